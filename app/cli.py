@@ -1,0 +1,405 @@
+"""The ``lobbylink`` command: hub, send, tail, report, demo (station and board in app.client)."""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import io
+import signal
+import sys
+import time
+from collections.abc import Callable, Sequence
+from datetime import date
+from typing import Any
+
+import msgspec
+import zmq
+
+from app import log
+from app.domain.config import Branch, load_branch
+from app.domain.errors import ConfigError
+from app.domain.events import (
+    Acknowledge,
+    Arrive,
+    Cancel,
+    Command,
+    Decline,
+    RaiseSignal,
+    Resolve,
+    SetStatus,
+    SignIn,
+    SignOut,
+    command_kind,
+    encode,
+)
+from app.domain.roles import CounterStatus
+from app.domain.timeday import local_time
+from messaging.envelope import (
+    T_EVENT,
+    T_HEARTBEAT,
+    Accepted,
+    Rejected,
+    WireError,
+    decode_envelope,
+)
+from messaging.link import StationLink
+from messaging.sockets import Endpoint
+
+DEFAULT_PORT = 5560
+EXIT_REJECTED = 1
+EXIT_USAGE = 2
+EXIT_NO_HUB = 3
+
+
+class CliError(Exception):
+    """A problem the user can fix; printed without a traceback."""
+
+    def __init__(self, message: str, code: int = EXIT_USAGE) -> None:
+        super().__init__(message)
+        self.code = code
+
+
+def _branch(path: str | None) -> Branch:
+    try:
+        return load_branch(path)
+    except ConfigError as exc:
+        raise CliError(str(exc)) from exc
+
+
+def _endpoint(text: str, default_host: str = "127.0.0.1") -> Endpoint:
+    try:
+        return Endpoint.parse(text, default_host)
+    except ValueError as exc:
+        raise CliError(str(exc)) from exc
+
+
+# hub -----------------------------------------------------------------------------------------
+def cmd_hub(args: argparse.Namespace) -> int:
+    from app.hub.journal import Journal, JournalUnavailable, default_url
+    from app.hub.service import Hub
+
+    branch = _branch(args.config)
+    endpoint = _endpoint(args.listen, "0.0.0.0")
+    url = args.db or default_url()
+    try:
+        journal = Journal(url)
+    except JournalUnavailable as exc:
+        raise CliError(f"cannot open the journal at {url}: {exc}") from exc
+    try:
+        hub = Hub(branch, journal, endpoint)
+    except zmq.ZMQError as exc:
+        raise CliError(f"cannot listen on {endpoint} and {endpoint.port + 1}: {exc}") from exc
+    signal.signal(signal.SIGTERM, lambda *_: hub.stop())
+    signal.signal(signal.SIGINT, lambda *_: hub.stop())
+    log.hub.info("journal %s", url)
+    hub.serve()
+    journal.close()
+    log.hub.info("stopped")
+    return 0
+
+
+# send ------------------------------------------------------------------------------------------
+def _command_from(args: argparse.Namespace) -> Command:
+    staff = args.staff or ""
+    match args.action:
+        case "raise":
+            return RaiseSignal(
+                code=args.code,
+                note=args.note,
+                to=args.to,
+                ticket=args.ticket,
+                need=args.need,
+                staff=staff,
+            )
+        case "ack":
+            return Acknowledge(signal_id=args.signal_id, staff=staff)
+        case "arrive":
+            return Arrive(signal_id=args.signal_id, staff=staff)
+        case "resolve":
+            return Resolve(
+                signal_id=args.signal_id,
+                outcome=args.outcome,
+                product=args.product,
+                note=args.note,
+                staff=staff,
+            )
+        case "cancel":
+            return Cancel(signal_id=args.signal_id, staff=staff)
+        case "decline":
+            return Decline(signal_id=args.signal_id, reason=args.reason, staff=staff)
+        case "status":
+            return SetStatus(status=CounterStatus(args.status), reason=args.reason, staff=staff)
+        case "sign-in":
+            return SignIn(staff=args.who, pin=args.pin)
+        case "sign-out":
+            return SignOut(staff=staff)
+    raise CliError(f"unknown action {args.action!r}")
+
+
+def send_command(
+    endpoint: Endpoint, station: str, command: Command, timeout_s: float
+) -> Accepted | Rejected | None:
+    """Send one command and wait for the hub's answer (None: no answer in time)."""
+    ctx = zmq.Context()
+    link = StationLink(ctx, endpoint, station, subscribe=False)
+    answer: list[Accepted | Rejected] = []
+
+    def on_reply(_msg_id: str, result: Accepted | Rejected) -> None:
+        if isinstance(result, Accepted) or not result.retry:
+            answer.append(result)
+
+    link.on_reply = on_reply
+    try:
+        link.submit(command_kind(command), encode(command))
+        deadline = time.monotonic() + timeout_s
+        poller = zmq.Poller()
+        poller.register(link.dealer, zmq.POLLIN)
+        while not answer and time.monotonic() < deadline:
+            poller.poll(50)
+            link.process()
+            link.tick()
+        return answer[0] if answer else None
+    finally:
+        link.close()
+        ctx.term()
+
+
+def cmd_send(args: argparse.Namespace) -> int:
+    endpoint = _endpoint(args.hub)
+    if args.config:
+        branch = _branch(args.config)
+        if branch.station(args.station) is None:
+            raise CliError(f"{args.station!r} is not a station in {args.config}")
+    command = _command_from(args)
+    result = send_command(endpoint, args.station, command, args.timeout)
+    if result is None:
+        print(
+            f"lobbylink send: no answer from the hub at {endpoint} within {args.timeout:g} s",
+            file=sys.stderr,
+        )
+        return EXIT_NO_HUB
+    if isinstance(result, Rejected):
+        print(f"lobbylink send: rejected ({result.code}): {result.reason}", file=sys.stderr)
+        return EXIT_REJECTED
+    if isinstance(command, RaiseSignal):
+        print(result.seq)
+    else:
+        print(f"accepted as event {result.seq}")
+    return 0
+
+
+# tail ---------------------------------------------------------------------------------------------
+def event_line(body: bytes, tz: str | None = None) -> dict[str, Any]:
+    env = decode_envelope(body)
+    line: dict[str, Any] = {
+        "seq": env.seq,
+        "kind": env.kind,
+        "station": env.station,
+        "hub_ts_ms": env.hub_ts_ms,
+    }
+    if tz:
+        line["time"] = local_time(env.hub_ts_ms, tz).isoformat(timespec="milliseconds")
+    payload = msgspec.msgpack.decode(env.payload)
+    if isinstance(payload, dict):
+        line.update({k: v for k, v in payload.items() if k not in line})
+    return line
+
+
+def cmd_tail(args: argparse.Namespace) -> int:
+    endpoint = _endpoint(args.hub)
+    tz = _branch(args.config).timezone if args.config else None
+    ctx = zmq.Context()
+    sub = ctx.socket(zmq.SUB)
+    sub.setsockopt(zmq.LINGER, 0)
+    sub.setsockopt(zmq.SUBSCRIBE, T_EVENT)
+    if args.heartbeats:
+        sub.setsockopt(zmq.SUBSCRIBE, T_HEARTBEAT)
+    sub.connect(endpoint.events)
+    stop: list[bool] = []
+    signal.signal(signal.SIGTERM, lambda *_: stop.append(True))
+    deadline = time.monotonic() + args.seconds if args.seconds else None
+    count = 0
+    try:
+        while not stop and (deadline is None or time.monotonic() < deadline):
+            if not sub.poll(200):
+                continue
+            _topic, body = sub.recv_multipart()
+            try:
+                line = event_line(body, tz)
+            except WireError as exc:
+                print(f"lobbylink tail: undecodable frame: {exc.reason}", file=sys.stderr)
+                continue
+            sys.stdout.write(msgspec.json.encode(line).decode() + "\n")
+            sys.stdout.flush()
+            count += 1
+            if args.count and count >= args.count:
+                break
+    except KeyboardInterrupt:
+        pass
+    finally:
+        sub.close(0)
+        ctx.term()
+    return 0
+
+
+# report -------------------------------------------------------------------------------------------
+def render(rows: list[dict[str, Any]], fmt: str) -> str:
+    if fmt == "json":
+        return msgspec.json.format(msgspec.json.encode(rows), indent=2).decode() + "\n"
+    columns = list(rows[0]) if rows else []
+    if fmt == "csv":
+        buf = io.StringIO()
+        writer = csv.DictWriter(buf, fieldnames=columns, lineterminator="\n")
+        writer.writeheader()
+        writer.writerows(rows)
+        return buf.getvalue()
+    if not rows:
+        return "(no signals)\n"
+    text = [[("" if r[c] is None else str(r[c])) for c in columns] for r in rows]
+    widths = [max(len(c), *(len(t[i]) for t in text)) for i, c in enumerate(columns)]
+    out = ["  ".join(c.ljust(w) for c, w in zip(columns, widths, strict=True)).rstrip()]
+    out += ["  ".join(v.ljust(w) for v, w in zip(t, widths, strict=True)).rstrip() for t in text]
+    return "\n".join(out) + "\n"
+
+
+def cmd_report(args: argparse.Namespace) -> int:
+    from app.hub.journal import default_url, make_engine
+    from app.reports.day import ReportError, day_signals
+
+    branch = _branch(args.config)
+    try:
+        day = (
+            date.fromisoformat(args.day)
+            if args.day
+            else local_time(int(time.time() * 1000), branch.timezone).date()
+        )
+    except ValueError:
+        raise CliError(f"--day {args.day!r}: expected YYYY-MM-DD") from None
+    url = args.db or default_url()
+    engine = make_engine(url)
+    try:
+        lines = day_signals(engine, branch, day, args.lang)
+    except ReportError as exc:
+        raise CliError(str(exc)) from exc
+    finally:
+        engine.dispose()
+    sys.stdout.write(render([line.as_dict() for line in lines], args.format))
+    return 0
+
+
+# demo ------------------------------------------------------------------------------------------------
+def cmd_demo(args: argparse.Namespace) -> int:
+    from app.demo import run_demo
+
+    return run_demo(args)
+
+
+# parser -------------------------------------------------------------------------------------------------
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="lobbylink",
+        description="Lobbylink (网点联动): one-click call and handoff signals for a bank branch.",
+    )
+    parser.add_argument("-v", "--verbose", action="store_true", help="log debug details")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    config_help = "branch config (TOML); default: the demo branch shipped with Lobbylink"
+    p = sub.add_parser("hub", help="run the branch hub (headless)")
+    p.add_argument("--config", help=config_help)
+    p.add_argument(
+        "--db", help="journal as an SQLAlchemy URL; default: SQLite in the user data folder"
+    )
+    p.add_argument(
+        "--listen",
+        default=f"0.0.0.0:{DEFAULT_PORT}",
+        help="HOST:PORT for commands; events use PORT+1 (default %(default)s)",
+    )
+    p.set_defaults(func=cmd_hub)
+
+    p = sub.add_parser("send", help="send one command as a station and print the hub's answer")
+    p.add_argument("--config", help="check the station against this branch config first")
+    p.add_argument(
+        "--hub", default=f"127.0.0.1:{DEFAULT_PORT}", help="hub HOST:PORT (default %(default)s)"
+    )
+    p.add_argument("--station", required=True, help="station id, e.g. C01")
+    p.add_argument("--staff", default="", help="staff id acting at the station")
+    p.add_argument(
+        "--timeout",
+        type=float,
+        default=5.0,
+        help="seconds to wait for the hub (default %(default)s)",
+    )
+    actions = p.add_subparsers(dest="action", required=True, metavar="ACTION")
+    a = actions.add_parser("raise", help="raise a signal; prints its id")
+    a.add_argument("code", help="signal type, e.g. assist")
+    a.add_argument("--note", default="")
+    a.add_argument("--to", default="", help="target station (direct_counter)")
+    a.add_argument("--ticket", default="", help="customer ticket number")
+    a.add_argument("--need", default="", help="customer need (handoffs)")
+    for name, text in (
+        ("ack", "claim a signal"),
+        ("arrive", "mark arrived"),
+        ("cancel", "cancel your own signal"),
+    ):
+        a = actions.add_parser(name, help=text)
+        a.add_argument("signal_id", type=int, metavar="ID")
+    a = actions.add_parser("resolve", help="resolve a signal")
+    a.add_argument("signal_id", type=int, metavar="ID")
+    a.add_argument("--outcome", default="", help="handoffs: served or no_show")
+    a.add_argument("--product", default="")
+    a.add_argument("--note", default="")
+    a = actions.add_parser("decline", help="decline a handoff")
+    a.add_argument("signal_id", type=int, metavar="ID")
+    a.add_argument("--reason", required=True)
+    a = actions.add_parser("status", help="set the counter's status")
+    a.add_argument("status", choices=[s.value for s in CounterStatus])
+    a.add_argument("--reason", default="", help="required when paused")
+    a = actions.add_parser("sign-in", help="sign a member of staff in at the station")
+    a.add_argument("who", metavar="STAFF")
+    a.add_argument("--pin", default="")
+    actions.add_parser("sign-out", help="sign the station's staff out")
+    p.set_defaults(func=cmd_send)
+
+    p = sub.add_parser("tail", help="print live events as JSON lines")
+    p.add_argument(
+        "--hub", default=f"127.0.0.1:{DEFAULT_PORT}", help="hub HOST:PORT (default %(default)s)"
+    )
+    p.add_argument("--config", help="add local times in the branch's time zone")
+    p.add_argument("--heartbeats", action="store_true", help="print heartbeats too")
+    p.add_argument("--count", type=int, default=0, help="stop after N events")
+    p.add_argument("--seconds", type=float, default=0, help="stop after N seconds")
+    p.set_defaults(func=cmd_tail)
+
+    p = sub.add_parser("report", help="a day's signals with their times and who acted")
+    p.add_argument("--config", help=config_help)
+    p.add_argument("--db", help="journal URL; default: SQLite in the user data folder")
+    p.add_argument("--day", help="YYYY-MM-DD, local to the branch (default: today)")
+    p.add_argument("--format", choices=["table", "csv", "json"], default="table")
+    p.add_argument("--lang", choices=["zh_CN", "en"], default="en")
+    p.set_defaults(func=cmd_report)
+
+    p = sub.add_parser("demo", help="a hub on a temporary SQLite journal with simulated stations")
+    p.add_argument("--config", help=config_help)
+    p.add_argument("--db", help="journal URL (default: SQLite in a temporary folder)")
+    p.add_argument(
+        "--seconds", type=float, default=0, help="quit after N seconds (default: run until Ctrl+C)"
+    )
+    p.add_argument("--simulate", action="store_true", help="drive realistic traffic")
+    p.set_defaults(func=cmd_demo)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    log.setup(args.verbose, quiet=args.command in ("send", "tail", "report"))
+    func: Callable[[argparse.Namespace], int] = args.func
+    try:
+        return func(args)
+    except CliError as exc:
+        print(f"lobbylink {args.command}: {exc}", file=sys.stderr)
+        return exc.code
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,1 @@
+"""The branch's rules: pure Python, no Qt, no sockets, no SQL."""

@@ -1,0 +1,223 @@
+"""Commands a station sends and the events the hub journals, as typed msgspec structs.
+
+Both are tagged unions: the tag travels as the envelope's ``kind`` so another team can
+dispatch on it without decoding the payload. Unknown fields are tolerated (a newer
+station may send more), missing or mistyped ones are rejected with a reason.
+"""
+
+from __future__ import annotations
+
+import msgspec
+
+from app.domain.roles import CounterStatus
+
+
+class Command(msgspec.Struct, tag_field="kind", kw_only=True):
+    """Base of every command; ``staff`` names the person acting at the station."""
+
+    staff: str = ""
+
+
+class RaiseSignal(Command, tag="raise"):
+    code: str
+    note: str = ""
+    to: str = ""
+    """Target station, for signals sent to one station (direct_counter)."""
+    ticket: str = ""
+    need: str = ""
+
+
+class Acknowledge(Command, tag="ack"):
+    signal_id: int
+
+
+class Arrive(Command, tag="arrive"):
+    signal_id: int
+
+
+class Resolve(Command, tag="resolve"):
+    signal_id: int
+    outcome: str = ""
+    product: str = ""
+    note: str = ""
+
+
+class Cancel(Command, tag="cancel"):
+    signal_id: int
+
+
+class Decline(Command, tag="decline"):
+    signal_id: int
+    reason: str
+
+
+class SetStatus(Command, tag="status"):
+    status: CounterStatus
+    reason: str = ""
+
+
+class SignIn(Command, tag="sign_in"):
+    pin: str = ""
+
+
+class SignOut(Command, tag="sign_out"):
+    pass
+
+
+AnyCommand = (
+    RaiseSignal | Acknowledge | Arrive | Resolve | Cancel | Decline | SetStatus | SignIn | SignOut
+)
+COMMAND_KINDS: dict[str, type[Command]] = {
+    c.__struct_config__.tag: c  # type: ignore[misc]
+    for c in (
+        RaiseSignal,
+        Acknowledge,
+        Arrive,
+        Resolve,
+        Cancel,
+        Decline,
+        SetStatus,
+        SignIn,
+        SignOut,
+    )
+}
+
+
+class Event(msgspec.Struct, tag_field="kind", kw_only=True):
+    """Base of every journaled event. ``station`` is where it happened ('' = the hub)."""
+
+    station: str = ""
+    staff: str = ""
+
+
+class SignalRaised(Event, tag="signal_raised"):
+    signal_id: int
+    code: str
+    targets: tuple[str, ...]
+    to: str = ""
+    note: str = ""
+    ticket: str = ""
+    need: str = ""
+
+
+class SignalAcknowledged(Event, tag="signal_acknowledged"):
+    signal_id: int
+
+
+class SignalArrived(Event, tag="signal_arrived"):
+    signal_id: int
+
+
+class SignalResolved(Event, tag="signal_resolved"):
+    signal_id: int
+    outcome: str = ""
+    product: str = ""
+    note: str = ""
+
+
+class SignalCancelled(Event, tag="signal_cancelled"):
+    signal_id: int
+
+
+class SignalDeclined(Event, tag="signal_declined"):
+    signal_id: int
+    reason: str
+
+
+class SignalEscalated(Event, tag="signal_escalated"):
+    signal_id: int
+    level: int
+    role: str
+
+
+class CounterStatusChanged(Event, tag="counter_status"):
+    status: CounterStatus
+    reason: str = ""
+
+
+class PresenceChanged(Event, tag="presence"):
+    online: bool
+
+
+class StaffSignedIn(Event, tag="signed_in"):
+    pass
+
+
+class StaffSignedOut(Event, tag="signed_out"):
+    pass
+
+
+class JournalNote(Event, tag="journal_note"):
+    """A decision the hub itself records (for example, starting on a repaired journal)."""
+
+    text: str
+
+
+AnyEvent = (
+    SignalRaised
+    | SignalAcknowledged
+    | SignalArrived
+    | SignalResolved
+    | SignalCancelled
+    | SignalDeclined
+    | SignalEscalated
+    | CounterStatusChanged
+    | PresenceChanged
+    | StaffSignedIn
+    | StaffSignedOut
+    | JournalNote
+)
+EVENT_TYPES: tuple[type[Event], ...] = (
+    SignalRaised,
+    SignalAcknowledged,
+    SignalArrived,
+    SignalResolved,
+    SignalCancelled,
+    SignalDeclined,
+    SignalEscalated,
+    CounterStatusChanged,
+    PresenceChanged,
+    StaffSignedIn,
+    StaffSignedOut,
+    JournalNote,
+)
+
+
+def event_kind(event: Event) -> str:
+    return str(event.__struct_config__.tag)
+
+
+def command_kind(command: Command) -> str:
+    return str(command.__struct_config__.tag)
+
+
+_cmd_encoder = msgspec.msgpack.Encoder()
+_event_decoder = msgspec.msgpack.Decoder(AnyEvent)
+_command_decoders = {kind: msgspec.msgpack.Decoder(t) for kind, t in COMMAND_KINDS.items()}
+_event_decoders = {str(t.__struct_config__.tag): msgspec.msgpack.Decoder(t) for t in EVENT_TYPES}
+
+
+def encode(obj: Command | Event) -> bytes:
+    """Payload bytes without the tag (the tag travels as the envelope's kind)."""
+    return _cmd_encoder.encode(msgspec.structs.asdict(obj))
+
+
+def decode_command(kind: str, payload: bytes) -> Command:
+    """Decode a command payload; raise ValueError with a reason on any mismatch."""
+    decoder = _command_decoders.get(kind)
+    if decoder is None:
+        raise ValueError(f"unknown command kind {kind!r}")
+    try:
+        return decoder.decode(payload)  # type: ignore[no-any-return]
+    except msgspec.DecodeError as exc:
+        raise ValueError(f"bad {kind!r} payload: {exc}") from exc
+
+
+def decode_event(kind: str, payload: bytes) -> Event:
+    decoder = _event_decoders.get(kind)
+    if decoder is None:
+        raise ValueError(f"unknown event kind {kind!r}")
+    try:
+        return decoder.decode(payload)  # type: ignore[no-any-return]
+    except msgspec.DecodeError as exc:
+        raise ValueError(f"bad {kind!r} event: {exc}") from exc

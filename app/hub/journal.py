@@ -1,0 +1,234 @@
+"""The journal: every accepted command's event, in sequence, durably, in SQL.
+
+SQLite (WAL, synchronous=FULL) by default; any SQLAlchemy URL works. The schema is
+created and upgraded by Alembic at open. Writes come in batches (group commit): one
+transaction, one fsync, for everything the hub sequenced since the last one.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import platformdirs
+from alembic import command as alembic_command
+from alembic.config import Config as AlembicConfig
+from sqlalchemy import Engine, bindparam, create_engine, event, insert, select, update
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
+
+from app import log
+from app.domain.state import SignalRecord
+from app.hub import schema
+
+MIGRATIONS = Path(__file__).with_name("migrations")
+
+
+class JournalUnavailable(Exception):
+    """The journal cannot be opened or written right now (locked, read-only, disk full…).
+
+    A known condition, not a bug: the hub says so plainly and refuses commands
+    rather than acknowledge what it did not store.
+    """
+
+
+def default_url() -> str:
+    folder = Path(platformdirs.user_data_dir("lobbylink", appauthor=False))
+    return f"sqlite:///{folder / 'journal.sqlite'}"
+
+
+def explain(exc: BaseException) -> str:
+    """A plain sentence for a database failure a branch can do something about."""
+    text = str(getattr(exc, "orig", exc)).strip() or type(exc).__name__
+    low = text.lower()
+    if "locked" in low or "busy" in low:
+        return f"the journal is locked by another program ({text})"
+    if "readonly" in low or "read-only" in low or "read only" in low:
+        return f"the journal is read-only ({text})"
+    if "disk is full" in low or "no space" in low or "could not extend" in low:
+        return f"the disk holding the journal is full ({text})"
+    if isinstance(exc, IntegrityError):
+        return f"the journal refused the write; is another hub using it? ({text})"
+    if "unable to open" in low:
+        return f"the journal file cannot be opened ({text})"
+    return f"the journal cannot be written ({text})"
+
+
+@dataclass
+class Batch:
+    """What one group commit writes."""
+
+    events: list[dict[str, Any]] = field(default_factory=list)
+    replies: list[dict[str, Any]] = field(default_factory=list)
+    new_signals: dict[int, SignalRecord] = field(default_factory=dict)
+    changed_signals: dict[int, SignalRecord] = field(default_factory=dict)
+
+    def __bool__(self) -> bool:
+        return bool(self.events or self.replies)
+
+    def touch(self, sig: SignalRecord, new: bool) -> None:
+        if new:
+            self.new_signals[sig.id] = sig
+        elif sig.id not in self.new_signals:
+            self.changed_signals[sig.id] = sig
+
+
+def signal_row(sig: SignalRecord) -> dict[str, Any]:
+    return {
+        "signal_id": sig.id,
+        "code": sig.code,
+        "station": sig.station,
+        "staff": sig.staff,
+        "to_station": sig.to,
+        "ticket": sig.ticket,
+        "need": sig.need,
+        "note": sig.note,
+        "state": sig.state.value,
+        "level": sig.level,
+        "raised_ms": sig.raised_ms,
+        "acked_ms": sig.acked_ms,
+        "acked_station": sig.acked_station,
+        "acked_staff": sig.acked_staff,
+        "arrived_ms": sig.arrived_ms,
+        "resolved_ms": sig.resolved_ms,
+        "resolved_station": sig.resolved_station,
+        "resolved_staff": sig.resolved_staff,
+        "cancelled_ms": sig.cancelled_ms,
+        "outcome": sig.outcome,
+        "product": sig.product,
+        "declines": len(sig.declines),
+        "updated_ms": sig.updated_ms,
+    }
+
+
+def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
+    cur = dbapi_connection.cursor()
+    cur.execute("PRAGMA journal_mode=WAL")
+    cur.execute("PRAGMA synchronous=FULL")
+    cur.execute("PRAGMA busy_timeout=2000")
+    cur.close()
+
+
+def make_engine(url: str) -> Engine:
+    parsed = make_url(url)
+    if parsed.get_backend_name() == "sqlite":
+        database = parsed.database or ""
+        if database and database != ":memory:" and not database.startswith("file:"):
+            Path(database).expanduser().parent.mkdir(parents=True, exist_ok=True)
+        engine = create_engine(url)
+        event.listen(engine, "connect", _sqlite_pragmas)
+        return engine
+    return create_engine(url, pool_pre_ping=True)
+
+
+def upgrade(engine: Engine) -> None:
+    """Create or upgrade the schema to the newest Alembic revision."""
+    cfg = AlembicConfig()
+    cfg.set_main_option("script_location", str(MIGRATIONS))
+    with engine.begin() as conn:
+        cfg.attributes["connection"] = conn
+        alembic_command.upgrade(cfg, "head")
+
+
+class Journal:
+    """Durable, ordered storage of events plus the replies given to each command."""
+
+    def __init__(self, url: str) -> None:
+        self.url = url
+        try:
+            self.engine = make_engine(url)
+            upgrade(self.engine)
+            self.epoch = self._ensure_epoch()
+        except (OperationalError, DBAPIError) as exc:
+            raise JournalUnavailable(explain(exc)) from exc
+        except OSError as exc:
+            raise JournalUnavailable(f"the journal cannot be opened ({exc})") from exc
+
+    def _ensure_epoch(self) -> str:
+        with self.engine.begin() as conn:
+            found = conn.execute(
+                select(schema.meta.c.value).where(schema.meta.c.key == "epoch")
+            ).scalar()
+            if found:
+                return str(found)
+            epoch = uuid.uuid4().hex[:16]
+            conn.execute(insert(schema.meta).values(key="epoch", value=epoch))
+            log.journal.info("new journal, epoch %s", epoch)
+            return epoch
+
+    def last_seq(self) -> int:
+        with self.engine.connect() as conn:
+            return int(
+                conn.execute(
+                    select(schema.events.c.seq).order_by(schema.events.c.seq.desc()).limit(1)
+                ).scalar()
+                or 0
+            )
+
+    def bodies(self, after_seq: int = 0, chunk: int = 10_000) -> Iterator[tuple[int, bytes]]:
+        """Every event body after ``after_seq``, in order, in chunks."""
+        last = after_seq
+        while True:
+            with self.engine.connect() as conn:
+                rows = conn.execute(
+                    select(schema.events.c.seq, schema.events.c.body)
+                    .where(schema.events.c.seq > last)
+                    .order_by(schema.events.c.seq)
+                    .limit(chunk)
+                ).all()
+            if not rows:
+                return
+            for seq, body in rows:
+                yield int(seq), bytes(body)
+            last = int(rows[-1][0])
+
+    def find_replies(self, msg_ids: list[str]) -> dict[str, tuple[str, bytes]]:
+        """Replies already given to these command ids (idempotent resubmission)."""
+        if not msg_ids:
+            return {}
+        c = schema.commands.c
+        found: dict[str, tuple[str, bytes]] = {}
+        try:
+            with self.engine.connect() as conn:
+                for i in range(0, len(msg_ids), 500):
+                    part = msg_ids[i : i + 500]
+                    for mid, topic, reply in conn.execute(
+                        select(c.msg_id, c.topic, c.reply).where(c.msg_id.in_(part))
+                    ):
+                        found[mid] = (topic, bytes(reply))
+        except (OperationalError, DBAPIError) as exc:
+            raise JournalUnavailable(explain(exc)) from exc
+        return found
+
+    def commit(self, batch: Batch) -> None:
+        """Write a batch in one transaction; raise JournalUnavailable if it did not stick."""
+        if not batch:
+            return
+        try:
+            with self.engine.begin() as conn:
+                if batch.events:
+                    conn.execute(insert(schema.events), batch.events)
+                if batch.replies:
+                    conn.execute(insert(schema.commands), batch.replies)
+                if batch.new_signals:
+                    conn.execute(
+                        insert(schema.signals), [signal_row(s) for s in batch.new_signals.values()]
+                    )
+                if batch.changed_signals:
+                    rows = [signal_row(s) for s in batch.changed_signals.values()]
+                    for row in rows:
+                        row["b_id"] = row.pop("signal_id")
+                    conn.execute(
+                        update(schema.signals).where(
+                            schema.signals.c.signal_id == bindparam("b_id")
+                        ),
+                        rows,
+                    )
+        except (OperationalError, DBAPIError) as exc:
+            raise JournalUnavailable(explain(exc)) from exc
+
+    def close(self) -> None:
+        self.engine.dispose()

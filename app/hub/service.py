@@ -1,0 +1,518 @@
+"""The hub: the branch's only sequencer.
+
+For every command: validate (wire) → authorize and decide (domain) → commit to the
+journal (group commit) → publish → reply. It also journals presence and escalations,
+answers resync requests, and publishes a heartbeat each idle second. No Qt here.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import itertools
+import time
+from collections import Counter, OrderedDict, deque
+from dataclasses import dataclass
+from typing import Any
+
+import msgspec
+import zmq
+
+from app import log
+from app.domain.config import Branch
+from app.domain.errors import DomainError
+from app.domain.events import (
+    Event,
+    PresenceChanged,
+    SignalRaised,
+    decode_command,
+    decode_event,
+    encode,
+    event_kind,
+)
+from app.domain.state import BranchState, encode_snapshot
+from app.domain.timeday import day_start_ms
+from app.hub.journal import Batch, Journal, JournalUnavailable
+from messaging.envelope import (
+    MAX_BODY,
+    PROTOCOL_VERSION,
+    T_ACCEPTED,
+    T_CMD,
+    T_EVENT,
+    T_HEARTBEAT,
+    T_HELLO,
+    T_PING,
+    T_REJECTED,
+    T_REPLAY,
+    T_SNAPSHOT,
+    Accepted,
+    Envelope,
+    Heartbeat,
+    Hello,
+    Rejected,
+    Replay,
+    WireError,
+    decode_envelope,
+    decode_payload,
+    encode_envelope,
+    raw,
+)
+from messaging.sockets import Endpoint, hub_sockets
+
+PRESENCE_TIMEOUT_S = 3.0
+HEARTBEAT_S = 1.0
+RING = 50_000
+REPLAY_CHUNK = 5_000
+BATCH_MAX = 1_000
+RECENT_REPLIES = 100_000
+
+
+class HubClock:
+    """Hub time: wall-clock ms read once at start, advanced by the monotonic clock.
+
+    Every duration in the branch is measured on it, so a wall-clock step on the hub PC
+    can neither reorder events nor fire a timer early.
+    """
+
+    def __init__(self) -> None:
+        self._wall0 = time.time_ns() // 1_000_000
+        self._mono0 = time.monotonic_ns()
+
+    def now_ms(self) -> int:
+        return self._wall0 + (time.monotonic_ns() - self._mono0) // 1_000_000
+
+    def mono(self) -> float:
+        return time.monotonic()
+
+
+@dataclass
+class _Incoming:
+    identity: bytes
+    topic: bytes
+    env: Envelope
+
+
+class Hub:
+    """One branch's hub. Call :meth:`serve` (blocks) or :meth:`step` (tests)."""
+
+    def __init__(
+        self,
+        branch: Branch,
+        journal: Journal,
+        endpoint: Endpoint,
+        ctx: zmq.Context | None = None,
+        clock: HubClock | None = None,
+    ) -> None:
+        self.branch = branch
+        self.journal = journal
+        self.endpoint = endpoint
+        self.clock = clock or HubClock()
+        self.ctx = ctx or zmq.Context.instance()
+        self.epoch = journal.epoch
+        self.state = BranchState(branch)
+        self.ring: deque[tuple[int, bytes]] = deque(maxlen=RING)
+        self.recent: OrderedDict[str, tuple[bytes, bytes]] = OrderedDict()
+        self.rejections: Counter[str] = Counter()
+        self._complained: dict[tuple[str, str], float] = {}
+        self._last_seen: dict[str, float] = {}
+        self._last_publish = 0.0
+        self._journal_ok = True
+        self._retry_journal_at = 0.0
+        self._next_deadline: int | None = None
+        self._deadline_dirty = True
+        self._next_prune_ms = 0
+        self._running = False
+        self._batch_replies: list[tuple[str, bytes, bytes]] = []
+        self._rebuild()
+        self.router, self.pub = hub_sockets(self.ctx, endpoint)
+        self.poller = zmq.Poller()
+        self.poller.register(self.router, zmq.POLLIN)
+        self._started = self.clock.mono()
+
+    # Life cycle ----------------------------------------------------------------------
+    def _rebuild(self) -> None:
+        """Build the state from the journal (at start, and after a failed commit)."""
+        state = BranchState(self.branch)
+        self.ring.clear()
+        for seq, body in self.journal.bodies():
+            env = decode_envelope(body)
+            state.apply(seq, env.hub_ts_ms, decode_event(env.kind, env.payload))
+            self.ring.append((seq, body))
+        self.state = state
+        self._deadline_dirty = True
+        self._next_prune_ms = 0
+        self._prune()
+
+    def _prune(self) -> None:
+        now = self.clock.now_ms()
+        if now < self._next_prune_ms:
+            return
+        start = day_start_ms(now, self.branch.timezone)
+        dropped = self.state.prune(start)
+        if dropped:
+            log.hub.info("closed signals of earlier days set aside: %d", dropped)
+        self._next_prune_ms = start + 24 * 3600 * 1000
+
+    def stop(self) -> None:
+        self._running = False
+
+    def serve(self) -> None:
+        self._running = True
+        log.hub.info(
+            "listening on %s (events on %s), epoch %s, last seq %d",
+            self.endpoint.commands,
+            self.endpoint.events,
+            self.epoch,
+            self.state.last_seq,
+        )
+        while self._running:
+            self.step(100)
+        self.close()
+
+    def close(self) -> None:
+        self.router.close(0)
+        self.pub.close(0)
+
+    def step(self, timeout_ms: int = 100) -> None:
+        """Wait up to ``timeout_ms`` for commands, handle a batch, run the timers."""
+        ready = dict(self.poller.poll(timeout_ms))
+        incoming: list[_Incoming] = []
+        if self.router in ready:
+            for _ in range(BATCH_MAX):
+                try:
+                    frames = self.router.recv_multipart(zmq.NOBLOCK)
+                except zmq.Again:
+                    break
+                item = self._admit(frames)
+                if item is not None:
+                    incoming.append(item)
+        self._run(incoming)
+
+    # Admission (wire checks) -------------------------------------------------------------
+    def _admit(self, frames: list[bytes]) -> _Incoming | None:
+        identity = frames[0]
+        if len(frames) != 3:
+            self._reject_raw(
+                identity, "", "bad_frame", f"expected [topic, body], got {len(frames) - 1} frames"
+            )
+            return None
+        topic, body = frames[1], frames[2]
+        try:
+            env = decode_envelope(body, max_body=MAX_BODY)
+        except WireError as exc:
+            self._reject_raw(identity, "", exc.code, exc.reason)
+            return None
+        station = self.branch.station(env.station)
+        if station is None:
+            self._reject_raw(
+                identity,
+                env.msg_id,
+                "unknown_station",
+                f"{env.station!r} is not a station of this branch",
+            )
+            return None
+        if env.seq or env.epoch or env.hub_ts_ms:
+            self._reject_raw(
+                identity,
+                env.msg_id,
+                "forged_field",
+                "seq, epoch and hub_ts_ms are set by the hub only",
+            )
+            return None
+        if topic not in (T_CMD, T_HELLO, T_PING):
+            self._reject_raw(identity, env.msg_id, "unknown_topic", f"unknown topic {topic[:32]!r}")
+            return None
+        return _Incoming(identity, topic, env)
+
+    def _reject_raw(self, identity: bytes, msg_id: str, code: str, reason: str) -> None:
+        self._complain(code, reason, identity.hex()[:8])
+        body = self._reply_body(msg_id, Rejected(code, reason))
+        self._send_reply(identity, T_REJECTED, body)
+
+    def _complain(self, code: str, reason: str, who: str) -> None:
+        """Count every rejection; log it once per burst (a minute per peer and code)."""
+        self.rejections[code] += 1
+        now = self.clock.mono()
+        key = (who, code)
+        if now - self._complained.get(key, -1e9) > 60:
+            self._complained[key] = now
+            log.wire.warning("rejected from %s: %s: %s", who, code, reason)
+            if len(self._complained) > 10_000:
+                self._complained.clear()
+
+    # The pipeline -----------------------------------------------------------------------------
+    def _run(self, incoming: list[_Incoming]) -> None:
+        batch = Batch()
+        self._batch_replies = []
+        published: list[bytes] = []
+        replies: list[tuple[bytes, bytes, bytes]] = []
+        hellos: list[_Incoming] = []
+        commands: list[_Incoming] = []
+        mono = self.clock.mono()
+        for item in incoming:
+            if item.topic in (T_PING, T_HELLO):  # presence is the station PC's, not a CLI's
+                self._seen(item.env.station, mono, batch, published)
+            if item.topic == T_HELLO:
+                hellos.append(item)
+            elif item.topic == T_CMD:
+                commands.append(item)
+        if commands:
+            self._decide_all(commands, batch, published, replies)
+        if self._journal_ok or mono >= self._retry_journal_at:
+            self._timers(mono, batch, published)
+        if batch:
+            try:
+                self.journal.commit(batch)
+            except JournalUnavailable as exc:
+                self._journal_failed(str(exc), commands)
+                return
+            if not self._journal_ok:
+                self._journal_ok = True
+                log.journal.warning("the journal is writable again")
+            for mid, topic, body in self._batch_replies:
+                self._remember(mid, topic, body)
+        for body in published:
+            self._publish(T_EVENT, body)
+        for identity, topic, body in replies:
+            self._send_reply(identity, topic, body)
+        for item in hellos:
+            self._hello(item)
+        if mono - self._last_publish >= HEARTBEAT_S:
+            beat = Envelope(
+                v=PROTOCOL_VERSION,
+                kind="heartbeat",
+                msg_id="",
+                station="",
+                ts_ms=self.clock.now_ms(),
+                payload=raw(Heartbeat(self.state.last_seq)),
+                seq=self.state.last_seq,
+                epoch=self.epoch,
+                hub_ts_ms=self.clock.now_ms(),
+            )
+            self._publish(T_HEARTBEAT, encode_envelope(beat))
+
+    def _journal_failed(self, reason: str, commands: list[_Incoming]) -> None:
+        if self._journal_ok:
+            log.journal.error("cannot write: %s; refusing commands until it can", reason)
+        self._journal_ok = False
+        self._retry_journal_at = self.clock.mono() + 1.0
+        try:
+            self._rebuild()  # forget what was decided but not stored
+        except Exception as exc:  # the journal may not even be readable now
+            log.journal.error("cannot reread the journal either: %s", exc)
+        for item in commands:
+            body = self._reply_body(
+                item.env.msg_id, Rejected("journal_unavailable", reason, retry=True)
+            )
+            self._send_reply(item.identity, T_REJECTED, body)
+        self.rejections["journal_unavailable"] += len(commands)
+
+    def _decide_all(
+        self,
+        commands: list[_Incoming],
+        batch: Batch,
+        published: list[bytes],
+        replies: list[tuple[bytes, bytes, bytes]],
+    ) -> None:
+        unknown = [c.env.msg_id for c in commands if c.env.msg_id not in self.recent]
+        try:
+            stored = self.journal.find_replies(unknown) if unknown else {}
+        except JournalUnavailable:
+            stored = {}
+        in_batch: dict[str, tuple[bytes, bytes]] = {}
+        for item in commands:
+            env = item.env
+            if not env.msg_id:
+                body = self._reply_body("", Rejected("bad_frame", "a command needs a msg_id"))
+                replies.append((item.identity, T_REJECTED, body))
+                continue
+            old = self.recent.get(env.msg_id) or in_batch.get(env.msg_id)
+            if old is None and env.msg_id in stored:
+                topic_s, body_b = stored[env.msg_id]
+                old = (topic_s.encode(), body_b)
+            if old is not None:  # a resubmission: the original answer, nothing else
+                replies.append((item.identity, old[0], old[1]))
+                continue
+            topic, body, seq = self._decide_one(env, batch, published)
+            replies.append((item.identity, topic, body))
+            in_batch[env.msg_id] = (topic, body)
+            if topic == T_ACCEPTED or seq is None:
+                batch.replies.append(
+                    {
+                        "msg_id": env.msg_id,
+                        "station": env.station,
+                        "seq": seq,
+                        "hub_ts_ms": self.clock.now_ms(),
+                        "topic": topic.decode(),
+                        "reply": body,
+                    }
+                )
+                self._batch_replies.append((env.msg_id, topic, body))
+
+    def _decide_one(
+        self, env: Envelope, batch: Batch, published: list[bytes]
+    ) -> tuple[bytes, bytes, int | None]:
+        try:
+            command = decode_command(env.kind, bytes(env.payload))
+        except ValueError as exc:
+            code = "unknown_kind" if "unknown command" in str(exc) else "bad_payload"
+            self._complain(code, str(exc), env.station)
+            return T_REJECTED, self._reply_body(env.msg_id, Rejected(code, str(exc))), None
+        try:
+            event = self.state.decide(env.station, command, self.state.last_seq + 1)
+        except DomainError as exc:
+            self.rejections[exc.code] += 1
+            log.hub.info("refused %s from %s: %s", env.kind, env.station, exc.reason)
+            return T_REJECTED, self._reply_body(env.msg_id, Rejected(exc.code, exc.reason)), None
+        seq = self._sequence(event, batch, published, env)
+        return T_ACCEPTED, self._reply_body(env.msg_id, Accepted(seq)), seq
+
+    def _sequence(
+        self, event: Event, batch: Batch, published: list[bytes], origin: Envelope | None = None
+    ) -> int:
+        """Give an event its seq, apply it, and queue it for the journal and the PUB."""
+        seq = self.state.last_seq + 1
+        ts = max(self.clock.now_ms(), self.state.last_ts_ms)
+        kind = event_kind(event)
+        env = Envelope(
+            v=PROTOCOL_VERSION,
+            kind=kind,
+            msg_id=origin.msg_id if origin else "",
+            station=event.station,
+            ts_ms=origin.ts_ms if origin else ts,
+            payload=msgspec.Raw(encode(event)),
+            seq=seq,
+            epoch=self.epoch,
+            hub_ts_ms=ts,
+        )
+        body = encode_envelope(env)
+        sig = self.state.apply(seq, ts, event)
+        if sig is not None:
+            batch.touch(sig, new=isinstance(event, SignalRaised))
+            self._deadline_dirty = True
+        batch.events.append(
+            {
+                "seq": seq,
+                "hub_ts_ms": ts,
+                "kind": kind,
+                "station": event.station,
+                "staff": event.staff,
+                "signal_id": getattr(event, "signal_id", None),
+                "msg_id": origin.msg_id if origin else None,
+                "body": body,
+            }
+        )
+        published.append(body)
+        self.ring.append((seq, body))
+        return seq
+
+    def emit(self, event: Event) -> int:
+        """Journal and publish an event the hub itself makes (outside a command)."""
+        batch, published = Batch(), []  # type: ignore[var-annotated]
+        seq = self._sequence(event, batch, published)
+        try:
+            self.journal.commit(batch)
+        except JournalUnavailable:
+            self._rebuild()
+            raise
+        for body in published:
+            self._publish(T_EVENT, body)
+        return seq
+
+    # Timers --------------------------------------------------------------------------------
+    def _seen(self, station: str, mono: float, batch: Batch, published: list[bytes]) -> None:
+        self._last_seen[station] = mono
+        if not self.state.presence.get(station) and self._journal_ok:
+            self._sequence(PresenceChanged(online=True, station=station), batch, published)
+
+    def _timers(self, mono: float, batch: Batch, published: list[bytes]) -> None:
+        for station, online in list(self.state.presence.items()):
+            if online and mono - self._last_seen.get(station, self._started) > PRESENCE_TIMEOUT_S:
+                self._sequence(PresenceChanged(online=False, station=station), batch, published)
+        now = self.clock.now_ms()
+        if self._deadline_dirty:
+            self._next_deadline = self.state.next_deadline_ms()
+            self._deadline_dirty = False
+        if self._next_deadline is not None and now >= self._next_deadline:
+            for esc in self.state.due_escalations(now):
+                sig = self.state.signals[esc.signal_id]
+                log.hub.info(
+                    "signal %d (%s) not acknowledged in time: escalated to %s",
+                    sig.id,
+                    sig.code,
+                    esc.role,
+                )
+                self._sequence(esc, batch, published)
+            self._deadline_dirty = True
+        self._prune()
+
+    # Output ----------------------------------------------------------------------------------
+    def _reply_body(self, msg_id: str, payload: Any) -> bytes:
+        now = self.clock.now_ms()
+        env = Envelope(
+            v=PROTOCOL_VERSION,
+            kind="accepted" if isinstance(payload, Accepted) else "rejected",
+            msg_id=msg_id,
+            station="",
+            ts_ms=now,
+            payload=raw(payload),
+            seq=payload.seq if isinstance(payload, Accepted) else 0,
+            epoch=self.epoch,
+            hub_ts_ms=now,
+        )
+        return encode_envelope(env)
+
+    def _remember(self, msg_id: str, topic: bytes, body: bytes) -> None:
+        self.recent[msg_id] = (topic, body)
+        if len(self.recent) > RECENT_REPLIES:
+            self.recent.popitem(last=False)
+
+    def _send_reply(self, identity: bytes, topic: bytes, body: bytes) -> None:
+        try:
+            self.router.send_multipart([identity, topic, body], zmq.NOBLOCK)
+        except zmq.ZMQError as exc:  # peer gone or its queue full: it will ask again
+            log.wire.debug("reply dropped: %s", exc)
+
+    def _publish(self, topic: bytes, body: bytes) -> None:
+        self._last_publish = self.clock.mono()
+        # PUB drops at its high-water mark; a slow subscriber sees the gap and resyncs.
+        with contextlib.suppress(zmq.Again):
+            self.pub.send_multipart([topic, body], zmq.NOBLOCK)
+
+    def _hello(self, item: _Incoming) -> None:
+        try:
+            hello = decode_payload(item.env, Hello)
+        except WireError as exc:
+            self._reject_raw(item.identity, item.env.msg_id, exc.code, exc.reason)
+            return
+        last = self.state.last_seq
+        now = self.clock.now_ms()
+        first = self.ring[0][0] if self.ring else last + 1
+        if hello.epoch == self.epoch and first - 1 <= hello.last_seq <= last:
+            start = hello.last_seq + 1 - first
+            bodies = [body for _, body in itertools.islice(self.ring, start, None)]
+            for i in range(0, max(len(bodies), 1), REPLAY_CHUNK):
+                env = Envelope(
+                    v=PROTOCOL_VERSION,
+                    kind="replay",
+                    msg_id=item.env.msg_id,
+                    station="",
+                    ts_ms=now,
+                    payload=raw(Replay(bodies[i : i + REPLAY_CHUNK], last)),
+                    seq=last,
+                    epoch=self.epoch,
+                    hub_ts_ms=now,
+                )
+                self._send_reply(item.identity, T_REPLAY, encode_envelope(env))
+            return
+        env = Envelope(
+            v=PROTOCOL_VERSION,
+            kind="snapshot",
+            msg_id=item.env.msg_id,
+            station="",
+            ts_ms=now,
+            payload=msgspec.Raw(encode_snapshot(self.state.snapshot())),
+            seq=last,
+            epoch=self.epoch,
+            hub_ts_ms=now,
+        )
+        self._send_reply(item.identity, T_SNAPSHOT, encode_envelope(env))

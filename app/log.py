@@ -1,0 +1,25 @@
+"""Loggers by category, not by module: hub, wire, journal, ui, cli."""
+
+from __future__ import annotations
+
+import logging
+import sys
+
+hub = logging.getLogger("lobbylink.hub")
+wire = logging.getLogger("lobbylink.wire")  # also used by messaging/, which imports no app code
+journal = logging.getLogger("lobbylink.journal")
+ui = logging.getLogger("lobbylink.ui")
+cli = logging.getLogger("lobbylink.cli")
+
+
+def setup(verbose: bool = False, quiet: bool = False) -> None:
+    """Plain, timestamped lines on stderr; ``quiet`` keeps only warnings (one-shot tools)."""
+    root = logging.getLogger("lobbylink")
+    if root.handlers:
+        return
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(
+        logging.Formatter("%(asctime)s %(levelname).1s %(name)s: %(message)s", "%H:%M:%S")
+    )
+    root.addHandler(handler)
+    root.setLevel(logging.DEBUG if verbose else logging.WARNING if quiet else logging.INFO)

@@ -1,0 +1,1 @@
+"""Queries over the journal, shared by the command line and the board."""

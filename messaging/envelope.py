@@ -1,0 +1,145 @@
+"""Wire protocol v1: the envelope every frame body carries, and the control payloads.
+
+Frames are ``[topic, body]``; ``body`` is a msgpack map decoded strictly into
+:class:`Envelope`. Unknown fields are ignored (forward compatible); missing or
+mistyped ones are rejected with a reason. See docs/protocol.md.
+"""
+
+from __future__ import annotations
+
+import time
+import uuid
+from typing import TypeVar
+
+import msgspec
+
+T = TypeVar("T")
+
+PROTOCOL_VERSION = 1
+MAX_BODY = 16 * 1024
+"""Largest command body the hub accepts; bigger ones are rejected with a reason."""
+MAX_FRAME = 256 * 1024
+"""ZeroMQ MAXMSGSIZE on the hub's sockets: a larger frame drops the connection."""
+MAX_ID = 64
+
+# Topics (frame 0).
+T_CMD = b"cmd"  # station -> hub: a command; kind = command kind
+T_HELLO = b"hello"  # station -> hub: resync request
+T_PING = b"ping"  # station -> hub: presence
+T_ACCEPTED = b"accepted"  # hub -> station: command stored as seq
+T_REJECTED = b"rejected"  # hub -> station: command refused
+T_REPLAY = b"replay"  # hub -> station: missed events
+T_SNAPSHOT = b"snapshot"  # hub -> station: full state at seq
+T_EVENT = b"ev"  # hub PUB: a journaled event; kind = event kind
+T_HEARTBEAT = b"hb"  # hub PUB: alive, with the last seq
+
+
+class WireError(ValueError):
+    """A frame that does not decode; ``code`` is stable, the message says why."""
+
+    def __init__(self, code: str, reason: str) -> None:
+        super().__init__(reason)
+        self.code = code
+        self.reason = reason
+
+
+class Envelope(msgspec.Struct, kw_only=True, omit_defaults=True):
+    v: int
+    kind: str
+    msg_id: str
+    station: str
+    ts_ms: int
+    payload: msgspec.Raw = msgspec.Raw(b"\xc0")
+    seq: int = 0
+    epoch: str = ""
+    hub_ts_ms: int = 0
+
+
+class Accepted(msgspec.Struct):
+    seq: int
+
+
+class Rejected(msgspec.Struct):
+    code: str
+    reason: str
+    retry: bool = False
+    """True when the same command may succeed later (hub journal unavailable)."""
+
+
+class Hello(msgspec.Struct):
+    last_seq: int
+    epoch: str
+
+
+class Replay(msgspec.Struct):
+    events: list[bytes]
+    """Bodies of the missed events, exactly as published, in seq order."""
+    upto: int
+    """The hub's last seq when it answered; replay chunks end at it."""
+
+
+class Heartbeat(msgspec.Struct):
+    last_seq: int
+
+
+_encoder = msgspec.msgpack.Encoder()
+_envelope_decoder = msgspec.msgpack.Decoder(Envelope)
+_decoders: dict[type, msgspec.msgpack.Decoder] = {}
+
+
+def now_ms() -> int:
+    return time.time_ns() // 1_000_000
+
+
+def new_msg_id() -> str:
+    return uuid.uuid4().hex
+
+
+def encode(obj: object) -> bytes:
+    return _encoder.encode(obj)
+
+
+def raw(obj: object) -> msgspec.Raw:
+    return msgspec.Raw(_encoder.encode(obj))
+
+
+def make(kind: str, station: str, payload: object = None, msg_id: str | None = None) -> Envelope:
+    return Envelope(
+        v=PROTOCOL_VERSION,
+        kind=kind,
+        msg_id=msg_id or new_msg_id(),
+        station=station,
+        ts_ms=now_ms(),
+        payload=msgspec.Raw(payload) if isinstance(payload, bytes) else raw(payload),
+    )
+
+
+def decode_envelope(body: bytes, *, max_body: int = MAX_FRAME) -> Envelope:
+    """Decode a frame body; raise WireError with a reason if it is not a v1 envelope."""
+    if len(body) > max_body:
+        raise WireError("too_large", f"body of {len(body)} bytes is over the {max_body} limit")
+    try:
+        env = _envelope_decoder.decode(body)
+    except msgspec.DecodeError as exc:
+        raise WireError("bad_frame", f"not a v1 envelope: {exc}") from None
+    if env.v != PROTOCOL_VERSION:
+        raise WireError("bad_version", f"protocol version {env.v} is not supported (want 1)")
+    if not env.kind or len(env.kind) > MAX_ID:
+        raise WireError("bad_frame", "kind must be 1 to 64 characters")
+    if len(env.msg_id) > MAX_ID or len(env.station) > MAX_ID:
+        raise WireError("bad_frame", "msg_id and station are at most 64 characters")
+    return env
+
+
+def decode_payload(env: Envelope, kind: type[T]) -> T:
+    decoder = _decoders.get(kind)
+    if decoder is None:
+        decoder = _decoders[kind] = msgspec.msgpack.Decoder(kind)
+    try:
+        return decoder.decode(env.payload)  # type: ignore[no-any-return]
+    except msgspec.DecodeError as exc:
+        raise WireError("bad_payload", f"bad {env.kind!r} payload: {exc}") from None
+
+
+def encode_envelope(env: Envelope) -> bytes:
+    return _encoder.encode(env)

@@ -1,0 +1,301 @@
+"""StationLink: a station's reliable connection to the hub, without Qt.
+
+It keeps three promises the application relies on and ZeroMQ does not make:
+commands leave through a durable outbox one at a time, in order, until the hub
+answers; events reach the application exactly once and in sequence order (gaps are
+detected and resynced by ``hello``); and the hub's silence is noticed within 3 s.
+
+The owner drives it: call :meth:`process` when a socket is readable (and after every
+send, ZeroMQ's FD being edge-triggered) and :meth:`tick` a few times a second.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable
+
+import zmq
+
+from messaging.envelope import (
+    T_ACCEPTED,
+    T_CMD,
+    T_EVENT,
+    T_HEARTBEAT,
+    T_HELLO,
+    T_PING,
+    T_REJECTED,
+    T_REPLAY,
+    T_SNAPSHOT,
+    Accepted,
+    Envelope,
+    Heartbeat,
+    Hello,
+    Rejected,
+    Replay,
+    WireError,
+    decode_envelope,
+    decode_payload,
+    encode_envelope,
+    make,
+    new_msg_id,
+    now_ms,
+)
+from messaging.outbox import Outbox, Pending
+from messaging.sockets import STATION_MAX_FRAME, Endpoint, station_sockets
+
+log = logging.getLogger("lobbylink.wire")
+
+PING_S = 1.0
+HUB_SILENCE_S = 3.0
+RESEND_S = 2.0
+RESYNC_RETRY_S = 2.0
+MAX_PENDING = 200_000
+
+
+class StationLink:
+    """DEALER + SUB to the hub, with outbox, resync and presence.
+
+    Callbacks (plain attributes, set by the owner):
+      ``on_event(env)``: a journaled event, once, in seq order.
+      ``on_snapshot(env)``: replace all state with the snapshot in ``env.payload`` at ``env.seq``.
+      ``on_reply(msg_id, result)``: the hub's answer to a command (Accepted or Rejected).
+      ``on_connection(up)``: the hub became reachable (True) or silent for 3 s (False).
+    """
+
+    def __init__(
+        self,
+        ctx: zmq.Context,
+        endpoint: Endpoint,
+        station: str,
+        outbox: Outbox | None = None,
+        *,
+        subscribe: bool = True,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self.station = station
+        self.endpoint = endpoint
+        self.outbox = outbox if outbox is not None else Outbox()
+        self.dealer, self.sub = station_sockets(ctx, endpoint, subscribe=subscribe)
+        self._clock = clock
+        self.last_seq = 0
+        self.epoch = ""
+        self.connected = False
+        self.synced = False
+        self._pending: dict[int, Envelope] = {}
+        self._inflight: tuple[str, float] | None = None
+        self._retry_after = 0.0
+        self._hello_at: float | None = None
+        self._last_rx = -1e9
+        self._last_ping = -1e9
+        self.on_event: Callable[[Envelope], None] = lambda env: None
+        self.on_snapshot: Callable[[Envelope], None] = lambda env: None
+        self.on_reply: Callable[[str, Accepted | Rejected], None] = lambda mid, res: None
+        self.on_connection: Callable[[bool], None] = lambda up: None
+
+    # Public API -----------------------------------------------------------------
+    @property
+    def sockets(self) -> list[zmq.Socket]:
+        return [s for s in (self.dealer, self.sub) if s is not None]
+
+    def start(self) -> None:
+        """Ask the hub for the state (subscribe first, then hello) and send the outbox."""
+        if self.sub is not None:
+            self.request_resync()
+        self._pump()
+
+    def submit(self, kind: str, payload: bytes, msg_id: str | None = None) -> str:
+        """Put a command in the outbox (durably) and send it when its turn comes."""
+        item = Pending(msg_id or new_msg_id(), kind, payload, now_ms())
+        self.outbox.add(item)
+        self._pump()
+        return item.msg_id
+
+    def request_resync(self) -> None:
+        hello = make("hello", self.station, Hello(self.last_seq, self.epoch))
+        self._hello_at = self._clock()
+        self._send(T_HELLO, hello)
+
+    def process(self, budget: int = 5000) -> bool:
+        """Handle what the sockets hold; return True if the budget ran out first."""
+        handled = 0
+        progress = True
+        while progress and handled < budget:
+            progress = False
+            for sock in self.sockets:
+                try:
+                    frames = sock.recv_multipart(zmq.NOBLOCK)
+                except zmq.Again:
+                    continue
+                progress = True
+                handled += 1
+                self._handle(sock is self.sub, frames)
+        return handled >= budget
+
+    def tick(self) -> None:
+        """Timers: ping, resend, resync retries, the hub's silence."""
+        now = self._clock()
+        if self.connected and now - self._last_rx > HUB_SILENCE_S:
+            self.connected = False
+            self.synced = False
+            log.warning("hub %s silent for %.0f s", self.endpoint, HUB_SILENCE_S)
+            self.on_connection(False)
+        if (
+            self.sub is not None and now - self._last_ping >= PING_S
+        ):  # a one-shot tool is no station
+            self._last_ping = now
+            self._send(T_PING, make("ping", self.station))
+        if self._hello_at is not None and now - self._hello_at > RESYNC_RETRY_S:
+            self.request_resync()
+        if self._inflight is not None and now - self._inflight[1] > RESEND_S:
+            self._inflight = None
+        self._pump()
+
+    def close(self) -> None:
+        for sock in self.sockets:
+            sock.close(0)
+        self.outbox.close()
+
+    # Sending ------------------------------------------------------------------------
+    def _send(self, topic: bytes, env: Envelope) -> bool:
+        try:
+            self.dealer.send_multipart([topic, encode_envelope(env)], zmq.NOBLOCK)
+        except zmq.Again:
+            return False
+        return True
+
+    def _pump(self) -> None:
+        if self._inflight is not None or self._clock() < self._retry_after:
+            return
+        head = self.outbox.head()
+        if head is None:
+            return
+        env = make(head.kind, self.station, head.payload, msg_id=head.msg_id)
+        if self._send(T_CMD, env):
+            self._inflight = (head.msg_id, self._clock())
+
+    # Receiving -----------------------------------------------------------------------
+    def _handle(self, from_sub: bool, frames: list[bytes]) -> None:
+        if len(frames) != 2:
+            log.warning("dropped a %d-frame message from the hub", len(frames))
+            return
+        topic, body = frames
+        try:
+            env = decode_envelope(body, max_body=STATION_MAX_FRAME)
+        except WireError as exc:
+            log.warning("dropped a frame from the hub: %s", exc.reason)
+            return
+        self._alive()
+        try:
+            if from_sub:
+                if topic == T_EVENT:
+                    self._offer(env)
+                elif topic == T_HEARTBEAT:
+                    self._on_heartbeat(env)
+            elif topic in (T_ACCEPTED, T_REJECTED):
+                self._on_reply(topic, env)
+            elif topic == T_REPLAY:
+                self._on_replay(env)
+            elif topic == T_SNAPSHOT:
+                self._on_snapshot(env)
+        except WireError as exc:
+            log.warning("dropped a %r from the hub: %s", topic, exc.reason)
+
+    def _alive(self) -> None:
+        self._last_rx = self._clock()
+        if not self.connected:
+            self.connected = True
+            log.info("hub %s reachable", self.endpoint)
+            if self.sub is not None and self._hello_at is None:
+                self.request_resync()
+            self.on_connection(True)
+
+    def _on_reply(self, topic: bytes, env: Envelope) -> None:
+        head = self.outbox.head()
+        if head is None or head.msg_id != env.msg_id:
+            return  # an answer to a resend we already had
+        result: Accepted | Rejected
+        if topic == T_ACCEPTED:
+            result = decode_payload(env, Accepted)
+        else:
+            result = decode_payload(env, Rejected)
+            if result.retry:
+                self._inflight = None
+                self._retry_after = self._clock() + 1.0
+                log.warning("hub deferred %s: %s", env.msg_id, result.reason)
+                self.on_reply(env.msg_id, result)
+                return
+        self.outbox.remove(env.msg_id)
+        self._inflight = None
+        self.on_reply(env.msg_id, result)
+        self._pump()
+
+    def _on_heartbeat(self, env: Envelope) -> None:
+        beat = decode_payload(env, Heartbeat)
+        if self._hello_at is not None:
+            return
+        if env.epoch != self.epoch or beat.last_seq > self.last_seq:
+            log.info("heartbeat at %d/%s, here %d: resync", beat.last_seq, env.epoch, self.last_seq)
+            self.request_resync()
+
+    def _offer(self, env: Envelope) -> None:
+        """Deliver an event if it is the next one; hold it if it is ahead of a gap."""
+        if not self.epoch or env.epoch != self.epoch:
+            if self.epoch and self._hello_at is None:
+                log.info("hub journal changed (epoch %s): full resync", env.epoch)
+                self.request_resync()
+            self._hold(env)
+            return
+        if env.seq <= self.last_seq:
+            return
+        if env.seq > self.last_seq + 1:
+            self._hold(env)
+            if self._hello_at is None:
+                log.info("gap: have %d, got %d: resync", self.last_seq, env.seq)
+                self.request_resync()
+            return
+        self._deliver(env)
+        self._drain_pending()
+
+    def _hold(self, env: Envelope) -> None:
+        if len(self._pending) >= MAX_PENDING:
+            self._pending.clear()
+        self._pending[env.seq] = env
+
+    def _deliver(self, env: Envelope) -> None:
+        self.last_seq = env.seq
+        self.on_event(env)
+
+    def _drain_pending(self) -> None:
+        if not self._pending:
+            return
+        for seq in sorted(self._pending):
+            env = self._pending[seq]
+            if env.epoch != self.epoch or seq <= self.last_seq:
+                del self._pending[seq]
+            elif seq == self.last_seq + 1:
+                del self._pending[seq]
+                self._deliver(env)
+            else:
+                break
+
+    def _on_replay(self, env: Envelope) -> None:
+        replay = decode_payload(env, Replay)
+        if env.epoch != self.epoch:
+            return  # answer to a hello from before a snapshot; a newer answer follows
+        for body in replay.events:
+            self._offer(decode_envelope(body, max_body=STATION_MAX_FRAME))
+        self._drain_pending()
+        if self.last_seq >= replay.upto:
+            self._synced()
+
+    def _on_snapshot(self, env: Envelope) -> None:
+        self.epoch = env.epoch
+        self.last_seq = env.seq
+        self.on_snapshot(env)
+        self._drain_pending()
+        self._synced()
+
+    def _synced(self) -> None:
+        self._hello_at = None
+        self.synced = True

@@ -1,0 +1,99 @@
+"""Every socket Lobbylink opens is made here, so security is switched on in one place.
+
+The hub binds ROUTER (commands, port P) and PUB (events, port P+1); a station
+connects DEALER and SUB. CurveZMQ keys and the ZAP allow-list are added here.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import zmq
+
+from messaging.envelope import MAX_FRAME, T_EVENT, T_HEARTBEAT
+
+STATION_MAX_FRAME = 64 * 1024 * 1024
+"""Replies to a station carry whole snapshots: allow them, but still bound them."""
+
+
+@dataclass(frozen=True)
+class Endpoint:
+    host: str
+    port: int
+
+    @classmethod
+    def parse(cls, text: str, default_host: str = "127.0.0.1") -> Endpoint:
+        """Parse ``HOST:PORT`` (or ``PORT``); raise ValueError saying what is wrong."""
+        host, sep, port_text = text.rpartition(":")
+        if not sep:
+            host, port_text = default_host, text
+        host = host.strip("[]") or default_host
+        try:
+            port = int(port_text)
+        except ValueError:
+            raise ValueError(f"{text!r}: the port must be a number (HOST:PORT)") from None
+        if not 0 < port < 65535:
+            raise ValueError(f"{text!r}: the port must be 1 to 65534 (events use PORT+1)")
+        return cls(host, port)
+
+    @property
+    def commands(self) -> str:
+        return f"tcp://{self.host}:{self.port}"
+
+    @property
+    def events(self) -> str:
+        return f"tcp://{self.host}:{self.port + 1}"
+
+    def __str__(self) -> str:
+        return f"{self.host}:{self.port}"
+
+
+def _common(sock: zmq.Socket) -> None:
+    sock.setsockopt(zmq.LINGER, 0)
+
+
+def hub_sockets(ctx: zmq.Context, endpoint: Endpoint) -> tuple[zmq.Socket, zmq.Socket]:
+    """Bind the hub's ROUTER (commands) and PUB (events)."""
+    router = ctx.socket(zmq.ROUTER)
+    pub = ctx.socket(zmq.PUB)
+    try:
+        for sock in (router, pub):
+            _common(sock)
+            sock.setsockopt(zmq.MAXMSGSIZE, MAX_FRAME)
+        router.setsockopt(zmq.ROUTER_HANDOVER, 1)
+        router.setsockopt(zmq.SNDHWM, 100_000)
+        router.setsockopt(zmq.RCVHWM, 100_000)
+        pub.setsockopt(zmq.SNDHWM, 100_000)
+        router.bind(endpoint.commands)
+        pub.bind(endpoint.events)
+    except zmq.ZMQError:
+        router.close(0)
+        pub.close(0)
+        raise
+    return router, pub
+
+
+def station_sockets(
+    ctx: zmq.Context, endpoint: Endpoint, *, subscribe: bool = True
+) -> tuple[zmq.Socket, zmq.Socket | None]:
+    """Connect a station's DEALER (commands) and, if asked, SUB (events)."""
+    dealer = ctx.socket(zmq.DEALER)
+    _common(dealer)
+    dealer.setsockopt(zmq.MAXMSGSIZE, STATION_MAX_FRAME)
+    # Queue nothing for a hub that is not connected: the outbox keeps it instead.
+    dealer.setsockopt(zmq.IMMEDIATE, 1)
+    dealer.setsockopt(zmq.RECONNECT_IVL, 100)
+    dealer.setsockopt(zmq.RECONNECT_IVL_MAX, 1000)
+    dealer.connect(endpoint.commands)
+    sub: zmq.Socket | None = None
+    if subscribe:
+        sub = ctx.socket(zmq.SUB)
+        _common(sub)
+        sub.setsockopt(zmq.MAXMSGSIZE, MAX_FRAME)
+        sub.setsockopt(zmq.RCVHWM, 100_000)
+        sub.setsockopt(zmq.RECONNECT_IVL, 100)
+        sub.setsockopt(zmq.RECONNECT_IVL_MAX, 1000)
+        sub.setsockopt(zmq.SUBSCRIBE, T_EVENT)
+        sub.setsockopt(zmq.SUBSCRIBE, T_HEARTBEAT)
+        sub.connect(endpoint.events)
+    return dealer, sub

@@ -1,0 +1,189 @@
+"""Shared test helpers: a real hub process on loopback, and synced test stations."""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+import zmq
+
+from app.domain.config import Branch, load_branch
+from app.domain.events import Command
+from app.station import StationSession
+from messaging.envelope import Accepted, Rejected
+from messaging.outbox import Outbox
+from messaging.sockets import Endpoint
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def free_port_pair() -> int:
+    """A port P such that P and P+1 are both free on 127.0.0.1 right now."""
+    for _ in range(200):
+        with socket.socket() as a:
+            a.bind(("127.0.0.1", 0))
+            port = a.getsockname()[1]
+            if port >= 65534:
+                continue
+            with socket.socket() as b:
+                try:
+                    b.bind(("127.0.0.1", port + 1))
+                except OSError:
+                    continue
+                return int(port)
+    raise RuntimeError("no two consecutive free ports on 127.0.0.1")
+
+
+def wait_for(
+    predicate: Callable[[], bool],
+    timeout: float = 10.0,
+    step: Callable[[], None] | None = None,
+    what: str = "condition",
+) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if step is not None:
+            step()
+        if predicate():
+            return
+        time.sleep(0.005)
+    raise AssertionError(f"timed out after {timeout} s waiting for {what}")
+
+
+class HubProcess:
+    """``lobbylink hub`` as a real child process, killable with SIGKILL."""
+
+    def __init__(
+        self, db_url: str, port: int, config: str | None = None, extra: list[str] | None = None
+    ) -> None:
+        self.db_url = db_url
+        self.port = port
+        self.config = config
+        self.extra = extra or []
+        self.proc: subprocess.Popen[str] | None = None
+        self.log: list[str] = []
+        self._reader: threading.Thread | None = None
+
+    @property
+    def endpoint(self) -> Endpoint:
+        return Endpoint("127.0.0.1", self.port)
+
+    def start(self, timeout: float = 15.0) -> HubProcess:
+        cmd = [
+            sys.executable,
+            "-m",
+            "app.cli",
+            "hub",
+            "--db",
+            self.db_url,
+            "--listen",
+            f"127.0.0.1:{self.port}",
+            *self.extra,
+        ]
+        if self.config:
+            cmd += ["--config", self.config]
+        env = dict(os.environ, PYTHONUNBUFFERED="1")
+        self.proc = subprocess.Popen(
+            cmd, cwd=ROOT, stderr=subprocess.PIPE, stdout=subprocess.DEVNULL, text=True, env=env
+        )
+        ready = threading.Event()
+
+        def read() -> None:
+            assert self.proc is not None and self.proc.stderr is not None
+            for line in self.proc.stderr:
+                self.log.append(line.rstrip("\n"))
+                if "listening on" in line:
+                    ready.set()
+            ready.set()
+
+        self._reader = threading.Thread(target=read, daemon=True)
+        self._reader.start()
+        if not ready.wait(timeout) or self.proc.poll() is not None:
+            self.stop()
+            raise AssertionError("hub did not start:\n" + "\n".join(self.log))
+        return self
+
+    def kill(self) -> None:
+        """SIGKILL: no clean shutdown, no flush."""
+        if self.proc and self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGKILL)
+            self.proc.wait(10)
+        self._join()
+
+    def stop(self) -> int | None:
+        if self.proc and self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGTERM)
+            try:
+                self.proc.wait(10)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait(10)
+        self._join()
+        return self.proc.returncode if self.proc else None
+
+    def _join(self) -> None:
+        if self._reader is not None:
+            self._reader.join(5)
+        if self.proc and self.proc.stderr:
+            self.proc.stderr.close()
+
+
+class TestStation:
+    """A StationSession driven by hand, recording every reply."""
+
+    def __init__(
+        self,
+        branch: Branch,
+        station: str,
+        endpoint: Endpoint,
+        ctx: zmq.Context,
+        outbox: Outbox | None = None,
+    ) -> None:
+        self.session = StationSession(branch, station, endpoint, ctx, outbox)
+        self.replies: dict[str, Accepted | Rejected] = {}
+        self.session.on_reply = self._on_reply
+        self.session.start()
+
+    def _on_reply(self, msg_id: str, result: Accepted | Rejected) -> None:
+        if isinstance(result, Rejected) and result.retry:
+            return
+        self.replies[msg_id] = result
+
+    @property
+    def state(self):  # type: ignore[no-untyped-def]
+        return self.session.state
+
+    def pump(self) -> None:
+        self.session.pump()
+
+    def send(self, command: Command, timeout: float = 10.0) -> Accepted | Rejected:
+        msg_id = self.session.send(command)
+        wait_for(lambda: msg_id in self.replies, timeout, self.pump, f"reply to {command!r}")
+        return self.replies[msg_id]
+
+    def accept(self, command: Command) -> int:
+        result = self.send(command)
+        assert isinstance(result, Accepted), f"{command!r} was rejected: {result!r}"
+        return result.seq
+
+    def sync_to(self, seq: int, timeout: float = 10.0) -> None:
+        wait_for(
+            lambda: self.state.last_seq >= seq,
+            timeout,
+            self.pump,
+            f"{self.session.station} at seq {seq}",
+        )
+
+    def close(self) -> None:
+        self.session.close()
+
+
+def demo_branch() -> Branch:
+    return load_branch()
