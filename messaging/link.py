@@ -88,6 +88,8 @@ class StationLink:
         self._hello_at: float | None = None
         self._last_rx = -1e9
         self._last_ping = -1e9
+        self.hub_offset_ms = 0
+        """Hub clock minus this PC's clock, from the last heartbeat: ages use hub time."""
         self.on_event: Callable[[Envelope], None] = lambda env: None
         self.on_snapshot: Callable[[Envelope], None] = lambda env: None
         self.on_reply: Callable[[str, Accepted | Rejected], None] = lambda mid, res: None
@@ -111,10 +113,16 @@ class StationLink:
         self._pump()
         return item.msg_id
 
+    def hub_now_ms(self) -> int:
+        """The hub's clock as best known here: every age on screen is measured on it."""
+        return now_ms() + self.hub_offset_ms
+
     def request_resync(self) -> None:
         hello = make("hello", self.station, Hello(self.last_seq, self.epoch))
         self._hello_at = self._clock()
-        self._send(T_HELLO, hello)
+        if not self._send(T_HELLO, hello):
+            # Not connected yet (IMMEDIATE): try again on the next tick, not in 2 s.
+            self._hello_at -= RESYNC_RETRY_S
 
     def process(self, budget: int = 5000) -> bool:
         """Handle what the sockets hold; return True if the budget ran out first."""
@@ -186,6 +194,8 @@ class StationLink:
             log.warning("dropped a frame from the hub: %s", exc.reason)
             return
         self._alive()
+        if env.hub_ts_ms and topic == T_HEARTBEAT:
+            self.hub_offset_ms = env.hub_ts_ms - now_ms()
         try:
             if from_sub:
                 if topic == T_EVENT:

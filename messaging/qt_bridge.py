@@ -1,0 +1,66 @@
+"""Drive a StationLink from the Qt event loop without ever blocking it.
+
+ZeroMQ's ``FD`` is edge-triggered: a QSocketNotifier fires once when the socket
+*becomes* readable, so we drain while ``EVENTS & POLLIN`` (the link reads until
+EAGAIN), drain again after every send (a send can consume the edge), and keep a
+slow timer as a safety net. See pyzmq's ``Socket.fileno`` notes.
+"""
+
+from __future__ import annotations
+
+import zmq
+from PySide6.QtCore import QObject, QSocketNotifier, QTimer
+
+from messaging.link import StationLink
+
+TICK_MS = 100
+BUDGET = 2000
+
+
+class LinkDriver(QObject):
+    """Owns the notifiers and the timer of one StationLink. No signals of its own."""
+
+    def __init__(self, link: StationLink, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.link = link
+        self._notifiers: list[QSocketNotifier] = []
+        for sock in link.sockets:
+            notifier = QSocketNotifier(sock.getsockopt(zmq.FD), QSocketNotifier.Type.Read, self)
+            notifier.activated.connect(self.drain)
+            self._notifiers.append(notifier)
+        self._timer = QTimer(self)
+        self._timer.setInterval(TICK_MS)
+        self._timer.timeout.connect(self._on_tick)
+        self._again = False
+
+    def start(self) -> None:
+        self.link.start()
+        self._timer.start()
+        self.drain()
+
+    def stop(self) -> None:
+        self._timer.stop()
+        for notifier in self._notifiers:
+            notifier.setEnabled(False)
+
+    def submit(self, kind: str, payload: bytes) -> str:
+        msg_id = self.link.submit(kind, payload)
+        self.drain()
+        return msg_id
+
+    def drain(self) -> None:
+        """Handle everything readable; hand the rest to the next loop turn if busy."""
+        more = self.link.process(BUDGET)
+        for sock in self.link.sockets:  # reading EVENTS re-arms the edge
+            sock.getsockopt(zmq.EVENTS)
+        if more and not self._again:
+            self._again = True
+            QTimer.singleShot(0, self._drain_again)
+
+    def _drain_again(self) -> None:
+        self._again = False
+        self.drain()
+
+    def _on_tick(self) -> None:
+        self.link.tick()
+        self.drain()

@@ -1,0 +1,121 @@
+"""Small pieces every role view shares: wording, colours, ages, names.
+
+Branch data (signal, zone and station labels, staff names) comes from the config in
+both languages; everything else goes through Qt's translation system.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QCoreApplication
+from PySide6.QtGui import QColor
+
+from app.domain.config import Branch
+from app.domain.roles import CounterStatus, Role, SignalState
+from app.domain.state import SignalRecord
+
+
+def tr(text: str) -> str:
+    return QCoreApplication.translate("Lobbylink", text)
+
+
+def state_text(state: SignalState) -> str:
+    """The seeds' wording: 已响应 · 已到达 · 已处理 · 已取消."""
+    return {
+        SignalState.OPEN: tr("Waiting"),
+        SignalState.ACKNOWLEDGED: tr("Acknowledged"),
+        SignalState.ARRIVED: tr("Arrived"),
+        SignalState.RESOLVED: tr("Resolved"),
+        SignalState.CANCELLED: tr("Cancelled"),
+    }[state]
+
+
+def progress_text(sig: SignalRecord, branch: Branch, lang: str) -> str:
+    """What the raiser wants to know: who is coming. E.g. "王芳 已响应 · 正在前往"."""
+    who = staff_name(branch, sig.acked_staff, lang) or station_name(branch, sig.acked_station, lang)
+    if sig.state is SignalState.ACKNOWLEDGED:
+        return tr("{who} acknowledged · on the way").format(who=who)
+    if sig.state is SignalState.ARRIVED:
+        return tr("{who} arrived").format(who=who)
+    if sig.state is SignalState.OPEN and sig.level:
+        return tr("Waiting · escalated")
+    return state_text(sig.state)
+
+
+def status_text(status: CounterStatus) -> str:
+    return {
+        CounterStatus.OPEN: tr("Open"),
+        CounterStatus.PAUSED: tr("Paused"),
+        CounterStatus.CLOSED: tr("Closed"),
+    }[status]
+
+
+def role_text(role: Role | str) -> str:
+    return {
+        Role.TELLER: tr("Teller"),
+        Role.LOBBY_MANAGER: tr("Lobby manager"),
+        Role.WEALTH_MANAGER: tr("Wealth manager"),
+        Role.SUPERVISOR: tr("Supervisor"),
+        Role.BRANCH_HEAD: tr("Branch head"),
+    }.get(Role(role), str(role))
+
+
+def outcome_text(outcome: str) -> str:
+    return {
+        "served": tr("Served"),
+        "no_show": tr("No-show"),
+        "done": tr("Done"),
+    }.get(outcome, outcome)
+
+
+def signal_label(branch: Branch, code: str, lang: str) -> str:
+    kind = branch.signal_type(code)
+    return kind.label.get(lang) if kind else code
+
+
+def station_name(branch: Branch, station_id: str, lang: str) -> str:
+    station = branch.station(station_id)
+    return station.name.get(lang) if station else station_id
+
+
+def staff_name(branch: Branch, staff_id: str, lang: str) -> str:
+    person = branch.staff_member(staff_id)
+    return person.name.get(lang) if person else staff_id
+
+
+def reason_label(reasons: tuple, code: str, lang: str) -> str:  # type: ignore[type-arg]
+    for reason in reasons:
+        if reason.code == code:
+            return str(reason.label.get(lang))
+    return code
+
+
+def fmt_age(ms: int) -> str:
+    """00:12, 03:05, 1:02:03: an age a person reads at a glance."""
+    secs = max(0, ms // 1000)
+    hours, rest = divmod(secs, 3600)
+    minutes, seconds = divmod(rest, 60)
+    return f"{hours}:{minutes:02d}:{seconds:02d}" if hours else f"{minutes:02d}:{seconds:02d}"
+
+
+PRIORITY_COLOURS = {
+    1: QColor("#c62828"),
+    2: QColor("#ef6c00"),
+    3: QColor("#1565c0"),
+    4: QColor("#546e7a"),
+}
+
+
+def priority_colour(priority: int) -> QColor:
+    return PRIORITY_COLOURS.get(priority, QColor("#546e7a"))
+
+
+def age_colour(age_ms: int, deadline_s: int) -> QColor:
+    """Green while well inside the deadline, amber past half, red past it."""
+    if deadline_s <= 0:
+        deadline_s = 60
+    ratio = age_ms / (deadline_s * 1000)
+    if ratio >= 1:
+        return QColor("#c62828")
+    if ratio >= 0.5:
+        return QColor("#ef6c00")
+    return QColor("#2e7d32")
