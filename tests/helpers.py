@@ -136,6 +136,8 @@ class HubProcess:
 
 
 class TestStation:
+    __test__ = False  # a helper, not a test class
+
     """A StationSession driven by hand, recording every reply."""
 
     def __init__(
@@ -187,3 +189,48 @@ class TestStation:
 
 def demo_branch() -> Branch:
     return load_branch()
+
+
+def journal_state(db_url: str, branch: Branch | None = None):  # type: ignore[no-untyped-def]
+    """The branch state rebuilt from the journal alone (what the truth is)."""
+    from app.domain.events import decode_event
+    from app.domain.state import BranchState
+    from app.hub.journal import Journal
+    from messaging.envelope import decode_envelope
+
+    journal = Journal(db_url)
+    state = BranchState(branch or load_branch())
+    try:
+        for seq, body in journal.bodies():
+            env = decode_envelope(body)
+            state.apply(seq, env.hub_ts_ms, decode_event(env.kind, bytes(env.payload)))
+    finally:
+        journal.close()
+    return state
+
+
+def journal_rows(db_url: str, sql: str) -> list[tuple]:  # type: ignore[type-arg]
+    import sqlite3
+
+    path = db_url.removeprefix("sqlite:///")
+    with sqlite3.connect(path) as conn:
+        return list(conn.execute(sql))
+
+
+def assert_converged(
+    stations: list[TestStation], db_url: str, branch: Branch | None = None, timeout: float = 15.0
+) -> None:
+    """Every station's state equals the journal's at the same seq (retried while events flow)."""
+    deadline = time.monotonic() + timeout
+    while True:
+        truth = journal_state(db_url, branch)
+        for station in stations:
+            station.sync_to(truth.last_seq, timeout=max(0.1, deadline - time.monotonic()))
+        if all(s.state.last_seq == truth.last_seq for s in stations):
+            for station in stations:
+                assert station.state.fingerprint() == truth.fingerprint(), (
+                    f"{station.session.station} differs from the journal"
+                )
+            return
+        if time.monotonic() > deadline:
+            raise AssertionError("stations did not settle on the journal's seq")

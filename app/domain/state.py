@@ -310,13 +310,13 @@ class BranchState:
 
     def _decide_ack(self, station: Station, staff: str, cmd: Acknowledge) -> Event:
         sig = self._live(cmd.signal_id)
+        self._require_target(sig, station, "claim")
         if sig.state is not SignalState.OPEN:
             who = sig.acked_staff or sig.acked_station
             raise DomainError(
                 E.ALREADY_CLAIMED,
                 f"signal {sig.id} was already claimed by {who} ({sig.acked_station})",
             )
-        self._require_target(sig, station, "claim")
         if sig.declined_by(station.id):
             raise DomainError(E.FORBIDDEN, f"{station.id} declined signal {sig.id}")
         return SignalAcknowledged(signal_id=sig.id, station=station.id, staff=staff)

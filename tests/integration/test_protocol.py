@@ -1,0 +1,123 @@
+"""The wire from a hostile or clumsy peer: idempotency, strict decoding, a live hub."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import msgspec
+import pytest
+import zmq
+
+from app.domain.config import Branch
+from app.domain.events import RaiseSignal, encode
+from messaging.envelope import (
+    T_CMD,
+    T_HELLO,
+    Accepted,
+    Envelope,
+    Rejected,
+    decode_envelope,
+    decode_payload,
+    encode_envelope,
+    make,
+)
+from tests.helpers import HubProcess, TestStation, journal_rows
+
+
+@pytest.fixture
+def raw(hub: HubProcess, ctx: zmq.Context) -> Iterator[zmq.Socket]:
+    sock = ctx.socket(zmq.DEALER)
+    sock.setsockopt(zmq.LINGER, 0)
+    sock.setsockopt(zmq.RCVTIMEO, 5000)
+    sock.connect(hub.endpoint.commands)
+    yield sock
+    sock.close(0)
+
+
+def ask(sock: zmq.Socket, *frames: bytes) -> tuple[bytes, Envelope]:
+    sock.send_multipart(list(frames))
+    topic, body = sock.recv_multipart()
+    return topic, decode_envelope(body)
+
+
+def raise_env(station: str = "C01", **fields: object) -> Envelope:
+    env = make("raise", station, encode(RaiseSignal(code="assist")))
+    for key, value in fields.items():
+        setattr(env, key, value)
+    return env
+
+
+def test_duplicate_msg_id_gets_the_original_reply_and_one_row(
+    raw: zmq.Socket, hub: HubProcess, db_url: str
+) -> None:
+    body = encode_envelope(raise_env())
+    topic1, first = ask(raw, T_CMD, body)
+    topic2, second = ask(raw, T_CMD, body)
+    assert topic1 == topic2 == b"accepted"
+    assert decode_payload(first, Accepted).seq == decode_payload(second, Accepted).seq
+    hub.kill()
+    hub.start()
+    _topic3, third = ask(raw, T_CMD, body)  # after a restart the answer comes from the journal
+    assert decode_payload(third, Accepted).seq == decode_payload(first, Accepted).seq
+    assert journal_rows(db_url, "SELECT count(*) FROM events WHERE kind = 'signal_raised'") == [
+        (1,)
+    ]
+
+
+@pytest.mark.parametrize(
+    ("frames", "code"),
+    [
+        ([T_CMD, b"\xff\x00 not msgpack"], "bad_frame"),
+        (
+            [
+                T_CMD,
+                msgspec.msgpack.encode(
+                    {"v": 9, "kind": "raise", "msg_id": "x", "station": "C01", "ts_ms": 1}
+                ),
+            ],
+            "bad_version",
+        ),
+        ([T_CMD, encode_envelope(make("teleport", "C01", {"to": "moon"}))], "unknown_kind"),
+        ([T_CMD, encode_envelope(make("raise", "C01", {"code": 42}))], "bad_payload"),
+        ([T_CMD, encode_envelope(raise_env(seq=999_999))], "forged_field"),
+        ([T_CMD, encode_envelope(raise_env(epoch="0000"))], "forged_field"),
+        ([T_CMD, encode_envelope(raise_env(station="ZZ9"))], "unknown_station"),
+        ([b"launch", encode_envelope(raise_env())], "unknown_topic"),
+        ([T_CMD, encode_envelope(raise_env()), b"extra"], "bad_frame"),
+        (
+            [
+                T_CMD,
+                encode_envelope(make("raise", "C01", {"code": "assist", "note": "x" * 40_000})),
+            ],
+            "too_large",
+        ),
+    ],
+)
+def test_bad_input_is_rejected_with_a_reason(
+    raw: zmq.Socket, frames: list[bytes], code: str
+) -> None:
+    topic, reply = ask(raw, *frames)
+    assert topic == b"rejected"
+    rejected = decode_payload(reply, Rejected)
+    assert rejected.code == code and rejected.reason
+
+
+def test_hub_keeps_serving_through_garbage(
+    raw: zmq.Socket, hub: HubProcess, branch: Branch, ctx: zmq.Context, db_url: str
+) -> None:
+    teller = TestStation(branch, "C02", hub.endpoint, ctx)
+    try:
+        for i in range(300):
+            raw.send_multipart([T_CMD, bytes([i % 256]) * (i % 50 + 1)])
+        raw.send_multipart([T_HELLO, b"\x80"])
+        raw.send_multipart(
+            [T_CMD, b"x" * (1024 * 1024)]
+        )  # over MAXMSGSIZE: the connection is dropped
+        sid = teller.accept(RaiseSignal(code="assist"))
+        assert sid > 0
+        assert journal_rows(db_url, "SELECT count(*) FROM events WHERE kind = 'signal_raised'") == [
+            (1,)
+        ]
+    finally:
+        teller.close()
+    assert hub.proc is not None and hub.proc.poll() is None, "the hub is still running"
