@@ -143,9 +143,12 @@ def send_command(
     ctx = zmq.Context()
     link = StationLink(ctx, endpoint, station, subscribe=False)
     answer: list[Accepted | Rejected] = []
+    deferred: list[Rejected] = []
 
     def on_reply(_msg_id: str, result: Accepted | Rejected) -> None:
-        if isinstance(result, Accepted) or not result.retry:
+        if isinstance(result, Rejected) and result.retry:
+            deferred.append(result)  # the hub could not store it yet; it is retried
+        else:
             answer.append(result)
 
     link.on_reply = on_reply
@@ -158,7 +161,9 @@ def send_command(
             poller.poll(50)
             link.process()
             link.tick()
-        return answer[0] if answer else None
+        if answer:
+            return answer[0]
+        return deferred[-1] if deferred else None
     finally:
         link.close()
         ctx.term()
@@ -175,6 +180,13 @@ def cmd_send(args: argparse.Namespace) -> int:
     if result is None:
         print(
             f"lobbylink send: no answer from the hub at {endpoint} within {args.timeout:g} s",
+            file=sys.stderr,
+        )
+        return EXIT_NO_HUB
+    if isinstance(result, Rejected) and result.retry:
+        print(
+            f"lobbylink send: not confirmed within {args.timeout:g} s: {result.reason}; "
+            "the hub may still store it once it can",
             file=sys.stderr,
         )
         return EXIT_NO_HUB
