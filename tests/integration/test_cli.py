@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import subprocess
 import sys
@@ -114,10 +115,8 @@ def test_tail_prints_events_as_json_lines(hub: HubProcess) -> None:
             lobbylink("send", "--hub", at, "--station", "C03", "raise", "cash")
             if tail.poll() is not None:
                 break
-            try:
+            with contextlib.suppress(subprocess.TimeoutExpired):
                 tail.wait(0.5)
-            except subprocess.TimeoutExpired:
-                pass
         out, _ = tail.communicate(timeout=20)
     finally:
         tail.kill()
