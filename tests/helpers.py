@@ -44,7 +44,7 @@ def free_port_pair() -> int:
 def wait_for(
     predicate: Callable[[], bool],
     timeout: float = 10.0,
-    step: Callable[[], None] | None = None,
+    step: Callable[[], object] | None = None,
     what: str = "condition",
 ) -> None:
     deadline = time.monotonic() + timeout
@@ -159,11 +159,12 @@ class TestStation:
         self.replies[msg_id] = result
 
     @property
-    def state(self):  # type: ignore[no-untyped-def]
+    def state(self):
         return self.session.state
 
-    def pump(self) -> None:
+    def pump(self) -> bool:
         self.session.pump()
+        return True
 
     def send(self, command: Command, timeout: float = 10.0) -> Accepted | Rejected:
         msg_id = self.session.send(command)
@@ -191,7 +192,7 @@ def demo_branch() -> Branch:
     return load_branch()
 
 
-def journal_state(db_url: str, branch: Branch | None = None):  # type: ignore[no-untyped-def]
+def journal_state(db_url: str, branch: Branch | None = None):
     """The branch state rebuilt from the journal alone (what the truth is)."""
     from app.domain.events import decode_event
     from app.domain.state import BranchState
@@ -209,7 +210,7 @@ def journal_state(db_url: str, branch: Branch | None = None):  # type: ignore[no
     return state
 
 
-def journal_rows(db_url: str, sql: str) -> list[tuple]:  # type: ignore[type-arg]
+def journal_rows(db_url: str, sql: str) -> list[tuple]:
     import sqlite3
 
     path = db_url.removeprefix("sqlite:///")

@@ -9,7 +9,7 @@ from __future__ import annotations
 from PySide6.QtCore import QCoreApplication
 from PySide6.QtGui import QColor
 
-from app.domain.config import Branch
+from app.domain.config import Branch, Reason
 from app.domain.roles import CounterStatus, Role, SignalState
 from app.domain.state import SignalRecord
 
@@ -82,10 +82,10 @@ def staff_name(branch: Branch, staff_id: str, lang: str) -> str:
     return person.name.get(lang) if person else staff_id
 
 
-def reason_label(reasons: tuple, code: str, lang: str) -> str:  # type: ignore[type-arg]
+def reason_label(reasons: tuple[Reason, ...], code: str, lang: str) -> str:
     for reason in reasons:
         if reason.code == code:
-            return str(reason.label.get(lang))
+            return reason.label.get(lang)
     return code
 
 
@@ -119,3 +119,15 @@ def age_colour(age_ms: int, deadline_s: int) -> QColor:
     if ratio >= 0.5:
         return QColor("#ef6c00")
     return QColor("#2e7d32")
+
+
+def rejection_text(code: str, reason: str) -> str:
+    """Why the hub refused a command, for a status line: a translated headline + the hub's reason."""
+    headline = {
+        "forbidden": tr("Not allowed"),
+        "not_found": tr("No longer exists"),
+        "invalid_transition": tr("Not possible now"),
+        "already_claimed": tr("Already taken by someone else"),
+        "bad_request": tr("Request refused"),
+    }.get(code, tr("Refused"))
+    return f"{headline} — {reason}" if reason else headline

@@ -61,7 +61,7 @@ def test_presence_goes_online_then_offline_after_silence(
         wait_for(
             lambda: watcher.state.presence.get("C02") is True,
             10,
-            lambda: (watcher.pump(), teller.pump()),
+            lambda: [s.pump() for s in (watcher, teller)],
             "C02 online",
         )
         teller.close()

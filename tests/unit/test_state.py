@@ -56,7 +56,7 @@ def test_assist_lifecycle(state: BranchState) -> None:
     do(state, "L1", Arrive(signal_id=sid))
     do(state, "L1", Resolve(signal_id=sid))
     assert sig.state is SignalState.RESOLVED and sig.outcome == "done"
-    assert sig.raised_ms < sig.acked_ms < sig.arrived_ms < sig.resolved_ms  # type: ignore[operator]
+    assert sig.raised_ms < sig.acked_ms < sig.arrived_ms < sig.resolved_ms
     refused(state, "L1", Resolve(signal_id=sid), "invalid_transition")
 
 

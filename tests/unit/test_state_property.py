@@ -48,7 +48,7 @@ step = st.one_of(
 )
 
 
-def command(s: tuple, state: BranchState):  # type: ignore[no-untyped-def,type-arg]
+def command(s: tuple, state: BranchState):
     """Build the command; a signal is picked among the existing ones by index."""
     ids = sorted(state.signals) or [1]
     if s[0] in ("ack", "arrive", "cancel", "resolve", "decline"):
@@ -71,7 +71,7 @@ def command(s: tuple, state: BranchState):  # type: ignore[no-untyped-def,type-a
     raise AssertionError(s)
 
 
-def actor(s: tuple, state: BranchState) -> str:  # type: ignore[type-arg]
+def actor(s: tuple, state: BranchState) -> str:
     if s[1] != "*":
         return str(s[1])
     if s[0] == "raise":
@@ -94,16 +94,16 @@ def actor(s: tuple, state: BranchState) -> str:  # type: ignore[type-arg]
     return fitting[s[2] % len(fitting)] if fitting else STATIONS[0]
 
 
-def snapshot(sig: SignalRecord) -> tuple:  # type: ignore[type-arg]
+def snapshot(sig: SignalRecord) -> tuple:
     return (sig.state, sig.acked_station, sig.acked_ms, sig.resolved_ms, sig.cancelled_ms)
 
 
 @settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.lists(step, max_size=60))
-def test_invariants_hold(steps: list[tuple]) -> None:  # type: ignore[type-arg]
+def test_invariants_hold(steps: list[tuple]) -> None:
     state = BranchState(BRANCH)
     now = 1_000_000
-    terminal: dict[int, tuple] = {}  # type: ignore[type-arg]
+    terminal: dict[int, tuple] = {}
     for s in steps:
         if s[0] == "tick":
             now += s[1]
