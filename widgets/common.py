@@ -15,7 +15,12 @@ from app.domain.state import SignalRecord
 
 
 def tr(text: str) -> str:
-    return QCoreApplication.translate("Lobbylink", text)
+    """Translate a string used outside a QObject.
+
+    pyside6-lupdate files a free ``tr("…")`` call under the empty context, so that is
+    the context looked up here.
+    """
+    return QCoreApplication.translate("", text)
 
 
 def state_text(state: SignalState) -> str:
