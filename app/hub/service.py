@@ -316,8 +316,19 @@ class Hub:
         unknown = [c.env.msg_id for c in commands if c.env.msg_id not in self.recent]
         try:
             stored = self.journal.find_replies(unknown) if unknown else {}
-        except JournalUnavailable:
-            stored = {}
+        except JournalUnavailable as exc:
+            # Without the journal we cannot tell a resubmission from a new command:
+            # answer "later" rather than risk storing one twice.
+            for item in commands:
+                old = self.recent.get(item.env.msg_id)
+                if old is not None:
+                    replies.append((item.identity, old[0], old[1]))
+                else:
+                    body = self._reply_body(
+                        item.env.msg_id, Rejected("journal_unavailable", str(exc), retry=True)
+                    )
+                    replies.append((item.identity, T_REJECTED, body))
+            return
         in_batch: dict[str, tuple[bytes, bytes]] = {}
         for item in commands:
             env = item.env
@@ -335,18 +346,18 @@ class Hub:
             topic, body, seq = self._decide_one(env, batch, published)
             replies.append((item.identity, topic, body))
             in_batch[env.msg_id] = (topic, body)
-            if topic == T_ACCEPTED or seq is None:
-                batch.replies.append(
-                    {
-                        "msg_id": env.msg_id,
-                        "station": env.station,
-                        "seq": seq,
-                        "hub_ts_ms": self.clock.now_ms(),
-                        "topic": topic.decode(),
-                        "reply": body,
-                    }
-                )
-                self._batch_replies.append((env.msg_id, topic, body))
+            # Accepted or refused by the rules, the answer is final: keep it for resends.
+            batch.replies.append(
+                {
+                    "msg_id": env.msg_id,
+                    "station": env.station,
+                    "seq": seq,
+                    "hub_ts_ms": self.clock.now_ms(),
+                    "topic": topic.decode(),
+                    "reply": body,
+                }
+            )
+            self._batch_replies.append((env.msg_id, topic, body))
 
     def _decide_one(
         self, env: Envelope, batch: Batch, published: list[bytes]
