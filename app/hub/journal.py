@@ -23,6 +23,7 @@ from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
 from app import log
 from app.domain.state import SignalRecord
 from app.hub import schema
+from app.hub.chain import GENESIS, link
 
 MIGRATIONS = Path(__file__).with_name("migrations")
 
@@ -142,6 +143,7 @@ class Journal:
             self.engine = make_engine(url)
             upgrade(self.engine)
             self.epoch = self._ensure_epoch()
+            self.last_hash = self._last_hash()
         except (OperationalError, DBAPIError) as exc:
             raise JournalUnavailable(explain(exc)) from exc
         except OSError as exc:
@@ -159,6 +161,12 @@ class Journal:
             log.journal.info("new journal, epoch %s", epoch)
             return epoch
 
+    def _last_hash(self) -> bytes:
+        e = schema.events.c
+        with self.engine.connect() as conn:
+            found = conn.execute(select(e.hash).order_by(e.seq.desc()).limit(1)).scalar()
+        return self.chain_start()[1] if found is None else bytes(found)
+
     def last_seq(self) -> int:
         with self.engine.connect() as conn:
             return int(
@@ -170,20 +178,36 @@ class Journal:
 
     def bodies(self, after_seq: int = 0, chunk: int = 10_000) -> Iterator[tuple[int, bytes]]:
         """Every event body after ``after_seq``, in order, in chunks."""
+        for seq, body, _hash in self.rows(after_seq, chunk):
+            yield seq, body
+
+    def rows(
+        self, after_seq: int = 0, chunk: int = 10_000
+    ) -> Iterator[tuple[int, bytes, bytes | None]]:
+        """(seq, body, stored hash) of every event after ``after_seq``, in order."""
+        e = schema.events.c
         last = after_seq
         while True:
             with self.engine.connect() as conn:
                 rows = conn.execute(
-                    select(schema.events.c.seq, schema.events.c.body)
-                    .where(schema.events.c.seq > last)
-                    .order_by(schema.events.c.seq)
-                    .limit(chunk)
+                    select(e.seq, e.body, e.hash).where(e.seq > last).order_by(e.seq).limit(chunk)
                 ).all()
             if not rows:
                 return
-            for seq, body in rows:
-                yield int(seq), bytes(body)
+            for seq, body, stored in rows:
+                yield int(seq), bytes(body), None if stored is None else bytes(stored)
             last = int(rows[-1][0])
+
+    def chain_start(self) -> tuple[int, bytes]:
+        """Where the chain begins: (seq before the first row, hash before it)."""
+        with self.engine.connect() as conn:
+            start = conn.execute(
+                select(schema.meta.c.value).where(schema.meta.c.key == "chain_start")
+            ).scalar()
+        if not start:
+            return 0, GENESIS
+        seq, digest = start.split(":")
+        return int(seq), bytes.fromhex(digest)
 
     def find_replies(self, msg_ids: list[str]) -> dict[str, tuple[str, bytes]]:
         """Replies already given to these command ids (idempotent resubmission)."""
@@ -207,6 +231,9 @@ class Journal:
         """Write a batch in one transaction; raise JournalUnavailable if it did not stick."""
         if not batch:
             return
+        prev = self.last_hash
+        for row in batch.events:
+            prev = row["hash"] = link(prev, row["seq"], row["body"])
         try:
             with self.engine.begin() as conn:
                 if batch.events:
@@ -229,6 +256,7 @@ class Journal:
                     )
         except (OperationalError, DBAPIError) as exc:
             raise JournalUnavailable(explain(exc)) from exc
+        self.last_hash = prev
 
     def close(self) -> None:
         self.engine.dispose()

@@ -36,6 +36,7 @@ events = Table(
     Column("signal_id", BigInteger, nullable=True),
     Column("msg_id", String(64), nullable=True),
     Column("body", LargeBinary, nullable=False),
+    Column("hash", LargeBinary, nullable=True),
     Index("ix_events_ts", "hub_ts_ms"),
     Index("ix_events_signal", "signal_id"),
 )

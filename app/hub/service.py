@@ -22,6 +22,7 @@ from app.domain.config import Branch
 from app.domain.errors import DomainError
 from app.domain.events import (
     Event,
+    JournalNote,
     PresenceChanged,
     SignalRaised,
     decode_command,
@@ -31,7 +32,9 @@ from app.domain.events import (
 )
 from app.domain.state import BranchState, encode_snapshot
 from app.domain.timeday import day_start_ms
+from app.hub.chain import link
 from app.hub.journal import Batch, Journal, JournalUnavailable
+from app.hub.verify import BrokenJournal, Finding
 from messaging.envelope import (
     MAX_BODY,
     PROTOCOL_VERSION,
@@ -101,6 +104,7 @@ class Hub:
         endpoint: Endpoint,
         ctx: zmq.Context | None = None,
         clock: HubClock | None = None,
+        accept_broken: bool = False,
     ) -> None:
         self.branch = branch
         self.journal = journal
@@ -122,21 +126,48 @@ class Hub:
         self._next_prune_ms = 0
         self._running = False
         self._batch_replies: list[tuple[str, bytes, bytes]] = []
-        self._rebuild()
+        self.accept_broken = accept_broken
+        self.broken: Finding | None = None
+        self._rebuild(check_chain=True)
+
         self.router, self.pub = hub_sockets(self.ctx, endpoint)
         self.poller = zmq.Poller()
         self.poller.register(self.router, zmq.POLLIN)
         self._started = self.clock.mono()
+        if self.broken is not None:  # the decision itself goes into the journal
+            self.emit(
+                JournalNote(
+                    text=f"hub started on a broken journal ({self.broken}), "
+                    "accepted with --accept-broken-journal"
+                )
+            )
 
     # Life cycle ----------------------------------------------------------------------
-    def _rebuild(self) -> None:
-        """Build the state from the journal (at start, and after a failed commit)."""
+    def _rebuild(self, check_chain: bool = False) -> None:
+        """Build the state from the journal (at start, and after a failed commit).
+
+        With ``check_chain`` the integrity chain is checked on the way: the first
+        break raises BrokenJournal unless the hub was told to accept it.
+        """
         state = BranchState(self.branch)
         self.ring.clear()
-        for seq, body in self.journal.bodies():
+        expected, prev = self.journal.chain_start() if check_chain else (0, b"")
+        broken: Finding | None = None
+        for seq, body, stored in self.journal.rows():
+            if check_chain and broken is None:
+                if seq != expected + 1:
+                    broken = Finding(seq, f"rows {expected + 1} to {seq - 1} are missing")
+                elif stored != link(prev, seq, body):
+                    broken = Finding(seq, "was edited: its hash does not match its content")
+                expected, prev = seq, stored or b""
             env = decode_envelope(body)
             state.apply(seq, env.hub_ts_ms, decode_event(env.kind, env.payload))
             self.ring.append((seq, body))
+        if broken is not None:
+            if not self.accept_broken:
+                raise BrokenJournal(broken)
+            log.journal.warning("serving a journal with a broken chain: %s", broken)
+            self.broken = broken
         self.state = state
         self._deadline_dirty = True
         self._next_prune_ms = 0
@@ -418,7 +449,7 @@ class Hub:
 
     def emit(self, event: Event) -> int:
         """Journal and publish an event the hub itself makes (outside a command)."""
-        batch, published = Batch(), []  # type: ignore[var-annotated]
+        batch, published = Batch(), list[bytes]()
         seq = self._sequence(event, batch, published)
         try:
             self.journal.commit(batch)

@@ -1,0 +1,115 @@
+"""Check a journal: the integrity chain, each row against its body, the projection.
+
+Used by ``lobbylink verify`` and by the hub before it serves a journal.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+from sqlalchemy import select
+
+from app.domain.config import Branch
+from app.domain.events import decode_event
+from app.domain.state import BranchState
+from app.hub import schema
+from app.hub.chain import link
+from app.hub.journal import Journal, signal_row
+from messaging.envelope import WireError, decode_envelope
+
+
+@dataclass(frozen=True)
+class Finding:
+    seq: int
+    problem: str
+
+    def __str__(self) -> str:
+        return f"row {self.seq}: {self.problem}"
+
+
+class BrokenJournal(Exception):
+    """The journal's chain or content does not hold; ``finding`` is the first problem."""
+
+    def __init__(self, finding: Finding) -> None:
+        super().__init__(str(finding))
+        self.finding = finding
+
+
+def chain_findings(journal: Journal) -> Iterator[Finding]:
+    """Problems of the chain and of each row against its body, in seq order."""
+    e = schema.events.c
+    expected, prev = journal.chain_start()
+    columns: dict[int, tuple[str, str, int | None, int]] = {}
+    with journal.engine.connect() as conn:
+        for seq, kind, station, signal_id, ts in conn.execute(
+            select(e.seq, e.kind, e.station, e.signal_id, e.hub_ts_ms).order_by(e.seq)
+        ):
+            columns[int(seq)] = (kind, station, signal_id, int(ts))
+    for seq, body, stored in journal.rows():
+        if seq != expected + 1:
+            yield Finding(seq, f"rows {expected + 1} to {seq - 1} are missing (deleted?)")
+        if stored is None:
+            yield Finding(seq, "has no integrity hash")
+        elif stored != link(prev, seq, body):
+            yield Finding(seq, "was edited: its hash does not match its content")
+        try:
+            env = decode_envelope(body)
+        except WireError as exc:
+            yield Finding(seq, f"its body does not decode ({exc.reason})")
+        else:
+            if env.seq != seq:
+                yield Finding(seq, f"holds the event of seq {env.seq} (rows reordered?)")
+            kind, station, signal_id, ts = columns.get(seq, ("", "", None, 0))
+            payload_id = _signal_id(env.kind, bytes(env.payload))
+            for name, column, truth in (
+                ("kind", kind, env.kind),
+                ("station", station, env.station),
+                ("hub_ts_ms", ts, env.hub_ts_ms),
+                ("signal_id", signal_id, payload_id),
+            ):
+                if column != truth:
+                    yield Finding(seq, f"column {name} says {column!r}, its body says {truth!r}")
+        expected = seq
+        prev = stored if stored is not None else link(prev, seq, body)
+
+
+def _signal_id(kind: str, payload: bytes) -> int | None:
+    try:
+        return getattr(decode_event(kind, payload), "signal_id", None)
+    except ValueError:
+        return None
+
+
+def projection_findings(journal: Journal, branch: Branch) -> Iterator[Finding]:
+    """Rows of the ``signals`` table that differ from the events they come from."""
+    state = BranchState(branch)
+    for seq, body in journal.bodies():
+        try:
+            env = decode_envelope(body)
+            state.apply(seq, env.hub_ts_ms, decode_event(env.kind, bytes(env.payload)))
+        except (WireError, ValueError, KeyError):
+            continue  # reported by chain_findings
+    stored: dict[int, dict[str, object]] = {}
+    with journal.engine.connect() as conn:
+        for found in conn.execute(select(schema.signals)).mappings():
+            stored[int(found["signal_id"])] = dict(found)
+    for sid, sig in sorted(state.signals.items()):
+        truth = signal_row(sig)
+        row = stored.pop(sid, None)
+        if row is None:
+            yield Finding(sid, "signal is missing from the signals table")
+            continue
+        for name, value in truth.items():
+            if row.get(name) != value:
+                yield Finding(
+                    sid, f"signals table: {name} is {row.get(name)!r}, the events say {value!r}"
+                )
+                break
+    for sid in sorted(stored):
+        yield Finding(sid, "signals table holds a signal no event raised")
+
+
+def verify(journal: Journal, branch: Branch) -> list[Finding]:
+    """Every problem found, chain first."""
+    return [*chain_findings(journal), *projection_findings(journal, branch)]
