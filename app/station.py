@@ -14,6 +14,7 @@ from app.domain.config import Branch
 from app.domain.events import Command, command_kind, decode_event, encode
 from app.domain.state import BranchState, decode_snapshot
 from messaging.envelope import Accepted, Envelope, Rejected
+from messaging.keys import StationKeys
 from messaging.link import StationLink
 from messaging.outbox import Outbox
 from messaging.sockets import Endpoint
@@ -33,11 +34,12 @@ class StationSession:
         endpoint: Endpoint,
         ctx: zmq.Context,
         outbox: Outbox | None = None,
+        keys: StationKeys | None = None,
     ) -> None:
         self.branch = branch
         self.station = station
         self.state = BranchState(branch)
-        self.link = StationLink(ctx, endpoint, station, outbox)
+        self.link = StationLink(ctx, endpoint, station, outbox, keys=keys)
         self.link.on_event = self._on_event
         self.link.on_snapshot = self._on_snapshot
         self.on_reply: Callable[[str, Accepted | Rejected], None] = lambda mid, res: None

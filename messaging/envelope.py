@@ -136,7 +136,7 @@ def decode_payload(env: Envelope, kind: type[T]) -> T:
     if decoder is None:
         decoder = _decoders[kind] = msgspec.msgpack.Decoder(kind)
     try:
-        return decoder.decode(env.payload)  # type: ignore[no-any-return]
+        return decoder.decode(env.payload)
     except msgspec.DecodeError as exc:
         raise WireError("bad_payload", f"bad {env.kind!r} payload: {exc}") from None
 

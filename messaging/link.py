@@ -41,6 +41,7 @@ from messaging.envelope import (
     new_msg_id,
     now_ms,
 )
+from messaging.keys import StationKeys
 from messaging.outbox import Outbox, Pending
 from messaging.sockets import STATION_MAX_FRAME, Endpoint, station_sockets
 
@@ -70,13 +71,14 @@ class StationLink:
         station: str,
         outbox: Outbox | None = None,
         *,
+        keys: StationKeys | None = None,
         subscribe: bool = True,
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
         self.station = station
         self.endpoint = endpoint
         self.outbox = outbox if outbox is not None else Outbox()
-        self.dealer, self.sub = station_sockets(ctx, endpoint, subscribe=subscribe)
+        self.dealer, self.sub = station_sockets(ctx, endpoint, keys, subscribe=subscribe)
         self._clock = clock
         self.last_seq = 0
         self.epoch = ""

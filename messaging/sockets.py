@@ -11,6 +11,9 @@ from dataclasses import dataclass
 import zmq
 
 from messaging.envelope import MAX_FRAME, T_EVENT, T_HEARTBEAT
+from messaging.keys import CurveKeys, StationKeys
+
+ZAP_DOMAIN = b"lobbylink"
 
 STATION_MAX_FRAME = 64 * 1024 * 1024
 """Replies to a station carry whole snapshots: allow them, but still bound them."""
@@ -52,14 +55,26 @@ def _common(sock: zmq.Socket) -> None:
     sock.setsockopt(zmq.LINGER, 0)
 
 
-def hub_sockets(ctx: zmq.Context, endpoint: Endpoint) -> tuple[zmq.Socket, zmq.Socket]:
-    """Bind the hub's ROUTER (commands) and PUB (events)."""
+def hub_sockets(
+    ctx: zmq.Context, endpoint: Endpoint, keys: CurveKeys | None
+) -> tuple[zmq.Socket, zmq.Socket]:
+    """Bind the hub's ROUTER (commands) and PUB (events).
+
+    With ``keys`` both are CURVE servers in the ZAP domain ``lobbylink``: a ZAP handler
+    must already run in ``ctx`` (app.hub.auth), or every client would be accepted.
+    ``keys=None`` is the explicit, development-only plain-text mode.
+    """
     router = ctx.socket(zmq.ROUTER)
     pub = ctx.socket(zmq.PUB)
     try:
         for sock in (router, pub):
             _common(sock)
             sock.setsockopt(zmq.MAXMSGSIZE, MAX_FRAME)
+            if keys is not None:
+                sock.setsockopt(zmq.CURVE_SERVER, 1)
+                sock.setsockopt(zmq.CURVE_PUBLICKEY, keys.public)
+                sock.setsockopt(zmq.CURVE_SECRETKEY, keys.secret)
+                sock.setsockopt(zmq.ZAP_DOMAIN, ZAP_DOMAIN)
         router.setsockopt(zmq.ROUTER_HANDOVER, 1)
         router.setsockopt(zmq.SNDHWM, 100_000)
         router.setsockopt(zmq.RCVHWM, 100_000)
@@ -73,12 +88,27 @@ def hub_sockets(ctx: zmq.Context, endpoint: Endpoint) -> tuple[zmq.Socket, zmq.S
     return router, pub
 
 
+def _client(sock: zmq.Socket, keys: StationKeys | None) -> None:
+    _common(sock)
+    if keys is not None:
+        sock.setsockopt(zmq.CURVE_SERVERKEY, keys.hub_public)
+        sock.setsockopt(zmq.CURVE_PUBLICKEY, keys.own.public)
+        sock.setsockopt(zmq.CURVE_SECRETKEY, keys.own.secret)
+
+
 def station_sockets(
-    ctx: zmq.Context, endpoint: Endpoint, *, subscribe: bool = True
+    ctx: zmq.Context,
+    endpoint: Endpoint,
+    keys: StationKeys | None = None,
+    *,
+    subscribe: bool = True,
 ) -> tuple[zmq.Socket, zmq.Socket | None]:
-    """Connect a station's DEALER (commands) and, if asked, SUB (events)."""
+    """Connect a station's DEALER (commands) and, if asked, SUB (events).
+
+    With ``keys`` both speak CURVE and pin the hub's public key.
+    """
     dealer = ctx.socket(zmq.DEALER)
-    _common(dealer)
+    _client(dealer, keys)
     dealer.setsockopt(zmq.MAXMSGSIZE, STATION_MAX_FRAME)
     # Queue nothing for a hub that is not connected: the outbox keeps it instead.
     dealer.setsockopt(zmq.IMMEDIATE, 1)
@@ -88,7 +118,7 @@ def station_sockets(
     sub: zmq.Socket | None = None
     if subscribe:
         sub = ctx.socket(zmq.SUB)
-        _common(sub)
+        _client(sub, keys)
         sub.setsockopt(zmq.MAXMSGSIZE, MAX_FRAME)
         sub.setsockopt(zmq.RCVHWM, 100_000)
         sub.setsockopt(zmq.RECONNECT_IVL, 100)

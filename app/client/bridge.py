@@ -36,6 +36,7 @@ from app.domain.roles import CounterStatus
 from app.domain.state import BranchState, SignalRecord
 from app.station import StationSession
 from messaging.envelope import Accepted, Rejected
+from messaging.keys import StationKeys
 from messaging.outbox import Outbox
 from messaging.qt_bridge import LinkDriver
 from messaging.sockets import Endpoint
@@ -76,6 +77,7 @@ class StationBridge(QObject):
         ctx: zmq.Context,
         outbox: Outbox | None = None,
         parent: QObject | None = None,
+        keys: StationKeys | None = None,
     ) -> None:
         super().__init__(parent)
         station = branch.station(station_id)
@@ -83,7 +85,7 @@ class StationBridge(QObject):
             raise ValueError(f"{station_id!r} is not a station of this branch")
         self.branch = branch
         self.station: Station = station
-        self.session = StationSession(branch, station_id, endpoint, ctx, outbox)
+        self.session = StationSession(branch, station_id, endpoint, ctx, outbox, keys)
         self.state: BranchState = self.session.state
         self.state.listeners.append(self._on_applied)
         self.state.reset_listeners.append(self.state_reset.emit)

@@ -12,6 +12,7 @@ import itertools
 import time
 from collections import Counter, OrderedDict, deque
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import msgspec
@@ -32,9 +33,11 @@ from app.domain.events import (
 )
 from app.domain.state import BranchState, encode_snapshot
 from app.domain.timeday import day_start_ms
+from app.hub.auth import StationAuthenticator
 from app.hub.chain import link
 from app.hub.journal import Batch, Journal, JournalUnavailable
 from app.hub.verify import BrokenJournal, Finding
+from messaging import keys as keyfiles
 from messaging.envelope import (
     MAX_BODY,
     PROTOCOL_VERSION,
@@ -67,6 +70,30 @@ RING = 50_000
 REPLAY_CHUNK = 5_000
 BATCH_MAX = 1_000
 RECENT_REPLIES = 100_000
+KEY_CHECK_S = 1.0
+# Per-station rate limits (messages per second, burst). A person clicks a few times a
+# minute; a station that floods is refused before it costs the others anything.
+MSG_RATE, MSG_BURST = 200.0, 400.0
+CMD_RATE, CMD_BURST = 20.0, 60.0
+HELLO_RATE, HELLO_BURST = 2.0, 5.0
+
+
+@dataclass
+class _Bucket:
+    """A token bucket: ``take`` says whether one more message fits now."""
+
+    rate: float
+    burst: float
+    tokens: float
+    at: float
+
+    def take(self, now: float) -> bool:
+        self.tokens = min(self.burst, self.tokens + (now - self.at) * self.rate)
+        self.at = now
+        if self.tokens < 1:
+            return False
+        self.tokens -= 1
+        return True
 
 
 class HubClock:
@@ -105,7 +132,10 @@ class Hub:
         ctx: zmq.Context | None = None,
         clock: HubClock | None = None,
         accept_broken: bool = False,
+        keys_dir: str | Path | None = None,
     ) -> None:
+        """``keys_dir`` switches CURVE on (the default of ``lobbylink hub``); ``None`` is
+        the development-only plain-text mode, which the hub announces loudly."""
         self.branch = branch
         self.journal = journal
         self.endpoint = endpoint
@@ -130,9 +160,27 @@ class Hub:
         self.broken: Finding | None = None
         self._rebuild(check_chain=True)
 
-        self.router, self.pub = hub_sockets(self.ctx, endpoint)
+        self.keys_dir = Path(keys_dir) if keys_dir is not None else None
+        self.auth: StationAuthenticator | None = None
+        self._curve = None
+        if self.keys_dir is not None:
+            self._curve = keyfiles.hub_keys(self.keys_dir)
+            self.auth = StationAuthenticator(self.ctx, self.keys_dir)
+            self.auth.start()  # before bind: no connection is ever accepted unchecked
+        else:
+            log.hub.warning(
+                "RUNNING WITHOUT ENCRYPTION (--insecure): anyone on the network can read "
+                "and send signals; for development only"
+            )
+        self._buckets: dict[str, _Bucket] = {}
+        self._next_key_check = 0.0
         self.poller = zmq.Poller()
-        self.poller.register(self.router, zmq.POLLIN)
+        try:
+            self._bind()
+        except zmq.ZMQError:
+            if self.auth is not None:
+                self.auth.stop()
+            raise
         self._started = self.clock.mono()
         if self.broken is not None:  # the decision itself goes into the journal
             self.emit(
@@ -199,9 +247,48 @@ class Hub:
             self.step(100)
         self.close()
 
+    def _bind(self) -> None:
+        self.router, self.pub = hub_sockets(self.ctx, self.endpoint, self._curve)
+        self.poller.register(self.router, zmq.POLLIN)
+
+    def _rebind(self) -> None:
+        """Drop every connection; stations reconnect and handshake again.
+
+        ZeroMQ cannot close one peer's connection, so a revoked station is cut off by
+        reopening both sockets: the others are back within a second and resync by
+        seq, the revoked one is refused by the ZAP handler.
+        """
+        self.poller.unregister(self.router)
+        self.router.close(0)
+        self.pub.close(0)
+        deadline = time.monotonic() + 5
+        while True:
+            try:
+                self._bind()
+                return
+            except zmq.ZMQError:  # the old listener may take a moment to go
+                if time.monotonic() > deadline:
+                    raise
+                time.sleep(0.05)
+
+    def _check_keys(self, mono: float) -> None:
+        if self.auth is None or mono < self._next_key_check:
+            return
+        self._next_key_check = mono + KEY_CHECK_S
+        try:
+            gone = self.auth.reload()
+        except OSError as exc:
+            log.hub.error("cannot read the key folder %s: %s", self.keys_dir, exc)
+            return
+        if gone:
+            log.hub.warning("cutting off %s: reopening the hub's sockets", ", ".join(sorted(gone)))
+            self._rebind()
+
     def close(self) -> None:
         self.router.close(0)
         self.pub.close(0)
+        if self.auth is not None:
+            self.auth.stop()
 
     def step(self, timeout_ms: int = 100) -> None:
         """Wait up to ``timeout_ms`` for commands, handle a batch, run the timers."""
@@ -210,16 +297,20 @@ class Hub:
         if self.router in ready:
             for _ in range(BATCH_MAX):
                 try:
-                    frames = self.router.recv_multipart(zmq.NOBLOCK)
+                    parts = self.router.recv_multipart(zmq.NOBLOCK, copy=False)
                 except zmq.Again:
                     break
-                item = self._admit(frames)
+                user = None
+                if self.auth is not None and len(parts) > 1:
+                    user = str(parts[1].get("User-Id") or "")
+                item = self._admit([p.bytes for p in parts], user)
                 if item is not None:
                     incoming.append(item)
         self._run(incoming)
 
     # Admission (wire checks) -------------------------------------------------------------
-    def _admit(self, frames: list[bytes]) -> _Incoming | None:
+    def _admit(self, frames: list[bytes], user: str | None = None) -> _Incoming | None:
+        """Wire checks; ``user`` is the ZAP User-Id (the station id) under CURVE."""
         identity = frames[0]
         if len(frames) != 3:
             self._reject_raw(
@@ -232,6 +323,20 @@ class Hub:
         except WireError as exc:
             self._reject_raw(identity, "", exc.code, exc.reason)
             return None
+        if self.auth is not None:
+            if not user or user not in self.auth.allowed.values():
+                self._reject_raw(
+                    identity, env.msg_id, "revoked", "this station's key is not allowed"
+                )
+                return None
+            if env.station != user:
+                self._reject_raw(
+                    identity,
+                    env.msg_id,
+                    "station_mismatch",
+                    f"this connection belongs to {user}, the message says {env.station!r}",
+                )
+                return None
         station = self.branch.station(env.station)
         if station is None:
             self._reject_raw(
@@ -249,10 +354,30 @@ class Hub:
                 "seq, epoch and hub_ts_ms are set by the hub only",
             )
             return None
+        if not self._allow(env.station, topic):
+            return None
         if topic not in (T_CMD, T_HELLO, T_PING):
             self._reject_raw(identity, env.msg_id, "unknown_topic", f"unknown topic {topic[:32]!r}")
             return None
         return _Incoming(identity, topic, env)
+
+    def _allow(self, station: str, topic: bytes) -> bool:
+        """Per-station rate limits; over them a message is dropped (and counted)."""
+        now = self.clock.mono()
+        kinds = [("all", MSG_RATE, MSG_BURST)]
+        if topic == T_CMD:
+            kinds.append(("cmd", CMD_RATE, CMD_BURST))
+        elif topic == T_HELLO:
+            kinds.append(("hello", HELLO_RATE, HELLO_BURST))
+        for kind, rate, burst in kinds:
+            key = f"{station}/{kind}"
+            bucket = self._buckets.get(key)
+            if bucket is None:
+                bucket = self._buckets[key] = _Bucket(rate, burst, burst, now)
+            if not bucket.take(now):
+                self._complain("rate_limited", f"over {rate:g} {kind} messages/s", station)
+                return False
+        return True
 
     def _reject_raw(self, identity: bytes, msg_id: str, code: str, reason: str) -> None:
         self._complain(code, reason, identity.hex()[:8])
@@ -290,6 +415,7 @@ class Hub:
             self._decide_all(commands, batch, published, replies)
         if self._journal_ok or mono >= self._retry_journal_at:
             self._timers(mono, batch, published)
+        self._check_keys(mono)
         if batch:
             try:
                 self.journal.commit(batch)
