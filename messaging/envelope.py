@@ -120,7 +120,7 @@ def decode_envelope(body: bytes, *, max_body: int = MAX_FRAME) -> Envelope:
         raise WireError("too_large", f"body of {len(body)} bytes is over the {max_body} limit")
     try:
         env = _envelope_decoder.decode(body)
-    except msgspec.DecodeError as exc:
+    except (msgspec.DecodeError, UnicodeDecodeError) as exc:  # bad UTF-8 is not a DecodeError
         raise WireError("bad_frame", f"not a v1 envelope: {exc}") from None
     if env.v != PROTOCOL_VERSION:
         raise WireError("bad_version", f"protocol version {env.v} is not supported (want 1)")
@@ -137,7 +137,7 @@ def decode_payload(env: Envelope, kind: type[T]) -> T:
         decoder = _decoders[kind] = msgspec.msgpack.Decoder(kind)
     try:
         return decoder.decode(env.payload)
-    except msgspec.DecodeError as exc:
+    except (msgspec.DecodeError, UnicodeDecodeError) as exc:
         raise WireError("bad_payload", f"bad {env.kind!r} payload: {exc}") from None
 
 

@@ -208,8 +208,8 @@ def decode_command(kind: str, payload: bytes) -> Command:
     if decoder is None:
         raise ValueError(f"unknown command kind {kind!r}")
     try:
-        return decoder.decode(payload)  # type: ignore[no-any-return]
-    except msgspec.DecodeError as exc:
+        return decoder.decode(payload)
+    except (msgspec.DecodeError, UnicodeDecodeError) as exc:
         raise ValueError(f"bad {kind!r} payload: {exc}") from exc
 
 
@@ -218,6 +218,6 @@ def decode_event(kind: str, payload: bytes) -> Event:
     if decoder is None:
         raise ValueError(f"unknown event kind {kind!r}")
     try:
-        return decoder.decode(payload)  # type: ignore[no-any-return]
-    except msgspec.DecodeError as exc:
+        return decoder.decode(payload)
+    except (msgspec.DecodeError, UnicodeDecodeError) as exc:
         raise ValueError(f"bad {kind!r} event: {exc}") from exc

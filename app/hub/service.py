@@ -303,7 +303,12 @@ class Hub:
                 user = None
                 if self.auth is not None and len(parts) > 1:
                     user = str(parts[1].get("User-Id") or "")
-                item = self._admit([p.bytes for p in parts], user)
+                try:
+                    item = self._admit([p.bytes for p in parts], user)
+                except Exception:  # a frame may cost a log line, never the hub
+                    log.wire.exception("unexpected failure admitting a frame; dropped")
+                    self.rejections["internal"] += 1
+                    continue
                 if item is not None:
                     incoming.append(item)
         self._run(incoming)
@@ -531,6 +536,11 @@ class Hub:
             self.rejections[exc.code] += 1
             log.hub.info("refused %s from %s: %s", env.kind, env.station, exc.reason)
             return T_REJECTED, self._reply_body(env.msg_id, Rejected(exc.code, exc.reason)), None
+        except Exception:  # a bug in a rule must not take the branch down
+            log.hub.exception("unexpected failure deciding %s from %s", env.kind, env.station)
+            self.rejections["internal"] += 1
+            reply = Rejected("internal", "the hub failed to decide this command; it was logged")
+            return T_REJECTED, self._reply_body(env.msg_id, reply), None
         seq = self._sequence(event, batch, published, env)
         return T_ACCEPTED, self._reply_body(env.msg_id, Accepted(seq)), seq
 
