@@ -7,7 +7,6 @@ import pytest
 import zmq
 
 import app.client  # noqa: F401  (guards PySide6's reference leak before any QApplication)
-
 from app.domain.config import Branch, load_branch
 from tests.helpers import HubProcess, free_port_pair
 
