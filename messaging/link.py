@@ -196,7 +196,7 @@ class StationLink:
             log.warning("dropped a frame from the hub: %s", exc.reason)
             return
         self._alive()
-        if env.hub_ts_ms and topic == T_HEARTBEAT:
+        if from_sub and env.hub_ts_ms:  # live heartbeats and events: the hub's clock now
             self.hub_offset_ms = env.hub_ts_ms - now_ms()
         try:
             if from_sub:

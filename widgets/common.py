@@ -38,7 +38,10 @@ def progress_text(sig: SignalRecord, branch: Branch, lang: str) -> str:
     """What the raiser wants to know: who is coming. E.g. "王芳 已响应 · 正在前往"."""
     who = staff_name(branch, sig.acked_staff, lang) or station_name(branch, sig.acked_station, lang)
     if sig.state is SignalState.ACKNOWLEDGED:
-        return tr("{who} acknowledged · on the way").format(who=who)
+        kind = branch.signal_type(sig.code)
+        if kind is not None and kind.comes_to_raiser:
+            return tr("{who} acknowledged · on the way").format(who=who)
+        return tr("{who} acknowledged").format(who=who)
     if sig.state is SignalState.ARRIVED:
         return tr("{who} arrived").format(who=who)
     if sig.state is SignalState.OPEN and sig.level:

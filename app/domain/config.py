@@ -77,6 +77,8 @@ class SignalType(msgspec.Struct, forbid_unknown_fields=True, frozen=True):
     """A customer handoff: resolved with an outcome, may be declined."""
     silent: bool = False
     """No sound or banner at the raiser, never on public screens."""
+    comes_to_raiser: bool = False
+    """The one who claims it walks over to the raiser ("正在前往" once claimed)."""
 
 
 class Reason(msgspec.Struct, forbid_unknown_fields=True, frozen=True):
