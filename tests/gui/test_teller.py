@@ -1,0 +1,203 @@
+"""TellerView against a real hub: one click or F-key per call, live progress, counter status."""
+
+from __future__ import annotations
+
+import pytest
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QPushButton
+from pytestqt.qtbot import QtBot
+
+from app.client.bridge import StationBridge
+from app.domain.roles import CounterStatus, SignalState
+from tests.gui.conftest import BridgeFactory
+from widgets.teller import RaiseDialog, ReasonDialog, TellerView
+
+# The offscreen platform warns on every shown top-level window; it is not our warning.
+pytestmark = pytest.mark.qt_log_ignore(r"This plugin does not support propagateSizeHints")
+
+WAIT = 5000
+
+
+def make_view(qtbot: QtBot, bridge: StationBridge, show: bool = False) -> TellerView:
+    view = TellerView(bridge)
+    qtbot.addWidget(view)
+    if show:
+        view.resize(620, 500)
+        with qtbot.waitActive(view):
+            view.show()
+            view.activateWindow()
+    return view
+
+
+def open_codes(bridge: StationBridge) -> list[str]:
+    return [s.code for s in bridge.inbox()]
+
+
+def test_buttons_follow_the_config_with_f_keys(qtbot: QtBot, make_bridge: BridgeFactory) -> None:
+    teller = make_bridge("C01", staff="lina")
+    view = make_view(qtbot, teller)
+    codes = [k.code for k in teller.branch.raisable_by(teller.station.role)]
+    assert list(view.buttons) == codes
+    assert codes[0] == "assist"
+    assert view.buttons["assist"].text().startswith("F1")
+    assert "呼叫大堂经理" in view.buttons["assist"].text()
+
+
+def test_click_reaches_the_lobby_claim_shows_name_resolve_removes(
+    qtbot: QtBot, make_bridge: BridgeFactory
+) -> None:
+    teller = make_bridge("C01", staff="lina")
+    lobby = make_bridge("L1", staff="wangfang")
+    view = make_view(qtbot, teller)
+
+    qtbot.mouseClick(view.findChild(QPushButton, "signal_assist"), Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: open_codes(lobby) == ["assist"], timeout=WAIT)
+    qtbot.waitUntil(lambda: view.my_list.count() == 1, timeout=WAIT)
+    assert "呼叫大堂经理" in view.my_list.item(0).text()
+
+    sig = lobby.inbox()[0]
+    lobby.acknowledge(sig.id)
+    qtbot.waitUntil(lambda: "王芳" in view.my_list.item(0).text(), timeout=WAIT)
+
+    lobby.resolve(sig.id)
+    qtbot.waitUntil(lambda: view.my_list.count() == 0, timeout=WAIT)
+    assert view.empty_label.isVisibleTo(view)
+
+
+def test_f1_raises_and_delete_cancels(qtbot: QtBot, make_bridge: BridgeFactory) -> None:
+    teller = make_bridge("C01", staff="lina")
+    lobby = make_bridge("L1", staff="wangfang")
+    view = make_view(qtbot, teller, show=True)
+
+    qtbot.keyClick(view, Qt.Key.Key_F1)
+    qtbot.waitUntil(lambda: open_codes(lobby) == ["assist"], timeout=WAIT)
+    qtbot.waitUntil(lambda: view.my_list.count() == 1, timeout=WAIT)
+    sig_id = view.selected_signal()
+    assert sig_id is not None
+
+    qtbot.keyClick(view, Qt.Key.Key_Delete)
+    qtbot.waitUntil(lambda: open_codes(lobby) == [], timeout=WAIT)
+    qtbot.waitUntil(lambda: view.my_list.count() == 0, timeout=WAIT)
+    assert teller.state.signals[sig_id].state is SignalState.CANCELLED
+
+
+def test_cancel_button_cancels_the_selected_call(qtbot: QtBot, make_bridge: BridgeFactory) -> None:
+    teller = make_bridge("C01", staff="lina")
+    view = make_view(qtbot, teller)
+    assert not view.cancel_button.isEnabled()
+    teller.raise_signal("authorize")
+    teller.raise_signal("cash")
+    qtbot.waitUntil(lambda: view.my_list.count() == 2, timeout=WAIT)
+    view.my_list.setCurrentRow(0)
+    first = view.selected_signal()
+    assert first is not None and teller.state.signals[first].code == "authorize"
+    qtbot.mouseClick(view.cancel_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: view.my_list.count() == 1, timeout=WAIT)
+    assert teller.state.signals[first].state is SignalState.CANCELLED
+    assert [s.code for s in teller.my_signals()] == ["cash"]
+
+
+def test_pause_needs_a_reason(qtbot: QtBot, make_bridge: BridgeFactory) -> None:
+    teller = make_bridge("C01", staff="lina")
+    lobby = make_bridge("L1")
+    view = make_view(qtbot, teller, show=True)
+    assert "Open" in view.status_label.text() or "营业" in view.status_label.text()
+    assert not view.resume_button.isEnabled()
+
+    assert view.pause("") is False  # the API refuses too
+    qtbot.mouseClick(view.pause_button, Qt.MouseButton.LeftButton)
+    dialog = view.active_dialog
+    assert isinstance(dialog, ReasonDialog)
+    qtbot.waitUntil(dialog.isActiveWindow, timeout=WAIT)
+    assert not dialog.ok_button.isEnabled()
+    qtbot.keyClick(dialog.reasons, Qt.Key.Key_Return)  # Enter without a reason: nothing
+    assert dialog.isVisible()
+    assert len(teller.session.link.outbox) == 0
+
+    qtbot.keyClick(dialog.reasons, Qt.Key.Key_Down)  # arrow keys pick the first reason
+    assert dialog.reason() == "meal"
+    assert dialog.ok_button.isEnabled()
+    qtbot.keyClick(dialog.reasons, Qt.Key.Key_Return)
+    qtbot.waitUntil(
+        lambda: lobby.state.counters["C01"].status is CounterStatus.PAUSED, timeout=WAIT
+    )
+    assert lobby.state.counters["C01"].reason == "meal"
+    qtbot.waitUntil(lambda: view.counter_status is CounterStatus.PAUSED, timeout=WAIT)
+    assert "用餐" in view.status_label.text()
+    assert view.resume_button.isEnabled()
+
+    qtbot.mouseClick(view.resume_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: lobby.state.counters["C01"].status is CounterStatus.OPEN, timeout=WAIT)
+    qtbot.mouseClick(view.close_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: view.counter_status is CounterStatus.CLOSED, timeout=WAIT)
+    assert not view.close_button.isEnabled()
+
+
+def test_handoff_form_sends_need_note_and_ticket(qtbot: QtBot, make_bridge: BridgeFactory) -> None:
+    teller = make_bridge("C01", staff="lina")
+    wealth = make_bridge("W1", staff="sunli")
+    view = make_view(qtbot, teller, show=True)
+    key = list(view.buttons).index("refer_wealth") + 1
+    qtbot.keyClick(view, getattr(Qt.Key, f"Key_F{key}"))
+    dialog = view.active_dialog
+    assert isinstance(dialog, RaiseDialog)
+    qtbot.waitUntil(dialog.isActiveWindow, timeout=WAIT)
+    assert dialog.need is not None and dialog.ticket is not None
+    assert len(teller.session.link.outbox) == 0  # nothing sent before the form
+
+    dialog.need.setCurrentIndex(dialog.need.findData("fund"))
+    qtbot.keyClicks(dialog.note, "wants a 3-year fund")
+    qtbot.keyClicks(dialog.ticket, "A023")
+    qtbot.keyClick(dialog.ticket, Qt.Key.Key_Return)
+
+    qtbot.waitUntil(lambda: open_codes(wealth) == ["refer_wealth"], timeout=WAIT)
+    sig = wealth.inbox()[0]
+    assert (sig.need, sig.note, sig.ticket) == ("fund", "wants a 3-year fund", "A023")
+    assert sig.staff == "lina"
+    qtbot.waitUntil(lambda: view.my_list.count() == 1, timeout=WAIT)
+
+
+def test_escape_closes_the_form_without_sending(qtbot: QtBot, make_bridge: BridgeFactory) -> None:
+    teller = make_bridge("C01", staff="lina")
+    view = make_view(qtbot, teller, show=True)
+    view.trigger("refer_wealth")
+    dialog = view.active_dialog
+    assert isinstance(dialog, RaiseDialog)
+    qtbot.waitUntil(dialog.isActiveWindow, timeout=WAIT)
+    qtbot.keyClick(dialog.note, Qt.Key.Key_Escape)
+    qtbot.waitUntil(lambda: view.active_dialog is None, timeout=WAIT)
+    assert len(teller.session.link.outbox) == 0
+    assert teller.my_signals() == []
+
+
+def test_silent_signal_leaves_no_trace(qtbot: QtBot, make_bridge: BridgeFactory) -> None:
+    teller = make_bridge("C01", staff="lina")
+    supervisor = make_bridge("S1", staff="wugang")
+    view = make_view(qtbot, teller)
+    assert view.active_dialog is None
+    qtbot.mouseClick(view.buttons["duress"], Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: open_codes(supervisor) == ["duress"], timeout=WAIT)
+    qtbot.waitUntil(lambda: [s.code for s in teller.my_signals()] == ["duress"], timeout=WAIT)
+    view.refresh()
+    assert view.my_list.count() == 0
+    assert view.active_dialog is None
+
+
+def test_call_sent_to_this_counter(qtbot: QtBot, make_bridge: BridgeFactory) -> None:
+    teller = make_bridge("C03", staff="liuyang")
+    lobby = make_bridge("L1", staff="wangfang")
+    view = make_view(qtbot, teller, show=True)
+    assert view.incoming_group.isHidden()
+    lobby.raise_signal("direct_counter", to="C03", note="passport renewal")
+    qtbot.waitUntil(lambda: view.incoming_list.count() == 1, timeout=WAIT)
+    assert not view.incoming_group.isHidden()
+    assert "王芳" in view.incoming_list.item(0).text()
+    sig_id = lobby.my_signals()[0].id
+
+    qtbot.mouseClick(view.incoming_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(
+        lambda: lobby.state.signals[sig_id].state is SignalState.ACKNOWLEDGED, timeout=WAIT
+    )
+    qtbot.mouseClick(view.incoming_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: view.incoming_list.count() == 0, timeout=WAIT)
+    assert lobby.state.signals[sig_id].state is SignalState.RESOLVED

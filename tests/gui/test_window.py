@@ -1,0 +1,205 @@
+"""StationWindow and SignInDialog against a real hub: header, offline banner, refusals."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+import zmq
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QWidget
+from pytestqt.qtbot import QtBot
+
+from app.client.bridge import StationBridge
+from app.domain.config import default_config_path, load_branch
+from tests.gui.conftest import BridgeFactory
+from tests.helpers import HubProcess, free_port_pair
+from widgets.signin import SignInDialog
+from widgets.supervisor import SupervisorView
+from widgets.teller import TellerView
+from widgets.wealth import WealthView
+from widgets.window import StationWindow
+
+# The offscreen platform warns on every shown top-level window; it is not our warning.
+pytestmark = pytest.mark.qt_log_ignore(r"This plugin does not support propagateSizeHints")
+
+WAIT = 5000
+
+
+def make_window(qtbot: QtBot, bridge: StationBridge, view: QWidget | None = None) -> StationWindow:
+    window = StationWindow(bridge, view or TellerView(bridge))
+    qtbot.addWidget(window)
+    return window
+
+
+def test_header_title_and_sign_out(qtbot: QtBot, make_bridge: BridgeFactory) -> None:
+    teller = make_bridge("C01", staff="lina")
+    window = make_window(qtbot, teller)
+    assert "1号窗口" in window.windowTitle()
+    assert window.station_label.text() == "1号窗口"
+    assert window.staff_label.text() == "李娜"
+    assert window.clock_label.text().count(":") == 2
+    assert not window.sign_out_button.isHidden() and window.sign_in_button.isHidden()
+    assert not window.offline
+
+    qtbot.mouseClick(window.sign_out_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: teller.staff == "", timeout=WAIT)
+    qtbot.waitUntil(lambda: not window.sign_in_button.isHidden(), timeout=WAIT)
+    assert window.sign_out_button.isHidden()
+    assert window.staff_label.text() != "李娜"
+
+    window.show()
+    qtbot.mouseClick(window.sign_in_button, Qt.MouseButton.LeftButton)
+    dialog = window.sign_in_dialog
+    assert dialog is not None and dialog.isVisible()
+    with qtbot.waitSignal(dialog.accepted, timeout=WAIT):
+        qtbot.mouseClick(dialog.sign_in_button, Qt.MouseButton.LeftButton)
+    assert teller.staff == "lina"  # the first name on the list
+    qtbot.waitUntil(lambda: window.staff_label.text() == "李娜", timeout=WAIT)
+
+
+def test_mute_toggle(qtbot: QtBot, make_bridge: BridgeFactory) -> None:
+    window = make_window(qtbot, make_bridge("C01", staff="lina"))
+    assert not window.muted
+    with qtbot.waitSignal(window.mute_toggled, timeout=1000) as toggled:
+        qtbot.mouseClick(window.mute_button, Qt.MouseButton.LeftButton)
+    assert toggled.args == [True]
+    assert window.muted
+    window.blockSignals(True)  # how the composition root restores a remembered setting
+    window.set_muted(False)
+    window.blockSignals(False)
+    assert not window.muted
+
+
+def test_a_refused_command_shows_its_reason(qtbot: QtBot, make_bridge: BridgeFactory) -> None:
+    teller = make_bridge("C01", staff="lina")
+    window = make_window(qtbot, teller)
+    assert window.status_message() == ""
+    teller.raise_signal("vip")  # a teller may not announce a VIP
+    qtbot.waitUntil(lambda: window.status_message() != "", timeout=WAIT)
+    assert "vip" in window.status_message()
+    assert "Not allowed" in window.status_message()
+    teller.raise_signal("assist")  # the next command that goes through clears it
+    qtbot.waitUntil(lambda: window.status_message() == "", timeout=WAIT)
+
+
+def test_a_refused_silent_signal_shows_nothing(qtbot: QtBot, make_bridge: BridgeFactory) -> None:
+    teller = make_bridge("C01", staff="lina")
+    view = TellerView(teller)
+    window = make_window(qtbot, teller, view)
+    duress = teller.branch.signal_type("duress")
+    assert duress is not None and duress.silent
+    with qtbot.waitSignal(teller.command_rejected, timeout=WAIT):
+        view._send(duress, {"note": "x" * 501})  # too long: the hub refuses it
+    qtbot.waitUntil(lambda: not view.quiet_msg_ids, timeout=WAIT)
+    assert window.status_message() == ""
+
+
+def test_banner_while_the_hub_is_down(
+    qtbot: QtBot, make_bridge: BridgeFactory, hub: HubProcess
+) -> None:
+    teller = make_bridge("C01", staff="lina")
+    view = TellerView(teller)
+    window = make_window(qtbot, teller, view)
+    assert not window.offline
+
+    hub.kill()
+    qtbot.waitUntil(lambda: window.offline, timeout=10_000)
+    assert "Hub unreachable" in window.banner_text.text()
+    view.trigger("assist")
+    view.trigger("duress")  # silent: not counted on screen either
+    qtbot.waitUntil(lambda: "1 action" in window.banner_text.text(), timeout=3000)
+    assert len(teller.session.link.outbox) == 2
+
+    hub.start()
+    qtbot.waitUntil(lambda: not window.offline, timeout=15_000)
+    qtbot.waitUntil(lambda: len(teller.session.link.outbox) == 0, timeout=WAIT)
+    qtbot.waitUntil(lambda: view.my_list.count() == 1, timeout=WAIT)
+    assert [s.code for s in teller.my_signals()] == ["assist", "duress"]
+    assert window.status_message() == ""
+
+
+@pytest.mark.parametrize("station", ["C01", "W1", "S1"])
+def test_views_fit_a_sixth_of_a_screen(
+    qtbot: QtBot, make_bridge: BridgeFactory, station: str
+) -> None:
+    """The demo puts six windows on one 1920×1080 screen: each must work at 620×500."""
+    bridge = make_bridge(station, lang="en")  # English labels are the longest
+    views = {"C01": TellerView, "W1": WealthView, "S1": SupervisorView}
+    view = views[station](bridge)
+    window = make_window(qtbot, bridge, view)
+    if isinstance(view, TellerView):  # every part of the teller's view on screen
+        lobby = make_bridge("L1", staff="wangfang")
+        lobby.raise_signal("direct_counter", to="C01")
+        bridge.raise_signal("assist")
+        qtbot.waitUntil(lambda: not view.incoming_group.isHidden(), timeout=WAIT)
+    hint = window.minimumSizeHint()
+    banner = window.banner.sizeHint().height()  # the offline banner may come on top
+    assert hint.width() <= 620 and hint.height() + banner <= 500, (hint, banner)
+    window.resize(620, 500)
+    window.show()
+    qtbot.waitExposed(window)
+    assert window.size().toTuple() == (620, 500)
+
+
+def test_sign_in_dialog_lists_the_roster_and_signs_in(
+    qtbot: QtBot, make_bridge: BridgeFactory
+) -> None:
+    teller = make_bridge("C01")
+    dialog = SignInDialog(teller)
+    qtbot.addWidget(dialog)
+    names = [dialog.roster.item(i).text() for i in range(dialog.roster.count())]
+    assert names == ["李娜", "张伟", "刘洋", "陈静", "杨磊", "赵敏", "周杰"]  # tellers only
+    with qtbot.waitActive(dialog):
+        dialog.open()
+    qtbot.keyClick(dialog.roster, Qt.Key.Key_Down)
+    assert dialog.staff_id() == "zhangwei"
+    with qtbot.waitSignal(dialog.accepted, timeout=WAIT):
+        qtbot.keyClick(dialog.roster, Qt.Key.Key_Return)
+    assert teller.staff == "zhangwei"
+
+    lobby = SignInDialog(make_bridge("L1"))  # another role, another list
+    qtbot.addWidget(lobby)
+    assert [p.id for p in lobby.eligible_staff()] == ["zhaomin", "wangfang"]
+
+
+@pytest.fixture
+def pin_hub(tmp_path: Path) -> Iterator[tuple[HubProcess, Path]]:
+    """A hub whose roster gives lina the PIN 2468."""
+    text = default_config_path().read_text(encoding="utf-8")
+    marker = 'id = "lina"\nname = { zh_CN = "李娜", en = "Li Na" }\n'
+    assert marker in text
+    config = tmp_path / "branch.toml"
+    config.write_text(text.replace(marker, marker + 'pin = "2468"\n'), encoding="utf-8")
+    proc = HubProcess(
+        f"sqlite:///{tmp_path / 'pin.sqlite'}", free_port_pair(), config=str(config)
+    ).start()
+    yield proc, config
+    proc.stop()
+
+
+def test_sign_in_dialog_shows_a_wrong_pin(
+    qtbot: QtBot, ctx: zmq.Context, pin_hub: tuple[HubProcess, Path]
+) -> None:
+    hub, config = pin_hub
+    bridge = StationBridge(load_branch(config), "C01", hub.endpoint, ctx)
+    try:
+        bridge.start()
+        qtbot.waitUntil(lambda: bridge.session.link.synced, timeout=10_000)
+        dialog = SignInDialog(bridge)
+        qtbot.addWidget(dialog)
+        assert dialog.staff_id() == "lina"
+        qtbot.keyClicks(dialog.pin, "1111")
+        with qtbot.waitSignal(bridge.command_rejected, timeout=WAIT):
+            qtbot.mouseClick(dialog.sign_in_button, Qt.MouseButton.LeftButton)
+        assert "PIN" in dialog.message.text()
+        assert dialog.sign_in_button.isEnabled() and dialog.pin.text() == ""
+        assert dialog.result() == 0 and bridge.staff == ""
+
+        qtbot.keyClicks(dialog.pin, "2468")
+        with qtbot.waitSignal(dialog.accepted, timeout=WAIT):
+            qtbot.mouseClick(dialog.sign_in_button, Qt.MouseButton.LeftButton)
+        assert bridge.staff == "lina"
+    finally:
+        bridge.close()

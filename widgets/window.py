@@ -1,0 +1,344 @@
+"""StationWindow: the frame every role view sits in.
+
+A header (station, who is signed in, clock, mute, sign in/out), a red banner while the
+hub is unreachable, the role view, and a status line that says why the hub refused a
+command, so a click never fails silently.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection
+
+from PySide6.QtCore import QElapsedTimer, Qt, QTimer, Signal
+from PySide6.QtGui import QFont, QGuiApplication
+from PySide6.QtWidgets import (
+    QApplication,
+    QFrame,
+    QHBoxLayout,
+    QLabel,
+    QMainWindow,
+    QPushButton,
+    QSizePolicy,
+    QStyle,
+    QToolButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from app import log
+from app.client.bridge import StationBridge
+from app.domain.timeday import local_time
+from widgets.common import rejection_text, staff_name, station_name
+from widgets.signin import SignInDialog
+
+STARTUP_GRACE_MS = 3000
+"""Not connected this long after the window opened: show the banner (the link needs 3 s
+of silence to declare the hub lost, so the first connection gets the same grace)."""
+STATUS_CLEAR_MS = 30_000
+"""A rejection stays on the status line this long, or until a later command succeeds."""
+
+
+class StationWindow(QMainWindow):
+    """The main window of a station: header, offline banner, role view, status line.
+
+    Signals:
+      mute_toggled(bool): the user muted (True) or unmuted (False) the alert sounds.
+    """
+
+    mute_toggled = Signal(bool)
+
+    def __init__(self, bridge: StationBridge, view: QWidget, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.bridge = bridge
+        self.view = view
+        # Commands whose outcome this window must not show (the teller's silent alarm).
+        self._quiet: Collection[str] = getattr(view, "quiet_msg_ids", frozenset())
+        self._lost = False
+        self._uptime = QElapsedTimer()
+        self._uptime.start()
+        self.sign_in_dialog: SignInDialog | None = None
+
+        self.setObjectName("stationWindow")
+        self.setWindowTitle(
+            self.tr("Lobbylink · {station}").format(
+                station=station_name(bridge.branch, bridge.station.id, bridge.lang)
+            )
+        )
+        central = QWidget(self)
+        layout = QVBoxLayout(central)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.setSpacing(0)
+        layout.addWidget(self._build_header())
+        layout.addWidget(self._build_banner())
+        view.setParent(central)
+        layout.addWidget(view, 1)
+        self.setCentralWidget(central)
+        self._build_status_line()
+        self._fit_to_screen()
+
+        self._status_timer = QTimer(self)
+        self._status_timer.setSingleShot(True)
+        self._status_timer.setInterval(STATUS_CLEAR_MS)
+        self._status_timer.timeout.connect(self.clear_status)
+        self._clock = QTimer(self)
+        self._clock.setInterval(1000)
+        self._clock.timeout.connect(self._on_tick)
+        self._clock.start()
+
+        bridge.connection_changed.connect(self._on_connection_changed)
+        bridge.command_rejected.connect(self._on_command_rejected)
+        bridge.command_accepted.connect(self._on_command_accepted)
+        bridge.staff_changed.connect(self._on_staff_changed)
+        bridge.state_reset.connect(self._show_staff)
+        self._show_staff()
+        self._on_tick()
+
+    # Building -------------------------------------------------------------------------
+    def _build_header(self) -> QFrame:
+        header = QFrame(self)
+        header.setObjectName("header")
+        header.setFrameShape(QFrame.Shape.StyledPanel)
+        header.setStyleSheet("QFrame#header { background: #eceff1; border: none; }")
+        row = QHBoxLayout(header)
+        row.setContentsMargins(10, 6, 10, 6)
+        base = QApplication.font().pointSizeF()
+
+        self.station_label = QLabel(
+            station_name(self.bridge.branch, self.bridge.station.id, self.bridge.lang), header
+        )
+        self.station_label.setObjectName("stationLabel")
+        big = QFont(QApplication.font())
+        big.setPointSizeF(base * 1.5)
+        big.setBold(True)
+        self.station_label.setFont(big)
+        row.addWidget(self.station_label)
+
+        self.staff_label = QLabel(header)
+        self.staff_label.setObjectName("staffLabel")
+        mid = QFont(QApplication.font())
+        mid.setPointSizeF(base * 1.25)
+        self.staff_label.setFont(mid)
+        self.staff_label.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
+        row.addWidget(self.staff_label, 1)
+
+        self.clock_label = QLabel(header)
+        self.clock_label.setObjectName("clockLabel")
+        self.clock_label.setFont(mid)
+        self.clock_label.setToolTip(self.tr("Branch time"))
+        row.addWidget(self.clock_label)
+
+        self.mute_button = QToolButton(header)
+        self.mute_button.setObjectName("muteButton")
+        self.mute_button.setCheckable(True)
+        self.mute_button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
+        self.mute_button.toggled.connect(self._on_mute_toggled)
+        self._show_mute(False)
+        row.addWidget(self.mute_button)
+
+        self.sign_out_button = QPushButton(self.tr("Sign out"), header)
+        self.sign_out_button.setObjectName("signOutButton")
+        self.sign_out_button.setToolTip(self.tr("Sign out of this station"))
+        self.sign_out_button.clicked.connect(self.sign_out)
+        row.addWidget(self.sign_out_button)
+
+        self.sign_in_button = QPushButton(self.tr("Sign in…"), header)
+        self.sign_in_button.setObjectName("signInButton")
+        self.sign_in_button.clicked.connect(self.ask_sign_in)
+        row.addWidget(self.sign_in_button)
+        return header
+
+    def _build_banner(self) -> QFrame:
+        banner = QFrame(self)
+        banner.setObjectName("offlineBanner")
+        banner.setStyleSheet(
+            "QFrame#offlineBanner { background: #c62828; }"
+            "QFrame#offlineBanner QLabel { color: white; }"
+        )
+        row = QHBoxLayout(banner)
+        row.setContentsMargins(10, 6, 10, 6)
+        icon = QLabel(banner)
+        icon.setObjectName("offlineIcon")
+        size = self.style().pixelMetric(QStyle.PixelMetric.PM_LargeIconSize)
+        icon.setPixmap(
+            self.style().standardIcon(QStyle.StandardPixmap.SP_MessageBoxWarning).pixmap(size)
+        )
+        row.addWidget(icon)
+        self.banner_text = QLabel(banner)
+        self.banner_text.setObjectName("offlineText")
+        self.banner_text.setWordWrap(True)
+        bold = QFont(QApplication.font())
+        bold.setPointSizeF(QApplication.font().pointSizeF() * 1.2)
+        bold.setBold(True)
+        self.banner_text.setFont(bold)
+        row.addWidget(self.banner_text, 1)
+        banner.hide()
+        self.banner = banner
+        return banner
+
+    def _build_status_line(self) -> QFrame:
+        """The rejection line: a permanent part of the status bar, so the short notices
+        other parts show there (``statusBar().showMessage``) never hide it."""
+        line = QFrame(self)
+        line.setObjectName("statusLine")
+        line.setStyleSheet("QFrame#statusLine { background: #fff3e0; }")
+        row = QHBoxLayout(line)
+        row.setContentsMargins(6, 2, 6, 2)
+        icon = QLabel(line)
+        size = self.style().pixelMetric(QStyle.PixelMetric.PM_SmallIconSize)
+        icon.setPixmap(
+            self.style().standardIcon(QStyle.StandardPixmap.SP_MessageBoxCritical).pixmap(size)
+        )
+        row.addWidget(icon)
+        self.status_text = QLabel(line)
+        self.status_text.setObjectName("statusText")
+        self.status_text.setWordWrap(True)
+        self.status_text.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
+        row.addWidget(self.status_text, 1)
+        dismiss = QToolButton(line)
+        dismiss.setObjectName("statusDismiss")
+        dismiss.setText(self.tr("Dismiss"))
+        dismiss.clicked.connect(self.clear_status)
+        row.addWidget(dismiss)
+        line.hide()
+        self.status_line = line
+        bar = self.statusBar()
+        bar.setSizeGripEnabled(False)
+        bar.addPermanentWidget(line, 1)
+        bar.messageChanged.connect(self._update_status_bar)
+        bar.hide()  # shown only while it has something to say: room for the view
+        return line
+
+    def _fit_to_screen(self) -> None:
+        """1280×800 where it fits; smaller screens get 90 % of their space."""
+        width, height = 1280, 800
+        screen = QGuiApplication.primaryScreen()
+        if screen is not None:
+            room = screen.availableGeometry()
+            width = min(width, int(room.width() * 0.9))
+            height = min(height, int(room.height() * 0.9))
+        self.resize(width, height)
+
+    # Public ---------------------------------------------------------------------------
+    @property
+    def muted(self) -> bool:
+        return self.mute_button.isChecked()
+
+    def set_muted(self, muted: bool) -> None:
+        """Show the remembered mute state (emits ``mute_toggled`` only if it changes)."""
+        self.mute_button.setChecked(muted)
+        self._show_mute(muted)
+
+    @property
+    def offline(self) -> bool:
+        """Whether the hub-unreachable banner is up."""
+        return not self.banner.isHidden()
+
+    def status_message(self) -> str:
+        """The rejection on the status line, '' when there is none."""
+        return "" if self.status_line.isHidden() else self.status_text.text()
+
+    def show_status(self, text: str) -> None:
+        self.status_text.setText(text)
+        self.status_text.setToolTip(text)
+        self.status_line.show()
+        self._update_status_bar()
+        self._status_timer.start()
+
+    def clear_status(self) -> None:
+        self._status_timer.stop()
+        self.status_text.clear()
+        self.status_line.hide()
+        self._update_status_bar()
+
+    def sign_out(self) -> None:
+        if self.bridge.staff:
+            self.bridge.sign_out()
+
+    def ask_sign_in(self) -> None:
+        """Open the sign-in dialog (window-modal, it does not block the event loop)."""
+        if self.sign_in_dialog is not None and self.sign_in_dialog.isVisible():
+            self.sign_in_dialog.raise_()
+            return
+        dialog = SignInDialog(self.bridge, self)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.destroyed.connect(self._forget_sign_in)
+        self.sign_in_dialog = dialog
+        dialog.open()
+
+    # Slots -----------------------------------------------------------------------------
+    def _update_status_bar(self) -> None:
+        bar = self.statusBar()
+        bar.setVisible(bool(bar.currentMessage()) or not self.status_line.isHidden())
+
+    def _forget_sign_in(self) -> None:
+        self.sign_in_dialog = None
+
+    def _on_mute_toggled(self, muted: bool) -> None:
+        self._show_mute(muted)
+        self.mute_toggled.emit(muted)
+
+    def _show_mute(self, muted: bool) -> None:
+        icon = (
+            QStyle.StandardPixmap.SP_MediaVolumeMuted
+            if muted
+            else QStyle.StandardPixmap.SP_MediaVolume
+        )
+        self.mute_button.setIcon(self.style().standardIcon(icon))
+        self.mute_button.setText(self.tr("Muted") if muted else self.tr("Sound on"))
+        self.mute_button.setToolTip(
+            self.tr("Alert sounds are off: click to turn them on")
+            if muted
+            else self.tr("Alert sounds are on: click to mute them")
+        )
+
+    def _on_staff_changed(self, station: str) -> None:
+        if station == self.bridge.station.id:
+            self._show_staff()
+
+    def _show_staff(self) -> None:
+        staff = self.bridge.staff
+        if staff:
+            self.staff_label.setText(staff_name(self.bridge.branch, staff, self.bridge.lang))
+            self.staff_label.setStyleSheet("")
+        else:
+            self.staff_label.setText(self.tr("Nobody signed in"))
+            self.staff_label.setStyleSheet("color: #c62828;")
+        self.sign_out_button.setVisible(bool(staff))
+        self.sign_in_button.setVisible(not staff)
+
+    def _on_connection_changed(self, up: bool) -> None:
+        self._lost = not up
+        self._refresh_banner()
+
+    def _on_command_rejected(self, msg_id: str, code: str, reason: str) -> None:
+        if msg_id in self._quiet:
+            return  # the view logs it; nothing may show on screen
+        log.ui.info("command %s refused: %s: %s", msg_id, code, reason)
+        self.show_status(rejection_text(code, reason))
+
+    def _on_command_accepted(self, msg_id: str, _seq: int) -> None:
+        if msg_id not in self._quiet:
+            self.clear_status()
+
+    def _on_tick(self) -> None:
+        now = local_time(self.bridge.hub_now_ms(), self.bridge.branch.timezone)
+        self.clock_label.setText(now.strftime("%H:%M:%S"))
+        self._refresh_banner()
+
+    def _refresh_banner(self) -> None:
+        connected = self.bridge.connected
+        offline = not connected and (self._lost or self._uptime.elapsed() >= STARTUP_GRACE_MS)
+        if offline:
+            waiting = self._waiting_count()
+            text = self.tr("Hub unreachable: your calls are kept and sent when it returns")
+            if waiting:
+                text += "\n" + self.tr("%n action(s) waiting to be sent", "", waiting)
+            self.banner_text.setText(text)
+        self.banner.setVisible(offline)
+
+    def _waiting_count(self) -> int:
+        outbox = self.bridge.session.link.outbox
+        total = len(outbox)
+        if total and self._quiet:
+            total -= sum(1 for item in outbox.items() if item.msg_id in self._quiet)
+        return total
