@@ -37,10 +37,12 @@ T_HEARTBEAT = b"hb"  # hub PUB: alive, with the last seq
 class WireError(ValueError):
     """A frame that does not decode; ``code`` is stable, the message says why."""
 
-    def __init__(self, code: str, reason: str) -> None:
+    def __init__(self, code: str, reason: str, msg_id: str = "") -> None:
         super().__init__(reason)
         self.code = code
         self.reason = reason
+        self.msg_id = msg_id
+        """The frame's msg_id when it could be read, so the sender can match the answer."""
 
 
 class Envelope(msgspec.Struct, kw_only=True, omit_defaults=True):
@@ -115,19 +117,30 @@ def make(kind: str, station: str, payload: object = None, msg_id: str | None = N
 
 
 def decode_envelope(body: bytes, *, max_body: int = MAX_FRAME) -> Envelope:
-    """Decode a frame body; raise WireError with a reason if it is not a v1 envelope."""
-    if len(body) > max_body:
+    """Decode a frame body; raise WireError with a reason if it is not a v1 envelope.
+
+    A body over ``max_body`` but within MAX_FRAME is still read for its msg_id, so the
+    "too large" answer reaches the command that caused it.
+    """
+    if len(body) > max(max_body, MAX_FRAME):
         raise WireError("too_large", f"body of {len(body)} bytes is over the {max_body} limit")
     try:
         env = _envelope_decoder.decode(body)
     except (msgspec.DecodeError, UnicodeDecodeError) as exc:  # bad UTF-8 is not a DecodeError
         raise WireError("bad_frame", f"not a v1 envelope: {exc}") from None
+    msg_id = env.msg_id if len(env.msg_id) <= MAX_ID else ""
+    if len(body) > max_body:
+        raise WireError(
+            "too_large", f"body of {len(body)} bytes is over the {max_body} limit", msg_id
+        )
     if env.v != PROTOCOL_VERSION:
-        raise WireError("bad_version", f"protocol version {env.v} is not supported (want 1)")
+        raise WireError(
+            "bad_version", f"protocol version {env.v} is not supported (want 1)", msg_id
+        )
     if not env.kind or len(env.kind) > MAX_ID:
-        raise WireError("bad_frame", "kind must be 1 to 64 characters")
+        raise WireError("bad_frame", "kind must be 1 to 64 characters", msg_id)
     if len(env.msg_id) > MAX_ID or len(env.station) > MAX_ID:
-        raise WireError("bad_frame", "msg_id and station are at most 64 characters")
+        raise WireError("bad_frame", "msg_id and station are at most 64 characters", msg_id)
     return env
 
 

@@ -18,6 +18,7 @@ from collections.abc import Callable
 import zmq
 
 from messaging.envelope import (
+    MAX_BODY,
     T_ACCEPTED,
     T_CMD,
     T_EVENT,
@@ -109,8 +110,15 @@ class StationLink:
         self._pump()
 
     def submit(self, kind: str, payload: bytes, msg_id: str | None = None) -> str:
-        """Put a command in the outbox (durably) and send it when its turn comes."""
+        """Put a command in the outbox (durably) and send it when its turn comes.
+
+        Raises WireError("too_large") for a command the hub would never accept, rather
+        than let it block the outbox.
+        """
         item = Pending(msg_id or new_msg_id(), kind, payload, now_ms())
+        size = len(encode_envelope(make(kind, self.station, payload, msg_id=item.msg_id)))
+        if size > MAX_BODY:
+            raise WireError("too_large", f"the command is {size} bytes; the limit is {MAX_BODY}")
         self.outbox.add(item)
         self._pump()
         return item.msg_id

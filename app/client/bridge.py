@@ -35,7 +35,7 @@ from app.domain.events import (
 from app.domain.roles import CounterStatus
 from app.domain.state import BranchState, SignalRecord
 from app.station import StationSession
-from messaging.envelope import Accepted, Rejected
+from messaging.envelope import Accepted, Rejected, WireError
 from messaging.keys import StationKeys
 from messaging.outbox import Outbox
 from messaging.qt_bridge import LinkDriver
@@ -116,9 +116,14 @@ class StationBridge(QObject):
 
     # Commands ------------------------------------------------------------------------
     def send(self, command: Command) -> str:
+        """Queue a command; a command the hub could never take is refused here, at once."""
         if not command.staff and self.staff:
             command.staff = self.staff
-        return self.driver.submit(command_kind(command), encode(command))
+        try:
+            return self.driver.submit(command_kind(command), encode(command))
+        except WireError as exc:
+            self.command_rejected.emit("", exc.code, exc.reason)
+            return ""
 
     def raise_signal(
         self, code: str, *, note: str = "", to: str = "", ticket: str = "", need: str = ""

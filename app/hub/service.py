@@ -74,7 +74,7 @@ KEY_CHECK_S = 1.0
 # Per-station rate limits (messages per second, burst). A person clicks a few times a
 # minute; a station that floods is refused before it costs the others anything.
 MSG_RATE, MSG_BURST = 200.0, 400.0
-CMD_RATE, CMD_BURST = 20.0, 60.0
+CMD_RATE, CMD_BURST = 50.0, 500.0  # an outbox emptied after an outage fits the burst
 HELLO_RATE, HELLO_BURST = 2.0, 5.0
 
 
@@ -156,6 +156,8 @@ class Hub:
         self._next_prune_ms = 0
         self._running = False
         self._batch_replies: list[tuple[str, bytes, bytes]] = []
+        self._stale = False
+        """The state holds unstored events: serve nothing until a rebuild works."""
         self.accept_broken = accept_broken
         self.broken: Finding | None = None
         self._rebuild(check_chain=True)
@@ -326,7 +328,7 @@ class Hub:
         try:
             env = decode_envelope(body, max_body=MAX_BODY)
         except WireError as exc:
-            self._reject_raw(identity, "", exc.code, exc.reason)
+            self._reject_raw(identity, exc.msg_id, exc.code, exc.reason)
             return None
         if self.auth is not None:
             if not user or user not in self.auth.allowed.values():
@@ -359,15 +361,19 @@ class Hub:
                 "seq, epoch and hub_ts_ms are set by the hub only",
             )
             return None
-        if not self._allow(env.station, topic):
+        limited = self._limited(env.station, topic)
+        if limited:
+            if topic == T_CMD:  # an answer, so the station backs off instead of resending blind
+                body = self._reply_body(env.msg_id, Rejected("rate_limited", limited, retry=True))
+                self._send_reply(identity, T_REJECTED, body)
             return None
         if topic not in (T_CMD, T_HELLO, T_PING):
             self._reject_raw(identity, env.msg_id, "unknown_topic", f"unknown topic {topic[:32]!r}")
             return None
         return _Incoming(identity, topic, env)
 
-    def _allow(self, station: str, topic: bytes) -> bool:
-        """Per-station rate limits; over them a message is dropped (and counted)."""
+    def _limited(self, station: str, topic: bytes) -> str:
+        """Per-station rate limits: why this message is over them ('' = it is not)."""
         now = self.clock.mono()
         kinds = [("all", MSG_RATE, MSG_BURST)]
         if topic == T_CMD:
@@ -380,9 +386,10 @@ class Hub:
             if bucket is None:
                 bucket = self._buckets[key] = _Bucket(rate, burst, burst, now)
             if not bucket.take(now):
-                self._complain("rate_limited", f"over {rate:g} {kind} messages/s", station)
-                return False
-        return True
+                reason = f"over {rate:g} {kind} messages a second; slow down"
+                self._complain("rate_limited", reason, station)
+                return reason
+        return ""
 
     def _reject_raw(self, identity: bytes, msg_id: str, code: str, reason: str) -> None:
         self._complain(code, reason, identity.hex()[:8])
@@ -402,6 +409,16 @@ class Hub:
 
     # The pipeline -----------------------------------------------------------------------------
     def _run(self, incoming: list[_Incoming]) -> None:
+        if self._stale and not self._recover():
+            for item in incoming:
+                if item.topic == T_CMD:
+                    reply = Rejected(
+                        "journal_unavailable", "the journal cannot be read", retry=True
+                    )
+                    self._send_reply(
+                        item.identity, T_REJECTED, self._reply_body(item.env.msg_id, reply)
+                    )
+            return
         batch = Batch()
         self._batch_replies = []
         published: list[bytes] = []
@@ -452,6 +469,21 @@ class Hub:
             )
             self._publish(T_HEARTBEAT, encode_envelope(beat))
 
+    def _recover(self) -> bool:
+        """Try to reread the journal after a failure; True once the state is clean."""
+        mono = self.clock.mono()
+        if mono < self._retry_journal_at:
+            return False
+        self._retry_journal_at = mono + 1.0
+        try:
+            self._rebuild()
+        except Exception as exc:
+            log.journal.debug("journal still unreadable: %s", exc)
+            return False
+        self._stale = False
+        log.journal.warning("the journal is readable again")
+        return True
+
     def _journal_failed(self, reason: str, commands: list[_Incoming]) -> None:
         if self._journal_ok:
             log.journal.error("cannot write: %s; refusing commands until it can", reason)
@@ -459,8 +491,10 @@ class Hub:
         self._retry_journal_at = self.clock.mono() + 1.0
         try:
             self._rebuild()  # forget what was decided but not stored
+            self._stale = False
         except Exception as exc:  # the journal may not even be readable now
             log.journal.error("cannot reread the journal either: %s", exc)
+            self._stale = True  # memory holds events that were never stored
         for item in commands:
             body = self._reply_body(
                 item.env.msg_id, Rejected("journal_unavailable", reason, retry=True)
@@ -505,9 +539,11 @@ class Hub:
             if old is not None:  # a resubmission: the original answer, nothing else
                 replies.append((item.identity, old[0], old[1]))
                 continue
-            topic, body, seq = self._decide_one(env, batch, published)
+            topic, body, seq, final = self._decide_one(env, batch, published)
             replies.append((item.identity, topic, body))
             in_batch[env.msg_id] = (topic, body)
+            if not final:
+                continue  # "internal" is not a final answer: a resend may succeed
             # Accepted or refused by the rules, the answer is final: keep it for resends.
             batch.replies.append(
                 {
@@ -523,26 +559,32 @@ class Hub:
 
     def _decide_one(
         self, env: Envelope, batch: Batch, published: list[bytes]
-    ) -> tuple[bytes, bytes, int | None]:
+    ) -> tuple[bytes, bytes, int | None, bool]:
+        """(topic, reply body, seq if accepted, whether the answer is final)."""
         try:
             command = decode_command(env.kind, bytes(env.payload))
         except ValueError as exc:
             code = "unknown_kind" if "unknown command" in str(exc) else "bad_payload"
             self._complain(code, str(exc), env.station)
-            return T_REJECTED, self._reply_body(env.msg_id, Rejected(code, str(exc))), None
+            return T_REJECTED, self._reply_body(env.msg_id, Rejected(code, str(exc))), None, True
         try:
             event = self.state.decide(env.station, command, self.state.last_seq + 1)
         except DomainError as exc:
             self.rejections[exc.code] += 1
             log.hub.info("refused %s from %s: %s", env.kind, env.station, exc.reason)
-            return T_REJECTED, self._reply_body(env.msg_id, Rejected(exc.code, exc.reason)), None
+            return (
+                T_REJECTED,
+                self._reply_body(env.msg_id, Rejected(exc.code, exc.reason)),
+                None,
+                True,
+            )
         except Exception:  # a bug in a rule must not take the branch down
             log.hub.exception("unexpected failure deciding %s from %s", env.kind, env.station)
             self.rejections["internal"] += 1
             reply = Rejected("internal", "the hub failed to decide this command; it was logged")
-            return T_REJECTED, self._reply_body(env.msg_id, reply), None
+            return T_REJECTED, self._reply_body(env.msg_id, reply), None, False
         seq = self._sequence(event, batch, published, env)
-        return T_ACCEPTED, self._reply_body(env.msg_id, Accepted(seq)), seq
+        return T_ACCEPTED, self._reply_body(env.msg_id, Accepted(seq)), seq, True
 
     def _sequence(
         self, event: Event, batch: Batch, published: list[bytes], origin: Envelope | None = None
