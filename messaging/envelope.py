@@ -127,6 +127,10 @@ def decode_envelope(body: bytes, *, max_body: int = MAX_FRAME) -> Envelope:
     try:
         env = _envelope_decoder.decode(body)
     except (msgspec.DecodeError, UnicodeDecodeError) as exc:  # bad UTF-8 is not a DecodeError
+        if len(body) > max_body:
+            raise WireError(
+                "too_large", f"body of {len(body)} bytes is over the {max_body} limit"
+            ) from None
         raise WireError("bad_frame", f"not a v1 envelope: {exc}") from None
     msg_id = env.msg_id if len(env.msg_id) <= MAX_ID else ""
     if len(body) > max_body:

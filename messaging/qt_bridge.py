@@ -51,8 +51,10 @@ class LinkDriver(QObject):
     def drain(self) -> None:
         """Handle everything readable; hand the rest to the next loop turn if busy."""
         more = self.link.process(BUDGET)
-        for sock in self.link.sockets:  # reading EVENTS re-arms the edge
-            sock.getsockopt(zmq.EVENTS)
+        # A message that arrived while we were busy raised no new edge: keep going
+        # while EVENTS says POLLIN (reading EVENTS also re-arms the notifier).
+        while not more and any(s.getsockopt(zmq.EVENTS) & zmq.POLLIN for s in self.link.sockets):
+            more = self.link.process(BUDGET)
         if more and not self._again:
             self._again = True
             QTimer.singleShot(0, self._drain_again)

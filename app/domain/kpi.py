@@ -39,7 +39,7 @@ class Kpis:
     """Signals that went up the ladder at least once."""
     handoffs_offered: int
     handoffs_accepted: int
-    """Handoffs someone claimed and still holds or has served (a decline undoes it)."""
+    """Handoffs whose offer is claimed now or was served (a decline undoes a claim)."""
     handoffs_declined: int
     """Handoffs declined at least once."""
     handoffs_served: int

@@ -1,0 +1,135 @@
+"""The floor map flashes the calling station and shows each station's live tile."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QRect, Qt
+from PySide6.QtGui import QImage
+from pytestqt.qtbot import QtBot
+
+from app.domain.roles import CounterStatus, SignalState
+from tests.gui.conftest import BridgeFactory
+from widgets.floormap import FloorMap, TileInfo
+
+
+def test_a_call_for_the_lobby_flashes_its_counter_until_resolved(
+    qtbot: QtBot, make_bridge: BridgeFactory
+) -> None:
+    teller = make_bridge("C01", staff="lina")
+    lobby = make_bridge("L1", staff="wangfang")
+    fmap = FloorMap(lobby)
+    qtbot.addWidget(fmap)
+    assert fmap.flashing_stations() == set()
+    with qtbot.waitSignal(lobby.signal_raised, timeout=5000) as raised:
+        teller.raise_signal("assist")
+    sig = raised.args[0]
+    qtbot.waitUntil(lambda: fmap.flashing_stations() == {"C01"}, timeout=5000)
+    assert [s.code for s in fmap.tile("C01").signals] == ["assist"]
+    lobby.acknowledge(sig.id)
+    # Claimed: it stops flashing but stays marked until it is resolved.
+    qtbot.waitUntil(lambda: fmap.flashing_stations() == set(), timeout=5000)
+    assert fmap.marked_stations() == {"C01"}
+    lobby.resolve(sig.id)
+    qtbot.waitUntil(lambda: fmap.marked_stations() == set(), timeout=5000)
+    assert lobby.state.signals[sig.id].state is SignalState.RESOLVED
+
+
+def test_only_signals_for_the_viewer_flash_and_public_maps_hide_silent_ones(
+    qtbot: QtBot, make_bridge: BridgeFactory
+) -> None:
+    teller = make_bridge("C02", staff="zhangwei")
+    lobby = make_bridge("L1")
+    mine = FloorMap(lobby)
+    everything = FloorMap(lobby, flash_for=lambda _s: True)
+    public = FloorMap(lobby, flash_for=lambda _s: True, hide_silent=True)
+    for widget in (mine, everything, public):
+        qtbot.addWidget(widget)
+    teller.raise_signal("authorize")  # for the supervisor, not the lobby
+    teller.raise_signal("duress")
+    qtbot.waitUntil(lambda: len(lobby.state.signals) == 2, timeout=5000)
+    assert mine.flashing_stations() == set()
+    assert everything.flashing_stations() == {"C02"}
+    assert [s.code for s in everything.tile("C02").signals] == ["duress", "authorize"]
+    assert public.flashing_stations() == {"C02"}
+    assert [s.code for s in public.tile("C02").signals] == ["authorize"]
+
+
+def test_tiles_show_staff_counter_status_and_presence(
+    qtbot: QtBot, make_bridge: BridgeFactory
+) -> None:
+    teller = make_bridge("C03", staff="liuyang")
+    lobby = make_bridge("L1")
+    fmap = FloorMap(lobby)
+    qtbot.addWidget(fmap)
+    qtbot.waitUntil(lambda: fmap.tile("C03").online, timeout=5000)
+    tile = fmap.tile("C03")
+    assert (tile.station, tile.name, tile.staff) == ("C03", "3号窗口", "刘洋")
+    assert (tile.status, tile.status_text, tile.role) == (CounterStatus.OPEN, "Open", "Teller")
+    assert not fmap.tile("C04").online and fmap.tile("C04").staff == ""
+    assert fmap.tile("W1").status is None and fmap.tile("W1").status_text == ""
+    teller.set_status(CounterStatus.PAUSED, "meal")
+    qtbot.waitUntil(lambda: fmap.tile("C03").status is CounterStatus.PAUSED, timeout=5000)
+    assert fmap.tile("C03").status_text == "Paused · 用餐"
+    teller.set_status(CounterStatus.CLOSED)
+    qtbot.waitUntil(lambda: fmap.tile("C03").status is CounterStatus.CLOSED, timeout=5000)
+    teller.sign_out()
+    qtbot.waitUntil(lambda: fmap.tile("C03").staff == "", timeout=5000)
+
+
+def test_clicking_a_station_says_which(qtbot: QtBot, make_bridge: BridgeFactory) -> None:
+    lobby = make_bridge("L1")
+    fmap = FloorMap(lobby)
+    qtbot.addWidget(fmap)
+    fmap.resize(800, 480)
+    centre = fmap.tile_rect("C05").center().toPoint()
+    with qtbot.waitSignal(fmap.station_clicked, timeout=2000) as clicked:
+        qtbot.mouseClick(fmap, Qt.MouseButton.LeftButton, pos=centre)
+    assert clicked.args == ["C05"]
+    with qtbot.assertNotEmitted(fmap.station_clicked):
+        qtbot.mouseClick(fmap, Qt.MouseButton.LeftButton, pos=fmap.rect().bottomRight())
+
+
+def test_flashing_is_painted_and_blinks(qtbot: QtBot, make_bridge: BridgeFactory) -> None:
+    teller = make_bridge("C01", staff="lina")
+    lobby = make_bridge("L1")
+    fmap = FloorMap(lobby)
+    qtbot.addWidget(fmap)
+    fmap.resize(1000, 600)
+    teller.raise_signal("assist")
+    qtbot.waitUntil(lambda: fmap.flashing_stations() == {"C01"}, timeout=5000)
+    fmap.set_highlight("C02")
+    calling, quiet = fmap.tile_rect("C01").toRect(), fmap.tile_rect("C04").toRect()
+
+    def shot() -> QImage:
+        return fmap.grab().toImage()
+
+    def crop(image: QImage, rect: QRect) -> QImage:
+        return image.copy(rect)
+
+    fmap._flash.stop()  # step the ~2 Hz blink by hand
+    on = shot()
+    fmap._on_flash()
+    off = shot()
+    assert crop(on, calling) != crop(off, calling)
+    assert crop(on, quiet) == crop(off, quiet)
+    assert fmap.highlighted() == "C02"
+
+
+def test_changes_are_coalesced(qtbot: QtBot, make_bridge: BridgeFactory) -> None:
+    lobby = make_bridge("L1")
+    fmap = FloorMap(lobby)
+    qtbot.addWidget(fmap)
+    builds = 0
+    original = fmap._build_tiles
+
+    def counting() -> dict[str, TileInfo]:
+        nonlocal builds
+        builds += 1
+        return original()
+
+    fmap._build_tiles = counting  # type: ignore[method-assign]
+    for _ in range(1000):
+        lobby.counter_changed.emit("C01")
+    assert builds == 0  # nothing is rebuilt per event...
+    qtbot.waitUntil(lambda: builds == 1, timeout=2000)  # ...one rebuild for the burst
+    qtbot.wait(250)
+    assert builds == 1

@@ -1,0 +1,507 @@
+"""BoardView: the branch head's live board, readable from across the room.
+
+Floor map with a tile per station, the open signals with their ages, a banner for
+escalated calls nobody has claimed, and today's KPIs. It never rebuilds per event:
+bridge signals only mark it dirty and a timer refreshes at most four times a second,
+so a burst of a thousand events a second costs a handful of repaints.
+
+``public=True`` is the big-screen mode: silent signals (duress) never appear, not even
+in a count. On the head's own board they appear only as an alarm line, never in the
+list or on the map.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import (
+    QAbstractTableModel,
+    QModelIndex,
+    QObject,
+    QPersistentModelIndex,
+    Qt,
+    QTimer,
+)
+from PySide6.QtGui import QColor, QFont, QFontMetrics, QResizeEvent
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QFrame,
+    QGridLayout,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QSplitter,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
+
+from app.client.bridge import StationBridge
+from app.domain.config import Branch
+from app.domain.kpi import Kpis, today_kpis
+from app.domain.roles import SignalState
+from app.domain.state import SignalRecord
+from app.domain.timeday import local_time
+from widgets.common import (
+    age_colour,
+    fmt_age,
+    priority_colour,
+    progress_text,
+    role_text,
+    signal_label,
+    staff_name,
+    station_name,
+    tr,
+)
+from widgets.floormap import FloorMap
+
+REFRESH_MS = 250
+"""The board rebuilds at most four times a second, however many events arrive."""
+TICKS_PER_SECOND = 1000 // REFRESH_MS
+MAX_BANNER_LINES = 3
+
+
+def _who(branch: Branch, sig: SignalRecord, lang: str) -> str:
+    where = station_name(branch, sig.station, lang)
+    return f"{where} · {staff_name(branch, sig.staff, lang)}" if sig.staff else where
+
+
+def _duration(seconds: float | None) -> str:
+    return "—" if seconds is None else fmt_age(round(seconds * 1000))
+
+
+class OpenSignalsModel(QAbstractTableModel):
+    """Open signals, most urgent then oldest first: signal, from, age, progress."""
+
+    COLUMNS = 4
+    AGE = 2
+
+    def __init__(self, bridge: StationBridge, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.bridge = bridge
+        self.rows: list[SignalRecord] = []
+        self.now_ms = 0
+
+    def rowCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(self.rows)
+
+    def columnCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else self.COLUMNS
+
+    def headerData(
+        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
+    ) -> object:
+        if orientation != Qt.Orientation.Horizontal or role != Qt.ItemDataRole.DisplayRole:
+            return None
+        return (tr("Signal"), tr("From"), tr("Waiting"), tr("Progress"))[section]
+
+    def data(self, index: QModelIndex | QPersistentModelIndex, role: int = 0) -> object:
+        if not index.isValid() or not 0 <= index.row() < len(self.rows):
+            return None
+        sig = self.rows[index.row()]
+        branch, lang = self.bridge.branch, self.bridge.lang
+        kind = branch.signal_type(sig.code)
+        col = index.column()
+        age_ms = max(0, self.now_ms - sig.raised_ms)
+        if role == Qt.ItemDataRole.DisplayRole:
+            if col == 0:
+                return signal_label(branch, sig.code, lang)
+            if col == 1:
+                return _who(branch, sig, lang)
+            if col == self.AGE:
+                return fmt_age(age_ms)
+            if sig.state is SignalState.OPEN and sig.level:
+                return "▲ " + tr("Escalated · not claimed")
+            return progress_text(sig, branch, lang)
+        if role == Qt.ItemDataRole.ForegroundRole:
+            if col == self.AGE and sig.state is SignalState.OPEN:
+                return age_colour(age_ms, kind.ack_s if kind else 0)
+            if col == 0:
+                return priority_colour(kind.priority if kind else 2)
+            if col == 3 and sig.state is SignalState.OPEN and sig.level:
+                return QColor("#c62828")
+            return None
+        if role == Qt.ItemDataRole.FontRole and col in (0, self.AGE):
+            font = QFont()
+            font.setBold(True)
+            return font
+        if role == Qt.ItemDataRole.TextAlignmentRole and col == self.AGE:
+            return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        if role == Qt.ItemDataRole.UserRole:
+            return sig.id
+        return None
+
+    def set_rows(self, rows: list[SignalRecord], now_ms: int) -> None:
+        self.beginResetModel()
+        self.rows = rows
+        self.now_ms = now_ms
+        self.endResetModel()
+
+    def tick(self, now_ms: int) -> None:
+        """Ages moved on: repaint the age and progress columns only."""
+        self.now_ms = now_ms
+        if self.rows:
+            self.dataChanged.emit(
+                self.index(0, self.AGE), self.index(len(self.rows) - 1, self.COLUMNS - 1)
+            )
+
+
+class KpiTile(QFrame):
+    """A caption and a big number."""
+
+    def __init__(self, key: str, caption: str, tip: str, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName(f"kpi_{key}")
+        self.setFrameShape(QFrame.Shape.StyledPanel)
+        self.setStyleSheet(f"#kpi_{key} {{ background: #ffffff; border-radius: 6px; }}")
+        self.setToolTip(tip)
+        self.caption = QLabel(caption, self)
+        self.caption.setWordWrap(True)
+        self.caption.setStyleSheet("color: #546e7a;")
+        self.value = QLabel("—", self)
+        self.value.setObjectName(f"kpi_{key}_value")
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(8, 4, 8, 4)
+        layout.setSpacing(0)
+        layout.addWidget(self.caption)
+        layout.addWidget(self.value)
+
+    def set_value(self, text: str, alert: bool = False) -> None:
+        self.value.setText(text)
+        self.value.setStyleSheet("color: #c62828;" if alert else "color: #263238;")
+
+
+class BoardView(QWidget):
+    """The branch head's live board over a StationBridge (no signals of its own)."""
+
+    def __init__(
+        self, bridge: StationBridge, public: bool = False, parent: QWidget | None = None
+    ) -> None:
+        super().__init__(parent)
+        self.setObjectName("boardView")
+        self.bridge = bridge
+        self.public = public or bridge.station.public
+        self.kpis: Kpis | None = None
+        self._dirty = True
+        self._ticks = 0
+        self._font_px = 0
+        self._escalated: list[SignalRecord] = []
+        self._alarms: list[SignalRecord] = []
+
+        self.title = QLabel(self)
+        self.title.setObjectName("boardTitle")
+        name = bridge.branch.config.branch.name.get(bridge.lang)
+        self.title.setText(tr("{branch} · Live board").format(branch=name))
+        self.clock = QLabel(self)
+        self.clock.setObjectName("boardClock")
+        self.connection = QLabel(self)
+        self.connection.setObjectName("connectionLabel")
+
+        self.alarm = QLabel(self)
+        self.alarm.setObjectName("alarmBanner")
+        self.alarm.setStyleSheet(
+            "background: #b71c1c; color: white; padding: 6px 10px; border-radius: 4px;"
+        )
+        self.alarm.setWordWrap(True)
+        self.alarm.hide()
+        self.escalation = QLabel(self)
+        self.escalation.setObjectName("escalationBanner")
+        self.escalation.setStyleSheet(
+            "background: #ffebee; color: #b71c1c; border: 2px solid #c62828;"
+            " padding: 4px 10px; border-radius: 4px;"
+        )
+        self.escalation.setWordWrap(True)
+        self.escalation.hide()
+
+        # The board drives the map from its own timer, so both change together.
+        self.map = FloorMap(
+            bridge, flash_for=lambda _sig: True, hide_silent=True, follow_bridge=False
+        )
+        self.model = OpenSignalsModel(bridge, self)
+        self.table = QTableView(self)
+        self.table.setObjectName("openSignals")
+        self.table.setModel(self.model)
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.NoSelection)
+        self.table.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.table.setShowGrid(False)
+        self.table.setAlternatingRowColors(True)
+        self.table.setWordWrap(False)
+        self.table.verticalHeader().hide()
+        self.table.setAccessibleName(tr("Open signals"))
+        header = self.table.horizontalHeader()
+        header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
+        header.setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
+        # Fixed, not ResizeToContents: that would measure every row on each refresh.
+        header.setSectionResizeMode(2, QHeaderView.ResizeMode.Fixed)
+        header.setSectionResizeMode(3, QHeaderView.ResizeMode.Stretch)
+        header.setHighlightSections(False)
+        self.list_title = QLabel(self)
+        self.list_title.setObjectName("openTitle")
+
+        self.tiles: dict[str, KpiTile] = {}
+        for key, caption, tip in (
+            ("signals", tr("Signals today"), tr("Signals raised since midnight")),
+            ("open", tr("Open now"), tr("Raised today and not yet resolved or cancelled")),
+            ("ack_median", tr("Median time to claim"), tr("Half the calls were claimed faster")),
+            ("ack_p90", tr("90% claimed within"), tr("Nine calls in ten were claimed faster")),
+            ("escalations", tr("Escalated"), tr("Calls that went up the ladder today")),
+            ("offered", tr("Handoffs"), tr("Referrals and VIP arrivals handed over today")),
+            ("accepted", tr("Accepted"), tr("Handoffs a wealth manager took on")),
+            ("declined", tr("Declined"), tr("Handoffs declined at least once")),
+            ("served", tr("Served"), tr("Handoffs that ended with the customer served")),
+            ("no_show", tr("No-show"), tr("Handoffs where the customer did not come")),
+            ("paused", tr("Counters paused"), tr("Counters paused right now")),
+            ("closed", tr("Counters closed"), tr("Counters closed right now")),
+        ):
+            self.tiles[key] = KpiTile(key, caption, tip, self)
+        self.kpi_panel = QWidget(self)
+        self.kpi_panel.setObjectName("kpiPanel")
+        self.kpi_grid = QGridLayout(self.kpi_panel)
+        self.kpi_grid.setContentsMargins(0, 0, 0, 0)
+        self.kpi_grid.setSpacing(6)
+        self._kpi_columns = 0
+        self._layout_kpis(len(self.tiles))
+
+        top = QHBoxLayout()
+        top.addWidget(self.title, 1)
+        top.addWidget(self.connection)
+        top.addSpacing(12)
+        top.addWidget(self.clock)
+        side = QWidget(self)
+        sv = QVBoxLayout(side)
+        sv.setContentsMargins(0, 0, 0, 0)
+        sv.setSpacing(4)
+        sv.addWidget(self.list_title)
+        sv.addWidget(self.table, 1)
+        self.splitter = QSplitter(Qt.Orientation.Horizontal, self)
+        self.splitter.setObjectName("boardSplitter")
+        self.splitter.setChildrenCollapsible(False)
+        self.splitter.addWidget(self.map)
+        self.splitter.addWidget(side)
+        self.splitter.setStretchFactor(0, 3)
+        self.splitter.setStretchFactor(1, 2)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(8, 8, 8, 8)
+        layout.setSpacing(6)
+        layout.addLayout(top)
+        layout.addWidget(self.alarm)
+        layout.addWidget(self.escalation)
+        layout.addWidget(self.splitter, 1)
+        layout.addWidget(self.kpi_panel)
+        self.setStyleSheet("#boardView { background: #eceff1; }")
+        self.setAutoFillBackground(True)
+
+        self._split_timer = QTimer(self)
+        self._split_timer.setSingleShot(True)
+        self._split_timer.setInterval(0)
+        self._split_timer.timeout.connect(self._split)
+        self._timer = QTimer(self)
+        self._timer.setInterval(REFRESH_MS)
+        self._timer.timeout.connect(self._on_timer)
+        self._timer.start()
+        bridge.signal_changed.connect(self._mark_dirty)
+        bridge.counter_changed.connect(self._mark_dirty)
+        bridge.presence_changed.connect(self._mark_dirty)
+        bridge.staff_changed.connect(self._mark_dirty)
+        bridge.state_reset.connect(self._mark_dirty)
+        bridge.connection_changed.connect(self._on_connection_changed)
+        self._on_connection_changed(bridge.connected)
+        self._apply_scale()
+        self.refresh_now()
+
+    # Queries ------------------------------------------------------------------------------
+    def open_signal_ids(self) -> list[int]:
+        """Ids in the open-signals list, top to bottom (as of the last refresh)."""
+        return [s.id for s in self.model.rows]
+
+    def escalated_ids(self) -> list[int]:
+        """Ids in the escalation banner (as of the last refresh)."""
+        return [s.id for s in self._escalated]
+
+    def alarm_ids(self) -> list[int]:
+        """Silent signals shown as an alarm (never on a public board)."""
+        return [s.id for s in self._alarms]
+
+    # Refresh ----------------------------------------------------------------------------
+    def _silent(self, sig: SignalRecord) -> bool:
+        kind = self.bridge.branch.signal_type(sig.code)
+        return kind is None or kind.silent
+
+    def refresh_now(self) -> None:
+        """Rebuild everything from the bridge's state at once (the timer does this when dirty)."""
+        self._dirty = False
+        bridge = self.bridge
+        state, branch = bridge.state, bridge.branch
+        now = bridge.hub_now_ms()
+        types = branch.signal_types
+        shown: list[SignalRecord] = []
+        alarms: list[SignalRecord] = []
+        for sig in state.signals.values():
+            if not sig.open:
+                continue
+            if self._silent(sig):
+                if not self.public and state.is_target(sig, bridge.station):
+                    alarms.append(sig)
+                continue
+            shown.append(sig)
+        shown.sort(key=lambda s: (types[s.code].priority if s.code in types else 9, s.raised_ms))
+        self.model.set_rows(shown, now)
+        self.list_title.setText(tr("Open signals · {count}").format(count=len(shown)))
+        self._escalated = sorted(
+            (s for s in shown if s.level and s.state is SignalState.OPEN),
+            key=lambda s: s.raised_ms,
+        )
+        self._alarms = sorted(alarms, key=lambda s: s.raised_ms)
+        self.kpis = today_kpis(state, now, include_silent=not self.public)
+        self._show_kpis(self.kpis)
+        self._show_banners(now)
+        self._show_clock(now)
+        self.map.refresh_now()
+
+    def _show_banners(self, now: int) -> None:
+        branch, lang = self.bridge.branch, self.bridge.lang
+        lines = []
+        narrow = self.width() < 900  # one line per call: the ladder only when there is room
+        for sig in self._escalated[:MAX_BANNER_LINES]:
+            values = {
+                "signal": signal_label(branch, sig.code, lang),
+                "who": _who(branch, sig, lang),
+                "age": fmt_age(now - sig.raised_ms),
+            }
+            if narrow:
+                line = tr("Escalated: {signal} · {who} · waiting {age}").format(**values)
+            else:
+                roles = " → ".join(role_text(role) for _level, role, _ts in sig.escalations)
+                line = tr("Escalated: {signal} · {who} · waiting {age} · now with {roles}").format(
+                    roles=roles or "—", **values
+                )
+            lines.append("▲ " + line)
+        if len(self._escalated) > MAX_BANNER_LINES:
+            more = len(self._escalated) - MAX_BANNER_LINES
+            lines.append(tr("… and {count} more escalated").format(count=more))
+        self.escalation.setText("\n".join(lines))
+        if self.escalation.isHidden() == bool(lines):  # the map's height changes
+            self._split_timer.start()
+        self.escalation.setVisible(bool(lines))
+        alarms = []
+        for sig in self._alarms:
+            alarms.append(
+                "⚠ "
+                + tr("ALARM: {signal} · {who} · {age}").format(
+                    signal=signal_label(branch, sig.code, lang),
+                    who=_who(branch, sig, lang),
+                    age=fmt_age(now - sig.raised_ms),
+                )
+                + (f" · {progress_text(sig, branch, lang)}" if sig.acked_station else "")
+            )
+        self.alarm.setText("\n".join(alarms))
+        if self.alarm.isHidden() == bool(alarms):
+            self._split_timer.start()
+        self.alarm.setVisible(bool(alarms))
+
+    def _show_kpis(self, k: Kpis) -> None:
+        t = self.tiles
+        t["signals"].set_value(str(k.signals))
+        t["open"].set_value(str(k.open_now))
+        t["ack_median"].set_value(_duration(k.ack_median_s))
+        t["ack_p90"].set_value(_duration(k.ack_p90_s))
+        t["escalations"].set_value(str(k.escalations), alert=k.escalations > 0)
+        t["offered"].set_value(str(k.handoffs_offered))
+        t["accepted"].set_value(str(k.handoffs_accepted))
+        t["declined"].set_value(str(k.handoffs_declined))
+        t["served"].set_value(str(k.handoffs_served))
+        t["no_show"].set_value(str(k.handoffs_no_show))
+        t["paused"].set_value(str(k.paused_counters), alert=k.paused_counters > 0)
+        t["closed"].set_value(str(k.closed_counters))
+
+    def _show_clock(self, now: int) -> None:
+        self.clock.setText(local_time(now, self.bridge.branch.timezone).strftime("%H:%M:%S"))
+
+    # Slots ----------------------------------------------------------------------------------
+    def _mark_dirty(self, *_args: object) -> None:
+        self._dirty = True
+
+    def _on_timer(self) -> None:
+        self._ticks += 1
+        if self._dirty:
+            self.refresh_now()
+            return
+        if self._ticks % TICKS_PER_SECOND == 0:  # ages, banners and the clock move on
+            now = self.bridge.hub_now_ms()
+            self.model.tick(now)
+            self._show_banners(now)
+            self._show_clock(now)
+
+    def _on_connection_changed(self, up: bool) -> None:
+        if up:
+            self.connection.setText("● " + tr("Connected"))
+            self.connection.setStyleSheet("color: #2e7d32;")
+        else:
+            self.connection.setText("⚠ " + tr("Hub unreachable · last known state"))
+            self.connection.setStyleSheet("color: #c62828;")
+
+    # Layout and fonts -----------------------------------------------------------------------
+    def _layout_kpis(self, columns: int) -> None:
+        if columns == self._kpi_columns:
+            return
+        self._kpi_columns = columns
+        for tile in self.tiles.values():
+            self.kpi_grid.removeWidget(tile)
+        for i, tile in enumerate(self.tiles.values()):
+            self.kpi_grid.addWidget(tile, i // columns, i % columns)
+        for c in range(len(self.tiles)):
+            self.kpi_grid.setColumnStretch(c, 1 if c < columns else 0)
+
+    def _apply_scale(self) -> None:
+        """Fonts follow the window: about 24 px on a 1920×1080 screen, 11 px at the least."""
+        scale = min(self.width() / 1920, self.height() / 1080)
+        px = max(11, min(30, round(24 * scale)))
+        columns = len(self.tiles) if self.width() >= 1400 else 6 if self.width() >= 560 else 4
+        self._layout_kpis(columns)
+        if px == self._font_px:
+            return
+        self._font_px = px
+        base = QFont(self.font())
+        base.setPixelSize(px)
+        self.setFont(base)
+        for label, factor, bold in (
+            (self.title, 1.35, True),
+            (self.clock, 1.35, True),
+            (self.connection, 0.9, False),
+            (self.list_title, 1.05, True),
+            (self.alarm, 1.25, True),
+            (self.escalation, 1.1, True),
+        ):
+            font = QFont(base)
+            font.setPixelSize(round(px * factor))
+            font.setBold(bold)
+            label.setFont(font)
+        for tile in self.tiles.values():
+            small = QFont(base)
+            small.setPixelSize(max(10, round(px * 0.75)))
+            tile.caption.setFont(small)
+            big = QFont(base)
+            big.setPixelSize(round(px * 1.7))
+            big.setBold(True)
+            tile.value.setFont(big)
+        self.table.setFont(base)
+        head = QFont(base)
+        head.setPixelSize(max(10, round(px * 0.75)))
+        self.table.horizontalHeader().setFont(head)
+        self.table.verticalHeader().setDefaultSectionSize(round(px * 1.7))
+        age_font = QFont(base)
+        age_font.setBold(True)
+        age_w = QFontMetrics(age_font).horizontalAdvance("0:00:00") + px
+        self.table.horizontalHeader().resizeSection(OpenSignalsModel.AGE, age_w)
+
+    def _split(self) -> None:
+        """Give the map the width its aspect ratio can use; the list gets the rest."""
+        total = self.splitter.width() - self.splitter.handleWidth()
+        fw, fh = self.bridge.branch.config.branch.floor_size
+        wanted = self.splitter.height() * fw / fh + 8
+        map_w = int(min(wanted, total * 0.68))
+        self.splitter.setSizes([map_w, max(1, total - map_w)])
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        self._apply_scale()
+        super().resizeEvent(event)
+        self._split_timer.start()  # once the layout has placed the splitter
