@@ -1,4 +1,4 @@
-"""The ``lobbylink`` command: hub, send, tail, report, demo (station and board in app.client)."""
+"""The ``lobbylink`` command: hub, send, tail, report, demo, station, board."""
 
 from __future__ import annotations
 
@@ -10,13 +10,14 @@ import sys
 import time
 from collections.abc import Callable, Sequence
 from datetime import date
+from pathlib import Path
 from typing import Any
 
 import msgspec
 import zmq
 
 from app import log
-from app.domain.config import Branch, load_branch
+from app.domain.config import Branch, Station, load_branch
 from app.domain.errors import ConfigError
 from app.domain.events import (
     Acknowledge,
@@ -32,7 +33,7 @@ from app.domain.events import (
     command_kind,
     encode,
 )
-from app.domain.roles import CounterStatus
+from app.domain.roles import CounterStatus, Role
 from app.domain.timeday import local_time
 from messaging.envelope import (
     T_EVENT,
@@ -299,11 +300,60 @@ def cmd_report(args: argparse.Namespace) -> int:
     return 0
 
 
-# demo ------------------------------------------------------------------------------------------------
+# demo, station, board -------------------------------------------------------------------------------
+LANGS = ["zh_CN", "en"]
+
+
+def _known_station(branch: Branch, station_id: str, config: str | None) -> Station:
+    station = branch.station(station_id)
+    if station is None:
+        where = config or "the demo branch"
+        known = ", ".join(sorted(branch.stations))
+        raise CliError(f"{station_id!r} is not a station of {where}; stations: {known}")
+    return station
+
+
 def cmd_demo(args: argparse.Namespace) -> int:
     from app.demo import run_demo
 
     return run_demo(args)
+
+
+def cmd_station(args: argparse.Namespace) -> int:
+    from app.client.main import run_station
+
+    branch = _branch(args.config)
+    station = _known_station(branch, args.station, args.config)
+    endpoint = _endpoint(args.hub)
+    outbox_dir = Path(args.outbox_dir) if args.outbox_dir else None
+    return run_station(
+        branch, endpoint, station.id, args.lang, outbox_dir, fullscreen=args.fullscreen
+    )
+
+
+def cmd_board(args: argparse.Namespace) -> int:
+    from app.client.main import run_station
+
+    branch = _branch(args.config)
+    station = _known_station(branch, args.station, args.config)
+    if station.role is not Role.BRANCH_HEAD:
+        heads = ", ".join(s.id for s in branch.stations_of(Role.BRANCH_HEAD)) or "none"
+        raise CliError(
+            f"{station.id} is a {station.role} station; the board runs as a branch_head "
+            f"station ({heads}); use `lobbylink station --station {station.id}` for it"
+        )
+    endpoint = _endpoint(args.hub)
+    outbox_dir = Path(args.outbox_dir) if args.outbox_dir else None
+    return run_station(
+        branch,
+        endpoint,
+        station.id,
+        args.lang,
+        outbox_dir,
+        board=True,
+        fullscreen=not args.windowed,
+        public=not args.private,
+    )
 
 
 # parser -------------------------------------------------------------------------------------------------
@@ -390,14 +440,72 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--lang", choices=["zh_CN", "en"], default="en")
     p.set_defaults(func=cmd_report)
 
-    p = sub.add_parser("demo", help="a hub on a temporary SQLite journal with simulated stations")
+    p = sub.add_parser(
+        "demo",
+        help="a hub on a temporary journal and six station windows, with simulated traffic",
+        description="Start a hub on a temporary SQLite journal (or --db) and one window per "
+        "role (C01, C02, L1, W1, S1 and the board H1), each signed in as a roster member.",
+    )
     p.add_argument("--config", help=config_help)
     p.add_argument("--db", help="journal URL (default: SQLite in a temporary folder)")
     p.add_argument(
         "--seconds", type=float, default=0, help="quit after N seconds (default: run until Ctrl+C)"
     )
     p.add_argument("--simulate", action="store_true", help="drive realistic traffic")
+    p.add_argument(
+        "--speed",
+        type=float,
+        default=1.0,
+        help="simulated staff act this many times faster (default %(default)s)",
+    )
+    p.add_argument(
+        "--screenshots", metavar="DIR", help="save one PNG per window into DIR before quitting"
+    )
+    p.add_argument(
+        "--lang", choices=LANGS, help="user interface language (default: from the system locale)"
+    )
     p.set_defaults(func=cmd_demo)
+
+    hub_help = f"hub HOST:PORT (default 127.0.0.1:{DEFAULT_PORT})"
+    outbox_help = "folder of the station's durable outbox (default: the user data folder)"
+    p = sub.add_parser(
+        "station",
+        help="run a station window (its role picks the view)",
+        description="The station window of one counter, lobby desk, wealth room or back "
+        "office PC. Asks who is working there, then shows the view of the station's role.",
+    )
+    p.add_argument("--config", help=config_help)
+    p.add_argument("--hub", default=f"127.0.0.1:{DEFAULT_PORT}", help=hub_help)
+    p.add_argument("--station", required=True, help="this PC's station id, e.g. C01")
+    p.add_argument(
+        "--lang", choices=LANGS, help="user interface language (default: from the system locale)"
+    )
+    p.add_argument("--fullscreen", action="store_true", help="fill the screen")
+    p.add_argument("--outbox-dir", metavar="DIR", help=outbox_help)
+    p.set_defaults(func=cmd_station)
+
+    p = sub.add_parser(
+        "board",
+        help="run the branch board (full screen, public by default)",
+        description="The branch head's live board. Public (a screen others can see, never "
+        "showing silent signals) and full screen unless told otherwise.",
+    )
+    p.add_argument("--config", help=config_help)
+    p.add_argument("--hub", default=f"127.0.0.1:{DEFAULT_PORT}", help=hub_help)
+    p.add_argument(
+        "--station", default="H1", help="the board's branch_head station (default %(default)s)"
+    )
+    p.add_argument(
+        "--lang", choices=LANGS, help="user interface language (default: from the system locale)"
+    )
+    p.add_argument("--windowed", action="store_true", help="a normal window, not full screen")
+    p.add_argument(
+        "--private",
+        action="store_true",
+        help="the branch head's own screen: silent signals (duress) are shown",
+    )
+    p.add_argument("--outbox-dir", metavar="DIR", help=outbox_help)
+    p.set_defaults(func=cmd_board)
     return parser
 
 

@@ -53,7 +53,9 @@ class LinkDriver(QObject):
         more = self.link.process(BUDGET)
         # A message that arrived while we were busy raised no new edge: keep going
         # while EVENTS says POLLIN (reading EVENTS also re-arms the notifier).
-        while not more and any(s.getsockopt(zmq.EVENTS) & zmq.POLLIN for s in self.link.sockets):
+        while not more and any(
+            int(s.getsockopt(zmq.EVENTS)) & zmq.POLLIN for s in self.link.sockets
+        ):
             more = self.link.process(BUDGET)
         if more and not self._again:
             self._again = True

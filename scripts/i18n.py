@@ -83,7 +83,9 @@ def fill_english(ts: Path) -> None:
 
 
 def lrelease(ts: Path, qm: Path) -> None:
-    subprocess.run([tool("pyside6-lrelease"), str(ts), "-qm", str(qm)], check=True, capture_output=True)
+    subprocess.run(
+        [tool("pyside6-lrelease"), str(ts), "-qm", str(qm)], check=True, capture_output=True
+    )
 
 
 def problems() -> list[str]:
@@ -109,7 +111,9 @@ def problems() -> list[str]:
                     continue
                 numerus = translation.findall("numerusform")
                 texts = [n.text for n in numerus] if numerus else [translation.text]
-                if translation.get("type") in ("unfinished", "vanished", "obsolete") or not all((t or "").strip() for t in texts):
+                if translation.get("type") in ("unfinished", "vanished", "obsolete") or not all(
+                    (t or "").strip() for t in texts
+                ):
                     found.append(f"{ts.name}: unfinished: {key[0]}: {key[1]!r}")
             qm = I18N / f"lobbylink_{lang}.qm"
             built = Path(tmp) / qm.name
@@ -120,7 +124,9 @@ def problems() -> list[str]:
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--check", action="store_true", help="only report problems")
     args = parser.parse_args()
     if args.check:

@@ -49,6 +49,8 @@ APT_PACKAGES=(
     fontconfig fonts-noto-cjk
     # virtual X server for xcb runs (xvfb-run needs xauth)
     xvfb xauth
+    # real key presses into real windows for the Xvfb test (tests/xvfb)
+    xdotool
 )
 
 pkg_installed() {

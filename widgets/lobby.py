@@ -494,7 +494,7 @@ class LobbyView(QWidget):
         lv.setSpacing(4)
         lv.addWidget(self.calls_title)
         lv.addWidget(self.calls, 1)
-        lv.addWidget(self.empty, 1)
+        lv.addWidget(self.empty)
         buttons = QHBoxLayout()
         buttons.setSpacing(4)
         for button in (self.claim_button, self.arrived_button, self.resolve_button):
@@ -701,7 +701,8 @@ class LobbyView(QWidget):
         ids = [s.id for s in rows]
         waiting = sum(1 for s in rows if s.state is SignalState.OPEN)
         self.calls_title.setText(tr("Calls · {waiting} waiting").format(waiting=waiting))
-        self.calls.setVisible(bool(rows))
+        # The list stays visible even when empty: it is the view's focus proxy, so
+        # Enter must reach it the moment a call arrives.
         self.empty.setVisible(not rows)
         if keep in ids:
             self.select_signal(keep)

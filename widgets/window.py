@@ -128,6 +128,7 @@ class StationWindow(QMainWindow):
         row.addWidget(self.clock_label)
 
         self.mute_button = QToolButton(header)
+        self.mute_button.setFocusPolicy(Qt.FocusPolicy.NoFocus)  # keys belong to the role view
         self.mute_button.setObjectName("muteButton")
         self.mute_button.setCheckable(True)
         self.mute_button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
@@ -136,12 +137,14 @@ class StationWindow(QMainWindow):
         row.addWidget(self.mute_button)
 
         self.sign_out_button = QPushButton(self.tr("Sign out"), header)
+        self.sign_out_button.setFocusPolicy(Qt.FocusPolicy.NoFocus)  # keys belong to the role view
         self.sign_out_button.setObjectName("signOutButton")
         self.sign_out_button.setToolTip(self.tr("Sign out of this station"))
         self.sign_out_button.clicked.connect(self.sign_out)
         row.addWidget(self.sign_out_button)
 
         self.sign_in_button = QPushButton(self.tr("Sign in…"), header)
+        self.sign_in_button.setFocusPolicy(Qt.FocusPolicy.NoFocus)  # keys belong to the role view
         self.sign_in_button.setObjectName("signInButton")
         self.sign_in_button.clicked.connect(self.ask_sign_in)
         row.addWidget(self.sign_in_button)

@@ -16,7 +16,9 @@ from tests.helpers import HubProcess, TestStation
 
 
 @pytest.fixture
-def journal_with_history(hub: HubProcess, branch: Branch, ctx: zmq.Context, db_url: str) -> Iterator[str]:
+def journal_with_history(
+    hub: HubProcess, branch: Branch, ctx: zmq.Context, db_url: str
+) -> Iterator[str]:
     teller = TestStation(branch, "C01", hub.endpoint, ctx)
     lobby = TestStation(branch, "L1", hub.endpoint, ctx)
     try:
@@ -49,9 +51,13 @@ def test_untouched_journal_verifies(journal_with_history: str, branch: Branch) -
 
 
 def test_edited_body_is_found(journal_with_history: str, branch: Branch) -> None:
-    row = sqlite3.connect(journal_with_history.removeprefix("sqlite:///")).execute(
-        "SELECT seq, body FROM events WHERE kind = 'signal_acknowledged' ORDER BY seq LIMIT 1"
-    ).fetchone()
+    row = (
+        sqlite3.connect(journal_with_history.removeprefix("sqlite:///"))
+        .execute(
+            "SELECT seq, body FROM events WHERE kind = 'signal_acknowledged' ORDER BY seq LIMIT 1"
+        )
+        .fetchone()
+    )
     seq, body = row
     edited = bytes(body).replace(b"L1", b"L2")
     assert edited != bytes(body)

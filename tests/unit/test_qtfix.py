@@ -29,7 +29,9 @@ BUSY = textwrap.dedent(
 
 def run(guard: str) -> subprocess.CompletedProcess[str]:
     code = BUSY.format(guard=guard)
-    return subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=120)
+    return subprocess.run(
+        [sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=120
+    )
 
 
 def test_guarded_process_survives_fifty_thousand_emits() -> None:

@@ -1,0 +1,220 @@
+"""A station's composition root: every object of a station is built and wired here.
+
+``run_station`` is what ``lobbylink station`` and ``lobbylink board`` run; the demo
+calls ``build_station`` six times in one process. All signal connections between
+the parts are made in :func:`connect_signals`, so a reader finds them in one place.
+"""
+
+from __future__ import annotations
+
+import signal
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+import zmq
+from platformdirs import user_data_dir
+from PySide6.QtCore import QCoreApplication, QSettings, QTimer
+from PySide6.QtWidgets import QApplication, QDialog, QSystemTrayIcon, QWidget
+
+from app import log
+from app.client import i18n
+from app.client.alerts import AlertManager, SoundPlayer, make_player, make_tray
+from app.client.bridge import StationBridge
+from app.domain.config import Branch
+from app.domain.roles import Role
+from messaging.outbox import Outbox
+from messaging.sockets import Endpoint
+from widgets.signin import SignInDialog
+from widgets.window import StationWindow
+
+ORGANIZATION = "Lobbylink"
+APPLICATION = "lobbylink"
+NOTICE_MS = 6_000
+
+VIEW_KINDS: dict[Role, str] = {
+    Role.TELLER: "teller",
+    Role.LOBBY_MANAGER: "lobby",
+    Role.WEALTH_MANAGER: "wealth",
+    Role.SUPERVISOR: "supervisor",
+    Role.BRANCH_HEAD: "board",
+}
+"""The main view of each role; also the prefix of the demo's screenshot names."""
+
+
+@dataclass
+class StationParts:
+    """One station window and everything behind it."""
+
+    bridge: StationBridge
+    view: QWidget
+    window: StationWindow
+    alerts: AlertManager
+    kind: str
+    """teller, lobby, wealth, supervisor or board."""
+
+    def close(self) -> None:
+        self.window.close()
+        self.bridge.close()
+
+
+def ensure_app() -> QApplication:
+    """The process's QApplication (made here when there is none yet)."""
+    app = QApplication.instance()
+    if app is None:
+        app = QApplication(sys.argv[:1])
+    assert isinstance(app, QApplication)
+    QCoreApplication.setOrganizationName(ORGANIZATION)
+    QCoreApplication.setApplicationName(APPLICATION)
+    return app
+
+
+def data_dir() -> Path:
+    return Path(user_data_dir(APPLICATION, appauthor=False))
+
+
+def outbox_path(station: str, outbox_dir: Path | None = None) -> Path:
+    """Where a station keeps its durable outbox: one SQLite file per station."""
+    return (outbox_dir or data_dir()) / f"outbox-{station}.sqlite"
+
+
+def make_view(bridge: StationBridge, public: bool = False) -> QWidget:
+    """The main view for the station's role."""
+    role = bridge.station.role
+    if role is Role.TELLER:
+        from widgets.teller import TellerView
+
+        return TellerView(bridge)
+    if role is Role.LOBBY_MANAGER:
+        from widgets.lobby import LobbyView
+
+        return LobbyView(bridge)
+    if role is Role.WEALTH_MANAGER:
+        from widgets.wealth import WealthView
+
+        return WealthView(bridge)
+    if role is Role.SUPERVISOR:
+        from widgets.supervisor import SupervisorView
+
+        return SupervisorView(bridge)
+    from widgets.board import BoardView
+
+    return BoardView(bridge, public=public)
+
+
+def build_station(
+    branch: Branch,
+    endpoint: Endpoint,
+    station_id: str,
+    ctx: zmq.Context,
+    *,
+    lang: str = "zh_CN",
+    outbox: Outbox | None = None,
+    staff: str = "",
+    public: bool = False,
+    player: SoundPlayer | None = None,
+    tray: QSystemTrayIcon | None = None,
+    settings: QSettings | None = None,
+) -> StationParts:
+    """Build, wire and start one station window without running the event loop.
+
+    ``staff`` signs that roster member in straight away (the demo's pre-signed-in
+    windows); otherwise the caller asks with a SignInDialog. The window is not shown.
+    """
+    bridge = StationBridge(branch, station_id, endpoint, ctx, outbox)
+    bridge.lang = lang
+    public = public or bridge.station.public
+    view = make_view(bridge, public)
+    window = StationWindow(bridge, view)
+    alerts = AlertManager(
+        bridge, window, player=player, tray=tray, settings=settings, public=public
+    )
+    parts = StationParts(bridge, view, window, alerts, VIEW_KINDS[bridge.station.role])
+    connect_signals(parts)
+    bridge.start()
+    if staff:
+        bridge.sign_in(staff)
+    return parts
+
+
+def connect_signals(parts: StationParts) -> None:
+    """Every connection between a station's parts (each part follows the bridge itself)."""
+    window, alerts = parts.window, parts.alerts
+    window.mute_toggled.connect(alerts.set_muted)
+    window.mute_button.setChecked(alerts.muted)  # the position remembered for this station
+    # The role view's keys (Enter claims, F-keys call) work the moment the window opens,
+    # not after a click: the header's buttons come first in the tab order.
+    parts.view.setFocus()
+    alerts.notice.connect(lambda text: window.statusBar().showMessage(text, NOTICE_MS))
+
+
+def quit_on_signals(app: QApplication) -> QTimer:
+    """Ctrl+C and SIGTERM quit the event loop cleanly.
+
+    Python runs signal handlers only between bytecodes, so a slow timer lets it in
+    while Qt waits in C++. Keep the returned timer alive.
+    """
+
+    def stop(*_args: object) -> None:
+        log.ui.info("interrupted: quitting")
+        # Queued, so a signal that comes before the event loop runs is not lost; exit()
+        # (unlike quit()) also ends a modal dialog's loop, e.g. the sign-in dialog's.
+        QTimer.singleShot(0, lambda: app.exit(0))
+
+    signal.signal(signal.SIGINT, stop)
+    signal.signal(signal.SIGTERM, stop)
+    timer = QTimer(app)
+    timer.timeout.connect(lambda: None)
+    timer.start(250)
+    return timer
+
+
+def sign_in(parts: StationParts) -> bool:
+    """Ask who works at the station before its window opens; False: the user gave up."""
+    dialog = SignInDialog(parts.bridge)
+    try:
+        return dialog.exec() == QDialog.DialogCode.Accepted
+    finally:
+        dialog.deleteLater()
+
+
+def run_station(
+    config: Branch,
+    hub: Endpoint,
+    station: str,
+    lang: str | None,
+    outbox_dir: Path | None,
+    board: bool = False,
+    fullscreen: bool = False,
+    public: bool | None = None,
+) -> int:
+    """Run one station (or the board) until its window closes; return the exit code.
+
+    ``lang`` None: zh_CN on a Chinese locale, English elsewhere. ``public`` (boards
+    only, default True for a board) hides silent signals: a screen others can see.
+    """
+    app = ensure_app()
+    keeper = quit_on_signals(app)
+    lang = i18n.install(app, lang)
+    public = board if public is None else public
+    ctx = zmq.Context()
+    player = make_player(app)
+    tray = make_tray(app)
+    outbox = Outbox(outbox_path(station, outbox_dir))
+    parts = build_station(
+        config, hub, station, ctx, lang=lang, outbox=outbox, public=public, player=player, tray=tray
+    )
+    try:
+        if not board and not sign_in(parts):
+            return 0
+        if fullscreen:
+            parts.window.showFullScreen()
+        else:
+            parts.window.show()
+        return app.exec()
+    finally:
+        keeper.stop()
+        parts.close()
+        if tray is not None:
+            tray.hide()
+        ctx.destroy(linger=0)

@@ -1,0 +1,263 @@
+"""``lobbylink demo``: a hub and one window per role in one process, the first thing to run.
+
+A hub subprocess on 127.0.0.1 with a journal in a temporary folder (or ``--db``), six
+windows (two counters, the lobby desk, a wealth room, the supervisor and the branch
+head's board) each signed in as a roster member, laid out 3 × 2 so none overlaps, and
+with ``--simulate`` the rest of the branch at work.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import os
+import shlex
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import threading
+from pathlib import Path
+
+import zmq
+from PySide6.QtCore import QRect, QSettings, QTimer
+from PySide6.QtWidgets import QApplication
+
+from app import log
+from app.cli import CliError
+from app.client import i18n
+from app.client.alerts import make_player, make_tray
+from app.client.main import StationParts, build_station, ensure_app, quit_on_signals
+from app.domain.config import Branch, load_branch
+from app.domain.errors import ConfigError
+from app.sim import Simulator, assign_staff
+from messaging.outbox import Outbox
+from messaging.sockets import Endpoint
+
+DEMO_STATIONS = ("C01", "C02", "L1", "W1", "S1", "H1")
+"""The demo's windows, in grid order: three across, two down."""
+COLUMNS, ROWS = 3, 2
+HUB_START_S = 20.0
+HUB_STOP_S = 10.0
+
+
+def free_port_pair(host: str = "127.0.0.1") -> int:
+    """A port P such that P (commands) and P+1 (events) are both free on ``host`` now."""
+    for _ in range(200):
+        with socket.socket() as first:
+            first.bind((host, 0))
+            port = int(first.getsockname()[1])
+            if port >= 65534:
+                continue
+            with socket.socket() as second:
+                try:
+                    second.bind((host, port + 1))
+                except OSError:
+                    continue
+                return port
+    raise CliError(f"no two consecutive free ports on {host}")
+
+
+class DemoHub:
+    """``lobbylink hub`` as a child process; its log goes to a file in the demo folder."""
+
+    def __init__(self, db_url: str, port: int, config: str | None, log_path: Path) -> None:
+        self.endpoint = Endpoint("127.0.0.1", port)
+        self.log_path = log_path
+        self.cmd = [
+            sys.executable,
+            "-m",
+            "app.cli",
+            "hub",
+            "--db",
+            db_url,
+            "--listen",
+            f"127.0.0.1:{port}",
+        ]
+        if config:
+            self.cmd += ["--config", config]
+        self.proc: subprocess.Popen[str] | None = None
+        self._ready = threading.Event()
+        self._reader: threading.Thread | None = None
+
+    def start(self) -> DemoHub:
+        env = dict(os.environ, PYTHONUNBUFFERED="1")
+        self.proc = subprocess.Popen(
+            self.cmd,
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
+            text=True,
+            env=env,
+            # Ctrl+C in the terminal reaches the whole group; the demo stops the hub itself.
+            start_new_session=True,
+        )
+        self._reader = threading.Thread(target=self._read, name="demo-hub-log", daemon=True)
+        self._reader.start()
+        if not self._ready.wait(HUB_START_S) or self.proc.poll() is not None:
+            self.stop()
+            tail = self.log_path.read_text(encoding="utf-8", errors="replace")[-2000:]
+            raise CliError(f"the hub did not start; its log ({self.log_path}):\n{tail}")
+        return self
+
+    def _read(self) -> None:
+        assert self.proc is not None and self.proc.stderr is not None
+        with self.log_path.open("a", encoding="utf-8") as out:
+            for line in self.proc.stderr:
+                out.write(line)
+                out.flush()
+                if "listening on" in line:
+                    self._ready.set()
+        self._ready.set()
+
+    def stop(self) -> int | None:
+        """SIGTERM and wait (the hub finishes its batch and closes the journal)."""
+        if self.proc is None:
+            return None
+        if self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGTERM)
+            try:
+                self.proc.wait(HUB_STOP_S)
+            except subprocess.TimeoutExpired:
+                log.cli.warning("the demo hub did not stop in %.0f s: killed", HUB_STOP_S)
+                self.proc.kill()
+                self.proc.wait(HUB_STOP_S)
+        if self._reader is not None:
+            self._reader.join(5)
+        if self.proc.stderr is not None:
+            self.proc.stderr.close()
+        return self.proc.returncode
+
+
+def grid_cells(area: QRect, count: int, columns: int = COLUMNS, rows: int = ROWS) -> list[QRect]:
+    """``count`` equal cells filling ``area`` row by row (1920×1080: 640×540 each)."""
+    width, height = area.width() // columns, area.height() // rows
+    return [
+        QRect(area.x() + (i % columns) * width, area.y() + (i // columns) * height, width, height)
+        for i in range(count)
+    ]
+
+
+def place(parts: StationParts, cell: QRect) -> None:
+    """Fit the window, frame included, into ``cell`` (a window manager adds a frame)."""
+    window = parts.window
+    extra_w = window.frameGeometry().width() - window.geometry().width()
+    extra_h = window.frameGeometry().height() - window.geometry().height()
+    window.resize(max(200, cell.width() - extra_w), max(150, cell.height() - extra_h))
+    window.move(cell.topLeft())
+
+
+def save_screenshots(stations: list[StationParts], folder: Path) -> list[Path]:
+    """One PNG per window, named <view>-<station>.png (teller-C01.png, board-H1.png …)."""
+    folder.mkdir(parents=True, exist_ok=True)
+    saved = []
+    for parts in stations:
+        path = folder / f"{parts.kind}-{parts.bridge.station.id}.png"
+        if parts.window.grab().save(str(path), "PNG"):
+            saved.append(path)
+        else:
+            log.cli.warning("could not save %s", path)
+    return saved
+
+
+def _report_hint(db_url: str, config: str | None) -> str:
+    cmd = ["lobbylink", "report", "--db", db_url]
+    if config:
+        cmd += ["--config", config]
+    return shlex.join(cmd)
+
+
+def run_demo(args: argparse.Namespace) -> int:
+    """The ``lobbylink demo`` command (arguments as parsed by app.cli)."""
+    try:
+        branch: Branch = load_branch(args.config)
+    except ConfigError as exc:
+        raise CliError(str(exc)) from exc
+    missing = [s for s in DEMO_STATIONS if branch.station(s) is None]
+    if missing:
+        raise CliError(f"the demo needs the stations {', '.join(missing)} in the branch config")
+    if args.speed <= 0:
+        raise CliError("--speed must be positive")
+    if not getattr(args, "verbose", False):
+        # Seventeen links (six windows, eleven simulated stations) each say "reachable".
+        logging.getLogger("lobbylink.wire").setLevel(logging.WARNING)
+    workdir = Path(tempfile.mkdtemp(prefix="lobbylink-demo-"))
+    db_url = args.db or f"sqlite:///{workdir / 'journal.sqlite'}"
+    hub = DemoHub(db_url, free_port_pair(), args.config, workdir / "hub.log")
+    stations: list[StationParts] = []
+    sim: Simulator | None = None
+    ctx = zmq.Context()
+    failed = False
+    rc = 1
+    app = ensure_app()
+    keeper = quit_on_signals(app)  # from here on, Ctrl+C ends the demo cleanly
+    try:
+        hub.start()
+        print(f"demo: hub on {hub.endpoint}, journal {db_url}", flush=True)
+        print(f"demo: hub log {hub.log_path}", flush=True)
+        lang = i18n.install(app, args.lang)
+        settings = QSettings(str(workdir / "settings.ini"), QSettings.Format.IniFormat)
+        player = make_player(app)
+        tray = make_tray(app)
+        staff = assign_staff(branch, DEMO_STATIONS)
+        for station in DEMO_STATIONS:
+            stations.append(
+                build_station(
+                    branch,
+                    hub.endpoint,
+                    station,
+                    ctx,
+                    lang=lang,
+                    outbox=Outbox(workdir / f"outbox-{station}.sqlite"),
+                    staff=staff.get(station, ""),
+                    player=player,
+                    tray=tray,
+                    settings=settings,
+                )
+            )
+        screen = app.primaryScreen()
+        area = screen.availableGeometry() if screen is not None else QRect(0, 0, 1920, 1080)
+        cells = grid_cells(area, len(stations))
+        for parts, cell in zip(stations, cells, strict=True):
+            place(parts, cell)
+            parts.window.show()
+
+        def refit() -> None:
+            # A window manager has framed the windows by now: fit frames into the cells.
+            for parts, cell in zip(stations, cells, strict=True):
+                place(parts, cell)
+
+        QTimer.singleShot(300, refit)
+
+        if args.simulate:
+            sim = Simulator(branch, hub.endpoint, speed=args.speed, lang=lang)
+            sim.start()
+        if args.seconds:
+            QTimer.singleShot(int(args.seconds * 1000), lambda: _finish(app, stations, args))
+        print("demo: running; press Ctrl+C (or close every window) to stop", flush=True)
+        rc = app.exec()
+        if sim is not None and sim.error is not None:
+            print(f"demo: the simulator failed: {sim.error!r}", file=sys.stderr)
+            failed = True
+    finally:
+        keeper.stop()
+        if sim is not None:
+            sim.stop()
+        for parts in stations:
+            parts.close()
+        ctx.destroy(linger=0)
+        code = hub.stop()
+        if code not in (0, None):
+            print(f"demo: the hub exited with {code}; see {hub.log_path}", file=sys.stderr)
+            failed = True
+        print(f"demo: journal kept at {db_url}", flush=True)
+        print(f"demo: read it with: {_report_hint(db_url, args.config)}", flush=True)
+    return 1 if failed or rc else 0
+
+
+def _finish(app: QApplication, stations: list[StationParts], args: argparse.Namespace) -> None:
+    if args.screenshots:
+        for path in save_screenshots(stations, Path(args.screenshots)):
+            print(f"demo: screenshot {path}", flush=True)
+    app.quit()
