@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import csv
 import io
+import os
 import signal
 import sys
 import time
@@ -35,6 +36,7 @@ from app.domain.events import (
 )
 from app.domain.roles import CounterStatus, Role
 from app.domain.timeday import local_time
+from messaging import keys as keyfiles
 from messaging.envelope import (
     T_EVENT,
     T_HEARTBEAT,
@@ -43,6 +45,7 @@ from messaging.envelope import (
     WireError,
     decode_envelope,
 )
+from messaging.keys import StationKeys
 from messaging.link import StationLink
 from messaging.sockets import Endpoint
 
@@ -67,6 +70,25 @@ def _branch(path: str | None) -> Branch:
         raise CliError(str(exc)) from exc
 
 
+def keys_dir(args: argparse.Namespace) -> Path | None:
+    """The key folder to use, or None with --insecure (plain text, development only)."""
+    from app.cli_tools import default_keys_dir
+
+    if getattr(args, "insecure", False):
+        return None
+    return Path(args.keys) if args.keys else default_keys_dir()
+
+
+def station_keys(args: argparse.Namespace, station: str) -> StationKeys | None:
+    folder = keys_dir(args)
+    if folder is None:
+        return None
+    try:
+        return keyfiles.station_keys(folder, station)
+    except keyfiles.KeyFileError as exc:
+        raise CliError(f"{exc} (or pass --insecure to a hub running without encryption)") from exc
+
+
 def _endpoint(text: str, default_host: str = "127.0.0.1") -> Endpoint:
     try:
         return Endpoint.parse(text, default_host)
@@ -78,6 +100,7 @@ def _endpoint(text: str, default_host: str = "127.0.0.1") -> Endpoint:
 def cmd_hub(args: argparse.Namespace) -> int:
     from app.hub.journal import Journal, JournalUnavailable, default_url
     from app.hub.service import Hub
+    from app.hub.verify import BrokenJournal
 
     branch = _branch(args.config)
     endpoint = _endpoint(args.listen, "0.0.0.0")
@@ -86,9 +109,25 @@ def cmd_hub(args: argparse.Namespace) -> int:
         journal = Journal(url)
     except JournalUnavailable as exc:
         raise CliError(f"cannot open the journal at {url}: {exc}") from exc
+    folder = keys_dir(args)
+    if folder is not None and not (folder / "hub.key_secret").exists():
+        journal.close()
+        raise CliError(
+            f"no hub key in {folder}: run `lobbylink keys init --dir {folder} --config FILE` "
+            "and give each station its key (or --insecure, for development only)"
+        )
     try:
-        hub = Hub(branch, journal, endpoint)
+        hub = Hub(
+            branch, journal, endpoint, keys_dir=folder, accept_broken=args.accept_broken_journal
+        )
+    except BrokenJournal as exc:
+        journal.close()
+        raise CliError(
+            f"the journal at {url} is broken: {exc}; check it with `lobbylink verify`, "
+            "or start anyway with --accept-broken-journal (the decision is journaled)"
+        ) from exc
     except zmq.ZMQError as exc:
+        journal.close()
         raise CliError(f"cannot listen on {endpoint} and {endpoint.port + 1}: {exc}") from exc
     signal.signal(signal.SIGTERM, lambda *_: hub.stop())
     signal.signal(signal.SIGINT, lambda *_: hub.stop())
@@ -138,11 +177,15 @@ def _command_from(args: argparse.Namespace) -> Command:
 
 
 def send_command(
-    endpoint: Endpoint, station: str, command: Command, timeout_s: float
+    endpoint: Endpoint,
+    station: str,
+    command: Command,
+    timeout_s: float,
+    keys: StationKeys | None = None,
 ) -> Accepted | Rejected | None:
     """Send one command and wait for the hub's answer (None: no answer in time)."""
     ctx = zmq.Context()
-    link = StationLink(ctx, endpoint, station, subscribe=False)
+    link = StationLink(ctx, endpoint, station, subscribe=False, keys=keys)
     answer: list[Accepted | Rejected] = []
     deferred: list[Rejected] = []
 
@@ -177,7 +220,11 @@ def cmd_send(args: argparse.Namespace) -> int:
         if branch.station(args.station) is None:
             raise CliError(f"{args.station!r} is not a station in {args.config}")
     command = _command_from(args)
-    result = send_command(endpoint, args.station, command, args.timeout)
+    keys = station_keys(args, args.station)
+    try:
+        result = send_command(endpoint, args.station, command, args.timeout, keys)
+    except WireError as exc:
+        raise CliError(f"not sent: {exc.reason}") from exc
     if result is None:
         print(
             f"lobbylink send: no answer from the hub at {endpoint} within {args.timeout:g} s",
@@ -221,9 +268,14 @@ def event_line(body: bytes, tz: str | None = None) -> dict[str, Any]:
 def cmd_tail(args: argparse.Namespace) -> int:
     endpoint = _endpoint(args.hub)
     tz = _branch(args.config).timezone if args.config else None
+    keys = station_keys(args, args.station)
     ctx = zmq.Context()
     sub = ctx.socket(zmq.SUB)
     sub.setsockopt(zmq.LINGER, 0)
+    if keys is not None:
+        sub.setsockopt(zmq.CURVE_SERVERKEY, keys.hub_public)
+        sub.setsockopt(zmq.CURVE_PUBLICKEY, keys.own.public)
+        sub.setsockopt(zmq.CURVE_SECRETKEY, keys.own.secret)
     sub.setsockopt(zmq.SUBSCRIBE, T_EVENT)
     if args.heartbeats:
         sub.setsockopt(zmq.SUBSCRIBE, T_HEARTBEAT)
@@ -326,8 +378,9 @@ def cmd_station(args: argparse.Namespace) -> int:
     station = _known_station(branch, args.station, args.config)
     endpoint = _endpoint(args.hub)
     outbox_dir = Path(args.outbox_dir) if args.outbox_dir else None
+    keys = station_keys(args, station.id)
     return run_station(
-        branch, endpoint, station.id, args.lang, outbox_dir, fullscreen=args.fullscreen
+        branch, endpoint, station.id, args.lang, outbox_dir, fullscreen=args.fullscreen, keys=keys
     )
 
 
@@ -353,10 +406,25 @@ def cmd_board(args: argparse.Namespace) -> int:
         board=True,
         fullscreen=not args.windowed,
         public=not args.private,
+        keys=station_keys(args, station.id),
     )
 
 
 # parser -------------------------------------------------------------------------------------------------
+def add_security_options(p: argparse.ArgumentParser, hub: bool = False) -> None:
+    whose = "hub.key_secret and stations/*.key" if hub else "hub.key and stations/ID.key_secret"
+    p.add_argument(
+        "--keys",
+        default=os.environ.get("LOBBYLINK_KEYS"),
+        help=f"key folder with {whose} (default: $LOBBYLINK_KEYS or the user config folder)",
+    )
+    p.add_argument(
+        "--insecure",
+        action="store_true",
+        help="no encryption, no authentication: for development only",
+    )
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="lobbylink",
@@ -375,6 +443,12 @@ def build_parser() -> argparse.ArgumentParser:
         "--listen",
         default=f"0.0.0.0:{DEFAULT_PORT}",
         help="HOST:PORT for commands; events use PORT+1 (default %(default)s)",
+    )
+    add_security_options(p, hub=True)
+    p.add_argument(
+        "--accept-broken-journal",
+        action="store_true",
+        help="serve a journal whose integrity chain is broken (the decision is journaled)",
     )
     p.set_defaults(func=cmd_hub)
 
@@ -420,6 +494,7 @@ def build_parser() -> argparse.ArgumentParser:
     a.add_argument("who", metavar="STAFF")
     a.add_argument("--pin", default="")
     actions.add_parser("sign-out", help="sign the station's staff out")
+    add_security_options(p)
     p.set_defaults(func=cmd_send)
 
     p = sub.add_parser("tail", help="print live events as JSON lines")
@@ -430,6 +505,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--heartbeats", action="store_true", help="print heartbeats too")
     p.add_argument("--count", type=int, default=0, help="stop after N events")
     p.add_argument("--seconds", type=float, default=0, help="stop after N seconds")
+    p.add_argument("--station", default="H1", help="whose key to listen with (default H1)")
+    add_security_options(p)
     p.set_defaults(func=cmd_tail)
 
     p = sub.add_parser("report", help="a day's signals with their times and who acted")
@@ -482,6 +559,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument("--fullscreen", action="store_true", help="fill the screen")
     p.add_argument("--outbox-dir", metavar="DIR", help=outbox_help)
+    add_security_options(p)
     p.set_defaults(func=cmd_station)
 
     p = sub.add_parser(
@@ -505,14 +583,21 @@ def build_parser() -> argparse.ArgumentParser:
         help="the branch head's own screen: silent signals (duress) are shown",
     )
     p.add_argument("--outbox-dir", metavar="DIR", help=outbox_help)
+    add_security_options(p)
     p.set_defaults(func=cmd_board)
+
+    from app.cli_tools import add_parsers
+
+    add_parsers(sub)
     return parser
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
-    log.setup(args.verbose, quiet=args.command in ("send", "tail", "report"))
+    log.setup(
+        args.verbose, quiet=args.command in ("send", "tail", "report", "keys", "verify", "bench")
+    )
     func: Callable[[argparse.Namespace], int] = args.func
     try:
         return func(args)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from pathlib import Path
 from typing import Any
@@ -90,16 +91,25 @@ def cmd_fuzz(args: argparse.Namespace) -> int:
 
 
 def add_parsers(sub: Any) -> None:
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument(
+        "--dir",
+        default=os.environ.get("LOBBYLINK_KEYS"),
+        help=f"key folder (default: $LOBBYLINK_KEYS or {default_keys_dir()})",
+    )
+    common.add_argument("--config", help="branch config (for init)")
     p = sub.add_parser("keys", help="CurveZMQ keys of the hub and the stations")
-    p.add_argument("--dir", help=f"key folder (default {default_keys_dir()})")
-    p.add_argument("--config", help="branch config (for init)")
     actions = p.add_subparsers(dest="action", required=True, metavar="ACTION")
-    actions.add_parser("init", help="make the hub keypair and one per configured station")
-    a = actions.add_parser("add", help="make a key for a new station")
+    actions.add_parser(
+        "init", parents=[common], help="make the hub keypair and one per configured station"
+    )
+    a = actions.add_parser("add", parents=[common], help="make a key for a new station")
     a.add_argument("station")
-    a = actions.add_parser("revoke", help="revoke a station's key (cut off within seconds)")
+    a = actions.add_parser(
+        "revoke", parents=[common], help="revoke a station's key (cut off within seconds)"
+    )
     a.add_argument("station")
-    actions.add_parser("list", help="list station keys and their status")
+    actions.add_parser("list", parents=[common], help="list station keys and their status")
     p.set_defaults(func=cmd_keys)
 
     p = sub.add_parser("verify", help="check the journal's integrity chain and content")

@@ -32,6 +32,7 @@ from app.client.main import StationParts, build_station, ensure_app, quit_on_sig
 from app.domain.config import Branch, load_branch
 from app.domain.errors import ConfigError
 from app.sim import Simulator, assign_staff
+from messaging import keys as keyfiles
 from messaging.outbox import Outbox
 from messaging.sockets import Endpoint
 
@@ -62,7 +63,9 @@ def free_port_pair(host: str = "127.0.0.1") -> int:
 class DemoHub:
     """``lobbylink hub`` as a child process; its log goes to a file in the demo folder."""
 
-    def __init__(self, db_url: str, port: int, config: str | None, log_path: Path) -> None:
+    def __init__(
+        self, db_url: str, port: int, config: str | None, log_path: Path, keys_dir: Path
+    ) -> None:
         self.endpoint = Endpoint("127.0.0.1", port)
         self.log_path = log_path
         self.cmd = [
@@ -74,6 +77,8 @@ class DemoHub:
             db_url,
             "--listen",
             f"127.0.0.1:{port}",
+            "--keys",
+            str(keys_dir),
         ]
         if config:
             self.cmd += ["--config", config]
@@ -184,7 +189,9 @@ def run_demo(args: argparse.Namespace) -> int:
         logging.getLogger("lobbylink.wire").setLevel(logging.WARNING)
     workdir = Path(tempfile.mkdtemp(prefix="lobbylink-demo-"))
     db_url = args.db or f"sqlite:///{workdir / 'journal.sqlite'}"
-    hub = DemoHub(db_url, free_port_pair(), args.config, workdir / "hub.log")
+    keys_dir = workdir / "keys"  # the demo branch gets its own CURVE keys, as a real one
+    keyfiles.init(keys_dir, sorted(branch.stations))
+    hub = DemoHub(db_url, free_port_pair(), args.config, workdir / "hub.log", keys_dir)
     stations: list[StationParts] = []
     sim: Simulator | None = None
     ctx = zmq.Context()
@@ -214,6 +221,7 @@ def run_demo(args: argparse.Namespace) -> int:
                     player=player,
                     tray=tray,
                     settings=settings,
+                    keys=keyfiles.station_keys(keys_dir, station),
                 )
             )
         screen = app.primaryScreen()
@@ -231,7 +239,7 @@ def run_demo(args: argparse.Namespace) -> int:
         QTimer.singleShot(300, refit)
 
         if args.simulate:
-            sim = Simulator(branch, hub.endpoint, speed=args.speed, lang=lang)
+            sim = Simulator(branch, hub.endpoint, speed=args.speed, lang=lang, keys_dir=keys_dir)
             sim.start()
         if args.seconds:
             QTimer.singleShot(int(args.seconds * 1000), lambda: _finish(app, stations, args))

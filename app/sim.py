@@ -23,6 +23,7 @@ from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from functools import partial
+from pathlib import Path
 
 import zmq
 
@@ -43,6 +44,7 @@ from app.domain.roles import CounterStatus, Role, SignalState
 from app.domain.state import BranchState, SignalRecord
 from app.station import StationSession
 from messaging.envelope import Accepted, Rejected
+from messaging.keys import station_keys
 from messaging.sockets import Endpoint
 
 log = logging.getLogger("lobbylink.sim")
@@ -173,7 +175,9 @@ class Simulator:
         seed: int | None = None,
         lang: str = "zh_CN",
         clock: Callable[[], float] = time.monotonic,
+        keys_dir: Path | None = None,
     ) -> None:
+        """``keys_dir``: the branch's key folder (CURVE); None for a hub run --insecure."""
         if speed <= 0:
             raise ValueError("speed must be positive")
         self.branch = branch
@@ -183,6 +187,7 @@ class Simulator:
         if unknown:
             raise ValueError(f"not stations of this branch: {', '.join(unknown)}")
         self.stations = ids
+        self.keys_dir = keys_dir
         self.speed = speed
         self.lang = "zh_CN" if lang.startswith("zh") else "en"
         self.rng = random.Random(seed)
@@ -218,7 +223,8 @@ class Simulator:
         ctx = zmq.Context()
         try:
             for sid in self.stations:
-                session = StationSession(self.branch, sid, self.endpoint, ctx)
+                keys = station_keys(self.keys_dir, sid) if self.keys_dir else None
+                session = StationSession(self.branch, sid, self.endpoint, ctx, keys=keys)
                 session.on_reply = self._on_reply
                 self._sessions[sid] = session
                 session.start()

@@ -17,7 +17,9 @@ import zmq
 from app.domain.config import Branch, load_branch
 from app.domain.events import Command
 from app.station import StationSession
+from messaging import keys as keyfiles
 from messaging.envelope import Accepted, Rejected
+from messaging.keys import StationKeys
 from messaging.outbox import Outbox
 from messaging.sockets import Endpoint
 
@@ -57,16 +59,40 @@ def wait_for(
     raise AssertionError(f"timed out after {timeout} s waiting for {what}")
 
 
+KEYS_BY_PORT: dict[int, Path] = {}
+"""The key folder of the test hub listening on each port, for its stations to find."""
+
+
+def keys_for(endpoint: Endpoint, station: str) -> StationKeys | None:
+    folder = KEYS_BY_PORT.get(endpoint.port)
+    return None if folder is None else keyfiles.station_keys(folder, station)
+
+
 class HubProcess:
-    """``lobbylink hub`` as a real child process, killable with SIGKILL."""
+    """``lobbylink hub`` as a real child process, killable with SIGKILL.
+
+    CURVE is on, as by default: keys for every configured station are made next to the
+    journal (or in ``keys_dir``). ``insecure=True`` runs the hub with --insecure.
+    """
 
     def __init__(
-        self, db_url: str, port: int, config: str | None = None, extra: list[str] | None = None
+        self,
+        db_url: str,
+        port: int,
+        config: str | None = None,
+        extra: list[str] | None = None,
+        keys_dir: Path | None = None,
+        insecure: bool = False,
     ) -> None:
         self.db_url = db_url
         self.port = port
         self.config = config
         self.extra = extra or []
+        self.keys_dir: Path | None = None
+        if not insecure:
+            self.keys_dir = keys_dir or Path(db_url.removeprefix("sqlite:///")).parent / "keys"
+            keyfiles.init(self.keys_dir, sorted(load_branch(config).stations))
+            KEYS_BY_PORT[port] = self.keys_dir
         self.proc: subprocess.Popen[str] | None = None
         self.log: list[str] = []
         self._reader: threading.Thread | None = None
@@ -85,6 +111,7 @@ class HubProcess:
             self.db_url,
             "--listen",
             f"127.0.0.1:{self.port}",
+            *(["--keys", str(self.keys_dir)] if self.keys_dir else ["--insecure"]),
             *self.extra,
         ]
         if self.config:
@@ -147,8 +174,10 @@ class TestStation:
         endpoint: Endpoint,
         ctx: zmq.Context,
         outbox: Outbox | None = None,
+        keys: StationKeys | None = None,
     ) -> None:
-        self.session = StationSession(branch, station, endpoint, ctx, outbox)
+        keys = keys or keys_for(endpoint, station)
+        self.session = StationSession(branch, station, endpoint, ctx, outbox, keys)
         self.replies: dict[str, Accepted | Rejected] = {}
         self.session.on_reply = self._on_reply
         self.session.start()

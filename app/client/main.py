@@ -23,6 +23,7 @@ from app.client.alerts import AlertManager, SoundPlayer, make_player, make_tray
 from app.client.bridge import StationBridge
 from app.domain.config import Branch
 from app.domain.roles import Role
+from messaging.keys import StationKeys
 from messaging.outbox import Outbox
 from messaging.sockets import Endpoint
 from widgets.signin import SignInDialog
@@ -115,13 +116,14 @@ def build_station(
     player: SoundPlayer | None = None,
     tray: QSystemTrayIcon | None = None,
     settings: QSettings | None = None,
+    keys: StationKeys | None = None,
 ) -> StationParts:
     """Build, wire and start one station window without running the event loop.
 
     ``staff`` signs that roster member in straight away (the demo's pre-signed-in
     windows); otherwise the caller asks with a SignInDialog. The window is not shown.
     """
-    bridge = StationBridge(branch, station_id, endpoint, ctx, outbox)
+    bridge = StationBridge(branch, station_id, endpoint, ctx, outbox, keys=keys)
     bridge.lang = lang
     public = public or bridge.station.public
     view = make_view(bridge, public)
@@ -187,6 +189,7 @@ def run_station(
     board: bool = False,
     fullscreen: bool = False,
     public: bool | None = None,
+    keys: StationKeys | None = None,
 ) -> int:
     """Run one station (or the board) until its window closes; return the exit code.
 
@@ -202,7 +205,16 @@ def run_station(
     tray = make_tray(app)
     outbox = Outbox(outbox_path(station, outbox_dir))
     parts = build_station(
-        config, hub, station, ctx, lang=lang, outbox=outbox, public=public, player=player, tray=tray
+        config,
+        hub,
+        station,
+        ctx,
+        lang=lang,
+        outbox=outbox,
+        public=public,
+        player=player,
+        tray=tray,
+        keys=keys,
     )
     try:
         if not board and not sign_in(parts):

@@ -10,7 +10,7 @@ from pytestqt.qtbot import QtBot
 
 from app.client.bridge import StationBridge
 from app.domain.config import Branch
-from tests.helpers import HubProcess
+from tests.helpers import HubProcess, keys_for
 
 BridgeFactory = Callable[..., StationBridge]
 
@@ -23,7 +23,9 @@ def make_bridge(
     made: list[StationBridge] = []
 
     def factory(station: str, staff: str = "", lang: str = "zh_CN") -> StationBridge:
-        bridge = StationBridge(branch, station, hub.endpoint, ctx)
+        bridge = StationBridge(
+            branch, station, hub.endpoint, ctx, keys=keys_for(hub.endpoint, station)
+        )
         bridge.lang = lang
         bridge.start()
         made.append(bridge)

@@ -4,20 +4,28 @@ from __future__ import annotations
 
 import contextlib
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
 
-from tests.helpers import ROOT, HubProcess
+from tests.helpers import KEYS_BY_PORT, ROOT, HubProcess
 
 
 def lobbylink(*args: str, timeout: float = 30) -> subprocess.CompletedProcess[str]:
+    """Run the command line; talking to a test hub, it uses that hub's key folder."""
+    env = dict(os.environ)
+    if "--hub" in args:
+        port = args[args.index("--hub") + 1].rsplit(":", 1)[-1]
+        if port.isdigit() and int(port) in KEYS_BY_PORT:
+            env["LOBBYLINK_KEYS"] = str(KEYS_BY_PORT[int(port)])
     return subprocess.run(
         [sys.executable, "-m", "app.cli", *args],
         cwd=ROOT,
         capture_output=True,
         text=True,
         timeout=timeout,
+        env=env,
     )
 
 
@@ -86,7 +94,9 @@ def test_send_reports_rejections_and_a_missing_hub(hub: HubProcess) -> None:
 def test_clear_errors_for_bad_input(tmp_path: Path) -> None:
     bad = tmp_path / "branch.toml"
     bad.write_text("[branch]\nid = 3\n", encoding="utf-8")
-    out = lobbylink("hub", "--config", str(bad), "--db", f"sqlite:///{tmp_path / 'j.sqlite'}")
+    out = lobbylink(
+        "hub", "--config", str(bad), "--db", f"sqlite:///{tmp_path / 'j.sqlite'}", "--insecure"
+    )
     assert out.returncode == 2 and "branch" in out.stderr and "Traceback" not in out.stderr
     out = lobbylink("send", "--hub", "nowhere:port", "--station", "C01", "ack", "1")
     assert out.returncode == 2 and "port must be a number" in out.stderr
@@ -96,7 +106,7 @@ def test_clear_errors_for_bad_input(tmp_path: Path) -> None:
     assert out.returncode == 2 and "no Lobbylink journal" in out.stderr
     out = lobbylink("report", "--db", f"sqlite:///{tmp_path / 'j.sqlite'}", "--day", "yesterday")
     assert out.returncode == 2 and "YYYY-MM-DD" in out.stderr
-    for command in ("hub", "send", "tail", "report", "demo"):
+    for command in ("hub", "send", "tail", "report", "demo", "station", "board", "keys", "verify"):
         helped = lobbylink(command, "--help")
         assert helped.returncode == 0 and "usage:" in helped.stdout
 
@@ -105,6 +115,7 @@ def test_tail_prints_events_as_json_lines(hub: HubProcess) -> None:
     at = f"127.0.0.1:{hub.port}"
     tail = subprocess.Popen(
         [sys.executable, "-m", "app.cli", "tail", "--hub", at, "--count", "1", "--seconds", "20"],
+        env=dict(os.environ, LOBBYLINK_KEYS=str(hub.keys_dir)),
         cwd=ROOT,
         stdout=subprocess.PIPE,
         text=True,

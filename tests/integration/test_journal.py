@@ -64,6 +64,6 @@ def test_locked_journal_is_refused_then_recovers(
 def test_unopenable_journal_is_a_clear_error(tmp_path: Path) -> None:
     not_a_db = tmp_path / "journal.sqlite"
     not_a_db.write_bytes(b"this is not a database" * 100)
-    out = lobbylink("hub", "--db", f"sqlite:///{not_a_db}", "--listen", "127.0.0.1:1")
+    out = lobbylink("hub", "--db", f"sqlite:///{not_a_db}", "--listen", "127.0.0.1:1", "--insecure")
     assert out.returncode == 2
     assert "cannot open the journal" in out.stderr and "Traceback" not in out.stderr

@@ -21,13 +21,18 @@ from messaging.envelope import (
     encode_envelope,
     make,
 )
-from tests.helpers import HubProcess, TestStation, journal_rows
+from tests.helpers import HubProcess, TestStation, journal_rows, keys_for
 
 
 @pytest.fixture
 def raw(hub: HubProcess, ctx: zmq.Context) -> Iterator[zmq.Socket]:
     sock = ctx.socket(zmq.DEALER)
     sock.setsockopt(zmq.LINGER, 0)
+    keys = keys_for(hub.endpoint, "C01")  # a real station's key: junk from inside
+    assert keys is not None
+    sock.setsockopt(zmq.CURVE_SERVERKEY, keys.hub_public)
+    sock.setsockopt(zmq.CURVE_PUBLICKEY, keys.own.public)
+    sock.setsockopt(zmq.CURVE_SECRETKEY, keys.own.secret)
     sock.setsockopt(zmq.RCVTIMEO, 5000)
     sock.connect(hub.endpoint.commands)
     yield sock
@@ -81,7 +86,8 @@ def test_duplicate_msg_id_gets_the_original_reply_and_one_row(
         ([T_CMD, encode_envelope(make("raise", "C01", {"code": 42}))], "bad_payload"),
         ([T_CMD, encode_envelope(raise_env(seq=999_999))], "forged_field"),
         ([T_CMD, encode_envelope(raise_env(epoch="0000"))], "forged_field"),
-        ([T_CMD, encode_envelope(raise_env(station="ZZ9"))], "unknown_station"),
+        ([T_CMD, encode_envelope(raise_env(station="ZZ9"))], "station_mismatch"),
+        ([T_CMD, encode_envelope(raise_env(station="S1"))], "station_mismatch"),
         ([b"launch", encode_envelope(raise_env())], "unknown_topic"),
         ([T_CMD, encode_envelope(raise_env()), b"extra"], "bad_frame"),
         (

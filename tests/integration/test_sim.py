@@ -59,7 +59,7 @@ def test_simulated_branch_does_every_kind_of_work(
         events.append(event)
 
     observer.state.listeners.append(seen)
-    sim = Simulator(branch, hub.endpoint, speed=10.0, seed=7)
+    sim = Simulator(branch, hub.endpoint, speed=10.0, seed=7, keys_dir=hub.keys_dir)
     sim.start()
     try:
 

@@ -22,7 +22,7 @@ from pytestqt.qtbot import QtBot
 from app.client.main import StationParts, build_station
 from app.domain.config import Branch
 from app.domain.roles import SignalState
-from tests.helpers import HubProcess
+from tests.helpers import HubProcess, keys_for
 from widgets.lobby import LobbyView
 
 WAIT = 10_000
@@ -52,7 +52,14 @@ def stations(
     settings = QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat)
     made = {
         sid: build_station(
-            branch, hub.endpoint, sid, ctx, lang="en", staff=staff, settings=settings
+            branch,
+            hub.endpoint,
+            sid,
+            ctx,
+            lang="en",
+            staff=staff,
+            settings=settings,
+            keys=keys_for(hub.endpoint, sid),
         )
         for sid, staff in (("C01", "lina"), ("L1", "wangfang"))
     }

@@ -1,0 +1,882 @@
+<?xml version='1.0' encoding='utf-8'?>
+<TS version="2.1" language="en" sourcelanguage="en">
+<context>
+    <name />
+    <message>
+        <source>Waiting</source>
+        <translation>Waiting</translation>
+    </message>
+    <message>
+        <source>Acknowledged</source>
+        <translation>Acknowledged</translation>
+    </message>
+    <message>
+        <source>Arrived</source>
+        <translation>Arrived</translation>
+    </message>
+    <message>
+        <source>Resolved</source>
+        <translation>Resolved</translation>
+    </message>
+    <message>
+        <source>Cancelled</source>
+        <translation>Cancelled</translation>
+    </message>
+    <message>
+        <source>{who} acknowledged · on the way</source>
+        <translation>{who} acknowledged · on the way</translation>
+    </message>
+    <message>
+        <source>{who} acknowledged</source>
+        <translation>{who} acknowledged</translation>
+    </message>
+    <message>
+        <source>{who} arrived</source>
+        <translation>{who} arrived</translation>
+    </message>
+    <message>
+        <source>Waiting · escalated</source>
+        <translation>Waiting · escalated</translation>
+    </message>
+    <message>
+        <source>Open</source>
+        <translation>Open</translation>
+    </message>
+    <message>
+        <source>Paused</source>
+        <translation>Paused</translation>
+    </message>
+    <message>
+        <source>Closed</source>
+        <translation>Closed</translation>
+    </message>
+    <message>
+        <source>Teller</source>
+        <translation>Teller</translation>
+    </message>
+    <message>
+        <source>Lobby manager</source>
+        <translation>Lobby manager</translation>
+    </message>
+    <message>
+        <source>Wealth manager</source>
+        <translation>Wealth manager</translation>
+    </message>
+    <message>
+        <source>Supervisor</source>
+        <translation>Supervisor</translation>
+    </message>
+    <message>
+        <source>Branch head</source>
+        <translation>Branch head</translation>
+    </message>
+    <message>
+        <source>Escalated · not claimed</source>
+        <translation>Escalated · not claimed</translation>
+    </message>
+    <message>
+        <source>{branch} · Live board</source>
+        <translation>{branch} · Live board</translation>
+    </message>
+    <message>
+        <source>Open signals</source>
+        <translation>Open signals</translation>
+    </message>
+    <message>
+        <source>Signals today</source>
+        <translation>Signals today</translation>
+    </message>
+    <message>
+        <source>Signals raised since midnight</source>
+        <translation>Signals raised since midnight</translation>
+    </message>
+    <message>
+        <source>Open now</source>
+        <translation>Open now</translation>
+    </message>
+    <message>
+        <source>Raised today and not yet resolved or cancelled</source>
+        <translation>Raised today and not yet resolved or cancelled</translation>
+    </message>
+    <message>
+        <source>Median time to claim</source>
+        <translation>Median time to claim</translation>
+    </message>
+    <message>
+        <source>Half the calls were claimed faster</source>
+        <translation>Half the calls were claimed faster</translation>
+    </message>
+    <message>
+        <source>90% claimed within</source>
+        <translation>90% claimed within</translation>
+    </message>
+    <message>
+        <source>Nine calls in ten were claimed faster</source>
+        <translation>Nine calls in ten were claimed faster</translation>
+    </message>
+    <message>
+        <source>Escalated</source>
+        <translation>Escalated</translation>
+    </message>
+    <message>
+        <source>Calls that went up the ladder today</source>
+        <translation>Calls that went up the ladder today</translation>
+    </message>
+    <message>
+        <source>Handoffs</source>
+        <translation>Handoffs</translation>
+    </message>
+    <message>
+        <source>Referrals and VIP arrivals handed over today</source>
+        <translation>Referrals and VIP arrivals handed over today</translation>
+    </message>
+    <message>
+        <source>Accepted</source>
+        <translation>Accepted</translation>
+    </message>
+    <message>
+        <source>Handoffs a wealth manager took on</source>
+        <translation>Handoffs a wealth manager took on</translation>
+    </message>
+    <message>
+        <source>Declined</source>
+        <translation>Declined</translation>
+    </message>
+    <message>
+        <source>Handoffs declined at least once</source>
+        <translation>Handoffs declined at least once</translation>
+    </message>
+    <message>
+        <source>Served</source>
+        <translation>Served</translation>
+    </message>
+    <message>
+        <source>Handoffs that ended with the customer served</source>
+        <translation>Handoffs that ended with the customer served</translation>
+    </message>
+    <message>
+        <source>No-show</source>
+        <translation>No-show</translation>
+    </message>
+    <message>
+        <source>Handoffs where the customer did not come</source>
+        <translation>Handoffs where the customer did not come</translation>
+    </message>
+    <message>
+        <source>Counters paused</source>
+        <translation>Counters paused</translation>
+    </message>
+    <message>
+        <source>Counters paused right now</source>
+        <translation>Counters paused right now</translation>
+    </message>
+    <message>
+        <source>Counters closed</source>
+        <translation>Counters closed</translation>
+    </message>
+    <message>
+        <source>Counters closed right now</source>
+        <translation>Counters closed right now</translation>
+    </message>
+    <message numerus="yes">
+        <source>Open signals · %n</source>
+        <translation>
+            <numerusform>Open signals · %n</numerusform>
+            <numerusform>Open signals · %n</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>… and %n more escalated</source>
+        <translation>
+            <numerusform>… and %n more escalated</numerusform>
+            <numerusform>… and %n more escalated</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>Escalated: {signal} · {who} · waiting {age}</source>
+        <translation>Escalated: {signal} · {who} · waiting {age}</translation>
+    </message>
+    <message>
+        <source>Escalated: {signal} · {who} · waiting {age} · now with {roles}</source>
+        <translation>Escalated: {signal} · {who} · waiting {age} · now with {roles}</translation>
+    </message>
+    <message>
+        <source>ALARM: {signal} · {who} · {age}</source>
+        <translation>ALARM: {signal} · {who} · {age}</translation>
+    </message>
+    <message>
+        <source>Connected</source>
+        <translation>Connected</translation>
+    </message>
+    <message>
+        <source>Hub unreachable · last known state</source>
+        <translation>Hub unreachable · last known state</translation>
+    </message>
+    <message>
+        <source>Done</source>
+        <translation>Done</translation>
+    </message>
+    <message>
+        <source>Not allowed</source>
+        <translation>Not allowed</translation>
+    </message>
+    <message>
+        <source>No longer exists</source>
+        <translation>No longer exists</translation>
+    </message>
+    <message>
+        <source>Not possible now</source>
+        <translation>Not possible now</translation>
+    </message>
+    <message>
+        <source>Already taken by someone else</source>
+        <translation>Already taken by someone else</translation>
+    </message>
+    <message>
+        <source>Request refused</source>
+        <translation>Request refused</translation>
+    </message>
+    <message>
+        <source>Refused</source>
+        <translation>Refused</translation>
+    </message>
+    <message>
+        <source>{status} · {reason}</source>
+        <translation>{status} · {reason}</translation>
+    </message>
+    <message>
+        <source>Floor map</source>
+        <translation>Floor map</translation>
+    </message>
+    <message>
+        <source>Nobody signed in</source>
+        <translation>Nobody signed in</translation>
+    </message>
+    <message>
+        <source>Online</source>
+        <translation>Online</translation>
+    </message>
+    <message>
+        <source>Offline</source>
+        <translation>Offline</translation>
+    </message>
+    <message>
+        <source>No. {ticket}</source>
+        <translation>No. {ticket}</translation>
+    </message>
+    <message>
+        <source>Claimed by {who}</source>
+        <translation>Claimed by {who}</translation>
+    </message>
+    <message>
+        <source>Raise “{label}” ({key})</source>
+        <translation>Raise “{label}” ({key})</translation>
+    </message>
+    <message>
+        <source>Raise “{label}”</source>
+        <translation>Raise “{label}”</translation>
+    </message>
+    <message>
+        <source>Silent: no sound or banner here; never on public screens</source>
+        <translation>Silent: no sound or banner here; never on public screens</translation>
+    </message>
+    <message>
+        <source>Counter to send the customer to</source>
+        <translation>Counter to send the customer to</translation>
+    </message>
+    <message>
+        <source>Counter</source>
+        <translation>Counter</translation>
+    </message>
+    <message>
+        <source>What the customer needs</source>
+        <translation>What the customer needs</translation>
+    </message>
+    <message>
+        <source>Customer need</source>
+        <translation>Customer need</translation>
+    </message>
+    <message>
+        <source>Need…</source>
+        <translation>Need…</translation>
+    </message>
+    <message>
+        <source>Ticket no.</source>
+        <translation>Ticket no.</translation>
+    </message>
+    <message>
+        <source>Ticket number</source>
+        <translation>Ticket number</translation>
+    </message>
+    <message>
+        <source>Note (optional)</source>
+        <translation>Note (optional)</translation>
+    </message>
+    <message>
+        <source>Note</source>
+        <translation>Note</translation>
+    </message>
+    <message>
+        <source>Send</source>
+        <translation>Send</translation>
+    </message>
+    <message>
+        <source>Send (Enter)</source>
+        <translation>Send (Enter)</translation>
+    </message>
+    <message>
+        <source>Close without sending (Esc)</source>
+        <translation>Close without sending (Esc)</translation>
+    </message>
+    <message>
+        <source>nobody</source>
+        <translation>nobody</translation>
+    </message>
+    <message>
+        <source>Calls for this station</source>
+        <translation>Calls for this station</translation>
+    </message>
+    <message>
+        <source>No calls waiting</source>
+        <translation>No calls waiting</translation>
+    </message>
+    <message>
+        <source>Claim  Enter</source>
+        <translation>Claim  Enter</translation>
+    </message>
+    <message>
+        <source>Claim the selected call: you are going (Enter)</source>
+        <translation>Claim the selected call: you are going (Enter)</translation>
+    </message>
+    <message>
+        <source>Arrived  A</source>
+        <translation>Arrived  A</translation>
+    </message>
+    <message>
+        <source>You are at the calling station (A)</source>
+        <translation>You are at the calling station (A)</translation>
+    </message>
+    <message>
+        <source>Resolve  R</source>
+        <translation>Resolve  R</translation>
+    </message>
+    <message>
+        <source>The call is handled (R)</source>
+        <translation>The call is handled (R)</translation>
+    </message>
+    <message>
+        <source>My signals</source>
+        <translation>My signals</translation>
+    </message>
+    <message>
+        <source>Signals I raised</source>
+        <translation>Signals I raised</translation>
+    </message>
+    <message>
+        <source>Cancel signal</source>
+        <translation>Cancel signal</translation>
+    </message>
+    <message>
+        <source>Withdraw the selected signal you raised (Del)</source>
+        <translation>Withdraw the selected signal you raised (Del)</translation>
+    </message>
+    <message>
+        <source>Claim</source>
+        <translation>Claim</translation>
+    </message>
+    <message>
+        <source>Claim the call first; then mark that you arrived</source>
+        <translation>Claim the call first; then mark that you arrived</translation>
+    </message>
+    <message>
+        <source>A handoff is closed with its outcome by the person who served it</source>
+        <translation>A handoff is closed with its outcome by the person who served it</translation>
+    </message>
+    <message>
+        <source>Resolve</source>
+        <translation>Resolve</translation>
+    </message>
+    <message>
+        <source>Sent: {label} → {to}</source>
+        <translation>Sent: {label} → {to}</translation>
+    </message>
+    <message>
+        <source>Sent: {label}</source>
+        <translation>Sent: {label}</translation>
+    </message>
+    <message>
+        <source>Already claimed by {who}</source>
+        <translation>Already claimed by {who}</translation>
+    </message>
+    <message numerus="yes">
+        <source>Calls · %n waiting</source>
+        <translation>
+            <numerusform>Calls · %n waiting</numerusform>
+            <numerusform>Calls · %n waiting</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>Hub unreachable</source>
+        <translation>Hub unreachable</translation>
+    </message>
+    <message>
+        <source>Showing the last known state; your actions are kept and sent on reconnect</source>
+        <translation>Showing the last known state; your actions are kept and sent on reconnect</translation>
+    </message>
+</context>
+<context>
+    <name>AlertManager</name>
+    <message>
+        <source>Lobbylink</source>
+        <translation>Lobbylink</translation>
+    </message>
+    <message>
+        <source>From {station}</source>
+        <translation>From {station}</translation>
+    </message>
+    <message>
+        <source>{who} acknowledged: {signal}</source>
+        <translation>{who} acknowledged: {signal}</translation>
+    </message>
+    <message>
+        <source>Acknowledged</source>
+        <translation>Acknowledged</translation>
+    </message>
+</context>
+<context>
+    <name>OutcomeDialog</name>
+    <message>
+        <source>Outcome of the referral</source>
+        <translation>Outcome of the referral</translation>
+    </message>
+    <message>
+        <source>ticket {ticket}</source>
+        <translation>ticket {ticket}</translation>
+    </message>
+    <message>
+        <source>&amp;Served</source>
+        <translation>&amp;Served</translation>
+    </message>
+    <message>
+        <source>&amp;No-show</source>
+        <translation>&amp;No-show</translation>
+    </message>
+    <message>
+        <source>No product</source>
+        <translation>No product</translation>
+    </message>
+    <message>
+        <source>&amp;Product:</source>
+        <translation>&amp;Product:</translation>
+    </message>
+    <message>
+        <source>Optional</source>
+        <translation>Optional</translation>
+    </message>
+    <message>
+        <source>N&amp;ote:</source>
+        <translation>N&amp;ote:</translation>
+    </message>
+    <message>
+        <source>Record outcome</source>
+        <translation>Record outcome</translation>
+    </message>
+</context>
+<context>
+    <name>RaiseDialog</name>
+    <message>
+        <source>&amp;To:</source>
+        <translation>&amp;To:</translation>
+    </message>
+    <message>
+        <source>&amp;Need:</source>
+        <translation>&amp;Need:</translation>
+    </message>
+    <message>
+        <source>Optional</source>
+        <translation>Optional</translation>
+    </message>
+    <message>
+        <source>N&amp;ote:</source>
+        <translation>N&amp;ote:</translation>
+    </message>
+    <message>
+        <source>Customer's queue ticket, optional</source>
+        <translation>Customer's queue ticket, optional</translation>
+    </message>
+    <message>
+        <source>&amp;Ticket no.:</source>
+        <translation>&amp;Ticket no.:</translation>
+    </message>
+    <message>
+        <source>Send</source>
+        <translation>Send</translation>
+    </message>
+</context>
+<context>
+    <name>SignInDialog</name>
+    <message>
+        <source>Sign in at {station}</source>
+        <translation>Sign in at {station}</translation>
+    </message>
+    <message>
+        <source>Who is working at {station} ({role})?</source>
+        <translation>Who is working at {station} ({role})?</translation>
+    </message>
+    <message>
+        <source>&amp;PIN (leave empty if you have none)</source>
+        <translation>&amp;PIN (leave empty if you have none)</translation>
+    </message>
+    <message>
+        <source>Sign in</source>
+        <translation>Sign in</translation>
+    </message>
+    <message>
+        <source>Choose your name first.</source>
+        <translation>Choose your name first.</translation>
+    </message>
+    <message>
+        <source>Signing in…</source>
+        <translation>Signing in…</translation>
+    </message>
+    <message>
+        <source>Signing in… (waiting for the hub)</source>
+        <translation>Signing in… (waiting for the hub)</translation>
+    </message>
+</context>
+<context>
+    <name>StationWindow</name>
+    <message>
+        <source>Lobbylink · {station}</source>
+        <translation>Lobbylink · {station}</translation>
+    </message>
+    <message>
+        <source>Branch time</source>
+        <translation>Branch time</translation>
+    </message>
+    <message>
+        <source>Sign out</source>
+        <translation>Sign out</translation>
+    </message>
+    <message>
+        <source>Sign out of this station</source>
+        <translation>Sign out of this station</translation>
+    </message>
+    <message>
+        <source>Sign in…</source>
+        <translation>Sign in…</translation>
+    </message>
+    <message>
+        <source>Dismiss</source>
+        <translation>Dismiss</translation>
+    </message>
+    <message>
+        <source>Muted</source>
+        <translation>Muted</translation>
+    </message>
+    <message>
+        <source>Sound on</source>
+        <translation>Sound on</translation>
+    </message>
+    <message>
+        <source>Alert sounds are off: click to turn them on</source>
+        <translation>Alert sounds are off: click to turn them on</translation>
+    </message>
+    <message>
+        <source>Alert sounds are on: click to mute them</source>
+        <translation>Alert sounds are on: click to mute them</translation>
+    </message>
+    <message>
+        <source>Nobody signed in</source>
+        <translation>Nobody signed in</translation>
+    </message>
+    <message>
+        <source>Hub unreachable: your calls are kept and sent when it returns</source>
+        <translation>Hub unreachable: your calls are kept and sent when it returns</translation>
+    </message>
+    <message numerus="yes">
+        <source>%n action(s) waiting to be sent</source>
+        <translation>
+            <numerusform>%n action waiting to be sent</numerusform>
+            <numerusform>%n actions waiting to be sent</numerusform>
+        </translation>
+    </message>
+</context>
+<context>
+    <name>SupervisorView</name>
+    <message>
+        <source>Request</source>
+        <translation>Request</translation>
+    </message>
+    <message>
+        <source>Counter</source>
+        <translation>Counter</translation>
+    </message>
+    <message>
+        <source>Who</source>
+        <translation>Who</translation>
+    </message>
+    <message>
+        <source>Waiting</source>
+        <translation>Waiting</translation>
+    </message>
+    <message>
+        <source>Status</source>
+        <translation>Status</translation>
+    </message>
+    <message>
+        <source>Claim (Enter)</source>
+        <translation>Claim (Enter)</translation>
+    </message>
+    <message>
+        <source>Tell the counter you are on it; everyone sees who claimed it</source>
+        <translation>Tell the counter you are on it; everyone sees who claimed it</translation>
+    </message>
+    <message>
+        <source>Resolve (Ctrl+Enter)</source>
+        <translation>Resolve (Ctrl+Enter)</translation>
+    </message>
+    <message>
+        <source>Mark the selected request as handled</source>
+        <translation>Mark the selected request as handled</translation>
+    </message>
+    <message numerus="yes">
+        <source>%n request(s) waiting</source>
+        <translation>
+            <numerusform>%n request waiting</numerusform>
+            <numerusform>%n requests waiting</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>Nothing waiting · %n in progress</source>
+        <translation>
+            <numerusform>Nothing waiting · %n in progress</numerusform>
+            <numerusform>Nothing waiting · %n in progress</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>All handled</source>
+        <translation>All handled</translation>
+    </message>
+    <message>
+        <source>Claimed by you</source>
+        <translation>Claimed by you</translation>
+    </message>
+    <message>
+        <source>No requests. New ones appear here at once.</source>
+        <translation>No requests. New ones appear here at once.</translation>
+    </message>
+    <message>
+        <source>Ticket {ticket}</source>
+        <translation>Ticket {ticket}</translation>
+    </message>
+    <message>
+        <source>Note: {note}</source>
+        <translation>Note: {note}</translation>
+    </message>
+    <message>
+        <source>Escalated: nobody claimed it in time</source>
+        <translation>Escalated: nobody claimed it in time</translation>
+    </message>
+</context>
+<context>
+    <name>TellerView</name>
+    <message>
+        <source>{label}: opens a short form; Enter sends it</source>
+        <translation>{label}: opens a short form; Enter sends it</translation>
+    </message>
+    <message>
+        <source>My calls</source>
+        <translation>My calls</translation>
+    </message>
+    <message>
+        <source>No open calls.</source>
+        <translation>No open calls.</translation>
+    </message>
+    <message>
+        <source>Cancel call (Del)</source>
+        <translation>Cancel call (Del)</translation>
+    </message>
+    <message>
+        <source>Cancel the selected call (Delete key)</source>
+        <translation>Cancel the selected call (Delete key)</translation>
+    </message>
+    <message>
+        <source>Sent to this counter</source>
+        <translation>Sent to this counter</translation>
+    </message>
+    <message>
+        <source>Resume service</source>
+        <translation>Resume service</translation>
+    </message>
+    <message>
+        <source>Pause service…</source>
+        <translation>Pause service…</translation>
+    </message>
+    <message>
+        <source>Pause the counter; you will be asked why</source>
+        <translation>Pause the counter; you will be asked why</translation>
+    </message>
+    <message>
+        <source>Close counter</source>
+        <translation>Close counter</translation>
+    </message>
+    <message>
+        <source>Pause service</source>
+        <translation>Pause service</translation>
+    </message>
+    <message>
+        <source>Why is the counter pausing?</source>
+        <translation>Why is the counter pausing?</translation>
+    </message>
+    <message>
+        <source>Pause</source>
+        <translation>Pause</translation>
+    </message>
+    <message>
+        <source>From {who}</source>
+        <translation>From {who}</translation>
+    </message>
+    <message>
+        <source>since {time}</source>
+        <translation>since {time}</translation>
+    </message>
+    <message>
+        <source>Done</source>
+        <translation>Done</translation>
+    </message>
+    <message>
+        <source>Acknowledge</source>
+        <translation>Acknowledge</translation>
+    </message>
+</context>
+<context>
+    <name>WealthView</name>
+    <message>
+        <source>Referrals and requests</source>
+        <translation>Referrals and requests</translation>
+    </message>
+    <message>
+        <source>Request</source>
+        <translation>Request</translation>
+    </message>
+    <message>
+        <source>Need</source>
+        <translation>Need</translation>
+    </message>
+    <message>
+        <source>Ticket</source>
+        <translation>Ticket</translation>
+    </message>
+    <message>
+        <source>Referred by</source>
+        <translation>Referred by</translation>
+    </message>
+    <message>
+        <source>Age</source>
+        <translation>Age</translation>
+    </message>
+    <message>
+        <source>Status</source>
+        <translation>Status</translation>
+    </message>
+    <message>
+        <source>Decline… (Del)</source>
+        <translation>Decline… (Del)</translation>
+    </message>
+    <message>
+        <source>Decline with a reason; the referral goes to the other wealth managers</source>
+        <translation>Decline with a reason; the referral goes to the other wealth managers</translation>
+    </message>
+    <message>
+        <source>Today's customers</source>
+        <translation>Today's customers</translation>
+    </message>
+    <message>
+        <source>Time</source>
+        <translation>Time</translation>
+    </message>
+    <message>
+        <source>Outcome</source>
+        <translation>Outcome</translation>
+    </message>
+    <message>
+        <source>Product</source>
+        <translation>Product</translation>
+    </message>
+    <message>
+        <source>Decline the referral</source>
+        <translation>Decline the referral</translation>
+    </message>
+    <message>
+        <source>Why can you not take this customer? It goes to the other wealth managers.</source>
+        <translation>Why can you not take this customer? It goes to the other wealth managers.</translation>
+    </message>
+    <message>
+        <source>Decline</source>
+        <translation>Decline</translation>
+    </message>
+    <message numerus="yes">
+        <source>Today's customers: %n served</source>
+        <translation>
+            <numerusform>Today's customers: %n served</numerusform>
+            <numerusform>Today's customers: %n served</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>%n no-show(s)</source>
+        <translation>
+            <numerusform>%n no-show</numerusform>
+            <numerusform>%n no-shows</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>New · offered again</source>
+        <translation>New · offered again</translation>
+    </message>
+    <message>
+        <source>New</source>
+        <translation>New</translation>
+    </message>
+    <message>
+        <source>Accepted by you</source>
+        <translation>Accepted by you</translation>
+    </message>
+    <message>
+        <source>Taken by {who}</source>
+        <translation>Taken by {who}</translation>
+    </message>
+    <message>
+        <source>Nothing waiting.</source>
+        <translation>Nothing waiting.</translation>
+    </message>
+    <message>
+        <source>Note: {note}</source>
+        <translation>Note: {note}</translation>
+    </message>
+    <message>
+        <source>Declined by {who}: {reason}</source>
+        <translation>Declined by {who}: {reason}</translation>
+    </message>
+    <message>
+        <source>No note.</source>
+        <translation>No note.</translation>
+    </message>
+    <message>
+        <source>Accept (Enter)</source>
+        <translation>Accept (Enter)</translation>
+    </message>
+    <message>
+        <source>Claim (Enter)</source>
+        <translation>Claim (Enter)</translation>
+    </message>
+    <message>
+        <source>Outcome… (Ctrl+Enter)</source>
+        <translation>Outcome… (Ctrl+Enter)</translation>
+    </message>
+    <message>
+        <source>Done (Ctrl+Enter)</source>
+        <translation>Done (Ctrl+Enter)</translation>
+    </message>
+</context>
+</TS>

@@ -1,0 +1,874 @@
+<?xml version='1.0' encoding='utf-8'?>
+<TS version="2.1" language="zh_CN" sourcelanguage="en">
+<context>
+    <name />
+    <message>
+        <source>Waiting</source>
+        <translation>等待响应</translation>
+    </message>
+    <message>
+        <source>Acknowledged</source>
+        <translation>已响应</translation>
+    </message>
+    <message>
+        <source>Arrived</source>
+        <translation>已到达</translation>
+    </message>
+    <message>
+        <source>Resolved</source>
+        <translation>已处理</translation>
+    </message>
+    <message>
+        <source>Cancelled</source>
+        <translation>已取消</translation>
+    </message>
+    <message>
+        <source>{who} acknowledged · on the way</source>
+        <translation>{who} 已响应 · 正在前往</translation>
+    </message>
+    <message>
+        <source>{who} acknowledged</source>
+        <translation>{who} 已响应</translation>
+    </message>
+    <message>
+        <source>{who} arrived</source>
+        <translation>{who} 已到达</translation>
+    </message>
+    <message>
+        <source>Waiting · escalated</source>
+        <translation>等待响应 · 已升级</translation>
+    </message>
+    <message>
+        <source>Open</source>
+        <translation>服务中</translation>
+    </message>
+    <message>
+        <source>Paused</source>
+        <translation>暂停服务</translation>
+    </message>
+    <message>
+        <source>Closed</source>
+        <translation>已关闭</translation>
+    </message>
+    <message>
+        <source>Teller</source>
+        <translation>柜员</translation>
+    </message>
+    <message>
+        <source>Lobby manager</source>
+        <translation>大堂经理</translation>
+    </message>
+    <message>
+        <source>Wealth manager</source>
+        <translation>理财经理</translation>
+    </message>
+    <message>
+        <source>Supervisor</source>
+        <translation>现场经理</translation>
+    </message>
+    <message>
+        <source>Branch head</source>
+        <translation>网点负责人</translation>
+    </message>
+    <message>
+        <source>Escalated · not claimed</source>
+        <translation>已升级 · 无人响应</translation>
+    </message>
+    <message>
+        <source>{branch} · Live board</source>
+        <translation>{branch} · 实时看板</translation>
+    </message>
+    <message>
+        <source>Open signals</source>
+        <translation>未结事项</translation>
+    </message>
+    <message>
+        <source>Signals today</source>
+        <translation>今日事项</translation>
+    </message>
+    <message>
+        <source>Signals raised since midnight</source>
+        <translation>今日零点以来发起的事项</translation>
+    </message>
+    <message>
+        <source>Open now</source>
+        <translation>当前未结</translation>
+    </message>
+    <message>
+        <source>Raised today and not yet resolved or cancelled</source>
+        <translation>今日发起、尚未处理或取消的事项</translation>
+    </message>
+    <message>
+        <source>Median time to claim</source>
+        <translation>响应用时中位数</translation>
+    </message>
+    <message>
+        <source>Half the calls were claimed faster</source>
+        <translation>一半的呼叫在此时间内得到响应</translation>
+    </message>
+    <message>
+        <source>90% claimed within</source>
+        <translation>90% 响应用时</translation>
+    </message>
+    <message>
+        <source>Nine calls in ten were claimed faster</source>
+        <translation>九成呼叫在此时间内得到响应</translation>
+    </message>
+    <message>
+        <source>Escalated</source>
+        <translation>已升级</translation>
+    </message>
+    <message>
+        <source>Calls that went up the ladder today</source>
+        <translation>今日逐级升级的呼叫</translation>
+    </message>
+    <message>
+        <source>Handoffs</source>
+        <translation>转介</translation>
+    </message>
+    <message>
+        <source>Referrals and VIP arrivals handed over today</source>
+        <translation>今日转介客户及贵宾到店的交接数</translation>
+    </message>
+    <message>
+        <source>Accepted</source>
+        <translation>已接受</translation>
+    </message>
+    <message>
+        <source>Handoffs a wealth manager took on</source>
+        <translation>理财经理已接受的转介</translation>
+    </message>
+    <message>
+        <source>Declined</source>
+        <translation>被退回</translation>
+    </message>
+    <message>
+        <source>Handoffs declined at least once</source>
+        <translation>至少被退回一次的转介</translation>
+    </message>
+    <message>
+        <source>Served</source>
+        <translation>已接待</translation>
+    </message>
+    <message>
+        <source>Handoffs that ended with the customer served</source>
+        <translation>客户最终得到接待的转介</translation>
+    </message>
+    <message>
+        <source>No-show</source>
+        <translation>未到场</translation>
+    </message>
+    <message>
+        <source>Handoffs where the customer did not come</source>
+        <translation>客户未到场的转介</translation>
+    </message>
+    <message>
+        <source>Counters paused</source>
+        <translation>已暂停窗口</translation>
+    </message>
+    <message>
+        <source>Counters paused right now</source>
+        <translation>当前暂停服务的窗口</translation>
+    </message>
+    <message>
+        <source>Counters closed</source>
+        <translation>已关闭窗口</translation>
+    </message>
+    <message>
+        <source>Counters closed right now</source>
+        <translation>当前已关闭的窗口</translation>
+    </message>
+    <message numerus="yes">
+        <source>Open signals · %n</source>
+        <translation>
+            <numerusform>未结事项 · %n</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>… and %n more escalated</source>
+        <translation>
+            <numerusform>… 另有 %n 项已升级</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>Escalated: {signal} · {who} · waiting {age}</source>
+        <translation>已升级：{signal} · {who} · 已等待 {age}</translation>
+    </message>
+    <message>
+        <source>Escalated: {signal} · {who} · waiting {age} · now with {roles}</source>
+        <translation>已升级：{signal} · {who} · 已等待 {age} · 已通知 {roles}</translation>
+    </message>
+    <message>
+        <source>ALARM: {signal} · {who} · {age}</source>
+        <translation>警报：{signal} · {who} · {age}</translation>
+    </message>
+    <message>
+        <source>Connected</source>
+        <translation>已连接</translation>
+    </message>
+    <message>
+        <source>Hub unreachable · last known state</source>
+        <translation>服务器连接中断 · 显示最后状态</translation>
+    </message>
+    <message>
+        <source>Done</source>
+        <translation>已处理</translation>
+    </message>
+    <message>
+        <source>Not allowed</source>
+        <translation>无权操作</translation>
+    </message>
+    <message>
+        <source>No longer exists</source>
+        <translation>该事项已不存在</translation>
+    </message>
+    <message>
+        <source>Not possible now</source>
+        <translation>当前无法操作</translation>
+    </message>
+    <message>
+        <source>Already taken by someone else</source>
+        <translation>已被他人响应</translation>
+    </message>
+    <message>
+        <source>Request refused</source>
+        <translation>请求被拒绝</translation>
+    </message>
+    <message>
+        <source>Refused</source>
+        <translation>被拒绝</translation>
+    </message>
+    <message>
+        <source>{status} · {reason}</source>
+        <translation>{status} · {reason}</translation>
+    </message>
+    <message>
+        <source>Floor map</source>
+        <translation>网点平面图</translation>
+    </message>
+    <message>
+        <source>Nobody signed in</source>
+        <translation>无人签到</translation>
+    </message>
+    <message>
+        <source>Online</source>
+        <translation>在线</translation>
+    </message>
+    <message>
+        <source>Offline</source>
+        <translation>离线</translation>
+    </message>
+    <message>
+        <source>No. {ticket}</source>
+        <translation>{ticket} 号</translation>
+    </message>
+    <message>
+        <source>Claimed by {who}</source>
+        <translation>{who} 已响应</translation>
+    </message>
+    <message>
+        <source>Raise “{label}” ({key})</source>
+        <translation>发起“{label}”（{key}）</translation>
+    </message>
+    <message>
+        <source>Raise “{label}”</source>
+        <translation>发起“{label}”</translation>
+    </message>
+    <message>
+        <source>Silent: no sound or banner here; never on public screens</source>
+        <translation>静默：本机不响铃、不弹窗，也不在公共屏幕上显示</translation>
+    </message>
+    <message>
+        <source>Counter to send the customer to</source>
+        <translation>引导客户前往的窗口</translation>
+    </message>
+    <message>
+        <source>Counter</source>
+        <translation>窗口</translation>
+    </message>
+    <message>
+        <source>What the customer needs</source>
+        <translation>客户要办理的业务</translation>
+    </message>
+    <message>
+        <source>Customer need</source>
+        <translation>客户需求</translation>
+    </message>
+    <message>
+        <source>Need…</source>
+        <translation>需求…</translation>
+    </message>
+    <message>
+        <source>Ticket no.</source>
+        <translation>排队号</translation>
+    </message>
+    <message>
+        <source>Ticket number</source>
+        <translation>排队号</translation>
+    </message>
+    <message>
+        <source>Note (optional)</source>
+        <translation>备注（选填）</translation>
+    </message>
+    <message>
+        <source>Note</source>
+        <translation>备注</translation>
+    </message>
+    <message>
+        <source>Send</source>
+        <translation>发送</translation>
+    </message>
+    <message>
+        <source>Send (Enter)</source>
+        <translation>发送 (Enter)</translation>
+    </message>
+    <message>
+        <source>Close without sending (Esc)</source>
+        <translation>不发送，关闭 (Esc)</translation>
+    </message>
+    <message>
+        <source>nobody</source>
+        <translation>无人</translation>
+    </message>
+    <message>
+        <source>Calls for this station</source>
+        <translation>呼叫本岗的事项</translation>
+    </message>
+    <message>
+        <source>No calls waiting</source>
+        <translation>暂无待响应的呼叫</translation>
+    </message>
+    <message>
+        <source>Claim  Enter</source>
+        <translation>响应  Enter</translation>
+    </message>
+    <message>
+        <source>Claim the selected call: you are going (Enter)</source>
+        <translation>响应所选呼叫：表示您正在前往 (Enter)</translation>
+    </message>
+    <message>
+        <source>Arrived  A</source>
+        <translation>已到达  A</translation>
+    </message>
+    <message>
+        <source>You are at the calling station (A)</source>
+        <translation>您已到达呼叫的岗位 (A)</translation>
+    </message>
+    <message>
+        <source>Resolve  R</source>
+        <translation>已处理  R</translation>
+    </message>
+    <message>
+        <source>The call is handled (R)</source>
+        <translation>该呼叫已处理完毕 (R)</translation>
+    </message>
+    <message>
+        <source>My signals</source>
+        <translation>我发起的</translation>
+    </message>
+    <message>
+        <source>Signals I raised</source>
+        <translation>我发起的事项</translation>
+    </message>
+    <message>
+        <source>Cancel signal</source>
+        <translation>取消呼叫</translation>
+    </message>
+    <message>
+        <source>Withdraw the selected signal you raised (Del)</source>
+        <translation>撤回您发起的所选事项 (Del)</translation>
+    </message>
+    <message>
+        <source>Claim</source>
+        <translation>响应</translation>
+    </message>
+    <message>
+        <source>Claim the call first; then mark that you arrived</source>
+        <translation>请先响应该呼叫，再标记已到达</translation>
+    </message>
+    <message>
+        <source>A handoff is closed with its outcome by the person who served it</source>
+        <translation>转介由接待的人员登记结果后办结</translation>
+    </message>
+    <message>
+        <source>Resolve</source>
+        <translation>处理</translation>
+    </message>
+    <message>
+        <source>Sent: {label} → {to}</source>
+        <translation>已发送：{label} → {to}</translation>
+    </message>
+    <message>
+        <source>Sent: {label}</source>
+        <translation>已发送：{label}</translation>
+    </message>
+    <message>
+        <source>Already claimed by {who}</source>
+        <translation>{who} 已先响应</translation>
+    </message>
+    <message numerus="yes">
+        <source>Calls · %n waiting</source>
+        <translation>
+            <numerusform>呼叫 · %n 个等待响应</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>Hub unreachable</source>
+        <translation>服务器连接中断</translation>
+    </message>
+    <message>
+        <source>Showing the last known state; your actions are kept and sent on reconnect</source>
+        <translation>当前显示最后状态；您的操作已保存，恢复连接后自动发送</translation>
+    </message>
+</context>
+<context>
+    <name>AlertManager</name>
+    <message>
+        <source>Lobbylink</source>
+        <translation>网点联动</translation>
+    </message>
+    <message>
+        <source>From {station}</source>
+        <translation>来自 {station}</translation>
+    </message>
+    <message>
+        <source>{who} acknowledged: {signal}</source>
+        <translation>{who} 已响应：{signal}</translation>
+    </message>
+    <message>
+        <source>Acknowledged</source>
+        <translation>已响应</translation>
+    </message>
+</context>
+<context>
+    <name>OutcomeDialog</name>
+    <message>
+        <source>Outcome of the referral</source>
+        <translation>转介结果</translation>
+    </message>
+    <message>
+        <source>ticket {ticket}</source>
+        <translation>排队号 {ticket}</translation>
+    </message>
+    <message>
+        <source>&amp;Served</source>
+        <translation>已接待(&amp;S)</translation>
+    </message>
+    <message>
+        <source>&amp;No-show</source>
+        <translation>未到场(&amp;N)</translation>
+    </message>
+    <message>
+        <source>No product</source>
+        <translation>无产品</translation>
+    </message>
+    <message>
+        <source>&amp;Product:</source>
+        <translation>产品(&amp;P)：</translation>
+    </message>
+    <message>
+        <source>Optional</source>
+        <translation>选填</translation>
+    </message>
+    <message>
+        <source>N&amp;ote:</source>
+        <translation>备注(&amp;O)：</translation>
+    </message>
+    <message>
+        <source>Record outcome</source>
+        <translation>登记结果</translation>
+    </message>
+</context>
+<context>
+    <name>RaiseDialog</name>
+    <message>
+        <source>&amp;To:</source>
+        <translation>发送至(&amp;T)：</translation>
+    </message>
+    <message>
+        <source>&amp;Need:</source>
+        <translation>需求(&amp;N)：</translation>
+    </message>
+    <message>
+        <source>Optional</source>
+        <translation>选填</translation>
+    </message>
+    <message>
+        <source>N&amp;ote:</source>
+        <translation>备注(&amp;O)：</translation>
+    </message>
+    <message>
+        <source>Customer's queue ticket, optional</source>
+        <translation>客户排队号，选填</translation>
+    </message>
+    <message>
+        <source>&amp;Ticket no.:</source>
+        <translation>排队号(&amp;T)：</translation>
+    </message>
+    <message>
+        <source>Send</source>
+        <translation>发送</translation>
+    </message>
+</context>
+<context>
+    <name>SignInDialog</name>
+    <message>
+        <source>Sign in at {station}</source>
+        <translation>{station} 签到</translation>
+    </message>
+    <message>
+        <source>Who is working at {station} ({role})?</source>
+        <translation>谁在 {station}（{role}）上岗？</translation>
+    </message>
+    <message>
+        <source>&amp;PIN (leave empty if you have none)</source>
+        <translation>PIN 码(&amp;P)（未设置可留空）</translation>
+    </message>
+    <message>
+        <source>Sign in</source>
+        <translation>签到</translation>
+    </message>
+    <message>
+        <source>Choose your name first.</source>
+        <translation>请先选择您的姓名。</translation>
+    </message>
+    <message>
+        <source>Signing in…</source>
+        <translation>正在签到…</translation>
+    </message>
+    <message>
+        <source>Signing in… (waiting for the hub)</source>
+        <translation>正在签到…（等待服务器响应）</translation>
+    </message>
+</context>
+<context>
+    <name>StationWindow</name>
+    <message>
+        <source>Lobbylink · {station}</source>
+        <translation>网点联动 · {station}</translation>
+    </message>
+    <message>
+        <source>Branch time</source>
+        <translation>网点时间</translation>
+    </message>
+    <message>
+        <source>Sign out</source>
+        <translation>签退</translation>
+    </message>
+    <message>
+        <source>Sign out of this station</source>
+        <translation>从本岗位签退</translation>
+    </message>
+    <message>
+        <source>Sign in…</source>
+        <translation>签到…</translation>
+    </message>
+    <message>
+        <source>Dismiss</source>
+        <translation>知道了</translation>
+    </message>
+    <message>
+        <source>Muted</source>
+        <translation>已静音</translation>
+    </message>
+    <message>
+        <source>Sound on</source>
+        <translation>声音开</translation>
+    </message>
+    <message>
+        <source>Alert sounds are off: click to turn them on</source>
+        <translation>提示音已关闭：点击开启</translation>
+    </message>
+    <message>
+        <source>Alert sounds are on: click to mute them</source>
+        <translation>提示音已开启：点击静音</translation>
+    </message>
+    <message>
+        <source>Nobody signed in</source>
+        <translation>无人签到</translation>
+    </message>
+    <message>
+        <source>Hub unreachable: your calls are kept and sent when it returns</source>
+        <translation>服务器连接中断：您的呼叫已保存，恢复连接后自动发送</translation>
+    </message>
+    <message numerus="yes">
+        <source>%n action(s) waiting to be sent</source>
+        <translation>
+            <numerusform>%n 项操作等待发送</numerusform>
+        </translation>
+    </message>
+</context>
+<context>
+    <name>SupervisorView</name>
+    <message>
+        <source>Request</source>
+        <translation>请求</translation>
+    </message>
+    <message>
+        <source>Counter</source>
+        <translation>窗口</translation>
+    </message>
+    <message>
+        <source>Who</source>
+        <translation>发起人</translation>
+    </message>
+    <message>
+        <source>Waiting</source>
+        <translation>已等待</translation>
+    </message>
+    <message>
+        <source>Status</source>
+        <translation>状态</translation>
+    </message>
+    <message>
+        <source>Claim (Enter)</source>
+        <translation>响应 (Enter)</translation>
+    </message>
+    <message>
+        <source>Tell the counter you are on it; everyone sees who claimed it</source>
+        <translation>告知窗口您已在处理；所有人都能看到由谁响应</translation>
+    </message>
+    <message>
+        <source>Resolve (Ctrl+Enter)</source>
+        <translation>已处理 (Ctrl+Enter)</translation>
+    </message>
+    <message>
+        <source>Mark the selected request as handled</source>
+        <translation>将所选请求标记为已处理</translation>
+    </message>
+    <message numerus="yes">
+        <source>%n request(s) waiting</source>
+        <translation>
+            <numerusform>%n 个请求待响应</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>Nothing waiting · %n in progress</source>
+        <translation>
+            <numerusform>暂无待响应 · %n 个处理中</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>All handled</source>
+        <translation>已全部处理</translation>
+    </message>
+    <message>
+        <source>Claimed by you</source>
+        <translation>您已响应</translation>
+    </message>
+    <message>
+        <source>No requests. New ones appear here at once.</source>
+        <translation>暂无请求。新请求会立即显示在这里。</translation>
+    </message>
+    <message>
+        <source>Ticket {ticket}</source>
+        <translation>排队号 {ticket}</translation>
+    </message>
+    <message>
+        <source>Note: {note}</source>
+        <translation>备注：{note}</translation>
+    </message>
+    <message>
+        <source>Escalated: nobody claimed it in time</source>
+        <translation>已升级：未在时限内响应</translation>
+    </message>
+</context>
+<context>
+    <name>TellerView</name>
+    <message>
+        <source>{label}: opens a short form; Enter sends it</source>
+        <translation>{label}：打开简短表单，按 Enter 发送</translation>
+    </message>
+    <message>
+        <source>My calls</source>
+        <translation>我的呼叫</translation>
+    </message>
+    <message>
+        <source>No open calls.</source>
+        <translation>暂无未结呼叫。</translation>
+    </message>
+    <message>
+        <source>Cancel call (Del)</source>
+        <translation>取消呼叫 (Del)</translation>
+    </message>
+    <message>
+        <source>Cancel the selected call (Delete key)</source>
+        <translation>取消所选呼叫（Delete 键）</translation>
+    </message>
+    <message>
+        <source>Sent to this counter</source>
+        <translation>发给本窗口</translation>
+    </message>
+    <message>
+        <source>Resume service</source>
+        <translation>恢复服务</translation>
+    </message>
+    <message>
+        <source>Pause service…</source>
+        <translation>暂停服务…</translation>
+    </message>
+    <message>
+        <source>Pause the counter; you will be asked why</source>
+        <translation>暂停本窗口服务，需选择原因</translation>
+    </message>
+    <message>
+        <source>Close counter</source>
+        <translation>关闭窗口</translation>
+    </message>
+    <message>
+        <source>Pause service</source>
+        <translation>暂停服务</translation>
+    </message>
+    <message>
+        <source>Why is the counter pausing?</source>
+        <translation>本窗口暂停服务的原因？</translation>
+    </message>
+    <message>
+        <source>Pause</source>
+        <translation>暂停</translation>
+    </message>
+    <message>
+        <source>From {who}</source>
+        <translation>来自 {who}</translation>
+    </message>
+    <message>
+        <source>since {time}</source>
+        <translation>自 {time} 起</translation>
+    </message>
+    <message>
+        <source>Done</source>
+        <translation>已处理</translation>
+    </message>
+    <message>
+        <source>Acknowledge</source>
+        <translation>响应</translation>
+    </message>
+</context>
+<context>
+    <name>WealthView</name>
+    <message>
+        <source>Referrals and requests</source>
+        <translation>转介与请求</translation>
+    </message>
+    <message>
+        <source>Request</source>
+        <translation>事项</translation>
+    </message>
+    <message>
+        <source>Need</source>
+        <translation>需求</translation>
+    </message>
+    <message>
+        <source>Ticket</source>
+        <translation>排队号</translation>
+    </message>
+    <message>
+        <source>Referred by</source>
+        <translation>转介人</translation>
+    </message>
+    <message>
+        <source>Age</source>
+        <translation>已等待</translation>
+    </message>
+    <message>
+        <source>Status</source>
+        <translation>状态</translation>
+    </message>
+    <message>
+        <source>Decline… (Del)</source>
+        <translation>退回… (Del)</translation>
+    </message>
+    <message>
+        <source>Decline with a reason; the referral goes to the other wealth managers</source>
+        <translation>填写原因后退回，转介将交给其他理财经理</translation>
+    </message>
+    <message>
+        <source>Today's customers</source>
+        <translation>今日客户</translation>
+    </message>
+    <message>
+        <source>Time</source>
+        <translation>时间</translation>
+    </message>
+    <message>
+        <source>Outcome</source>
+        <translation>结果</translation>
+    </message>
+    <message>
+        <source>Product</source>
+        <translation>产品</translation>
+    </message>
+    <message>
+        <source>Decline the referral</source>
+        <translation>退回转介</translation>
+    </message>
+    <message>
+        <source>Why can you not take this customer? It goes to the other wealth managers.</source>
+        <translation>无法接待该客户的原因？转介将交给其他理财经理。</translation>
+    </message>
+    <message>
+        <source>Decline</source>
+        <translation>退回</translation>
+    </message>
+    <message numerus="yes">
+        <source>Today's customers: %n served</source>
+        <translation>
+            <numerusform>今日客户：已接待 %n 位</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>%n no-show(s)</source>
+        <translation>
+            <numerusform>未到场 %n 位</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>New · offered again</source>
+        <translation>待接受 · 重新转介</translation>
+    </message>
+    <message>
+        <source>New</source>
+        <translation>待接受</translation>
+    </message>
+    <message>
+        <source>Accepted by you</source>
+        <translation>您已接受</translation>
+    </message>
+    <message>
+        <source>Taken by {who}</source>
+        <translation>{who} 已接受</translation>
+    </message>
+    <message>
+        <source>Nothing waiting.</source>
+        <translation>暂无待办。</translation>
+    </message>
+    <message>
+        <source>Note: {note}</source>
+        <translation>备注：{note}</translation>
+    </message>
+    <message>
+        <source>Declined by {who}: {reason}</source>
+        <translation>{who} 已退回：{reason}</translation>
+    </message>
+    <message>
+        <source>No note.</source>
+        <translation>无备注。</translation>
+    </message>
+    <message>
+        <source>Accept (Enter)</source>
+        <translation>接受 (Enter)</translation>
+    </message>
+    <message>
+        <source>Claim (Enter)</source>
+        <translation>响应 (Enter)</translation>
+    </message>
+    <message>
+        <source>Outcome… (Ctrl+Enter)</source>
+        <translation>登记结果… (Ctrl+Enter)</translation>
+    </message>
+    <message>
+        <source>Done (Ctrl+Enter)</source>
+        <translation>已处理 (Ctrl+Enter)</translation>
+    </message>
+</context>
+</TS>
