@@ -403,7 +403,12 @@ class Hub:
         key = (who, code)
         if now - self._complained.get(key, -1e9) > 60:
             self._complained[key] = now
-            log.wire.warning("rejected from %s: %s: %s", who, code, reason)
+            log.wire.warning(
+                "rejected from %s: %s: %s (further ones counted, not logged, for a minute)",
+                who,
+                code,
+                reason,
+            )
             if len(self._complained) > 10_000:
                 self._complained.clear()
 
@@ -570,8 +575,7 @@ class Hub:
         try:
             event = self.state.decide(env.station, command, self.state.last_seq + 1)
         except DomainError as exc:
-            self.rejections[exc.code] += 1
-            log.hub.info("refused %s from %s: %s", env.kind, env.station, exc.reason)
+            self._complain(exc.code, f"refused {env.kind}: {exc.reason}", env.station)
             return (
                 T_REJECTED,
                 self._reply_body(env.msg_id, Rejected(exc.code, exc.reason)),
