@@ -14,7 +14,7 @@ from app.domain.config import Branch
 from app.domain.events import Command, command_kind, decode_event, encode
 from app.domain.state import BranchState, decode_snapshot
 from app.domain.timeday import day_start_ms
-from messaging.envelope import Accepted, Envelope, Rejected
+from messaging.envelope import PRIVATE, Accepted, Envelope, Rejected
 from messaging.keys import StationKeys
 from messaging.link import StationLink
 from messaging.outbox import Outbox
@@ -40,7 +40,11 @@ class StationSession:
         self.branch = branch
         self.station = station
         self.state = BranchState(branch)
-        self.link = StationLink(ctx, endpoint, station, outbox, keys=keys)
+        me = branch.station(station)
+        reads_private = me is not None and me.role.value in branch.private_readers
+        self.link = StationLink(
+            ctx, endpoint, station, outbox, keys=keys, fetch_private=reads_private
+        )
         self.link.on_event = self._on_event
         self.link.on_snapshot = self._on_snapshot
         self.on_reply: Callable[[str, Accepted | Rejected], None] = lambda mid, res: None
@@ -68,6 +72,9 @@ class StationSession:
         self.link.close()
 
     def _on_event(self, env: Envelope) -> None:
+        if env.kind == PRIVATE:  # a silent signal's event this station may not read
+            self.state.skip(env.seq, env.hub_ts_ms)
+            return
         try:
             event = decode_event(env.kind, bytes(env.payload))
         except ValueError as exc:

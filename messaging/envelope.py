@@ -26,6 +26,7 @@ MAX_ID = 64
 T_CMD = b"cmd"  # station -> hub: a command; kind = command kind
 T_HELLO = b"hello"  # station -> hub: resync request
 T_PING = b"ping"  # station -> hub: presence
+T_FETCH = b"fetch"  # station -> hub: the full body of a "private" event it may read
 T_ACCEPTED = b"accepted"  # hub -> station: command stored as seq
 T_REJECTED = b"rejected"  # hub -> station: command refused
 T_REPLAY = b"replay"  # hub -> station: missed events
@@ -78,6 +79,14 @@ class Replay(msgspec.Struct):
     """Bodies of the missed events, exactly as published, in seq order."""
     upto: int
     """The hub's last seq when it answered; replay chunks end at it."""
+
+
+class Fetch(msgspec.Struct):
+    seq: int
+
+
+PRIVATE = "private"
+"""Kind of the stand-in the hub publishes for an event only some stations may read."""
 
 
 class Heartbeat(msgspec.Struct):

@@ -19,9 +19,11 @@ import zmq
 
 from messaging.envelope import (
     MAX_BODY,
+    PRIVATE,
     T_ACCEPTED,
     T_CMD,
     T_EVENT,
+    T_FETCH,
     T_HEARTBEAT,
     T_HELLO,
     T_PING,
@@ -30,6 +32,7 @@ from messaging.envelope import (
     T_SNAPSHOT,
     Accepted,
     Envelope,
+    Fetch,
     Heartbeat,
     Hello,
     Rejected,
@@ -74,6 +77,7 @@ class StationLink:
         *,
         keys: StationKeys | None = None,
         subscribe: bool = True,
+        fetch_private: bool = False,
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
         self.station = station
@@ -86,6 +90,9 @@ class StationLink:
         self.connected = False
         self.synced = False
         self._pending: dict[int, Envelope] = {}
+        self.fetch_private = fetch_private
+        """This station may read some private events: fetch their full body, in order."""
+        self._fetching: tuple[int, float] | None = None
         self._inflight: tuple[str, float] | None = None
         self._retry_after = 0.0
         self._hello_at: float | None = None
@@ -165,6 +172,10 @@ class StationLink:
             self._send(T_PING, make("ping", self.station))
         if self._hello_at is not None and now - self._hello_at > RESYNC_RETRY_S:
             self.request_resync()
+        if self._fetching is not None and now - self._fetching[1] > RESEND_S:
+            seq = self._fetching[0]
+            self._fetching = (seq, now)
+            self._send(T_FETCH, make("fetch", self.station, Fetch(seq)))
         if self._inflight is not None and now - self._inflight[1] > RESEND_S:
             self._inflight = None
         self._pump()
@@ -214,6 +225,8 @@ class StationLink:
                     self._on_heartbeat(env)
             elif topic in (T_ACCEPTED, T_REJECTED):
                 self._on_reply(topic, env)
+            elif topic == T_EVENT:
+                self._on_fetched(env)
             elif topic == T_REPLAY:
                 self._on_replay(env)
             elif topic == T_SNAPSHOT:
@@ -252,7 +265,7 @@ class StationLink:
 
     def _on_heartbeat(self, env: Envelope) -> None:
         beat = decode_payload(env, Heartbeat)
-        if self._hello_at is not None:
+        if self._hello_at is not None or self._fetching is not None:
             return
         if env.epoch != self.epoch or beat.last_seq > self.last_seq:
             log.info("heartbeat at %d/%s, here %d: resync", beat.last_seq, env.epoch, self.last_seq)
@@ -270,10 +283,33 @@ class StationLink:
             return
         if env.seq > self.last_seq + 1:
             self._hold(env)
+            if self._fetching is not None:
+                return  # waiting for a private event's body: not a gap
             if self._hello_at is None:
                 log.info("gap: have %d, got %d: resync", self.last_seq, env.seq)
                 self.request_resync()
             return
+        if self._must_fetch(env):
+            return
+        self._deliver(env)
+        self._drain_pending()
+
+    def _must_fetch(self, env: Envelope) -> bool:
+        """Hold a private stand-in and ask for its body, if this station may read it."""
+        if env.kind != PRIVATE or not self.fetch_private:
+            return False
+        self._hold(env)
+        if self._fetching is None or self._fetching[0] != env.seq:
+            self._fetching = (env.seq, self._clock())
+            self._send(T_FETCH, make("fetch", self.station, Fetch(env.seq)))
+        return True
+
+    def _on_fetched(self, env: Envelope) -> None:
+        """The answer to a fetch: the full event (or the stand-in, if not for us)."""
+        if self._fetching is None or env.seq != self._fetching[0] or env.seq != self.last_seq + 1:
+            return
+        self._fetching = None
+        self._pending.pop(env.seq, None)
         self._deliver(env)
         self._drain_pending()
 
@@ -294,6 +330,8 @@ class StationLink:
             if env.epoch != self.epoch or seq <= self.last_seq:
                 del self._pending[seq]
             elif seq == self.last_seq + 1:
+                if self._must_fetch(env):
+                    break
                 del self._pending[seq]
                 self._deliver(env)
             else:

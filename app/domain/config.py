@@ -127,6 +127,21 @@ class Branch:
     def raisable_by(self, role: Role) -> list[SignalType]:
         return [t for t in self.config.signals if ANY_ROLE in t.raisers or role.value in t.raisers]
 
+    def audience(self, code: str) -> frozenset[str] | None:
+        """Roles that may read a silent signal type's details (None: not silent, anyone)."""
+        kind = self.signal_types.get(code)
+        if kind is None or not kind.silent:
+            return None
+        return frozenset(r.value for r in (*kind.targets, *kind.escalate))
+
+    @property
+    def private_readers(self) -> frozenset[str]:
+        """Roles that read at least one silent signal type."""
+        roles: set[str] = set()
+        for kind in self.config.signals:
+            roles |= self.audience(kind.code) or set()
+        return frozenset(roles)
+
 
 def default_config_path() -> Path:
     return Path(str(resources.files("resources").joinpath("branch.toml")))

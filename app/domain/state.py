@@ -509,9 +509,32 @@ class BranchState:
         return sig
 
     # Snapshots -------------------------------------------------------------------
-    def snapshot(self) -> StateSnapshot:
+    def audience_of(self, event: Event) -> frozenset[str] | None:
+        """Who may read this event, when it concerns a silent signal (None: everyone)."""
+        code = getattr(event, "code", None) if isinstance(event, SignalRaised) else None
+        if code is None:
+            signal_id = getattr(event, "signal_id", None)
+            sig = self.signals.get(signal_id) if signal_id is not None else None
+            code = sig.code if sig is not None else None
+        return self.branch.audience(code) if code else None
+
+    def skip(self, seq: int, ts_ms: int) -> None:
+        """Advance past an event this station may not read (a silent signal's)."""
+        if seq <= self.last_seq:
+            raise ValueError(f"event {seq} is not after {self.last_seq}")
+        self.last_seq = seq
+        self.last_ts_ms = max(self.last_ts_ms, ts_ms)
+
+    def snapshot(self, reader: str | None = None) -> StateSnapshot:
+        """The state at ``last_seq``; for a ``reader`` role, without the silent signals
+        it may not read."""
+
+        def readable(sig: SignalRecord) -> bool:
+            audience = self.branch.audience(sig.code)
+            return reader is None or audience is None or reader in audience
+
         return StateSnapshot(
-            signals=sorted(self.signals.values(), key=lambda s: s.id),
+            signals=sorted((s for s in self.signals.values() if readable(s)), key=lambda s: s.id),
             counters=dict(self.counters),
             presence=dict(self.presence),
             staff_at=dict(self.staff_at),

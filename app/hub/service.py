@@ -40,10 +40,12 @@ from app.hub.verify import BrokenJournal, Finding
 from messaging import keys as keyfiles
 from messaging.envelope import (
     MAX_BODY,
+    PRIVATE,
     PROTOCOL_VERSION,
     T_ACCEPTED,
     T_CMD,
     T_EVENT,
+    T_FETCH,
     T_HEARTBEAT,
     T_HELLO,
     T_PING,
@@ -52,6 +54,7 @@ from messaging.envelope import (
     T_SNAPSHOT,
     Accepted,
     Envelope,
+    Fetch,
     Heartbeat,
     Hello,
     Rejected,
@@ -144,6 +147,8 @@ class Hub:
         self.epoch = journal.epoch
         self.state = BranchState(branch)
         self.ring: deque[tuple[int, bytes]] = deque(maxlen=RING)
+        self.private: dict[int, tuple[frozenset[str], bytes]] = {}
+        """seq -> (roles that may read it, the stand-in everyone else gets)."""
         self.recent: OrderedDict[str, tuple[bytes, bytes]] = OrderedDict()
         self.rejections: Counter[str] = Counter()
         self._complained: dict[tuple[str, str], float] = {}
@@ -201,6 +206,7 @@ class Hub:
         """
         state = BranchState(self.branch)
         self.ring.clear()
+        self.private.clear()
         expected, prev = self.journal.chain_start() if check_chain else (0, b"")
         broken: Finding | None = None
         for seq, body, stored in self.journal.rows():
@@ -211,7 +217,11 @@ class Hub:
                     broken = Finding(seq, "was edited: its hash does not match its content")
                 expected, prev = seq, stored or b""
             env = decode_envelope(body)
-            state.apply(seq, env.hub_ts_ms, decode_event(env.kind, env.payload))
+            event = decode_event(env.kind, env.payload)
+            state.apply(seq, env.hub_ts_ms, event)
+            audience = state.audience_of(event)
+            if audience is not None:
+                self.private[seq] = (audience, self._redacted(seq, env.hub_ts_ms))
             self.ring.append((seq, body))
         if broken is not None:
             if not self.accept_broken:
@@ -367,7 +377,7 @@ class Hub:
                 body = self._reply_body(env.msg_id, Rejected("rate_limited", limited, retry=True))
                 self._send_reply(identity, T_REJECTED, body)
             return None
-        if topic not in (T_CMD, T_HELLO, T_PING):
+        if topic not in (T_CMD, T_HELLO, T_PING, T_FETCH):
             self._reject_raw(identity, env.msg_id, "unknown_topic", f"unknown topic {topic[:32]!r}")
             return None
         return _Incoming(identity, topic, env)
@@ -434,7 +444,7 @@ class Hub:
         for item in incoming:
             if item.topic in (T_PING, T_HELLO):  # presence is the station PC's, not a CLI's
                 self._seen(item.env.station, mono, batch, published)
-            if item.topic == T_HELLO:
+            if item.topic in (T_HELLO, T_FETCH):
                 hellos.append(item)
             elif item.topic == T_CMD:
                 commands.append(item)
@@ -458,8 +468,11 @@ class Hub:
             self._publish(T_EVENT, body)
         for identity, topic, body in replies:
             self._send_reply(identity, topic, body)
-        for item in hellos:
-            self._hello(item)
+        for item in hellos:  # after the publish: answers include this batch's events
+            if item.topic == T_FETCH:
+                self._fetch(item)
+            else:
+                self._hello(item)
         if mono - self._last_publish >= HEARTBEAT_S:
             beat = Envelope(
                 v=PROTOCOL_VERSION,
@@ -625,9 +638,37 @@ class Hub:
                 "body": body,
             }
         )
-        published.append(body)
+        audience = self.state.audience_of(event)
+        if audience is not None:  # a silent signal: the PUB carries only a stand-in
+            self.private[seq] = (audience, self._redacted(seq, ts))
+            published.append(self.private[seq][1])
+        else:
+            published.append(body)
+        if len(self.ring) == self.ring.maxlen:
+            self.private.pop(self.ring[0][0], None)  # about to leave the ring
         self.ring.append((seq, body))
         return seq
+
+    def _redacted(self, seq: int, ts: int) -> bytes:
+        """What everyone sees of an event only some may read: that seq was used."""
+        env = Envelope(
+            v=PROTOCOL_VERSION,
+            kind=PRIVATE,
+            msg_id="",
+            station="",
+            ts_ms=ts,
+            seq=seq,
+            epoch=self.epoch,
+            hub_ts_ms=ts,
+        )
+        return encode_envelope(env)
+
+    def _body_for(self, seq: int, body: bytes, role: str) -> bytes:
+        """The body of event ``seq`` as a station of ``role`` may see it."""
+        found = self.private.get(seq)
+        if found is None or role in found[0]:
+            return body
+        return found[1]
 
     def emit(self, event: Event) -> int:
         """Journal and publish an event the hub itself makes (outside a command)."""
@@ -702,6 +743,24 @@ class Hub:
         with contextlib.suppress(zmq.Again):
             self.pub.send_multipart([topic, body], zmq.NOBLOCK)
 
+    def _role(self, station: str) -> str:
+        found = self.branch.station(station)
+        return found.role.value if found is not None else ""
+
+    def _fetch(self, item: _Incoming) -> None:
+        """The full body of a private event, for a station whose role may read it."""
+        try:
+            seq = decode_payload(item.env, Fetch).seq
+        except WireError as exc:
+            self._reject_raw(item.identity, item.env.msg_id, exc.code, exc.reason)
+            return
+        first = self.ring[0][0] if self.ring else self.state.last_seq + 1
+        if not first <= seq <= self.state.last_seq:
+            self._reject_raw(item.identity, item.env.msg_id, "not_found", f"no event {seq} here")
+            return
+        body = self._body_for(seq, self.ring[seq - first][1], self._role(item.env.station))
+        self._send_reply(item.identity, T_EVENT, body)
+
     def _hello(self, item: _Incoming) -> None:
         try:
             hello = decode_payload(item.env, Hello)
@@ -710,10 +769,14 @@ class Hub:
             return
         last = self.state.last_seq
         now = self.clock.now_ms()
+        role = self._role(item.env.station)
         first = self.ring[0][0] if self.ring else last + 1
         if hello.epoch == self.epoch and first - 1 <= hello.last_seq <= last:
             start = hello.last_seq + 1 - first
-            bodies = [body for _, body in itertools.islice(self.ring, start, None)]
+            bodies = [
+                self._body_for(seq, body, role)
+                for seq, body in itertools.islice(self.ring, start, None)
+            ]
             for i in range(0, max(len(bodies), 1), REPLAY_CHUNK):
                 env = Envelope(
                     v=PROTOCOL_VERSION,
@@ -734,7 +797,7 @@ class Hub:
             msg_id=item.env.msg_id,
             station="",
             ts_ms=now,
-            payload=msgspec.Raw(encode_snapshot(self.state.snapshot())),
+            payload=msgspec.Raw(encode_snapshot(self.state.snapshot(reader=role))),
             seq=last,
             epoch=self.epoch,
             hub_ts_ms=now,
