@@ -320,6 +320,8 @@ class StationLink:
 
     def _deliver(self, env: Envelope) -> None:
         self.last_seq = env.seq
+        if self._fetching is not None and env.seq >= self._fetching[0]:
+            self._fetching = None  # a resync brought it (or skipped past it)
         self.on_event(env)
 
     def _drain_pending(self) -> None:
@@ -350,6 +352,7 @@ class StationLink:
     def _on_snapshot(self, env: Envelope) -> None:
         self.epoch = env.epoch
         self.last_seq = env.seq
+        self._fetching = None
         self.on_snapshot(env)
         self._drain_pending()
         self._synced()

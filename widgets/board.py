@@ -13,23 +13,26 @@ list or on the map.
 from __future__ import annotations
 
 from PySide6.QtCore import (
-    QAbstractTableModel,
+    QAbstractListModel,
     QModelIndex,
     QObject,
     QPersistentModelIndex,
+    QRectF,
+    QSize,
     Qt,
     QTimer,
 )
-from PySide6.QtGui import QColor, QFont, QFontMetrics, QResizeEvent
+from PySide6.QtGui import QColor, QFont, QFontMetricsF, QPainter, QResizeEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QFrame,
     QGridLayout,
     QHBoxLayout,
-    QHeaderView,
     QLabel,
+    QListView,
     QSplitter,
-    QTableView,
+    QStyledItemDelegate,
+    QStyleOptionViewItem,
     QVBoxLayout,
     QWidget,
 )
@@ -57,6 +60,7 @@ REFRESH_MS = 250
 """The board rebuilds at most four times a second, however many events arrive."""
 TICKS_PER_SECOND = 1000 // REFRESH_MS
 MAX_BANNER_LINES = 3
+SIGNAL_ROLE = Qt.ItemDataRole.UserRole + 1
 
 
 def _who(branch: Branch, sig: SignalRecord, lang: str) -> str:
@@ -68,11 +72,8 @@ def _duration(seconds: float | None) -> str:
     return "—" if seconds is None else fmt_age(round(seconds * 1000))
 
 
-class OpenSignalsModel(QAbstractTableModel):
-    """Open signals, most urgent then oldest first: signal, from, age, progress."""
-
-    COLUMNS = 4
-    AGE = 2
+class OpenSignalsModel(QAbstractListModel):
+    """Open signals, most urgent then oldest first; one row each (painted by SignalCell)."""
 
     def __init__(self, bridge: StationBridge, parent: QObject | None = None) -> None:
         super().__init__(parent)
@@ -83,48 +84,30 @@ class OpenSignalsModel(QAbstractTableModel):
     def rowCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:  # noqa: B008
         return 0 if parent.isValid() else len(self.rows)
 
-    def columnCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else self.COLUMNS
-
-    def headerData(
-        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
-    ) -> object:
-        if orientation != Qt.Orientation.Horizontal or role != Qt.ItemDataRole.DisplayRole:
-            return None
-        return (tr("Signal"), tr("From"), tr("Waiting"), tr("Progress"))[section]
+    def lines(self, sig: SignalRecord) -> tuple[str, str, str, str]:
+        """(signal, age, from, progress): what a row says, line by line."""
+        branch, lang = self.bridge.branch, self.bridge.lang
+        if sig.state is SignalState.OPEN and sig.level:
+            progress = "▲ " + tr("Escalated · not claimed")
+        elif sig.state is SignalState.OPEN:
+            progress = progress_text(sig, branch, lang)
+        else:
+            progress = "✓ " + progress_text(sig, branch, lang)
+        return (
+            signal_label(branch, sig.code, lang),
+            fmt_age(max(0, self.now_ms - sig.raised_ms)),
+            _who(branch, sig, lang),
+            progress,
+        )
 
     def data(self, index: QModelIndex | QPersistentModelIndex, role: int = 0) -> object:
         if not index.isValid() or not 0 <= index.row() < len(self.rows):
             return None
         sig = self.rows[index.row()]
-        branch, lang = self.bridge.branch, self.bridge.lang
-        kind = branch.signal_type(sig.code)
-        col = index.column()
-        age_ms = max(0, self.now_ms - sig.raised_ms)
-        if role == Qt.ItemDataRole.DisplayRole:
-            if col == 0:
-                return signal_label(branch, sig.code, lang)
-            if col == 1:
-                return _who(branch, sig, lang)
-            if col == self.AGE:
-                return fmt_age(age_ms)
-            if sig.state is SignalState.OPEN and sig.level:
-                return "▲ " + tr("Escalated · not claimed")
-            return progress_text(sig, branch, lang)
-        if role == Qt.ItemDataRole.ForegroundRole:
-            if col == self.AGE and sig.state is SignalState.OPEN:
-                return age_colour(age_ms, kind.ack_s if kind else 0)
-            if col == 0:
-                return priority_colour(kind.priority if kind else 2)
-            if col == 3 and sig.state is SignalState.OPEN and sig.level:
-                return QColor("#c62828")
-            return None
-        if role == Qt.ItemDataRole.FontRole and col in (0, self.AGE):
-            font = QFont()
-            font.setBold(True)
-            return font
-        if role == Qt.ItemDataRole.TextAlignmentRole and col == self.AGE:
-            return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        if role == Qt.ItemDataRole.DisplayRole:  # screen readers get the whole row
+            return " · ".join(self.lines(sig))
+        if role == SIGNAL_ROLE:
+            return sig
         if role == Qt.ItemDataRole.UserRole:
             return sig.id
         return None
@@ -136,12 +119,106 @@ class OpenSignalsModel(QAbstractTableModel):
         self.endResetModel()
 
     def tick(self, now_ms: int) -> None:
-        """Ages moved on: repaint the age and progress columns only."""
+        """Ages moved on: repaint the rows (their height does not change)."""
         self.now_ms = now_ms
         if self.rows:
-            self.dataChanged.emit(
-                self.index(0, self.AGE), self.index(len(self.rows) - 1, self.COLUMNS - 1)
-            )
+            self.dataChanged.emit(self.index(0), self.index(len(self.rows) - 1))
+
+
+class SignalCell(QStyledItemDelegate):
+    """An open signal in three lines, readable in a narrow column and from across a room:
+
+    the signal (its priority colour) and the age (coloured against the deadline), then
+    who raised it and where, then the progress (✓ claimed, ▲ escalated: never colour alone).
+    """
+
+    def __init__(self, model: OpenSignalsModel, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.model = model
+
+    @staticmethod
+    def line_height(font: QFont) -> float:
+        return QFontMetricsF(font).height() * 1.1
+
+    def sizeHint(
+        self, option: QStyleOptionViewItem, index: QModelIndex | QPersistentModelIndex
+    ) -> QSize:
+        pad = QFontMetricsF(option.font).height() * 0.3
+        return QSize(100, int(self.line_height(option.font) * 3 + 2 * pad))
+
+    @staticmethod
+    def _geometry(font: QFont, width: float) -> tuple[float, float, float]:
+        """(line height, padding, text width) of a row ``width`` pixels wide."""
+        pad = QFontMetricsF(font).height() * 0.3
+        return SignalCell.line_height(font), pad, width - 14 - pad
+
+    def shown(self, sig: SignalRecord, font: QFont, width: float) -> tuple[str, str, str, str]:
+        """The row's lines as painted in ``width`` pixels: (signal, age, from, progress)."""
+        signal, age, who, progress = self.model.lines(sig)
+        line, _pad, inner = self._geometry(font, width)
+        bold = QFont(font)
+        bold.setBold(True)
+        metrics = QFontMetricsF(bold)
+        room = inner - metrics.horizontalAdvance(age) - line * 0.5
+        base = QFontMetricsF(font)
+        return (
+            metrics.elidedText(signal, Qt.TextElideMode.ElideRight, room),
+            age,
+            base.elidedText(who, Qt.TextElideMode.ElideRight, inner),
+            base.elidedText(progress, Qt.TextElideMode.ElideRight, inner),
+        )
+
+    def paint(
+        self,
+        painter: QPainter,
+        option: QStyleOptionViewItem,
+        index: QModelIndex | QPersistentModelIndex,
+    ) -> None:
+        sig = index.data(SIGNAL_ROLE)
+        if not isinstance(sig, SignalRecord):
+            return
+        kind = self.model.bridge.branch.signal_type(sig.code)
+        rect = QRectF(option.rect)
+        signal, age, who, progress = self.shown(sig, option.font, rect.width())
+        painter.save()
+        painter.fillRect(rect, QColor("#ffffff") if index.row() % 2 == 0 else QColor("#f3f6f8"))
+        painter.fillRect(
+            QRectF(rect.left(), rect.top() + 2, 6, rect.height() - 4),
+            priority_colour(kind.priority if kind else 2),
+        )
+        base = QFont(option.font)
+        bold = QFont(base)
+        bold.setBold(True)
+        line, pad, width = self._geometry(base, rect.width())
+        left, y = rect.left() + 14, rect.top() + pad
+        left_mid = Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter
+        # Line 1: the signal, and how long it has waited.
+        painter.setFont(bold)
+        age_ms = max(0, self.model.now_ms - sig.raised_ms)
+        painter.setPen(
+            age_colour(age_ms, kind.ack_s if kind else 0)
+            if sig.state is SignalState.OPEN
+            else QColor("#263238")
+        )
+        painter.drawText(
+            QRectF(left, y, width, line),
+            Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter,
+            age,
+        )
+        painter.setPen(priority_colour(kind.priority if kind else 2))
+        painter.drawText(QRectF(left, y, width, line), left_mid, signal)
+        # Line 2: who and where; line 3: who is on it.
+        painter.setFont(base)
+        painter.setPen(QColor("#37474f"))
+        painter.drawText(QRectF(left, y + line, width, line), left_mid, who)
+        if sig.state is not SignalState.OPEN:
+            painter.setPen(QColor("#2e7d32"))
+        elif sig.level:
+            painter.setPen(QColor("#c62828"))
+        else:
+            painter.setPen(QColor("#546e7a"))
+        painter.drawText(QRectF(left, y + 2 * line, width, line), left_mid, progress)
+        painter.restore()
 
 
 class KpiTile(QFrame):
@@ -171,6 +248,9 @@ class KpiTile(QFrame):
 
 class BoardView(QWidget):
     """The branch head's live board over a StationBridge (no signals of its own)."""
+
+    shows_clock = True
+    """The board has its own big clock: the station window shows no second one."""
 
     def __init__(
         self, bridge: StationBridge, public: bool = False, parent: QWidget | None = None
@@ -216,24 +296,20 @@ class BoardView(QWidget):
             bridge, flash_for=lambda _sig: True, hide_silent=True, follow_bridge=False
         )
         self.model = OpenSignalsModel(bridge, self)
-        self.table = QTableView(self)
-        self.table.setObjectName("openSignals")
-        self.table.setModel(self.model)
-        self.table.setSelectionMode(QAbstractItemView.SelectionMode.NoSelection)
-        self.table.setFocusPolicy(Qt.FocusPolicy.NoFocus)
-        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.table.setShowGrid(False)
-        self.table.setAlternatingRowColors(True)
-        self.table.setWordWrap(False)
-        self.table.verticalHeader().hide()
-        self.table.setAccessibleName(tr("Open signals"))
-        header = self.table.horizontalHeader()
-        header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
-        header.setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
-        # Fixed, not ResizeToContents: that would measure every row on each refresh.
-        header.setSectionResizeMode(2, QHeaderView.ResizeMode.Fixed)
-        header.setSectionResizeMode(3, QHeaderView.ResizeMode.Stretch)
-        header.setHighlightSections(False)
+        # A list of stacked cells, not a table: four columns cannot be read in the
+        # width the map leaves, neither in a 640 px window nor across the room.
+        self.open_list = QListView(self)
+        self.open_list.setObjectName("openSignals")
+        self.open_list.setModel(self.model)
+        self.cell = SignalCell(self.model, self)
+        self.open_list.setItemDelegate(self.cell)
+        self.open_list.setUniformItemSizes(True)  # cheap layout, however many rows
+        self.open_list.setSelectionMode(QAbstractItemView.SelectionMode.NoSelection)
+        self.open_list.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        self.open_list.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.open_list.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.open_list.setVerticalScrollMode(QAbstractItemView.ScrollMode.ScrollPerPixel)
+        self.open_list.setAccessibleName(tr("Open signals"))
         self.list_title = QLabel(self)
         self.list_title.setObjectName("openTitle")
 
@@ -271,7 +347,7 @@ class BoardView(QWidget):
         sv.setContentsMargins(0, 0, 0, 0)
         sv.setSpacing(4)
         sv.addWidget(self.list_title)
-        sv.addWidget(self.table, 1)
+        sv.addWidget(self.open_list, 1)
         self.splitter = QSplitter(Qt.Orientation.Horizontal, self)
         self.splitter.setObjectName("boardSplitter")
         self.splitter.setChildrenCollapsible(False)
@@ -313,6 +389,11 @@ class BoardView(QWidget):
         """Ids in the open-signals list, top to bottom (as of the last refresh)."""
         return [s.id for s in self.model.rows]
 
+    def row_lines(self, row: int) -> tuple[str, str, str, str]:
+        """Row ``row`` of the open signals as painted: (signal, age, from, progress)."""
+        width = self.open_list.viewport().width()
+        return self.cell.shown(self.model.rows[row], self.open_list.font(), width)
+
     def escalated_ids(self) -> list[int]:
         """Ids in the escalation banner (as of the last refresh)."""
         return [s.id for s in self._escalated]
@@ -345,7 +426,7 @@ class BoardView(QWidget):
             shown.append(sig)
         shown.sort(key=lambda s: (types[s.code].priority if s.code in types else 9, s.raised_ms))
         self.model.set_rows(shown, now)
-        self.list_title.setText(tr("Open signals · {count}").format(count=len(shown)))
+        self.list_title.setText(tr("Open signals · %n", "", len(shown)))
         self._escalated = sorted(
             (s for s in shown if s.level and s.state is SignalState.OPEN),
             key=lambda s: s.raised_ms,
@@ -377,7 +458,7 @@ class BoardView(QWidget):
             lines.append("▲ " + line)
         if len(self._escalated) > MAX_BANNER_LINES:
             more = len(self._escalated) - MAX_BANNER_LINES
-            lines.append(tr("… and {count} more escalated").format(count=more))
+            lines.append(tr("… and %n more escalated", "", more))
         self.escalation.setText("\n".join(lines))
         if self.escalation.isHidden() == bool(lines):  # the map's height changes
             self._split_timer.start()
@@ -483,22 +564,15 @@ class BoardView(QWidget):
             big.setPixelSize(round(px * 1.7))
             big.setBold(True)
             tile.value.setFont(big)
-        self.table.setFont(base)
-        head = QFont(base)
-        head.setPixelSize(max(10, round(px * 0.75)))
-        self.table.horizontalHeader().setFont(head)
-        self.table.verticalHeader().setDefaultSectionSize(round(px * 1.7))
-        age_font = QFont(base)
-        age_font.setBold(True)
-        age_w = QFontMetrics(age_font).horizontalAdvance("0:00:00") + px
-        self.table.horizontalHeader().resizeSection(OpenSignalsModel.AGE, age_w)
+        self.open_list.setFont(base)
 
     def _split(self) -> None:
         """Give the map the width its aspect ratio can use; the list gets the rest."""
         total = self.splitter.width() - self.splitter.handleWidth()
         fw, fh = self.bridge.branch.config.branch.floor_size
         wanted = self.splitter.height() * fw / fh + 8
-        map_w = int(min(wanted, total * 0.68))
+        # A narrow board leaves the list a little more: its rows must stay readable.
+        map_w = int(min(wanted, total * (0.68 if self.width() >= 1200 else 0.6)))
         self.splitter.setSizes([map_w, max(1, total - map_w)])
 
     def resizeEvent(self, event: QResizeEvent) -> None:

@@ -14,13 +14,14 @@ from app.domain.roles import CounterStatus, Role, SignalState
 from app.domain.state import SignalRecord
 
 
-def tr(text: str) -> str:
+def tr(text: str, disambiguation: str | None = None, n: int = -1) -> str:
     """Translate a string used outside a QObject.
 
     pyside6-lupdate files a free ``tr("…")`` call under the empty context, so that is
-    the context looked up here.
+    the context looked up here. A count goes in ``n`` with ``%n`` in the text, as for
+    ``QObject.tr``: ``tr("Calls · %n waiting", "", count)`` picks the plural form.
     """
-    return QCoreApplication.translate("", text)
+    return QCoreApplication.translate("", text, disambiguation, n)
 
 
 def state_text(state: SignalState) -> str:

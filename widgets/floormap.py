@@ -427,14 +427,19 @@ class FloorMap(QWidget):
             painter.drawRoundedRect(rect.adjusted(-grow, -grow, grow, grow), 7, 7)
         self._paint_tile_text(painter, t, rect)
 
-    def _paint_tile_text(self, painter: QPainter, t: TileInfo, rect: QRectF) -> None:
+    @staticmethod
+    def _text_box(rect: QRectF) -> tuple[float, QRectF]:
+        """(font pixel size, box for the text) of a tile drawn in ``rect``."""
         px = min(22.0, max(9.0, rect.height() / 4.6))
+        return px, rect.adjusted(rect.width() * 0.09, 2, -3, -2)
+
+    def _paint_tile_text(self, painter: QPainter, t: TileInfo, rect: QRectF) -> None:
+        px, inner = self._text_box(rect)
         line_h = px * 1.3
-        inner = rect.adjusted(rect.width() * 0.09, 2, -3, -2)
         glyph = px * 0.9
         text_colour = QColor("#263238") if t.online else OFFLINE_TEXT
         # (text, bold, glyph to draw first); rows that do not fit are dropped from the end.
-        title = f"{t.station} {t.name}" if inner.width() > px * 4.5 else t.station
+        title = self._title(t, px, inner.width())
         rows: list[tuple[str, bool, str]] = [(title, True, "")]
         if not t.online:
             rows.append((tr("Offline"), True, "offline"))
@@ -482,6 +487,18 @@ class FloorMap(QWidget):
                 row, Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter, elided
             )
             y += line_h
+
+    def _title(self, t: TileInfo, px: float, width: float) -> str:
+        """The name when it fits whole, else the station id alone: "C01 Co…" says less."""
+        title = f"{t.station} {t.name}"
+        if QFontMetricsF(self._font(px, True)).horizontalAdvance(title) > width:
+            return t.station
+        return title
+
+    def tile_title(self, station_id: str) -> str:
+        """The first line of a tile as painted at the current size."""
+        px, inner = self._text_box(self.tile_rect(station_id))
+        return self._title(self.tile(station_id), px, inner.width())
 
     @staticmethod
     def _paint_status_glyph(painter: QPainter, t: TileInfo, box: QRectF) -> None:

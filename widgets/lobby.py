@@ -9,6 +9,8 @@ counter, announce a VIP, report a queue, refer to a wealth manager) from the bar
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from PySide6.QtCore import (
     QAbstractListModel,
     QEvent,
@@ -21,7 +23,16 @@ from PySide6.QtCore import (
     Qt,
     QTimer,
 )
-from PySide6.QtGui import QColor, QFont, QFontMetricsF, QKeyEvent, QPainter, QPen, QResizeEvent
+from PySide6.QtGui import (
+    QColor,
+    QFont,
+    QFontMetricsF,
+    QKeyEvent,
+    QPainter,
+    QPaintEvent,
+    QPen,
+    QResizeEvent,
+)
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
@@ -34,10 +45,13 @@ from PySide6.QtWidgets import (
     QListWidget,
     QListWidgetItem,
     QPushButton,
+    QSizePolicy,
     QSplitter,
     QStyle,
     QStyledItemDelegate,
+    QStyleOptionButton,
     QStyleOptionViewItem,
+    QStylePainter,
     QVBoxLayout,
     QWidget,
 )
@@ -53,7 +67,6 @@ from widgets.common import (
     progress_text,
     reason_label,
     rejection_text,
-    role_text,
     signal_label,
     staff_name,
     station_name,
@@ -61,6 +74,7 @@ from widgets.common import (
     tr,
 )
 from widgets.floormap import FloorMap
+from widgets.rows import ALERT_COLOUR, DONE_COLOUR, WAITING_COLOUR, TwoLineDelegate, set_row
 
 REFRESH_MS = 100
 """List changes are coalesced: at most ten rebuilds a second."""
@@ -76,6 +90,10 @@ RAISE_KEYS = (
     Qt.Key.Key_F9,
 )
 SIGNAL_ROLE = Qt.ItemDataRole.UserRole + 1
+MAX_RAISE_ROWS = 3
+"""The raise buttons take at most this many rows while eliding labels can avoid more."""
+BUTTON_MIN_H = 30
+"""Buttons big enough to hit in a hurry."""
 
 
 class CallsModel(QAbstractListModel):
@@ -230,6 +248,51 @@ class CallDelegate(QStyledItemDelegate):
         painter.restore()
 
 
+class KeyButton(QPushButton):
+    """A raise button: its F-key first, then the label, elided to fit (never the key).
+
+    ``text()`` stays whole (screen readers, the size it would like); only the painting
+    shortens it, so a narrow window shows "F4  Customer sent to c…".
+    """
+
+    def __init__(self, key: str, label: str, parent: QWidget | None = None) -> None:
+        super().__init__(f"{key}  {label}" if key else label, parent)
+        self.key = key
+        self.label = label
+        self.setMinimumHeight(BUTTON_MIN_H)
+        # May shrink below its whole text (then the label is elided), never below the key.
+        self.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Fixed)
+
+    def minimumSizeHint(self) -> QSize:
+        hint = super().minimumSizeHint()
+        key = self.fontMetrics().horizontalAdvance(f"{self.key}  …" if self.key else "…")
+        return QSize(key + 24, max(hint.height(), BUTTON_MIN_H))
+
+    def shown_text(self) -> str:
+        """The text as painted at the current width."""
+        option = QStyleOptionButton()
+        self.initStyleOption(option)
+        room = (
+            self.style()
+            .subElementRect(QStyle.SubElement.SE_PushButtonContents, option, self)
+            .width()
+        )
+        metrics = self.fontMetrics()
+        room -= metrics.horizontalAdvance("  ")  # breathing space at the edges
+        if metrics.horizontalAdvance(self.text()) <= room:
+            return self.text()
+        prefix = f"{self.key}  " if self.key else ""
+        rest = room - metrics.horizontalAdvance(prefix)
+        return prefix + metrics.elidedText(self.label, Qt.TextElideMode.ElideRight, max(0, rest))
+
+    def paintEvent(self, _event: QPaintEvent) -> None:
+        painter = QStylePainter(self)
+        option = QStyleOptionButton()
+        self.initStyleOption(option)
+        option.text = self.shown_text()
+        painter.drawControl(QStyle.ControlElement.CE_PushButton, option)
+
+
 class RaiseBar(QFrame):
     """One button per signal this station may raise, and a one-line form when it needs input.
 
@@ -244,32 +307,34 @@ class RaiseBar(QFrame):
         bridge = view.bridge
         self.types: list[SignalType] = bridge.branch.raisable_by(bridge.station.role)
         self.code = ""
-        self.buttons: dict[str, QPushButton] = {}
+        self.buttons: dict[str, KeyButton] = {}
         outer = QVBoxLayout(self)
         outer.setContentsMargins(0, 0, 0, 0)
         outer.setSpacing(4)
-        grid = QGridLayout()
-        grid.setSpacing(4)
-        columns = 4
+        self.grid = QGridLayout()
+        self.grid.setSpacing(4)
+        self.columns = 0
         for i, kind in enumerate(self.types):
-            key = RAISE_KEYS[i] if i < len(RAISE_KEYS) else None
+            key_name = f"F{i + 2}" if i < len(RAISE_KEYS) else ""
             label = kind.label.get(bridge.lang)
-            button = QPushButton(label)
+            button = KeyButton(key_name, label, self)
             button.setObjectName(f"raise_{kind.code}")
             button.setFocusPolicy(Qt.FocusPolicy.NoFocus)
-            button.setMinimumWidth(60)
-            if key is not None:
-                key_name = f"F{i + 2}"
-                button.setText(f"{label}  {key_name}")
+            if kind.silent:
+                button.setToolTip(
+                    label
+                    + "\n"
+                    + tr("Silent: no sound or banner here; never on public screens")
+                    + (f" ({key_name})" if key_name else "")
+                )
+            elif key_name:
                 button.setToolTip(tr("Raise “{label}” ({key})").format(label=label, key=key_name))
             else:
                 button.setToolTip(tr("Raise “{label}”").format(label=label))
-            if kind.silent:
-                button.setToolTip(tr("Silent: no sound or banner here; never on public screens"))
             button.clicked.connect(lambda _=False, code=kind.code: self.start(code))
-            grid.addWidget(button, i // columns, i % columns)
             self.buttons[kind.code] = button
-        outer.addLayout(grid)
+        self.reflow(self.view.width() or 640)
+        outer.addLayout(self.grid)
 
         self.form = QFrame(self)
         self.form.setObjectName("raiseForm")
@@ -392,6 +457,46 @@ class RaiseBar(QFrame):
         self.form.hide()
         self.view.calls.setFocus()
 
+    def reflow(self, width: int) -> None:
+        """As many columns as keep every label whole; more (eliding) if it takes >3 rows.
+
+        Columns are as wide as their widest button wants, so short labels pack tighter.
+        """
+        buttons = list(self.buttons.values())
+        if not buttons:
+            return
+        spacing = self.grid.horizontalSpacing()
+        count = len(buttons)
+
+        def needed(columns: int, hint: Callable[[KeyButton], int]) -> int:
+            widths = [max(hint(b) for b in buttons[c::columns]) for c in range(min(columns, count))]
+            return sum(widths) + spacing * (len(widths) - 1)
+
+        whole = max(
+            (c for c in range(1, count + 1) if needed(c, lambda b: b.sizeHint().width()) <= width),
+            default=1,
+        )
+        columns = whole
+        while (
+            -(-count // columns) > MAX_RAISE_ROWS
+            and columns < count
+            and needed(columns + 1, lambda b: b.minimumSizeHint().width() + 60) <= width
+        ):
+            columns += 1
+        if columns == self.columns:
+            return
+        self.columns = columns
+        for button in buttons:
+            self.grid.removeWidget(button)
+        # No column stretch: with it the grid would share the width by stretch alone
+        # and cut a long label that has room elsewhere.
+        for i, button in enumerate(buttons):
+            self.grid.addWidget(button, i // columns, i % columns)
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        self.reflow(event.size().width())
+        super().resizeEvent(event)
+
     def keyPressEvent(self, event: QKeyEvent) -> None:
         if not self.form.isHidden() and event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
             self.submit()
@@ -413,12 +518,10 @@ class LobbyView(QWidget):
         self._sent: dict[str, str] = {}
         self._dirty = True
 
-        self.header = QLabel(self)
-        self.header.setObjectName("lobbyHeader")
-        font = self.header.font()
+        # Station and staff are in the window's header: the view does not repeat them.
+        font = QFont(self.font())
         font.setBold(True)
         font.setPointSizeF(font.pointSizeF() * 1.1)
-        self.header.setFont(font)
         self.connection = QLabel(self)
         self.connection.setObjectName("connectionLabel")
         self.status_line = QLabel(self)
@@ -464,6 +567,7 @@ class LobbyView(QWidget):
         self.resolve_button.clicked.connect(self.resolve_selected)
         for button in (self.claim_button, self.arrived_button, self.resolve_button):
             button.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+            button.setMinimumHeight(BUTTON_MIN_H)
 
         self.map = FloorMap(bridge, parent=self)
         self.map.station_clicked.connect(self._on_station_clicked)
@@ -474,6 +578,7 @@ class LobbyView(QWidget):
         self.mine = QListWidget(self)
         self.mine.setObjectName("mySignals")
         self.mine.setAccessibleName(tr("Signals I raised"))
+        self.mine.setItemDelegate(TwoLineDelegate(self.mine))  # who took it, never cut
         self.mine.installEventFilter(self)
         self.cancel_mine = QPushButton(tr("Cancel signal"), self)
         self.cancel_mine.setObjectName("cancelMine")
@@ -484,15 +589,15 @@ class LobbyView(QWidget):
 
         self.raise_bar = RaiseBar(self)
 
-        # Layout: header; calls | (map over my signals); the raise bar across the bottom.
-        top = QHBoxLayout()
-        top.addWidget(self.header, 1)
-        top.addWidget(self.connection)
+        # Layout: calls | (map over my signals); the raise bar across the bottom.
         left = QWidget(self)
         lv = QVBoxLayout(left)
         lv.setContentsMargins(0, 0, 0, 0)
         lv.setSpacing(4)
-        lv.addWidget(self.calls_title)
+        top = QHBoxLayout()
+        top.addWidget(self.calls_title, 1)
+        top.addWidget(self.connection)
+        lv.addLayout(top)
         lv.addWidget(self.calls, 1)
         lv.addWidget(self.empty)
         buttons = QHBoxLayout()
@@ -515,6 +620,8 @@ class LobbyView(QWidget):
         right.addWidget(mine_box)
         right.setStretchFactor(0, 3)
         right.setStretchFactor(1, 1)
+        right.splitterMoved.connect(self._on_splitter_moved)
+        self.right_splitter = right
         self.splitter = QSplitter(Qt.Orientation.Horizontal, self)
         self.splitter.setObjectName("lobbySplitter")
         self.splitter.setChildrenCollapsible(False)
@@ -527,7 +634,6 @@ class LobbyView(QWidget):
         layout = QVBoxLayout(self)
         layout.setContentsMargins(6, 6, 6, 6)
         layout.setSpacing(4)
-        layout.addLayout(top)
         layout.addWidget(self.splitter, 1)
         layout.addWidget(self.raise_bar)
         layout.addWidget(self.status_line)
@@ -555,7 +661,6 @@ class LobbyView(QWidget):
         self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
         self.setFocusProxy(self.calls)
         self._on_connection_changed(bridge.connected)
-        self._update_header()
         self.refresh_now()
 
     # Queries --------------------------------------------------------------------------
@@ -700,7 +805,7 @@ class LobbyView(QWidget):
         self.model.set_rows(rows)
         ids = [s.id for s in rows]
         waiting = sum(1 for s in rows if s.state is SignalState.OPEN)
-        self.calls_title.setText(tr("Calls · {waiting} waiting").format(waiting=waiting))
+        self.calls_title.setText(tr("Calls · %n waiting", "", waiting))
         # The list stays visible even when empty: it is the view's focus proxy, so
         # Enter must reach it the moment a call arrives.
         self.empty.setVisible(not rows)
@@ -728,15 +833,24 @@ class LobbyView(QWidget):
                 label += " → " + station_name(branch, sig.to, lang)
             if sig.ticket:
                 label += " · " + tr("No. {ticket}").format(ticket=sig.ticket)
-            text = f"{label} · {progress_text(sig, branch, lang)} · {fmt_age(now - sig.raised_ms)}"
-            item = QListWidgetItem(text)
-            item.setData(SIGNAL_ROLE, sig.id)
-            item.setToolTip(text)
+            progress = progress_text(sig, branch, lang)
+            colour = WAITING_COLOUR
             if sig.state is not SignalState.OPEN:
-                item.setForeground(QColor("#2e7d32"))
+                progress, colour = f"✓ {progress}", DONE_COLOUR
+            elif sig.level:
+                progress, colour = f"▲ {progress}", ALERT_COLOUR
+            item = QListWidgetItem()
+            item.setData(SIGNAL_ROLE, sig.id)
+            set_row(item, label, progress, fmt_age(now - sig.raised_ms), colour)
             self.mine.addItem(item)
             if sig.id == keep:
                 self.mine.setCurrentItem(item)
+
+    def my_signal_lines(self, row: int) -> tuple[str, str, str]:
+        """A row of My signals as painted: label, progress, age."""
+        delegate = self.mine.itemDelegate()
+        assert isinstance(delegate, TwoLineDelegate)
+        return delegate.painted(self.mine.model().index(row, 0))
 
     def _update_buttons(self) -> None:
         sig = self.selected_signal()
@@ -753,15 +867,6 @@ class LobbyView(QWidget):
         )
         self.cancel_mine.setEnabled(self.mine.currentItem() is not None)
 
-    def _update_header(self) -> None:
-        bridge = self.bridge
-        name = bridge.station.name.get(bridge.lang)
-        who = staff_name(bridge.branch, bridge.staff, bridge.lang) if bridge.staff else ""
-        if not who:
-            who = tr("Nobody signed in")
-        self.header.setText(f"{name} · {who}")
-        self.header.setToolTip(f"{bridge.station.id} · {role_text(bridge.station.role)}")
-
     # Slots ----------------------------------------------------------------------------------
     def _mark_dirty(self, *_args: object) -> None:
         self._dirty = True
@@ -777,9 +882,7 @@ class LobbyView(QWidget):
         if self.mine.count():
             self._refresh_mine()
 
-    def _on_staff_changed(self, station: str) -> None:
-        if station == self.bridge.station.id:
-            self._update_header()
+    def _on_staff_changed(self, _station: str) -> None:
         self._mark_dirty()
 
     def _on_connection_changed(self, up: bool) -> None:
@@ -827,6 +930,11 @@ class LobbyView(QWidget):
             total = self.splitter.width() - self.splitter.handleWidth()
             left = max(260, int(total * 0.45))
             self.splitter.setSizes([left, max(1, total - left)])
+            # The map no taller than its plan needs at that width: my signals get the rest.
+            height = self.right_splitter.height() - self.right_splitter.handleWidth()
+            fw, fh = self.bridge.branch.config.branch.floor_size
+            map_h = min(int(height * 0.75), int((total - left) * fh / fw) + 8)
+            self.right_splitter.setSizes([map_h, max(1, height - map_h)])
 
     # Keyboard ---------------------------------------------------------------------------
     def _handle_key(self, event: QKeyEvent) -> bool:

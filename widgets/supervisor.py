@@ -184,9 +184,13 @@ class SupervisorView(QWidget):
             self.queue.setCurrentItem(first)  # Enter claims the most urgent at once
         self.queue.blockSignals(False)
         waiting = sum(1 for s in signals if s.state is SignalState.OPEN)
-        self.count_label.setText(
-            self.tr("%n request(s) waiting", "", waiting) if waiting else self.tr("All handled")
-        )
+        if waiting:
+            text = self.tr("%n request(s) waiting", "", waiting)
+        elif signals:  # claimed, not yet resolved: "All handled" would be premature
+            text = self.tr("Nothing waiting · %n in progress", "", len(signals))
+        else:
+            text = self.tr("All handled")
+        self.count_label.setText(text)
         self._tick()
         self._update_actions()
 

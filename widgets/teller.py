@@ -57,6 +57,15 @@ from widgets.common import (
     staff_name,
     station_name,
     status_text,
+    tr,
+)
+from widgets.rows import (
+    ALERT_COLOUR,
+    DONE_COLOUR,
+    WAITING_COLOUR,
+    TwoLineDelegate,
+    set_row,
+    two_line_height,
 )
 
 ID_ROLE = Qt.ItemDataRole.UserRole
@@ -343,11 +352,10 @@ class TellerView(QWidget):
         layout.setContentsMargins(6, 4, 6, 6)
         self.my_list = QListWidget(group)
         self.my_list.setObjectName("mySignals")
-        self.my_list.setMinimumHeight(44)
-        self.my_list.setAlternatingRowColors(True)
+        self.my_list.setMinimumHeight(two_line_height(scaled_font(1.3)))
         self.my_list.setFont(scaled_font(1.3))
-        self.my_list.setTextElideMode(Qt.TextElideMode.ElideMiddle)  # keep the age in view
-        self.my_list.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        # Two lines a call: the label and age, then who is coming (never cut).
+        self.my_list.setItemDelegate(TwoLineDelegate(self.my_list))
         self.my_list.currentItemChanged.connect(self._update_buttons)
         layout.addWidget(self.my_list, 1)
         self.empty_label = QLabel(self.tr("No open calls."), group)
@@ -372,10 +380,9 @@ class TellerView(QWidget):
         layout.setContentsMargins(6, 4, 6, 6)
         self.incoming_list = QListWidget(group)
         self.incoming_list.setObjectName("incomingList")
-        self.incoming_list.setMinimumHeight(32)
+        self.incoming_list.setMinimumHeight(two_line_height(scaled_font(1.3)))
         self.incoming_list.setFont(scaled_font(1.3))
-        self.incoming_list.setTextElideMode(Qt.TextElideMode.ElideMiddle)  # keep the age in view
-        self.incoming_list.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.incoming_list.setItemDelegate(TwoLineDelegate(self.incoming_list))
         self.incoming_list.currentItemChanged.connect(self._update_buttons)
         layout.addWidget(self.incoming_list, 1)
         self.incoming_button = QPushButton(group)
@@ -564,34 +571,43 @@ class TellerView(QWidget):
     def _tick(self) -> None:
         """Refresh the texts and ages of every row (one timer for all rows)."""
         now = self.bridge.hub_now_ms()
+        for view in (self.my_list, self.incoming_list):
+            relayout = False
+            for row in range(view.count()):
+                item = view.item(row)
+                sig = self.bridge.state.signals.get(int(item.data(ID_ROLE)))
+                if sig is not None:
+                    title, detail, colour = self._row_texts(view, sig)
+                    age = fmt_age(now - sig.raised_ms)
+                    relayout = set_row(item, title, detail, age, colour) or relayout
+            if relayout:  # a longer progress may need another line
+                view.doItemsLayout()
+
+    def _row_texts(self, view: QListWidget, sig: SignalRecord) -> tuple[str, str, QColor]:
+        """(label, progress line, its colour) of a row in my calls or the incoming list."""
         branch, lang = self.bridge.branch, self.bridge.lang
-        for row in range(self.my_list.count()):
-            item = self.my_list.item(row)
-            sig = self.bridge.state.signals.get(int(item.data(ID_ROLE)))
-            if sig is None:
-                continue
-            age = fmt_age(now - sig.raised_ms)
-            text = f"{signal_label(branch, sig.code, lang)} · {progress_text(sig, branch, lang)}"
-            item.setText(f"{text}  {age}")
-            item.setToolTip(text)
-            if sig.state is SignalState.OPEN:
-                colour = QColor("#c62828") if sig.level else QColor("#37474f")
-            else:
-                colour = QColor("#2e7d32")
-            item.setForeground(QBrush(colour))
-        for row in range(self.incoming_list.count()):
-            item = self.incoming_list.item(row)
-            sig = self.bridge.state.signals.get(int(item.data(ID_ROLE)))
-            if sig is None:
-                continue
+        label = signal_label(branch, sig.code, lang)
+        if view is self.incoming_list:
             who = staff_name(branch, sig.staff, lang) or station_name(branch, sig.station, lang)
-            text = self.tr("{label} from {who}").format(
-                label=signal_label(branch, sig.code, lang), who=who
-            )
+            detail = self.tr("From {who}").format(who=who)
+            if sig.ticket:  # the customer to look out for
+                detail += " · " + tr("No. {ticket}").format(ticket=sig.ticket)
             if sig.note:
-                text += f" · {sig.note}"
-            item.setText(f"{text}  {fmt_age(now - sig.raised_ms)}")
-            item.setToolTip(text)
+                detail += f" · {sig.note}"
+            return label, detail, WAITING_COLOUR
+        progress = progress_text(sig, branch, lang)
+        if sig.state is not SignalState.OPEN:
+            return label, f"✓ {progress}", DONE_COLOUR  # the tick: not colour alone
+        if sig.level:
+            return label, f"▲ {progress}", ALERT_COLOUR
+        return label, progress, WAITING_COLOUR
+
+    def row_lines(self, row: int, incoming: bool = False) -> tuple[str, str, str]:
+        """A row of my calls (or of the incoming list) as painted: label, progress, age."""
+        view = self.incoming_list if incoming else self.my_list
+        delegate = view.itemDelegate()
+        assert isinstance(delegate, TwoLineDelegate)
+        return delegate.painted(view.model().index(row, 0))
 
     def _show_counter(self) -> None:
         record = self.bridge.state.counters.get(self.bridge.station.id)

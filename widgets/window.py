@@ -125,6 +125,9 @@ class StationWindow(QMainWindow):
         self.clock_label.setObjectName("clockLabel")
         self.clock_label.setFont(mid)
         self.clock_label.setToolTip(self.tr("Branch time"))
+        # A view with its own big clock (the board, read from across the room) is not
+        # given a second, small one here.
+        self.clock_label.setVisible(not getattr(self.view, "shows_clock", False))
         row.addWidget(self.clock_label)
 
         self.mute_button = QToolButton(header)

@@ -16,7 +16,17 @@ from typing import Any
 import platformdirs
 from alembic import command as alembic_command
 from alembic.config import Config as AlembicConfig
-from sqlalchemy import Engine, bindparam, create_engine, event, insert, select, update
+from sqlalchemy import (
+    Engine,
+    LargeBinary,
+    bindparam,
+    cast,
+    create_engine,
+    event,
+    insert,
+    select,
+    update,
+)
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
 
@@ -75,6 +85,11 @@ class Batch:
             self.new_signals[sig.id] = sig
         elif sig.id not in self.new_signals:
             self.changed_signals[sig.id] = sig
+
+
+def _blob(value: Any) -> bytes:
+    """A BLOB column's value; a hand-edited row may hold text (the chain then fails)."""
+    return value.encode("utf-8", "surrogateescape") if isinstance(value, str) else bytes(value)
 
 
 def signal_row(sig: SignalRecord) -> dict[str, Any]:
@@ -189,13 +204,17 @@ class Journal:
         last = after_seq
         while True:
             with self.engine.connect() as conn:
+                # CAST: a row edited by hand may hold text that is not even UTF-8
                 rows = conn.execute(
-                    select(e.seq, e.body, e.hash).where(e.seq > last).order_by(e.seq).limit(chunk)
+                    select(e.seq, cast(e.body, LargeBinary), cast(e.hash, LargeBinary))
+                    .where(e.seq > last)
+                    .order_by(e.seq)
+                    .limit(chunk)
                 ).all()
             if not rows:
                 return
             for seq, body, stored in rows:
-                yield int(seq), bytes(body), None if stored is None else bytes(stored)
+                yield int(seq), _blob(body), None if stored is None else _blob(stored)
             last = int(rows[-1][0])
 
     def chain_start(self) -> tuple[int, bytes]:

@@ -76,7 +76,7 @@ RECENT_REPLIES = 100_000
 KEY_CHECK_S = 1.0
 # Per-station rate limits (messages per second, burst). A person clicks a few times a
 # minute; a station that floods is refused before it costs the others anything.
-MSG_RATE, MSG_BURST = 200.0, 400.0
+MSG_RATE, MSG_BURST = 300.0, 1000.0
 CMD_RATE, CMD_BURST = 50.0, 500.0  # an outbox emptied after an outage fits the burst
 HELLO_RATE, HELLO_BURST = 2.0, 5.0
 

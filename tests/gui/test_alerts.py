@@ -247,10 +247,11 @@ def test_silent_signal_alerts_its_targets_but_not_the_raiser_nor_a_public_board(
     assert players["supervisor"].played == ["priority1"]
     qtbot.waitUntil(lambda: players["private"].played == ["priority1"], timeout=WAIT)
     sig = supervisor.inbox()[0]
-    with qtbot.waitSignal(teller.signal_changed, timeout=WAIT):
+    with qtbot.waitSignal(supervisor.signal_changed, timeout=WAIT):
         supervisor.acknowledge(sig.id)
     qtbot.wait(100)
     assert players["teller"].played == [] and notices == []  # silent at the raiser
+    assert sig.id not in teller.state.signals  # whose PC never even received it
     assert players["public"].played == [] and public_alerted == []
 
 

@@ -15,7 +15,7 @@ from app.client.bridge import StationBridge
 from app.domain.config import Branch, default_config_path, load_branch
 from app.domain.roles import CounterStatus, SignalState
 from tests.gui.conftest import BridgeFactory
-from tests.helpers import HubProcess, free_port_pair
+from tests.helpers import HubProcess, free_port_pair, keys_for
 from widgets.board import BoardView
 
 
@@ -244,7 +244,7 @@ def test_escalated_calls_nobody_claimed_are_bannered(
     bridges: list[StationBridge] = []
 
     def station(sid: str, staff: str = "") -> StationBridge:
-        bridge = StationBridge(branch, sid, hub.endpoint, ctx)
+        bridge = StationBridge(branch, sid, hub.endpoint, ctx, keys=keys_for(hub.endpoint, sid))
         bridges.append(bridge)
         bridge.start()
         qtbot.waitUntil(lambda: bridge.session.link.synced, timeout=10_000)
@@ -275,3 +275,42 @@ def test_escalated_calls_nobody_claimed_are_bannered(
     finally:
         for bridge in bridges:
             bridge.close()
+
+
+@pytest.mark.qt_log_ignore(r"This plugin does not support propagateSizeHints")
+def test_open_signals_are_readable_in_a_small_window_and_across_the_room(
+    qtbot: QtBot, make_bridge: BridgeFactory
+) -> None:
+    head = make_bridge("H1", staff="zhenghua", lang="en")
+    teller = make_bridge("C01", staff="lina", lang="en")
+    lobby = make_bridge("L1", staff="wangfang", lang="en")
+    board = make_board(qtbot, head)
+    with qtbot.waitSignal(head.signal_raised, timeout=5000) as raised:
+        teller.raise_signal("assist")
+    sid = raised.args[0].id
+    lobby.acknowledge(sid)
+    qtbot.waitUntil(lambda: head.state.signals[sid].state is SignalState.ACKNOWLEDGED)
+    board.show()
+    qtbot.waitExposed(board)
+
+    for width, height in ((640, 540), (1920, 1080)):
+        board.resize(width, height)
+        qtbot.wait(50)  # the splitter is placed once the layout has run
+        board.refresh_now()
+        signal, age, who, progress = board.row_lines(0)
+        # One stacked cell, not four columns cut to "Com…" and "Count…": who is on it
+        # is whole even in the demo's small window.
+        assert progress.startswith("✓ Wang Fang "), (width, progress)
+        assert who == "Counter 1 · Li Na" and age.count(":") == 1
+        # The tile shows its whole name or its id alone, never "C01 Co…".
+        assert board.map.tile_title("C01") in ("C01", "C01 Counter 1")
+        if width == 640:
+            assert board.map.tile_title("C01") == "C01"
+        else:  # the big screen, read from three metres: large and whole
+            assert (signal, progress) == (
+                "Call lobby manager",
+                "✓ Wang Fang acknowledged · on the way",
+            )
+            assert board.open_list.font().pixelSize() >= 24
+            assert board.clock.font().pixelSize() >= 30
+            assert board.tiles["open"].value.font().pixelSize() >= 40

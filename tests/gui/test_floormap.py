@@ -38,14 +38,17 @@ def test_only_signals_for_the_viewer_flash_and_public_maps_hide_silent_ones(
 ) -> None:
     teller = make_bridge("C02", staff="zhangwei")
     lobby = make_bridge("L1")
+    head = make_bridge("H1")  # duress is for the branch head: its PC receives it in full
     mine = FloorMap(lobby)
-    everything = FloorMap(lobby, flash_for=lambda _s: True)
-    public = FloorMap(lobby, flash_for=lambda _s: True, hide_silent=True)
+    everything = FloorMap(head, flash_for=lambda _s: True)
+    public = FloorMap(head, flash_for=lambda _s: True, hide_silent=True)
     for widget in (mine, everything, public):
         qtbot.addWidget(widget)
     teller.raise_signal("authorize")  # for the supervisor, not the lobby
     teller.raise_signal("duress")
-    qtbot.waitUntil(lambda: len(lobby.state.signals) == 2, timeout=5000)
+    qtbot.waitUntil(lambda: len(head.state.signals) == 2, timeout=5000)
+    qtbot.waitUntil(lambda: lobby.state.last_seq >= head.state.last_seq, timeout=5000)
+    assert [s.code for s in lobby.state.signals.values()] == ["authorize"]  # never sees duress
     assert mine.flashing_stations() == set()
     assert everything.flashing_stations() == {"C02"}
     assert [s.code for s in everything.tile("C02").signals] == ["duress", "authorize"]

@@ -8,13 +8,14 @@ from pathlib import Path
 import pytest
 import zmq
 from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QLabel
 from pytestqt.qtbot import QtBot
 
 from app.client.bridge import StationBridge
 from app.domain.config import Branch, default_config_path, load_branch
 from app.domain.roles import SignalState
 from tests.gui.conftest import BridgeFactory
-from tests.helpers import HubProcess, free_port_pair
+from tests.helpers import HubProcess, free_port_pair, keys_for
 from widgets.lobby import LobbyView
 
 
@@ -199,7 +200,7 @@ def test_everyone_sees_who_claimed_a_call(
     bridges: list[StationBridge] = []
 
     def station(sid: str, staff: str) -> StationBridge:
-        bridge = StationBridge(branch, sid, hub.endpoint, ctx)
+        bridge = StationBridge(branch, sid, hub.endpoint, ctx, keys=keys_for(hub.endpoint, sid))
         bridges.append(bridge)
         bridge.start()
         qtbot.waitUntil(lambda: bridge.session.link.synced, timeout=10_000)
@@ -226,3 +227,44 @@ def test_everyone_sees_who_claimed_a_call(
     finally:
         for bridge in bridges:
             bridge.close()
+
+
+@pytest.mark.qt_log_ignore(r"This plugin does not support propagateSizeHints")
+def test_raise_buttons_fit_a_narrow_window_with_their_keys(
+    qtbot: QtBot, make_bridge: BridgeFactory
+) -> None:
+    lobby = make_bridge("L1", staff="wangfang", lang="en")
+    view = LobbyView(lobby)
+    qtbot.addWidget(view)
+    view.resize(640, 500)
+    view.show()
+    qtbot.waitExposed(view)
+    bar = view.raise_bar
+    qtbot.waitUntil(lambda: bar.width() <= 640, timeout=5000)
+    assert 2 <= bar.columns <= 4  # wrapped onto rows, not one row cut at both ends
+    for i, (code, button) in enumerate(bar.buttons.items()):
+        key = f"F{i + 2}"
+        label = lobby.branch.signal_types[code].label.get("en")
+        assert button.geometry().left() >= 0 and button.geometry().right() < bar.width()
+        assert button.shown_text().startswith(f"{key}  ")  # the key is always seen
+        assert label in button.toolTip()  # the whole label, when it is elided on screen
+    # The window's header names the desk and who is signed in; the view does not repeat it.
+    assert not any("Lobby desk" in label.text() for label in view.findChildren(QLabel))
+
+    view.resize(1280, 760)
+    qtbot.waitUntil(lambda: bar.columns == len(bar.buttons), timeout=5000)  # one row
+    assert all(b.shown_text() == b.text() for b in bar.buttons.values())  # nothing elided
+
+
+def test_my_signals_show_who_took_them(qtbot: QtBot, make_bridge: BridgeFactory) -> None:
+    teller = make_bridge("C05", staff="yanglei", lang="en")
+    lobby = make_bridge("L1", staff="wangfang", lang="en")
+    view = make_view(qtbot, lobby)
+    assert view.calls_title.text() == "Calls · 0 waiting"  # %n, in its plural form
+    view.raise_signal("direct_counter", to="C05", ticket="A002")
+    qtbot.waitUntil(lambda: len(view.my_signal_ids()) == 1, timeout=5000)
+    assert view.my_signal_lines(0)[1] == "Waiting"
+    qtbot.waitUntil(lambda: len(teller.inbox()) == 1, timeout=5000)
+    teller.acknowledge(teller.inbox()[0].id)
+    qtbot.waitUntil(lambda: view.my_signal_lines(0)[1] == "✓ Yang Lei acknowledged", timeout=5000)
+    assert "Customer sent to counter → Counter 5" in view.mine.item(0).text()

@@ -19,7 +19,7 @@ from app.cli import main
 from app.client.main import StationParts, build_station, outbox_path
 from app.demo import grid_cells, save_screenshots
 from app.domain.config import Branch
-from tests.helpers import ROOT, HubProcess, TestStation, wait_for
+from tests.helpers import ROOT, HubProcess, TestStation, keys_for, wait_for
 from widgets.board import BoardView
 from widgets.teller import TellerView
 
@@ -90,7 +90,15 @@ def test_a_station_is_built_signed_in_and_wired(
     built: list[StationParts],
 ) -> None:
     settings = QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat)
-    parts = build_station(branch, hub.endpoint, "C01", ctx, staff="lina", settings=settings)
+    parts = build_station(
+        branch,
+        hub.endpoint,
+        "C01",
+        ctx,
+        keys=keys_for(hub.endpoint, "C01"),
+        staff="lina",
+        settings=settings,
+    )
     built.append(parts)
     assert isinstance(parts.view, TellerView) and parts.kind == "teller"
     assert parts.window.view is parts.view
@@ -98,7 +106,9 @@ def test_a_station_is_built_signed_in_and_wired(
 
     parts.window.mute_button.click()  # the header's toggle mutes this station's alerts
     assert parts.alerts.muted and parts.window.muted
-    again = build_station(branch, hub.endpoint, "C01", ctx, settings=settings)
+    again = build_station(
+        branch, hub.endpoint, "C01", ctx, keys=keys_for(hub.endpoint, "C01"), settings=settings
+    )
     built.append(again)
     assert again.alerts.muted and again.window.mute_button.isChecked()  # remembered
 
@@ -115,8 +125,18 @@ def test_the_board_is_public_unless_asked_otherwise(
     built: list[StationParts],
 ) -> None:
     settings = QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat)
-    public = build_station(branch, hub.endpoint, "H1", ctx, public=True, settings=settings)
-    private = build_station(branch, hub.endpoint, "H1", ctx, settings=settings)
+    public = build_station(
+        branch,
+        hub.endpoint,
+        "H1",
+        ctx,
+        keys=keys_for(hub.endpoint, "H1"),
+        public=True,
+        settings=settings,
+    )
+    private = build_station(
+        branch, hub.endpoint, "H1", ctx, keys=keys_for(hub.endpoint, "H1"), settings=settings
+    )
     built += [public, private]
     assert isinstance(public.view, BoardView) and public.view.public and public.alerts.public
     assert isinstance(private.view, BoardView) and not private.view.public
@@ -146,7 +166,11 @@ def test_screenshots_are_named_by_view_and_station(
     built: list[StationParts],
 ) -> None:
     settings = QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat)
-    built.append(build_station(branch, hub.endpoint, "L1", ctx, settings=settings))
+    built.append(
+        build_station(
+            branch, hub.endpoint, "L1", ctx, keys=keys_for(hub.endpoint, "L1"), settings=settings
+        )
+    )
     built[0].window.resize(640, 540)
     saved = save_screenshots(built, tmp_path / "shots")
     assert [p.name for p in saved] == ["lobby-L1.png"]
@@ -174,6 +198,7 @@ def test_station_and_board_run_until_told_to_stop(
         LOBBYLINK_NO_SOUND="1",
         XDG_CONFIG_HOME=str(tmp_path / "config"),
         PYTHONUNBUFFERED="1",
+        LOBBYLINK_KEYS=str(hub.keys_dir),
     )
     cmd = [sys.executable, "-m", "app.cli", *argv, "--hub", f"127.0.0.1:{hub.port}"]
     proc = subprocess.Popen(
@@ -198,7 +223,7 @@ def test_station_and_board_run_until_told_to_stop(
     finally:
         if proc.poll() is None:
             proc.kill()
-            proc.communicate()
+            proc.communicate()  # reap it and close its pipes
         observer.close()
     assert proc.returncode == 0, err
     assert "Traceback" not in err, err

@@ -73,6 +73,8 @@ def test_buttons_claim_and_resolve(qtbot: QtBot, make_bridge: BridgeFactory) -> 
     qtbot.waitUntil(lambda: view.claim_button.isEnabled(), timeout=WAIT)
     qtbot.mouseClick(view.claim_button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: "Claimed by you" in state_of_first_row(view), timeout=WAIT)
+    # Claimed is not handled yet: the headline says so (a count, in its plural form).
+    assert view.count_label.text() == "Nothing waiting · 1 in progress"
     qtbot.mouseClick(view.resolve_button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: view.queue.topLevelItemCount() == 0, timeout=WAIT)
     assert "All handled" in view.count_label.text()

@@ -177,7 +177,9 @@ def test_silent_signal_leaves_no_trace(qtbot: QtBot, make_bridge: BridgeFactory)
     assert view.active_dialog is None
     qtbot.mouseClick(view.buttons["duress"], Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: open_codes(supervisor) == ["duress"], timeout=WAIT)
-    qtbot.waitUntil(lambda: [s.code for s in teller.my_signals()] == ["duress"], timeout=WAIT)
+    # the raiser's PC is not told what it was: its state only moves past the seq
+    qtbot.waitUntil(lambda: teller.state.last_seq >= supervisor.state.last_seq, timeout=WAIT)
+    assert teller.my_signals() == []
     view.refresh()
     assert view.my_list.count() == 0
     assert view.active_dialog is None
@@ -201,3 +203,32 @@ def test_call_sent_to_this_counter(qtbot: QtBot, make_bridge: BridgeFactory) -> 
     qtbot.mouseClick(view.incoming_button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: view.incoming_list.count() == 0, timeout=WAIT)
     assert lobby.state.signals[sig_id].state is SignalState.RESOLVED
+
+
+def test_a_call_row_shows_who_is_coming_in_full(qtbot: QtBot, make_bridge: BridgeFactory) -> None:
+    """The demo's 640 px window cut "Wang Fang acknowledged" in the middle: never again."""
+    teller = make_bridge("C01", staff="lina", lang="en")
+    lobby = make_bridge("L1", staff="wangfang", lang="en")
+    view = make_view(qtbot, teller, show=True)
+    view.resize(640, 540)
+    teller.raise_signal("assist")
+    qtbot.waitUntil(lambda: view.my_list.count() == 1, timeout=WAIT)
+    label, progress, age = view.row_lines(0)
+    assert (label, progress) == ("Call lobby manager", "Waiting")
+    assert age.count(":") == 1
+
+    qtbot.waitUntil(lambda: open_codes(lobby) == ["assist"], timeout=WAIT)
+    lobby.acknowledge(lobby.inbox()[0].id)
+    qtbot.waitUntil(lambda: view.row_lines(0)[1].startswith("✓"), timeout=WAIT)
+    assert view.row_lines(0)[1] == "✓ Wang Fang acknowledged · on the way"
+    assert "Wang Fang" in view.my_list.item(0).text()  # what a screen reader reads
+    one_line_rows = view.my_list.visualItemRect(view.my_list.item(0)).height()
+
+    # Squeezed: the label may be elided, the progress wraps onto another line instead.
+    view.my_list.setFixedWidth(180)
+    qtbot.waitUntil(
+        lambda: view.my_list.visualItemRect(view.my_list.item(0)).height() > one_line_rows,
+        timeout=WAIT,
+    )
+    label, progress, _age = view.row_lines(0)
+    assert label.endswith("…") and progress == "✓ Wang Fang acknowledged · on the way"

@@ -14,7 +14,8 @@ from pytestqt.qtbot import QtBot
 from app.client.bridge import StationBridge
 from app.domain.config import default_config_path, load_branch
 from tests.gui.conftest import BridgeFactory
-from tests.helpers import HubProcess, free_port_pair
+from tests.helpers import HubProcess, free_port_pair, keys_for
+from widgets.board import BoardView
 from widgets.signin import SignInDialog
 from widgets.supervisor import SupervisorView
 from widgets.teller import TellerView
@@ -116,7 +117,7 @@ def test_banner_while_the_hub_is_down(
     qtbot.waitUntil(lambda: not window.offline, timeout=15_000)
     qtbot.waitUntil(lambda: len(teller.session.link.outbox) == 0, timeout=WAIT)
     qtbot.waitUntil(lambda: view.my_list.count() == 1, timeout=WAIT)
-    assert [s.code for s in teller.my_signals()] == ["assist", "duress"]
+    assert [s.code for s in teller.my_signals()] == ["assist"]  # duress: never on this PC
     assert window.status_message() == ""
 
 
@@ -183,7 +184,9 @@ def test_sign_in_dialog_shows_a_wrong_pin(
     qtbot: QtBot, ctx: zmq.Context, pin_hub: tuple[HubProcess, Path]
 ) -> None:
     hub, config = pin_hub
-    bridge = StationBridge(load_branch(config), "C01", hub.endpoint, ctx)
+    bridge = StationBridge(
+        load_branch(config), "C01", hub.endpoint, ctx, keys=keys_for(hub.endpoint, "C01")
+    )
     try:
         bridge.start()
         qtbot.waitUntil(lambda: bridge.session.link.synced, timeout=10_000)
@@ -203,3 +206,15 @@ def test_sign_in_dialog_shows_a_wrong_pin(
         assert bridge.staff == "lina"
     finally:
         bridge.close()
+
+
+def test_the_board_keeps_its_big_clock_and_the_header_drops_its_own(
+    qtbot: QtBot, make_bridge: BridgeFactory
+) -> None:
+    head = make_bridge("H1", staff="zhenghua")
+    board = BoardView(head)
+    window = make_window(qtbot, head, board)
+    assert window.clock_label.isHidden()  # one clock on the board: its own, big one
+    assert not board.clock.isHidden() and board.clock.text().count(":") == 2
+    teller = make_window(qtbot, make_bridge("C01", staff="lina"))
+    assert not teller.clock_label.isHidden()

@@ -89,3 +89,12 @@ def test_edited_column_and_projection_are_found(journal_with_history: str, branc
     found = findings(journal_with_history, branch)
     assert "row 2: column station says 'C09', its body says 'C01'" in found
     assert any("signals table: acked_staff is 'nobody'" in f for f in found)
+
+
+def test_row_edited_as_text_is_named_not_a_traceback(
+    journal_with_history: str, branch: Branch
+) -> None:
+    """A row edited in the sqlite3 shell with replace() comes back as text."""
+    sql(journal_with_history, "UPDATE events SET body = replace(body, 'C01', 'C02') WHERE seq = 2")
+    found = findings(journal_with_history, branch)
+    assert found[0] == "row 2: was edited: its hash does not match its content"
