@@ -74,6 +74,7 @@ REPLAY_CHUNK = 5_000
 BATCH_MAX = 1_000
 RECENT_REPLIES = 100_000
 KEY_CHECK_S = 1.0
+STATS_S = 300.0
 # Per-station rate limits (messages per second, burst). A person clicks a few times a
 # minute; a station that floods is refused before it costs the others anything.
 MSG_RATE, MSG_BURST = 300.0, 1000.0
@@ -151,6 +152,9 @@ class Hub:
         """seq -> (roles that may read it, the stand-in everyone else gets)."""
         self.recent: OrderedDict[str, tuple[bytes, bytes]] = OrderedDict()
         self.rejections: Counter[str] = Counter()
+        """Every refusal since start, by reason (logged every STATS_S and at stop)."""
+        self._reported: Counter[str] = Counter()
+        self._next_stats = self.clock.mono() + STATS_S
         self._complained: dict[tuple[str, str], float] = {}
         self._last_seen: dict[str, float] = {}
         self._last_publish = 0.0
@@ -297,10 +301,23 @@ class Hub:
             self._rebind()
 
     def close(self) -> None:
+        self._report_rejections(force=True)
         self.router.close(0)
         self.pub.close(0)
         if self.auth is not None:
             self.auth.stop()
+
+    def _report_rejections(self, force: bool = False) -> None:
+        """Every few minutes (and at stop), the refusals since the last report, by reason."""
+        mono = self.clock.mono()
+        if not force and mono < self._next_stats:
+            return
+        self._next_stats = mono + STATS_S
+        fresh = self.rejections - self._reported
+        if fresh:
+            summary = ", ".join(f"{code} {n}" for code, n in fresh.most_common())
+            log.hub.info("refused since the last report: %s", summary)
+            self._reported = Counter(self.rejections)
 
     def step(self, timeout_ms: int = 100) -> None:
         """Wait up to ``timeout_ms`` for commands, handle a batch, run the timers."""
@@ -453,6 +470,7 @@ class Hub:
         if self._journal_ok or mono >= self._retry_journal_at:
             self._timers(mono, batch, published)
         self._check_keys(mono)
+        self._report_rejections()
         if batch:
             try:
                 self.journal.commit(batch)

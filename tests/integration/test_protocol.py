@@ -127,3 +127,12 @@ def test_hub_keeps_serving_through_garbage(
     finally:
         teller.close()
     assert hub.proc is not None and hub.proc.poll() is None, "the hub is still running"
+
+
+def test_refusals_are_counted_by_reason(raw: zmq.Socket, hub: HubProcess) -> None:
+    for _ in range(3):
+        ask(raw, T_CMD, b"\xff junk")
+    ask(raw, T_CMD, encode_envelope(make("teleport", "C01", {})))
+    hub.stop()
+    summary = [line for line in hub.log if "refused since the last report" in line]
+    assert summary and "bad_frame 3" in summary[-1] and "unknown_kind 1" in summary[-1]
