@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from PySide6.QtCore import QCoreApplication
 from PySide6.QtGui import QColor
+from PySide6.QtWidgets import QHeaderView, QTreeWidget, QWidget
 
 from app.domain.config import Branch, Reason
 from app.domain.roles import CounterStatus, Role, SignalState
@@ -140,3 +141,21 @@ def rejection_text(code: str, reason: str) -> str:
         "bad_request": tr("Request refused"),
     }.get(code, tr("Refused"))
     return f"{headline} — {reason}" if reason else headline
+
+
+def request_table(
+    parent: QWidget, name: str, headers: list[str], stretch: int, min_height: int
+) -> QTreeWidget:
+    """The flat list of requests, one whole row each, that the inbox views share."""
+    table = QTreeWidget(parent)
+    table.setObjectName(name)
+    table.setRootIsDecorated(False)
+    table.setUniformRowHeights(True)
+    table.setAllColumnsShowFocus(True)
+    table.setHeaderLabels(headers)
+    header = table.header()
+    header.setStretchLastSection(False)
+    header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+    header.setSectionResizeMode(stretch, QHeaderView.ResizeMode.Stretch)
+    table.setMinimumHeight(min_height)
+    return table

@@ -11,11 +11,9 @@ from PySide6.QtCore import Qt, QTimer
 from PySide6.QtGui import QBrush, QColor, QFont, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QHBoxLayout,
-    QHeaderView,
     QLabel,
     QPushButton,
     QSizePolicy,
-    QTreeWidget,
     QTreeWidgetItem,
     QVBoxLayout,
     QWidget,
@@ -30,6 +28,7 @@ from widgets.common import (
     priority_colour,
     progress_text,
     reason_label,
+    request_table,
     signal_label,
     staff_name,
     station_name,
@@ -59,25 +58,19 @@ class SupervisorView(QWidget):
         self.count_label.setFont(scaled_font(1.4, bold=True))
         layout.addWidget(self.count_label)
 
-        self.queue = QTreeWidget(self)
-        self.queue.setObjectName("queueList")
-        self.queue.setRootIsDecorated(False)
-        self.queue.setUniformRowHeights(True)
-        self.queue.setAllColumnsShowFocus(True)
-        self.queue.setHeaderLabels(
+        self.queue = request_table(
+            self,
+            "queueList",
             [
                 self.tr("Request"),
                 self.tr("Counter"),
                 self.tr("Who"),
                 self.tr("Waiting"),
                 self.tr("Status"),
-            ]
+            ],
+            self.COL_STATE,
+            120,
         )
-        header = self.queue.header()
-        header.setStretchLastSection(False)
-        header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-        header.setSectionResizeMode(self.COL_STATE, QHeaderView.ResizeMode.Stretch)
-        self.queue.setMinimumHeight(120)
         self.queue.currentItemChanged.connect(self._update_actions)
         self.queue.itemDoubleClicked.connect(self.claim_selected)
         layout.addWidget(self.queue, 1)

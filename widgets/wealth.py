@@ -44,6 +44,7 @@ from widgets.common import (
     outcome_text,
     priority_colour,
     reason_label,
+    request_table,
     signal_label,
     staff_name,
     station_name,
@@ -167,12 +168,9 @@ class WealthView(QWidget):
         group.setObjectName("inboxGroup")
         layout = QVBoxLayout(group)
         layout.setContentsMargins(6, 6, 6, 6)
-        self.inbox = QTreeWidget(group)
-        self.inbox.setObjectName("inboxList")
-        self.inbox.setRootIsDecorated(False)
-        self.inbox.setUniformRowHeights(True)
-        self.inbox.setAllColumnsShowFocus(True)
-        self.inbox.setHeaderLabels(
+        self.inbox = request_table(
+            group,
+            "inboxList",
             [
                 self.tr("Request"),
                 self.tr("Need"),
@@ -180,13 +178,10 @@ class WealthView(QWidget):
                 self.tr("Referred by"),
                 self.tr("Age"),
                 self.tr("Status"),
-            ]
+            ],
+            self.COL_FROM,
+            90,
         )
-        header = self.inbox.header()
-        header.setStretchLastSection(False)
-        header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-        header.setSectionResizeMode(self.COL_FROM, QHeaderView.ResizeMode.Stretch)
-        self.inbox.setMinimumHeight(90)
         self.inbox.currentItemChanged.connect(self._update_actions)
         self.inbox.itemDoubleClicked.connect(self.accept_selected)
         layout.addWidget(self.inbox, 1)
