@@ -7,6 +7,8 @@ transaction, one fsync, for everything the hub sequenced since the last one.
 
 from __future__ import annotations
 
+import base64
+import json
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -22,6 +24,7 @@ from sqlalchemy import (
     bindparam,
     cast,
     create_engine,
+    delete,
     event,
     insert,
     select,
@@ -216,6 +219,39 @@ class Journal:
             for seq, body, stored in rows:
                 yield int(seq), _blob(body), None if stored is None else _blob(stored)
             last = int(rows[-1][0])
+
+    def save_checkpoint(self, seq: int, digest: bytes, snapshot: bytes) -> None:
+        """Keep the hub's state at ``seq`` so a restart replays only what came after."""
+        value = json.dumps(
+            {"seq": seq, "hash": digest.hex(), "state": base64.b64encode(snapshot).decode()}
+        )
+        m = schema.meta.c
+        try:
+            with self.engine.begin() as conn:
+                conn.execute(delete(schema.meta).where(m.key == "checkpoint"))
+                conn.execute(insert(schema.meta).values(key="checkpoint", value=value))
+        except (OperationalError, DBAPIError) as exc:
+            raise JournalUnavailable(explain(exc)) from exc
+
+    def load_checkpoint(self) -> tuple[int, bytes, bytes] | None:
+        """(seq, chain hash at seq, state) if a checkpoint matches the journal, else None."""
+        m, e = schema.meta.c, schema.events.c
+        with self.engine.connect() as conn:
+            raw = conn.execute(select(m.value).where(m.key == "checkpoint")).scalar()
+            if not raw:
+                return None
+            try:
+                found = json.loads(raw)
+                seq, digest = int(found["seq"]), bytes.fromhex(found["hash"])
+                state = base64.b64decode(found["state"])
+            except (ValueError, KeyError, TypeError):
+                log.journal.warning("the state checkpoint does not decode; replaying everything")
+                return None
+            row = conn.execute(select(cast(e.hash, LargeBinary)).where(e.seq == seq)).scalar()
+        if row is None or _blob(row) != digest:
+            log.journal.warning("the state checkpoint does not match the journal; replaying all")
+            return None
+        return seq, digest, state
 
     def chain_start(self) -> tuple[int, bytes]:
         """Where the chain begins: (seq before the first row, hash before it)."""

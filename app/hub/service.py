@@ -31,7 +31,7 @@ from app.domain.events import (
     encode,
     event_kind,
 )
-from app.domain.state import BranchState, encode_snapshot
+from app.domain.state import BranchState, decode_snapshot, encode_snapshot
 from app.domain.timeday import day_start_ms
 from app.hub.auth import StationAuthenticator
 from app.hub.chain import link
@@ -75,6 +75,8 @@ BATCH_MAX = 1_000
 RECENT_REPLIES = 100_000
 KEY_CHECK_S = 1.0
 STATS_S = 300.0
+CHECKPOINT_EVERY = 20_000
+"""Events between two state checkpoints (and one at every clean stop)."""
 # Per-station rate limits (messages per second, burst). A person clicks a few times a
 # minute; a station that floods is refused before it costs the others anything.
 MSG_RATE, MSG_BURST = 300.0, 1000.0
@@ -165,6 +167,7 @@ class Hub:
         self._next_prune_ms = 0
         self._running = False
         self._batch_replies: list[tuple[str, bytes, bytes]] = []
+        self._checkpoint_seq = 0
         self._stale = False
         """The state holds unstored events: serve nothing until a rebuild works."""
         self.accept_broken = accept_broken
@@ -205,21 +208,28 @@ class Hub:
     def _rebuild(self, check_chain: bool = False) -> None:
         """Build the state from the journal (at start, and after a failed commit).
 
-        With ``check_chain`` the integrity chain is checked on the way: the first
-        break raises BrokenJournal unless the hub was told to accept it.
+        It starts from the latest state checkpoint that matches the journal and replays
+        what came after. With ``check_chain`` the whole integrity chain is checked
+        first: the first break raises BrokenJournal unless the hub was told to accept it.
         """
+        broken = self._check_chain() if check_chain else None
+        if broken is not None:
+            if not self.accept_broken:
+                raise BrokenJournal(broken)
+            log.journal.warning("serving a journal with a broken chain: %s", broken)
+            self.broken = broken
         state = BranchState(self.branch)
         self.ring.clear()
         self.private.clear()
-        expected, prev = self.journal.chain_start() if check_chain else (0, b"")
-        broken: Finding | None = None
-        for seq, body, stored in self.journal.rows():
-            if check_chain and broken is None:
-                if seq != expected + 1:
-                    broken = Finding(seq, f"rows {expected + 1} to {seq - 1} are missing")
-                elif stored != link(prev, seq, body):
-                    broken = Finding(seq, "was edited: its hash does not match its content")
-                expected, prev = seq, stored or b""
+        after = 0
+        checkpoint = self.journal.load_checkpoint()
+        if checkpoint is not None:
+            after, _digest, snapshot = checkpoint
+            state.restore(after, decode_snapshot(snapshot))
+        self._checkpoint_seq = after
+        replayed = 0
+        for seq, body, _stored in self.journal.rows(after_seq=after):
+            replayed += 1
             env = decode_envelope(body)
             event = decode_event(env.kind, env.payload)
             state.apply(seq, env.hub_ts_ms, event)
@@ -227,15 +237,27 @@ class Hub:
             if audience is not None:
                 self.private[seq] = (audience, self._redacted(seq, env.hub_ts_ms))
             self.ring.append((seq, body))
-        if broken is not None:
-            if not self.accept_broken:
-                raise BrokenJournal(broken)
-            log.journal.warning("serving a journal with a broken chain: %s", broken)
-            self.broken = broken
+        if check_chain:
+            log.journal.info(
+                "state from %s, %d events replayed",
+                f"the checkpoint at seq {after}" if checkpoint else "the start",
+                replayed,
+            )
         self.state = state
         self._deadline_dirty = True
         self._next_prune_ms = 0
         self._prune()
+
+    def _check_chain(self) -> Finding | None:
+        """The first break of the journal's integrity chain, or None."""
+        expected, prev = self.journal.chain_start()
+        for seq, body, stored in self.journal.rows(after_seq=expected):
+            if seq != expected + 1:
+                return Finding(seq, f"rows {expected + 1} to {seq - 1} are missing")
+            if stored != link(prev, seq, body):
+                return Finding(seq, "was edited: its hash does not match its content")
+            expected, prev = seq, stored
+        return None
 
     def _prune(self) -> None:
         now = self.clock.now_ms()
@@ -300,7 +322,22 @@ class Hub:
             log.hub.warning("cutting off %s: reopening the hub's sockets", ", ".join(sorted(gone)))
             self._rebind()
 
+    def _checkpoint(self) -> None:
+        """Best effort: a failure only means a longer replay at the next start."""
+        if self._stale or self.state.last_seq == self._checkpoint_seq:
+            return
+        try:
+            self.journal.save_checkpoint(
+                self.state.last_seq, self.journal.last_hash, encode_snapshot(self.state.snapshot())
+            )
+        except JournalUnavailable as exc:
+            log.journal.warning("no state checkpoint this time: %s", exc)
+            return
+        self._checkpoint_seq = self.state.last_seq
+
     def close(self) -> None:
+        if self._journal_ok:
+            self._checkpoint()
         self._report_rejections(force=True)
         self.router.close(0)
         self.pub.close(0)
@@ -482,6 +519,8 @@ class Hub:
                 log.journal.warning("the journal is writable again")
             for mid, topic, body in self._batch_replies:
                 self._remember(mid, topic, body)
+            if self.state.last_seq - self._checkpoint_seq >= CHECKPOINT_EVERY:
+                self._checkpoint()
         for body in published:
             self._publish(T_EVENT, body)
         for identity, topic, body in replies:
