@@ -126,3 +126,7 @@ def add_parsers(sub: Any) -> None:
     f.add_argument("--frames", type=int, default=100_000)
     f.add_argument("--seed", type=int, default=1)
     f.set_defaults(func=cmd_fuzz)
+
+    from app.bench import add_bench_parsers
+
+    add_bench_parsers(runs)

@@ -1,0 +1,213 @@
+"""What every benchmark and fault run shares: a real hub process, a big branch, figures.
+
+No Qt here (only app.bench.board imports it). Every timing is in nanoseconds from
+``time.monotonic_ns()``, which is one clock for every process on the machine (Linux
+CLOCK_MONOTONIC), so a send in one process and an arrival in another compare directly.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any
+
+from app.domain.config import default_config_path, load_branch
+from messaging import keys as keyfiles
+from messaging.sockets import Endpoint
+
+ROOT = Path(__file__).resolve().parent.parent.parent
+EXTRA_PREFIX = "X"
+
+
+def free_port_pair() -> int:
+    """A port P such that P and P+1 are both free on 127.0.0.1 right now."""
+    for _ in range(200):
+        with socket.socket() as a:
+            a.bind(("127.0.0.1", 0))
+            port = int(a.getsockname()[1])
+            if port >= 65534:
+                continue
+            with socket.socket() as b:
+                try:
+                    b.bind(("127.0.0.1", port + 1))
+                except OSError:
+                    continue
+                return port
+    raise RuntimeError("no two consecutive free ports on 127.0.0.1")
+
+
+def extra_ids(count: int) -> list[str]:
+    return [f"{EXTRA_PREFIX}{i:04d}" for i in range(1, count + 1)]
+
+
+def write_big_branch(folder: Path, extra: int) -> Path:
+    """The demo branch plus ``extra`` simulated teller stations (X0001…), as a TOML file."""
+    text = default_config_path().read_text(encoding="utf-8")
+    blocks = []
+    for i, sid in enumerate(extra_ids(extra)):
+        blocks.append(
+            f'\n[[stations]]\nid = "{sid}"\n'
+            f'name = {{ zh_CN = "模拟{sid}", en = "Sim {sid}" }}\n'
+            f'role = "teller"\nzone = "lobby"\npos = [{280 + (i * 7) % 440}, {220 + (i * 13) % 150}]\n'
+        )
+    path = folder / "bench-branch.toml"
+    path.write_text(text + "".join(blocks), encoding="utf-8")
+    load_branch(path)  # fail here, not in a child, if the file is wrong
+    return path
+
+
+def make_keys(folder: Path, config: Path) -> Path:
+    keys = folder / "keys"
+    keyfiles.init(keys, sorted(load_branch(config).stations))
+    return keys
+
+
+class Hub:
+    """``lobbylink hub`` as a real child process (CURVE on, durable SQLite journal)."""
+
+    def __init__(self, folder: Path, config: Path, keys: Path, port: int | None = None) -> None:
+        self.folder = folder
+        self.config = config
+        self.keys = keys
+        self.db_path = folder / "journal.sqlite"
+        self.db_url = f"sqlite:///{self.db_path}"
+        self.port = port or free_port_pair()
+        self.proc: subprocess.Popen[str] | None = None
+        self.log: list[str] = []
+        self._reader: threading.Thread | None = None
+
+    @property
+    def endpoint(self) -> Endpoint:
+        return Endpoint("127.0.0.1", self.port)
+
+    @property
+    def pid(self) -> int:
+        assert self.proc is not None
+        return self.proc.pid
+
+    def start(self, timeout: float = 30.0) -> Hub:
+        cmd = [
+            sys.executable,
+            "-m",
+            "app.cli",
+            "hub",
+            "--db",
+            self.db_url,
+            "--listen",
+            f"127.0.0.1:{self.port}",
+            "--keys",
+            str(self.keys),
+            "--config",
+            str(self.config),
+        ]
+        env = dict(os.environ, PYTHONUNBUFFERED="1")
+        self.log = []
+        self.proc = subprocess.Popen(
+            cmd, cwd=ROOT, stderr=subprocess.PIPE, stdout=subprocess.DEVNULL, text=True, env=env
+        )
+        ready = threading.Event()
+        proc = self.proc
+
+        def read() -> None:
+            assert proc.stderr is not None
+            for line in proc.stderr:
+                self.log.append(line.rstrip("\n"))
+                if "listening on" in line:
+                    ready.set()
+            ready.set()
+
+        self._reader = threading.Thread(target=read, daemon=True)
+        self._reader.start()
+        if not ready.wait(timeout) or self.proc.poll() is not None:
+            self.stop()
+            raise RuntimeError("hub did not start:\n" + "\n".join(self.log[-20:]))
+        return self
+
+    def kill(self) -> None:
+        """SIGKILL: no clean shutdown, no flush."""
+        if self.proc and self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGKILL)
+            self.proc.wait(10)
+        self._join()
+
+    def stop(self) -> None:
+        if self.proc and self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGTERM)
+            try:
+                self.proc.wait(10)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait(10)
+        self._join()
+
+    def _join(self) -> None:
+        if self._reader is not None:
+            self._reader.join(5)
+            self._reader = None
+        if self.proc and self.proc.stderr:
+            self.proc.stderr.close()
+
+    def rss_mb(self) -> float:
+        return rss_mb(self.pid)
+
+
+def rss_mb(pid: int) -> float:
+    with open(f"/proc/{pid}/status", encoding="ascii") as f:
+        for line in f:
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1]) / 1024
+    return float("nan")
+
+
+def journal_last_seq(db_path: Path) -> int:
+    import sqlite3
+
+    with sqlite3.connect(db_path) as conn:
+        row = conn.execute("SELECT coalesce(max(seq), 0) FROM events").fetchone()
+    return int(row[0])
+
+
+def percentile(sorted_values: Sequence[float], q: float) -> float:
+    if not sorted_values:
+        return float("nan")
+    k = min(len(sorted_values) - 1, max(0, round(q / 100 * (len(sorted_values) - 1))))
+    return float(sorted_values[k])
+
+
+def stats_ms(samples_ns: Sequence[int]) -> dict[str, Any]:
+    """p50 / p99 / max of nanosecond samples, in milliseconds."""
+    values = sorted(samples_ns)
+    return {
+        "n": len(values),
+        "p50_ms": round(percentile(values, 50) / 1e6, 4),
+        "p99_ms": round(percentile(values, 99) / 1e6, 4),
+        "max_ms": round((values[-1] if values else float("nan")) / 1e6, 4),
+    }
+
+
+def ratio(a: float, b: float) -> float:
+    return round(a / b, 2) if b and b == b and a == a else float("nan")
+
+
+def wait_until(predicate: Callable[[], bool], timeout: float, what: str) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if predicate():
+            return
+        time.sleep(0.01)
+    raise RuntimeError(f"timed out after {timeout:g} s waiting for {what}")
+
+
+def split(items: Sequence[str], parts: int) -> list[list[str]]:
+    """``items`` dealt into ``parts`` lists (the first gets the first item)."""
+    out: list[list[str]] = [[] for _ in range(max(1, parts))]
+    for i, item in enumerate(items):
+        out[i % len(out)].append(item)
+    return [o for o in out if o]
