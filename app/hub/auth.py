@@ -25,7 +25,9 @@ class StationAuthenticator(ThreadAuthenticator):
     def __init__(self, ctx: zmq.Context, folder: str | Path) -> None:
         super().__init__(ctx, log=logging.getLogger("lobbylink.wire.zap"))
         self.folder = Path(folder)
-        self.allowed: dict[bytes, str] = keyfiles.allowlist(self.folder)
+        self._stamp = -1
+        self.allowed: dict[bytes, str] = {}
+        self.reload()
 
     def start(self) -> None:
         super().start()
@@ -42,7 +44,12 @@ class StationAuthenticator(ThreadAuthenticator):
         return self.allowed.get(z85.encode(client_public_key), "")
 
     def reload(self) -> set[str]:
-        """Re-read the allow-list; return the station ids that lost their key."""
+        """Re-read the allow-list if the folder changed; return the ids that lost their key."""
+        stations = self.folder / "stations"
+        stamp = stations.stat().st_mtime_ns if stations.exists() else 0
+        if stamp == self._stamp:
+            return set()  # a key is added or revoked by adding or moving a file
+        self._stamp = stamp
         fresh = keyfiles.allowlist(self.folder)
         gone = set(self.allowed.values()) - set(fresh.values())
         added = set(fresh.values()) - set(self.allowed.values())

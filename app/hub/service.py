@@ -75,6 +75,7 @@ BATCH_MAX = 1_000
 RECENT_REPLIES = 100_000
 KEY_CHECK_S = 1.0
 STATS_S = 300.0
+TIMER_S = 0.1
 CHECKPOINT_EVERY = 20_000
 """Events between two state checkpoints (and one at every clean stop)."""
 # Per-station rate limits (messages per second, burst). A person clicks a few times a
@@ -168,6 +169,7 @@ class Hub:
         self._running = False
         self._batch_replies: list[tuple[str, bytes, bytes]] = []
         self._checkpoint_seq = 0
+        self._next_timers = 0.0
         self._stale = False
         """The state holds unstored events: serve nothing until a rebuild works."""
         self.accept_broken = accept_broken
@@ -747,6 +749,11 @@ class Hub:
             self._sequence(PresenceChanged(online=True, station=station), batch, published)
 
     def _timers(self, mono: float, batch: Batch, published: list[bytes]) -> None:
+        # Timers run a few times a second, not once per message: a busy hub handles
+        # thousands of steps a second and a branch may have hundreds of stations.
+        if mono < self._next_timers:
+            return
+        self._next_timers = mono + TIMER_S
         for station, online in list(self.state.presence.items()):
             if online and mono - self._last_seen.get(station, self._started) > PRESENCE_TIMEOUT_S:
                 self._sequence(PresenceChanged(online=False, station=station), batch, published)
