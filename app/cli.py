@@ -327,28 +327,95 @@ def render(rows: list[dict[str, Any]], fmt: str) -> str:
     return "\n".join(out) + "\n"
 
 
+def _report_days(args: argparse.Namespace, branch: Branch) -> tuple[date, date]:
+    """The local days a report covers: --day, or --from and --to (default: today)."""
+    if args.day and (args.date_from or args.date_to):
+        raise CliError("give --day, or --from and --to, not both")
+    if bool(args.date_from) != bool(args.date_to):
+        raise CliError("--from and --to go together")
+    try:
+        if args.date_from:
+            first, last = date.fromisoformat(args.date_from), date.fromisoformat(args.date_to)
+        elif args.day:
+            first = last = date.fromisoformat(args.day)
+        else:
+            first = last = local_time(int(time.time() * 1000), branch.timezone).date()
+    except ValueError:
+        bad = args.day or f"{args.date_from} / {args.date_to}"
+        raise CliError(f"--day/--from/--to {bad!r}: expected YYYY-MM-DD") from None
+    if last < first:
+        raise CliError(f"--to {last} is before --from {first}")
+    return first, last
+
+
 def cmd_report(args: argparse.Namespace) -> int:
     from app.hub.journal import default_url, make_engine
-    from app.reports.day import ReportError, day_signals
+    from app.reports.day import ReportError, range_signals
+    from app.reports.measures import report
+    from app.reports.progress import Bar
+    from app.reports.render import render_report
 
     branch = _branch(args.config)
-    try:
-        day = (
-            date.fromisoformat(args.day)
-            if args.day
-            else local_time(int(time.time() * 1000), branch.timezone).date()
-        )
-    except ValueError:
-        raise CliError(f"--day {args.day!r}: expected YYYY-MM-DD") from None
+    first, last = _report_days(args, branch)
     url = args.db or default_url()
     engine = make_engine(url)
+    bar = Bar("report")
     try:
-        lines = day_signals(engine, branch, day, args.lang)
+        if args.by is None and args.format != "html":
+            lines = range_signals(engine, branch, first, last, args.lang, progress=bar)
+            text = render([line.as_dict() for line in lines], args.format)
+        else:
+            summary = report(engine, branch, first, last, args.by or "type", progress=bar)
+            text = render_report(summary, args.format)
     except ReportError as exc:
         raise CliError(str(exc)) from exc
     finally:
+        bar.close()
         engine.dispose()
-    sys.stdout.write(render([line.as_dict() for line in lines], args.format))
+    if args.output:
+        Path(args.output).write_text(text, encoding="utf-8")
+    else:
+        sys.stdout.write(text)
+    return 0
+
+
+def cmd_archive(args: argparse.Namespace) -> int:
+    from datetime import timedelta
+
+    from app.hub.journal import Journal, JournalUnavailable, default_url
+    from app.reports.archive import ArchiveError, archive
+    from app.reports.progress import Bar
+
+    branch = _branch(args.config)
+    if args.before:
+        try:
+            before = date.fromisoformat(args.before)
+        except ValueError:
+            raise CliError(f"--before {args.before!r}: expected YYYY-MM-DD") from None
+    else:
+        today = local_time(int(time.time() * 1000), branch.timezone).date()
+        before = today - timedelta(days=branch.config.branch.retention_days)
+    url = args.db or default_url()
+    try:
+        journal = Journal(url)
+    except JournalUnavailable as exc:
+        raise CliError(f"cannot open the journal at {url}: {exc}") from exc
+    bar = Bar("archive")
+    try:
+        done = archive(journal, before, branch.timezone, args.to, progress=bar)
+    except ArchiveError as exc:
+        raise CliError(str(exc)) from exc
+    finally:
+        bar.close()
+        journal.close()
+    if not done.last_seq:
+        print(f"nothing to archive before {before}")
+    else:
+        print(
+            f"archived rows {done.first_seq} to {done.last_seq} ({done.events} events, "
+            f"{done.signals} signals, {done.commands} replies) before {before} into "
+            f"{done.file}; the journal's chain now starts at {done.last_seq}:{done.last_hash}"
+        )
     return 0
 
 
@@ -509,13 +576,47 @@ def build_parser() -> argparse.ArgumentParser:
     add_security_options(p)
     p.set_defaults(func=cmd_tail)
 
-    p = sub.add_parser("report", help="a day's signals with their times and who acted")
+    p = sub.add_parser(
+        "report",
+        help="a day's signals, or the branch's measures over days (table, CSV, JSON, HTML)",
+        description="Without --by: every signal raised on the days with its times and who "
+        "acted. With --by (or --format html): counts, response times (p50/p90 by nearest "
+        "rank, max), escalations, handoff funnel, pauses and presence gaps, grouped by "
+        "signal type, raising station, responder or local hour. Days are local to the "
+        "branch (its time zone in the config).",
+    )
     p.add_argument("--config", help=config_help)
     p.add_argument("--db", help="journal URL; default: SQLite in the user data folder")
     p.add_argument("--day", help="YYYY-MM-DD, local to the branch (default: today)")
-    p.add_argument("--format", choices=["table", "csv", "json"], default="table")
+    p.add_argument("--from", dest="date_from", metavar="DAY", help="first day, YYYY-MM-DD")
+    p.add_argument("--to", dest="date_to", metavar="DAY", help="last day (included)")
+    p.add_argument(
+        "--by",
+        choices=["type", "station", "staff", "hour"],
+        help="measures grouped by signal type, station, responder or hour",
+    )
+    p.add_argument("--format", choices=["table", "csv", "json", "html"], default="table")
+    p.add_argument("--output", "-o", metavar="FILE", help="write to FILE instead of stdout")
     p.add_argument("--lang", choices=["zh_CN", "en"], default="en")
     p.set_defaults(func=cmd_report)
+
+    p = sub.add_parser(
+        "archive",
+        help="move old journal rows into an archive file; the chain stays verifiable",
+        description="Export every row before local midnight of --before into a new SQLite "
+        "file (--to), then delete them from the journal and record the last archived "
+        "row's hash as the chain's start, so `lobbylink verify` keeps passing.",
+    )
+    p.add_argument("--config", help=config_help)
+    p.add_argument("--db", help="journal URL; default: SQLite in the user data folder")
+    p.add_argument(
+        "--before",
+        metavar="DAY",
+        help="archive what happened before this local day "
+        "(default: today minus branch.retention_days of the config)",
+    )
+    p.add_argument("--to", required=True, metavar="FILE", help="the archive file (must be new)")
+    p.set_defaults(func=cmd_archive)
 
     p = sub.add_parser(
         "demo",

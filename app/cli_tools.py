@@ -128,5 +128,7 @@ def add_parsers(sub: Any) -> None:
     f.set_defaults(func=cmd_fuzz)
 
     from app.bench import add_bench_parsers
+    from app.reports.cli import add_bench_parsers as add_report_benches
 
     add_bench_parsers(runs)
+    add_report_benches(runs)

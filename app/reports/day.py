@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from datetime import date
 from typing import Any
 
-from sqlalchemy import Engine, inspect, select
+from sqlalchemy import Engine, func, inspect, select
 
 from app.domain.config import Branch
 from app.domain.timeday import day_bounds_ms, local_time
@@ -58,13 +59,39 @@ def _who(station: str, staff: str) -> str:
 
 def day_signals(engine: Engine, branch: Branch, day: date, lang: str = "en") -> list[SignalLine]:
     """Every signal raised on ``day`` (local, in the branch's time zone), oldest first."""
+    return range_signals(engine, branch, day, day, lang)
+
+
+def range_signals(
+    engine: Engine,
+    branch: Branch,
+    first: date,
+    last: date,
+    lang: str = "en",
+    progress: Callable[[int, int], None] | None = None,
+) -> list[SignalLine]:
+    """Every signal raised on the local days ``first`` to ``last``, oldest first.
+
+    ``progress(done, total)`` is called as rows are read (for a terminal's progress bar).
+    """
     tz = branch.timezone
-    start, end = day_bounds_ms(day, tz)
+    start, end = day_bounds_ms(first, tz)[0], day_bounds_ms(last, tz)[1]
     try:
         if not inspect(engine).has_table("signals"):
             raise ReportError(f"{engine.url!r} holds no Lobbylink journal")
         s = schema.signals.c
         with engine.connect() as conn:
+            total = 0
+            if progress is not None:
+                total = int(
+                    conn.execute(
+                        select(func.count())
+                        .select_from(schema.signals)
+                        .where(s.raised_ms >= start, s.raised_ms < end)
+                    ).scalar()
+                    or 0
+                )
+                progress(0, total)
             rows = conn.execute(
                 select(schema.signals)
                 .where(s.raised_ms >= start, s.raised_ms < end)
@@ -100,6 +127,10 @@ def day_signals(engine: Engine, branch: Branch, day: date, lang: str = "en") -> 
                         to=r["to_station"],
                     )
                 )
+                if progress is not None and len(out) % 1000 == 0:
+                    progress(len(out), total)
+            if progress is not None:
+                progress(len(out), max(total, len(out)))
             return out
     except ReportError:
         raise

@@ -1,0 +1,195 @@
+"""Retention: move a journal's oldest rows into an archive file, keep the chain verifiable.
+
+The archive is a SQLite file with the journal's own tables (events with bodies and
+hashes, their signals, the command replies) and, in its ``meta``, where its chain
+starts and ends. The journal then records the last archived row as its chain start
+(``meta.chain_start = "SEQ:HEXHASH"``), which ``lobbylink verify`` and the hub read.
+
+The cut never splits a signal: it stops before the first signal raised before the
+cut that is still open or changed after it, so the hub rebuilds the same signals
+from what remains.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import (
+    LargeBinary,
+    and_,
+    cast,
+    create_engine,
+    delete,
+    func,
+    insert,
+    or_,
+    select,
+    update,
+)
+
+from app.domain.roles import SignalState
+from app.domain.timeday import day_bounds_ms
+from app.hub import schema
+from app.hub.chain import link
+from app.hub.journal import Journal
+from app.reports.measures import Progress
+
+TERMINAL = tuple(s.value for s in SignalState if s.terminal)
+
+
+class ArchiveError(Exception):
+    """The archive cannot be made; the journal was left as it was."""
+
+
+@dataclass
+class Archived:
+    first_seq: int
+    last_seq: int
+    """0 when nothing was old enough."""
+    last_hash: str
+    events: int
+    signals: int
+    commands: int
+    file: str
+
+
+def _old_commands(last: int, cutoff_ms: int) -> Any:
+    """Replies to commands stored at or before ``last``, and old refusals (no seq)."""
+    c = schema.commands.c
+    return or_(c.seq <= last, and_(c.seq.is_(None), c.hub_ts_ms < cutoff_ms))
+
+
+def cut_seq(journal: Journal, cutoff_ms: int) -> int:
+    """The last seq that can be archived for a cut at ``cutoff_ms`` (0: none)."""
+    e, s = schema.events.c, schema.signals.c
+    with journal.engine.connect() as conn:
+        last = conn.execute(select(func.max(e.seq)).where(e.hub_ts_ms < cutoff_ms)).scalar()
+        if not last:
+            return 0
+        # keep at least the newest row: the hub numbers new events after the last row
+        newest = int(conn.execute(select(func.max(e.seq))).scalar() or 0)
+        last = min(int(last), newest - 1)
+        pinned = conn.execute(
+            select(func.min(s.signal_id)).where(
+                s.signal_id <= last,
+                or_(s.state.not_in(TERMINAL), s.updated_ms >= cutoff_ms),
+            )
+        ).scalar()
+    return int(last) if pinned is None else min(int(last), int(pinned) - 1)
+
+
+def archive(
+    journal: Journal,
+    before: date,
+    timezone: str,
+    to: str | Path,
+    progress: Progress | None = None,
+) -> Archived:
+    """Archive every row before local midnight starting ``before`` into ``to``, then
+    delete those rows from the journal. Refuses an existing file and a broken chain."""
+    target = Path(to)
+    if target.exists():
+        raise ArchiveError(f"{target} exists; archive into a new file")
+    cutoff = day_bounds_ms(before, timezone)[0]
+    last = cut_seq(journal, cutoff)
+    start_seq, start_hash = journal.chain_start()
+    result = Archived(start_seq + 1, 0, "", 0, 0, 0, str(target))
+    if last <= start_seq:
+        return result
+    step = progress or (lambda _done, _total: None)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    out = create_engine(f"sqlite:///{target}")
+    e, s = schema.events.c, schema.signals.c
+    try:
+        schema.metadata.create_all(out)
+        prev, expected = start_hash, start_seq
+        total = last - start_seq
+        with out.begin() as dst:
+            # events, checked link by link on the way: never archive (and delete) a
+            # range whose chain does not hold
+            for seq, body, stored in journal.rows(start_seq):
+                if seq > last:
+                    break
+                if seq != expected + 1 or stored is None or stored != link(prev, seq, body):
+                    raise ArchiveError(
+                        f"the journal's chain breaks at row {seq}; run `lobbylink verify`"
+                    )
+                prev, expected = stored, seq
+                if (seq - start_seq) % 10_000 == 0:
+                    step(seq - start_seq, total)
+            copied = 0
+            with journal.engine.connect() as src:
+                for lo in range(start_seq, last, 20_000):
+                    hi = min(lo + 20_000, last)
+                    rows = [
+                        dict(r)
+                        for r in src.execute(
+                            select(
+                                *(
+                                    col
+                                    for col in schema.events.c
+                                    if col.name not in ("body", "hash")
+                                ),
+                                cast(e.body, LargeBinary).label("body"),
+                                cast(e.hash, LargeBinary).label("hash"),
+                            ).where(e.seq > lo, e.seq <= hi)
+                        ).mappings()
+                    ]
+                    if rows:
+                        dst.execute(insert(schema.events), rows)
+                    copied += len(rows)
+                    step(hi - start_seq, total)
+                sig_rows = [
+                    dict(r)
+                    for r in src.execute(
+                        select(schema.signals).where(s.signal_id <= last)
+                    ).mappings()
+                ]
+                if sig_rows:
+                    dst.execute(insert(schema.signals), sig_rows)
+                cmd_rows = [
+                    dict(r)
+                    for r in src.execute(
+                        select(schema.commands).where(_old_commands(last, cutoff))
+                    ).mappings()
+                ]
+                if cmd_rows:
+                    dst.execute(insert(schema.commands), cmd_rows)
+                epoch = src.execute(
+                    select(schema.meta.c.value).where(schema.meta.c.key == "epoch")
+                ).scalar()
+            dst.execute(
+                insert(schema.meta),
+                [
+                    {"key": "epoch", "value": str(epoch or "")},
+                    {"key": "chain_start", "value": f"{start_seq}:{start_hash.hex()}"},
+                    {"key": "chain_end", "value": f"{last}:{prev.hex()}"},
+                ],
+            )
+        if copied != last - start_seq:
+            raise ArchiveError(f"copied {copied} rows, expected {last - start_seq}")
+    except BaseException:
+        out.dispose()
+        target.unlink(missing_ok=True)
+        raise
+    out.dispose()
+    with open(target, "rb") as fh:  # on disk before anything is deleted
+        os.fsync(fh.fileno())
+    m = schema.meta.c
+    with journal.engine.begin() as conn:
+        value = f"{last}:{prev.hex()}"
+        if conn.execute(select(m.value).where(m.key == "chain_start")).scalar() is None:
+            conn.execute(insert(schema.meta).values(key="chain_start", value=value))
+        else:
+            conn.execute(update(schema.meta).where(m.key == "chain_start").values(value=value))
+        conn.execute(delete(schema.commands).where(_old_commands(last, cutoff)))
+        conn.execute(delete(schema.signals).where(s.signal_id <= last))
+        conn.execute(delete(schema.events).where(e.seq <= last))
+    step(total, total)
+    result.last_seq, result.last_hash = last, prev.hex()
+    result.events, result.signals, result.commands = copied, len(sig_rows), len(cmd_rows)
+    return result

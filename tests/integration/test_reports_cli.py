@@ -1,0 +1,113 @@
+"""``lobbylink report`` (every format) and ``lobbylink archive`` on a hand-built journal."""
+
+from __future__ import annotations
+
+import json
+import re
+import sqlite3
+from pathlib import Path
+
+from app.domain.config import Branch
+from app.hub.journal import Journal
+from app.hub.verify import verify
+from tests.integration.test_cli import lobbylink
+from tests.unit.test_reports import D, build
+
+
+def _journal(tmp_path: Path, branch: Branch) -> str:
+    url = f"sqlite:///{tmp_path / 'j.sqlite'}"
+    build(url, branch).close()
+    return url
+
+
+def test_every_format_has_the_same_numbers(tmp_path: Path, branch: Branch) -> None:
+    url = _journal(tmp_path, branch)
+    day = D.isoformat()
+    out = lobbylink("report", "--db", url, "--day", day, "--by", "type", "--format", "json")
+    assert out.returncode == 0, out.stderr
+    data = json.loads(out.stdout)
+    assert data["total"]["signals"] == 7 and data["handoffs"]["conversion"] == 0.5
+    assist = {g["key"]: g for g in data["groups"]}["assist"]
+    assert assist["ack"] == {"n": 3, "p50_s": 10.0, "p90_s": 40.0, "max_s": 40.0}
+
+    html_file = tmp_path / "r.html"
+    out = lobbylink(
+        "report",
+        "--db",
+        url,
+        "--day",
+        day,
+        "--by",
+        "type",
+        "--format",
+        "html",
+        "-o",
+        str(html_file),
+    )
+    assert out.returncode == 0, out.stderr
+    page = html_file.read_text(encoding="utf-8")
+    assert page.startswith("<!DOCTYPE html>") and page.count("<svg") == 3
+    assert "<script" not in page and "http://" not in page.replace("http://www.w3.org", "")
+    cells = re.findall(r"<td>([^<]*)</td>", page)
+    # the assist row of the table: the same figures as the JSON
+    i = cells.index("assist")
+    assert cells[i : i + 7] == ["assist", "3", "3", "10", "40", "40", "60"]
+    assert "50.0%" in page  # conversion
+    for reason in ("busy", "fund", "meal", "training", "C01"):
+        assert f"<td>{reason}</td>" in page
+
+    out = lobbylink("report", "--db", url, "--day", day, "--by", "staff", "--format", "csv")
+    assert out.returncode == 0, out.stderr
+    groups, spans = out.stdout.split("\n\n")
+    rows = {line.split(",")[0]: line.split(",") for line in groups.splitlines()[1:]}
+    assert rows["wangfang"][1:4] == ["3", "3", "10.0"]
+    assert "pause,meal,2,4500.0,2700.0" in spans
+    assert "presence_gap,C01,1,120.0,120.0" in spans
+
+    out = lobbylink("report", "--db", url, "--day", day, "--by", "hour")
+    assert out.returncode == 0, out.stderr
+    assert re.search(r"^09\s+2\s", out.stdout, re.M) and "(all)" in out.stdout
+
+    # without --by: the per-signal listing, now over a range too
+    out = lobbylink("report", "--db", url, "--from", "2026-03-09", "--to", day, "--format", "json")
+    assert out.returncode == 0, out.stderr
+    assert len(json.loads(out.stdout)) == 8
+    bad = lobbylink("report", "--db", url, "--from", day, "--to", "2026-03-01")
+    assert bad.returncode == 2 and "before" in bad.stderr
+
+
+def test_archive_round_trip(tmp_path: Path, branch: Branch) -> None:
+    url = _journal(tmp_path, branch)
+    day = D.isoformat()
+    ok = lobbylink("verify", "--db", url)
+    assert ok.returncode == 0 and "journal OK" in ok.stdout, ok.stderr
+    before = lobbylink("report", "--db", url, "--day", day, "--by", "type", "--format", "json")
+    listing = lobbylink("report", "--db", url, "--day", day, "--format", "json")
+    target = tmp_path / "old.sqlite"
+    # everything before D-1 local: signal X (3 events) of D-2
+    out = lobbylink("archive", "--db", url, "--before", "2026-03-09", "--to", str(target))
+    assert out.returncode == 0, out.stderr
+    assert "archived rows 1 to 3 (3 events, 1 signals" in out.stdout
+    ok = lobbylink("verify", "--db", url)
+    assert ok.returncode == 0 and "journal OK" in ok.stdout, ok.stderr
+    with sqlite3.connect(target) as db:
+        assert [r[0] for r in db.execute("SELECT seq FROM events ORDER BY seq")] == [1, 2, 3]
+        assert db.execute("SELECT code, state FROM signals").fetchall() == [("assist", "resolved")]
+        end = db.execute("SELECT value FROM meta WHERE key = 'chain_end'").fetchone()[0]
+    journal = Journal(url)
+    try:
+        assert f"{journal.chain_start()[0]}:{journal.chain_start()[1].hex()}" == end
+        assert journal.chain_start()[0] == 3 and verify(journal, branch) == []
+    finally:
+        journal.close()
+    after = lobbylink("report", "--db", url, "--day", day, "--by", "type", "--format", "json")
+    assert json.loads(after.stdout) == json.loads(before.stdout)
+    again = lobbylink("report", "--db", url, "--day", day, "--format", "json")
+    assert json.loads(again.stdout) == json.loads(listing.stdout)
+    # a second archive into the same file is refused; nothing older is left anyway
+    out = lobbylink("archive", "--db", url, "--before", "2026-03-09", "--to", str(target))
+    assert out.returncode == 2 and "exists" in out.stderr
+    out = lobbylink(
+        "archive", "--db", url, "--before", "2026-03-09", "--to", str(tmp_path / "b.sqlite")
+    )
+    assert out.returncode == 0 and "nothing to archive" in out.stdout
