@@ -10,14 +10,10 @@ from __future__ import annotations
 
 import argparse
 import logging
-import os
 import shlex
-import signal
 import socket
-import subprocess
 import sys
 import tempfile
-import threading
 from pathlib import Path
 
 import zmq
@@ -32,9 +28,9 @@ from app.client.main import StationParts, build_station, ensure_app, quit_on_sig
 from app.domain.config import Branch, load_branch
 from app.domain.errors import ConfigError
 from app.sim import Simulator, assign_staff
+from app.tools.hubproc import HubProcess, HubStartError
 from messaging import keys as keyfiles
 from messaging.outbox import Outbox
-from messaging.sockets import Endpoint
 
 DEMO_STATIONS = ("C01", "C02", "L1", "W1", "S1", "H1")
 """The demo's windows, in grid order: three across, two down."""
@@ -58,81 +54,6 @@ def free_port_pair(host: str = "127.0.0.1") -> int:
                     continue
                 return port
     raise CliError(f"no two consecutive free ports on {host}")
-
-
-class DemoHub:
-    """``lobbylink hub`` as a child process; its log goes to a file in the demo folder."""
-
-    def __init__(
-        self, db_url: str, port: int, config: str | None, log_path: Path, keys_dir: Path
-    ) -> None:
-        self.endpoint = Endpoint("127.0.0.1", port)
-        self.log_path = log_path
-        self.cmd = [
-            sys.executable,
-            "-m",
-            "app.cli",
-            "hub",
-            "--db",
-            db_url,
-            "--listen",
-            f"127.0.0.1:{port}",
-            "--keys",
-            str(keys_dir),
-        ]
-        if config:
-            self.cmd += ["--config", config]
-        self.proc: subprocess.Popen[str] | None = None
-        self._ready = threading.Event()
-        self._reader: threading.Thread | None = None
-
-    def start(self) -> DemoHub:
-        env = dict(os.environ, PYTHONUNBUFFERED="1")
-        self.proc = subprocess.Popen(
-            self.cmd,
-            stdin=subprocess.DEVNULL,
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.PIPE,
-            text=True,
-            env=env,
-            # Ctrl+C in the terminal reaches the whole group; the demo stops the hub itself.
-            start_new_session=True,
-        )
-        self._reader = threading.Thread(target=self._read, name="demo-hub-log", daemon=True)
-        self._reader.start()
-        if not self._ready.wait(HUB_START_S) or self.proc.poll() is not None:
-            self.stop()
-            tail = self.log_path.read_text(encoding="utf-8", errors="replace")[-2000:]
-            raise CliError(f"the hub did not start; its log ({self.log_path}):\n{tail}")
-        return self
-
-    def _read(self) -> None:
-        assert self.proc is not None and self.proc.stderr is not None
-        with self.log_path.open("a", encoding="utf-8") as out:
-            for line in self.proc.stderr:
-                out.write(line)
-                out.flush()
-                if "listening on" in line:
-                    self._ready.set()
-        self._ready.set()
-
-    def stop(self) -> int | None:
-        """SIGTERM and wait (the hub finishes its batch and closes the journal)."""
-        if self.proc is None:
-            return None
-        if self.proc.poll() is None:
-            self.proc.send_signal(signal.SIGTERM)
-            try:
-                self.proc.wait(HUB_STOP_S)
-            except subprocess.TimeoutExpired:
-                log.cli.warning("the demo hub did not stop in %.0f s: killed", HUB_STOP_S)
-                self.proc.kill()
-                self.proc.wait(HUB_STOP_S)
-        if self._reader is not None:
-            self._reader.join(5)
-        if self.proc.stderr is not None:
-            self.proc.stderr.close()
-        return self.proc.returncode
 
 
 def grid_cells(area: QRect, count: int, columns: int = COLUMNS, rows: int = ROWS) -> list[QRect]:
@@ -191,7 +112,14 @@ def run_demo(args: argparse.Namespace) -> int:
     db_url = args.db or f"sqlite:///{workdir / 'journal.sqlite'}"
     keys_dir = workdir / "keys"  # the demo branch gets its own CURVE keys, as a real one
     keyfiles.init(keys_dir, sorted(branch.stations))
-    hub = DemoHub(db_url, free_port_pair(), args.config, workdir / "hub.log", keys_dir)
+    hub = HubProcess(
+        db_url,
+        free_port_pair(),
+        keys_dir=keys_dir,
+        config=args.config,
+        log_path=workdir / "hub.log",
+        new_session=True,  # Ctrl+C in the terminal reaches the group; the demo stops the hub
+    )
     stations: list[StationParts] = []
     sim: Simulator | None = None
     ctx = zmq.Context()
@@ -200,7 +128,10 @@ def run_demo(args: argparse.Namespace) -> int:
     app = ensure_app()
     keeper = quit_on_signals(app)  # from here on, Ctrl+C ends the demo cleanly
     try:
-        hub.start()
+        try:
+            hub.start(HUB_START_S)
+        except HubStartError as exc:
+            raise CliError(f"{exc}\n(log: {hub.log_path})") from exc
         print(f"demo: hub on {hub.endpoint}, journal {db_url}", flush=True)
         print(f"demo: hub log {hub.log_path}", flush=True)
         lang = i18n.install(app, args.lang)
@@ -255,7 +186,7 @@ def run_demo(args: argparse.Namespace) -> int:
         for parts in stations:
             parts.close()
         ctx.destroy(linger=0)
-        code = hub.stop()
+        code = hub.stop(HUB_STOP_S)
         if code not in (0, None):
             print(f"demo: the hub exited with {code}; see {hub.log_path}", file=sys.stderr)
             failed = True

@@ -2,12 +2,7 @@
 
 from __future__ import annotations
 
-import os
-import signal
 import socket
-import subprocess
-import sys
-import threading
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -17,13 +12,13 @@ import zmq
 from app.domain.config import Branch, load_branch
 from app.domain.events import Command
 from app.station import StationSession
+from app.tools.hubproc import ROOT as ROOT  # re-exported: the tests run commands from it
+from app.tools.hubproc import HubProcess as BaseHubProcess
 from messaging import keys as keyfiles
 from messaging.envelope import Accepted, Rejected
 from messaging.keys import StationKeys
 from messaging.outbox import Outbox
 from messaging.sockets import Endpoint
-
-ROOT = Path(__file__).resolve().parent.parent
 
 
 def free_port_pair() -> int:
@@ -68,7 +63,7 @@ def keys_for(endpoint: Endpoint, station: str) -> StationKeys | None:
     return None if folder is None else keyfiles.station_keys(folder, station)
 
 
-class HubProcess:
+class HubProcess(BaseHubProcess):
     """``lobbylink hub`` as a real child process, killable with SIGKILL.
 
     CURVE is on, as by default: keys for every configured station are made next to the
@@ -84,82 +79,16 @@ class HubProcess:
         keys_dir: Path | None = None,
         insecure: bool = False,
     ) -> None:
-        self.db_url = db_url
-        self.port = port
-        self.config = config
-        self.extra = extra or []
-        self.keys_dir: Path | None = None
+        folder = None
         if not insecure:
-            self.keys_dir = keys_dir or Path(db_url.removeprefix("sqlite:///")).parent / "keys"
-            keyfiles.init(self.keys_dir, sorted(load_branch(config).stations))
-            KEYS_BY_PORT[port] = self.keys_dir
-        self.proc: subprocess.Popen[str] | None = None
-        self.log: list[str] = []
-        self._reader: threading.Thread | None = None
-
-    @property
-    def endpoint(self) -> Endpoint:
-        return Endpoint("127.0.0.1", self.port)
+            folder = keys_dir or Path(db_url.removeprefix("sqlite:///")).parent / "keys"
+            keyfiles.init(folder, sorted(load_branch(config).stations))
+            KEYS_BY_PORT[port] = folder
+        super().__init__(db_url, port, keys_dir=folder, config=config, extra=extra)
 
     def start(self, timeout: float = 15.0) -> HubProcess:
-        cmd = [
-            sys.executable,
-            "-m",
-            "app.cli",
-            "hub",
-            "--db",
-            self.db_url,
-            "--listen",
-            f"127.0.0.1:{self.port}",
-            *(["--keys", str(self.keys_dir)] if self.keys_dir else ["--insecure"]),
-            *self.extra,
-        ]
-        if self.config:
-            cmd += ["--config", self.config]
-        env = dict(os.environ, PYTHONUNBUFFERED="1")
-        self.proc = subprocess.Popen(
-            cmd, cwd=ROOT, stderr=subprocess.PIPE, stdout=subprocess.DEVNULL, text=True, env=env
-        )
-        ready = threading.Event()
-
-        def read() -> None:
-            assert self.proc is not None and self.proc.stderr is not None
-            for line in self.proc.stderr:
-                self.log.append(line.rstrip("\n"))
-                if "listening on" in line:
-                    ready.set()
-            ready.set()
-
-        self._reader = threading.Thread(target=read, daemon=True)
-        self._reader.start()
-        if not ready.wait(timeout) or self.proc.poll() is not None:
-            self.stop()
-            raise AssertionError("hub did not start:\n" + "\n".join(self.log))
+        super().start(timeout)
         return self
-
-    def kill(self) -> None:
-        """SIGKILL: no clean shutdown, no flush."""
-        if self.proc and self.proc.poll() is None:
-            self.proc.send_signal(signal.SIGKILL)
-            self.proc.wait(10)
-        self._join()
-
-    def stop(self) -> int | None:
-        if self.proc and self.proc.poll() is None:
-            self.proc.send_signal(signal.SIGTERM)
-            try:
-                self.proc.wait(10)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait(10)
-        self._join()
-        return self.proc.returncode if self.proc else None
-
-    def _join(self) -> None:
-        if self._reader is not None:
-            self._reader.join(5)
-        if self.proc and self.proc.stderr:
-            self.proc.stderr.close()
 
 
 class TestStation:

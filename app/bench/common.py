@@ -7,20 +7,15 @@ CLOCK_MONOTONIC), so a send in one process and an arrival in another compare dir
 
 from __future__ import annotations
 
-import os
-import signal
 import socket
-import subprocess
-import sys
-import threading
 import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
 from app.domain.config import default_config_path, load_branch
+from app.tools.hubproc import HubProcess
 from messaging import keys as keyfiles
-from messaging.sockets import Endpoint
 
 ROOT = Path(__file__).resolve().parent.parent.parent
 EXTRA_PREFIX = "X"
@@ -69,90 +64,21 @@ def make_keys(folder: Path, config: Path) -> Path:
     return keys
 
 
-class Hub:
+class Hub(HubProcess):
     """``lobbylink hub`` as a real child process (CURVE on, durable SQLite journal)."""
 
     def __init__(self, folder: Path, config: Path, keys: Path, port: int | None = None) -> None:
         self.folder = folder
-        self.config = config
         self.keys = keys
         self.db_path = folder / "journal.sqlite"
-        self.db_url = f"sqlite:///{self.db_path}"
-        self.port = port or free_port_pair()
-        self.proc: subprocess.Popen[str] | None = None
-        self.log: list[str] = []
-        self._reader: threading.Thread | None = None
-
-    @property
-    def endpoint(self) -> Endpoint:
-        return Endpoint("127.0.0.1", self.port)
-
-    @property
-    def pid(self) -> int:
-        assert self.proc is not None
-        return self.proc.pid
+        super().__init__(
+            f"sqlite:///{self.db_path}", port or free_port_pair(), keys_dir=keys, config=str(config)
+        )
 
     def start(self, timeout: float = 30.0) -> Hub:
-        cmd = [
-            sys.executable,
-            "-m",
-            "app.cli",
-            "hub",
-            "--db",
-            self.db_url,
-            "--listen",
-            f"127.0.0.1:{self.port}",
-            "--keys",
-            str(self.keys),
-            "--config",
-            str(self.config),
-        ]
-        env = dict(os.environ, PYTHONUNBUFFERED="1")
         self.log = []
-        self.proc = subprocess.Popen(
-            cmd, cwd=ROOT, stderr=subprocess.PIPE, stdout=subprocess.DEVNULL, text=True, env=env
-        )
-        ready = threading.Event()
-        proc = self.proc
-
-        def read() -> None:
-            assert proc.stderr is not None
-            for line in proc.stderr:
-                self.log.append(line.rstrip("\n"))
-                if "listening on" in line:
-                    ready.set()
-            ready.set()
-
-        self._reader = threading.Thread(target=read, daemon=True)
-        self._reader.start()
-        if not ready.wait(timeout) or self.proc.poll() is not None:
-            self.stop()
-            raise RuntimeError("hub did not start:\n" + "\n".join(self.log[-20:]))
+        super().start(timeout)
         return self
-
-    def kill(self) -> None:
-        """SIGKILL: no clean shutdown, no flush."""
-        if self.proc and self.proc.poll() is None:
-            self.proc.send_signal(signal.SIGKILL)
-            self.proc.wait(10)
-        self._join()
-
-    def stop(self) -> None:
-        if self.proc and self.proc.poll() is None:
-            self.proc.send_signal(signal.SIGTERM)
-            try:
-                self.proc.wait(10)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait(10)
-        self._join()
-
-    def _join(self) -> None:
-        if self._reader is not None:
-            self._reader.join(5)
-            self._reader = None
-        if self.proc and self.proc.stderr:
-            self.proc.stderr.close()
 
     def rss_mb(self) -> float:
         return rss_mb(self.pid)
