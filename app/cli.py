@@ -47,7 +47,7 @@ from messaging.envelope import (
 )
 from messaging.keys import StationKeys
 from messaging.link import StationLink
-from messaging.sockets import Endpoint
+from messaging.sockets import DEFAULT_HWM, Endpoint
 
 DEFAULT_PORT = 5560
 EXIT_REJECTED = 1
@@ -97,10 +97,23 @@ def _endpoint(text: str, default_host: str = "127.0.0.1") -> Endpoint:
 
 
 # hub -----------------------------------------------------------------------------------------
+def _hwm(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError("must be at least 1 (ZeroMQ reads 0 as no limit)")
+    return value
+
+
 def cmd_hub(args: argparse.Namespace) -> int:
+    from app.domain.roles import Role
     from app.hub.journal import Journal, JournalUnavailable, default_url
+    from app.hub.queries import QueryRunner
     from app.hub.service import Hub
     from app.hub.verify import BrokenJournal
+    from app.reports import remote
 
     branch = _branch(args.config)
     endpoint = _endpoint(args.listen, "0.0.0.0")
@@ -116,9 +129,18 @@ def cmd_hub(args: argparse.Namespace) -> int:
             f"no hub key in {folder}: run `lobbylink keys init --dir {folder} --config FILE` "
             "and give each station its key (or --insecure, for development only)"
         )
+    # The board asks the hub for its reports; only the branch head's stations may.
+    reports = remote.ReportQuery(url, branch)
+    queries = QueryRunner({remote.NAME: reports.handler(frozenset({Role.BRANCH_HEAD.value}))})
     try:
         hub = Hub(
-            branch, journal, endpoint, keys_dir=folder, accept_broken=args.accept_broken_journal
+            branch,
+            journal,
+            endpoint,
+            keys_dir=folder,
+            accept_broken=args.accept_broken_journal,
+            queries=queries,
+            pub_hwm=args.pub_hwm,
         )
     except BrokenJournal as exc:
         journal.close()
@@ -133,6 +155,7 @@ def cmd_hub(args: argparse.Namespace) -> int:
     signal.signal(signal.SIGINT, lambda *_: hub.stop())
     log.hub.info("journal %s", url)
     hub.serve()
+    reports.close()
     journal.close()
     log.hub.info("stopped")
     return 0
@@ -516,6 +539,14 @@ def build_parser() -> argparse.ArgumentParser:
         "--accept-broken-journal",
         action="store_true",
         help="serve a journal whose integrity chain is broken (the decision is journaled)",
+    )
+    p.add_argument(
+        "--pub-hwm",
+        type=_hwm,
+        default=DEFAULT_HWM,
+        metavar="N",
+        help="events queued per subscriber before the PUB drops them and that station "
+        "resyncs (default %(default)s; small values are for fault tests)",
     )
     p.set_defaults(func=cmd_hub)
 

@@ -27,10 +27,12 @@ T_CMD = b"cmd"  # station -> hub: a command; kind = command kind
 T_HELLO = b"hello"  # station -> hub: resync request
 T_PING = b"ping"  # station -> hub: presence
 T_FETCH = b"fetch"  # station -> hub: the full body of a "private" event it may read
+T_QUERY = b"query"  # station -> hub: a read-only question (a report); answered once
 T_ACCEPTED = b"accepted"  # hub -> station: command stored as seq
 T_REJECTED = b"rejected"  # hub -> station: command refused
 T_REPLAY = b"replay"  # hub -> station: missed events
 T_SNAPSHOT = b"snapshot"  # hub -> station: full state at seq
+T_ANSWER = b"answer"  # hub -> station: the answer to a query (msg_id = the query's)
 T_EVENT = b"ev"  # hub PUB: a journaled event; kind = event kind
 T_HEARTBEAT = b"hb"  # hub PUB: alive, with the last seq
 
@@ -83,6 +85,29 @@ class Replay(msgspec.Struct):
 
 class Fetch(msgspec.Struct):
     seq: int
+
+
+class Query(msgspec.Struct):
+    """A read-only question for the hub, answered by an :class:`Answer`.
+
+    ``name`` picks the question (e.g. ``report``); ``args`` is its msgpack-encoded
+    arguments, which the wire does not read. Queries are not journaled and not
+    resent: the asker gives up after a while and may ask again.
+    """
+
+    name: str
+    args: bytes = b""
+
+
+class Answer(msgspec.Struct, omit_defaults=True):
+    """``ok``: ``body`` holds the result (msgpack); otherwise ``code`` and ``reason``."""
+
+    ok: bool
+    body: bytes = b""
+    code: str = ""
+    reason: str = ""
+    retry: bool = False
+    """True when the same query may succeed later (the hub is busy)."""
 
 
 PRIVATE = "private"

@@ -21,20 +21,24 @@ from messaging.envelope import (
     MAX_BODY,
     PRIVATE,
     T_ACCEPTED,
+    T_ANSWER,
     T_CMD,
     T_EVENT,
     T_FETCH,
     T_HEARTBEAT,
     T_HELLO,
     T_PING,
+    T_QUERY,
     T_REJECTED,
     T_REPLAY,
     T_SNAPSHOT,
     Accepted,
+    Answer,
     Envelope,
     Fetch,
     Heartbeat,
     Hello,
+    Query,
     Rejected,
     Replay,
     WireError,
@@ -56,6 +60,8 @@ HUB_SILENCE_S = 3.0
 RESEND_S = 2.0
 RESYNC_RETRY_S = 2.0
 MAX_PENDING = 200_000
+QUERY_TIMEOUT_S = 30.0
+"""A query the hub has not answered by then is answered here with ``timeout``."""
 
 
 class StationLink:
@@ -66,6 +72,8 @@ class StationLink:
       ``on_snapshot(env)``: replace all state with the snapshot in ``env.payload`` at ``env.seq``.
       ``on_reply(msg_id, result)``: the hub's answer to a command (Accepted or Rejected).
       ``on_connection(up)``: the hub became reachable (True) or silent for 3 s (False).
+      ``on_answer(msg_id, answer)``: the answer to a :meth:`query` (or a local
+      ``timeout`` / ``not_sent`` one), exactly once per query.
     """
 
     def __init__(
@@ -104,6 +112,9 @@ class StationLink:
         self.on_snapshot: Callable[[Envelope], None] = lambda env: None
         self.on_reply: Callable[[str, Accepted | Rejected], None] = lambda mid, res: None
         self.on_connection: Callable[[bool], None] = lambda up: None
+        self.on_answer: Callable[[str, Answer], None] = lambda mid, answer: None
+        self._queries: dict[str, float] = {}
+        """msg_id -> when each unanswered query was sent."""
 
     # Public API -----------------------------------------------------------------
     @property
@@ -129,6 +140,21 @@ class StationLink:
         self.outbox.add(item)
         self._pump()
         return item.msg_id
+
+    def query(self, name: str, args: bytes = b"", msg_id: str | None = None) -> str:
+        """Ask the hub a read-only question; the answer comes to ``on_answer``.
+
+        Not durable and not resent: without a connection it is answered ``not_sent``
+        at once, and after QUERY_TIMEOUT_S without an answer, ``timeout``.
+        """
+        env = make("query", self.station, Query(name, args), msg_id=msg_id)
+        if not self.connected or not self._send(T_QUERY, env):
+            self.on_answer(
+                env.msg_id, Answer(False, code="not_sent", reason="the hub is not reachable")
+            )
+            return env.msg_id
+        self._queries[env.msg_id] = self._clock()
+        return env.msg_id
 
     def hub_now_ms(self) -> int:
         """The hub's clock as best known here: every age on screen is measured on it."""
@@ -178,6 +204,11 @@ class StationLink:
             self._send(T_FETCH, make("fetch", self.station, Fetch(seq)))
         if self._inflight is not None and now - self._inflight[1] > RESEND_S:
             self._inflight = None
+        for msg_id, sent in list(self._queries.items()):
+            if now - sent > QUERY_TIMEOUT_S:
+                del self._queries[msg_id]
+                reason = f"the hub did not answer within {QUERY_TIMEOUT_S:.0f} s"
+                self.on_answer(msg_id, Answer(False, code="timeout", reason=reason))
         self._pump()
 
     def close(self) -> None:
@@ -224,7 +255,13 @@ class StationLink:
                 elif topic == T_HEARTBEAT:
                     self._on_heartbeat(env)
             elif topic in (T_ACCEPTED, T_REJECTED):
-                self._on_reply(topic, env)
+                if env.msg_id in self._queries:  # refused before it was read as a query
+                    self._on_query_refused(topic, env)
+                else:
+                    self._on_reply(topic, env)
+            elif topic == T_ANSWER:
+                if self._queries.pop(env.msg_id, None) is not None:
+                    self.on_answer(env.msg_id, decode_payload(env, Answer))
             elif topic == T_EVENT:
                 self._on_fetched(env)
             elif topic == T_REPLAY:
@@ -262,6 +299,16 @@ class StationLink:
         self._inflight = None
         self.on_reply(env.msg_id, result)
         self._pump()
+
+    def _on_query_refused(self, topic: bytes, env: Envelope) -> None:
+        """A wire-level refusal of a query (rate limit, revoked key...): its answer."""
+        del self._queries[env.msg_id]
+        if topic == T_REJECTED:
+            why = decode_payload(env, Rejected)
+            answer = Answer(False, code=why.code, reason=why.reason, retry=why.retry)
+        else:
+            answer = Answer(False, code="bad_answer", reason="the hub answered as to a command")
+        self.on_answer(env.msg_id, answer)
 
     def _on_heartbeat(self, env: Envelope) -> None:
         beat = decode_payload(env, Heartbeat)

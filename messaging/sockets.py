@@ -18,6 +18,11 @@ ZAP_DOMAIN = b"lobbylink"
 STATION_MAX_FRAME = 64 * 1024 * 1024
 """Replies to a station carry whole snapshots: allow them, but still bound them."""
 
+DEFAULT_HWM = 100_000
+"""High-water mark (messages queued per peer) of the hub's ROUTER and PUB and of a
+station's SUB. Past it the PUB drops events for that subscriber, which then sees a gap
+and resyncs (docs/reliability.md shows it with a small mark, e.g. ``--pub-hwm 100``)."""
+
 
 @dataclass(frozen=True)
 class Endpoint:
@@ -56,14 +61,21 @@ def _common(sock: zmq.Socket) -> None:
 
 
 def hub_sockets(
-    ctx: zmq.Context, endpoint: Endpoint, keys: CurveKeys | None
+    ctx: zmq.Context,
+    endpoint: Endpoint,
+    keys: CurveKeys | None,
+    *,
+    pub_hwm: int = DEFAULT_HWM,
 ) -> tuple[zmq.Socket, zmq.Socket]:
     """Bind the hub's ROUTER (commands) and PUB (events).
 
     With ``keys`` both are CURVE servers in the ZAP domain ``lobbylink``: a ZAP handler
     must already run in ``ctx`` (app.hub.auth), or every client would be accepted.
-    ``keys=None`` is the explicit, development-only plain-text mode.
+    ``keys=None`` is the explicit, development-only plain-text mode. ``pub_hwm`` is the
+    PUB's send high-water mark per subscriber (at least 1; 0 would mean "no limit").
     """
+    if pub_hwm < 1:
+        raise ValueError(f"pub_hwm must be at least 1, not {pub_hwm}")
     router = ctx.socket(zmq.ROUTER)
     pub = ctx.socket(zmq.PUB)
     try:
@@ -76,9 +88,9 @@ def hub_sockets(
                 sock.setsockopt(zmq.CURVE_SECRETKEY, keys.secret)
                 sock.setsockopt(zmq.ZAP_DOMAIN, ZAP_DOMAIN)
         router.setsockopt(zmq.ROUTER_HANDOVER, 1)
-        router.setsockopt(zmq.SNDHWM, 100_000)
-        router.setsockopt(zmq.RCVHWM, 100_000)
-        pub.setsockopt(zmq.SNDHWM, 100_000)
+        router.setsockopt(zmq.SNDHWM, DEFAULT_HWM)
+        router.setsockopt(zmq.RCVHWM, DEFAULT_HWM)
+        pub.setsockopt(zmq.SNDHWM, pub_hwm)
         router.bind(endpoint.commands)
         pub.bind(endpoint.events)
     except zmq.ZMQError:
@@ -102,11 +114,15 @@ def station_sockets(
     keys: StationKeys | None = None,
     *,
     subscribe: bool = True,
+    sub_hwm: int = DEFAULT_HWM,
 ) -> tuple[zmq.Socket, zmq.Socket | None]:
     """Connect a station's DEALER (commands) and, if asked, SUB (events).
 
-    With ``keys`` both speak CURVE and pin the hub's public key.
+    With ``keys`` both speak CURVE and pin the hub's public key. ``sub_hwm`` is the
+    SUB's receive high-water mark (at least 1).
     """
+    if sub_hwm < 1:
+        raise ValueError(f"sub_hwm must be at least 1, not {sub_hwm}")
     dealer = ctx.socket(zmq.DEALER)
     _client(dealer, keys)
     dealer.setsockopt(zmq.MAXMSGSIZE, STATION_MAX_FRAME)
@@ -120,7 +136,7 @@ def station_sockets(
         sub = ctx.socket(zmq.SUB)
         _client(sub, keys)
         sub.setsockopt(zmq.MAXMSGSIZE, MAX_FRAME)
-        sub.setsockopt(zmq.RCVHWM, 100_000)
+        sub.setsockopt(zmq.RCVHWM, sub_hwm)
         sub.setsockopt(zmq.RECONNECT_IVL, 100)
         sub.setsockopt(zmq.RECONNECT_IVL_MAX, 1000)
         sub.setsockopt(zmq.SUBSCRIBE, T_EVENT)

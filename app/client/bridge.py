@@ -7,8 +7,12 @@ the command methods to act, and connect to the signals below to refresh.
 
 from __future__ import annotations
 
+from datetime import date
+from typing import Any
+
+import msgspec
 import zmq
-from PySide6.QtCore import QObject, Signal
+from PySide6.QtCore import QObject, QTimer, Signal
 
 from app.domain.config import Branch, Station
 from app.domain.events import (
@@ -34,8 +38,9 @@ from app.domain.events import (
 )
 from app.domain.roles import CounterStatus
 from app.domain.state import BranchState, SignalRecord
+from app.reports import query as report_query
 from app.station import StationSession
-from messaging.envelope import Accepted, Rejected, WireError
+from messaging.envelope import Accepted, Answer, Rejected, WireError, new_msg_id
 from messaging.keys import StationKeys
 from messaging.outbox import Outbox
 from messaging.qt_bridge import LinkDriver
@@ -56,6 +61,9 @@ class StationBridge(QObject):
       connection_changed(bool): the hub became reachable (True) or was lost (False).
       command_rejected(str, str, str): msg_id, code, reason of this station's command.
       command_accepted(str, int): msg_id and seq of this station's command.
+      report_ready(str, dict): the answer to :meth:`request_report` (its id, the
+        report as ``lobbylink report --format json`` prints it).
+      report_failed(str, str, str): id, code and reason of a report that failed.
     """
 
     signal_changed = Signal(object)
@@ -68,6 +76,8 @@ class StationBridge(QObject):
     connection_changed = Signal(bool)
     command_rejected = Signal(str, str, str)
     command_accepted = Signal(str, int)
+    report_ready = Signal(str, object)
+    report_failed = Signal(str, str, str)
 
     def __init__(
         self,
@@ -91,6 +101,8 @@ class StationBridge(QObject):
         self.state.reset_listeners.append(self.state_reset.emit)
         self.session.on_reply = self._on_reply
         self.session.on_connection = self.connection_changed.emit
+        self.session.link.on_answer = self._on_answer
+        self._reports: set[str] = set()
         self.driver = LinkDriver(self.session.link, self)
         self.lang = "zh_CN"
         """Language of branch data (labels from the config); Qt strings use the translator."""
@@ -154,6 +166,18 @@ class StationBridge(QObject):
     def sign_out(self) -> str:
         return self.send(SignOut())
 
+    def request_report(self, first: date, last: date, by: str = "type") -> str:
+        """Ask the hub for the measures of local days ``first`` to ``last``; the answer
+        comes later (never during this call) as ``report_ready`` or ``report_failed``
+        with the returned id."""
+        msg_id = new_msg_id()
+        self._reports.add(msg_id)
+        self.session.link.query(
+            report_query.NAME, report_query.encode_args(first, last, by), msg_id=msg_id
+        )
+        self.driver.drain()
+        return msg_id
+
     # Queries for the views --------------------------------------------------------------------
     def inbox(self) -> list[SignalRecord]:
         """Open signals for this station, most urgent first, then oldest first."""
@@ -184,6 +208,26 @@ class StationBridge(QObject):
             self.presence_changed.emit(event.station, event.online)
         elif isinstance(event, StaffSignedIn | StaffSignedOut):
             self.staff_changed.emit(event.station)
+
+    def _on_answer(self, msg_id: str, answer: Answer) -> None:
+        if msg_id not in self._reports:
+            return
+        # Queued: a refusal made inside request_report reaches the caller after it returns.
+        QTimer.singleShot(0, lambda: self._deliver_report(msg_id, answer))
+
+    def _deliver_report(self, msg_id: str, answer: Answer) -> None:
+        self._reports.discard(msg_id)
+        if not answer.ok:
+            self.report_failed.emit(msg_id, answer.code, answer.reason)
+            return
+        try:
+            data: dict[str, Any] = msgspec.msgpack.decode(answer.body, type=dict[str, Any])
+        except (msgspec.DecodeError, msgspec.ValidationError) as exc:
+            self.report_failed.emit(
+                msg_id, "bad_answer", f"the hub's report does not decode: {exc}"
+            )
+            return
+        self.report_ready.emit(msg_id, data)
 
     def _on_reply(self, msg_id: str, result: Accepted | Rejected) -> None:
         if isinstance(result, Accepted):

@@ -33,9 +33,11 @@ from app.domain.events import (
 )
 from app.domain.state import BranchState, decode_snapshot, encode_snapshot
 from app.domain.timeday import day_start_ms
+from app.hub import queries as hubq
 from app.hub.auth import StationAuthenticator
 from app.hub.chain import link
 from app.hub.journal import Batch, Journal, JournalUnavailable
+from app.hub.queries import QueryRunner
 from app.hub.verify import BrokenJournal, Finding
 from messaging import keys as keyfiles
 from messaging.envelope import (
@@ -43,20 +45,24 @@ from messaging.envelope import (
     PRIVATE,
     PROTOCOL_VERSION,
     T_ACCEPTED,
+    T_ANSWER,
     T_CMD,
     T_EVENT,
     T_FETCH,
     T_HEARTBEAT,
     T_HELLO,
     T_PING,
+    T_QUERY,
     T_REJECTED,
     T_REPLAY,
     T_SNAPSHOT,
     Accepted,
+    Answer,
     Envelope,
     Fetch,
     Heartbeat,
     Hello,
+    Query,
     Rejected,
     Replay,
     WireError,
@@ -65,7 +71,7 @@ from messaging.envelope import (
     encode_envelope,
     raw,
 )
-from messaging.sockets import Endpoint, hub_sockets
+from messaging.sockets import DEFAULT_HWM, Endpoint, hub_sockets
 
 PRESENCE_TIMEOUT_S = 3.0
 HEARTBEAT_S = 1.0
@@ -140,16 +146,22 @@ class Hub:
         clock: HubClock | None = None,
         accept_broken: bool = False,
         keys_dir: str | Path | None = None,
+        queries: QueryRunner | None = None,
+        pub_hwm: int = DEFAULT_HWM,
     ) -> None:
         """``keys_dir`` switches CURVE on (the default of ``lobbylink hub``); ``None`` is
-        the development-only plain-text mode, which the hub announces loudly."""
+        the development-only plain-text mode, which the hub announces loudly.
+        ``queries`` answers read-only questions (reports); without it every query is
+        refused with ``unknown_query``."""
         self.branch = branch
         self.journal = journal
         self.endpoint = endpoint
         self.clock = clock or HubClock()
         self.ctx = ctx or zmq.Context.instance()
+        self.pub_hwm = pub_hwm  # the PUB's high-water mark (see messaging.sockets)
         self.epoch = journal.epoch
         self.state = BranchState(branch)
+        self.queries = queries or QueryRunner({})
         self.ring: deque[tuple[int, bytes]] = deque(maxlen=RING)
         self.private: dict[int, tuple[frozenset[str], bytes]] = {}
         """seq -> (roles that may read it, the stand-in everyone else gets)."""
@@ -288,7 +300,9 @@ class Hub:
         self.close()
 
     def _bind(self) -> None:
-        self.router, self.pub = hub_sockets(self.ctx, self.endpoint, self._curve)
+        self.router, self.pub = hub_sockets(
+            self.ctx, self.endpoint, self._curve, pub_hwm=self.pub_hwm
+        )
         self.poller.register(self.router, zmq.POLLIN)
 
     def _rebind(self) -> None:
@@ -341,6 +355,7 @@ class Hub:
         if self._journal_ok:
             self._checkpoint()
         self._report_rejections(force=True)
+        self.queries.close()
         self.router.close(0)
         self.pub.close(0)
         if self.auth is not None:
@@ -360,6 +375,8 @@ class Hub:
 
     def step(self, timeout_ms: int = 100) -> None:
         """Wait up to ``timeout_ms`` for commands, handle a batch, run the timers."""
+        if self.queries.running:  # answers come from the worker: look often
+            timeout_ms = min(timeout_ms, 10)
         ready = dict(self.poller.poll(timeout_ms))
         incoming: list[_Incoming] = []
         if self.router in ready:
@@ -380,6 +397,8 @@ class Hub:
                 if item is not None:
                     incoming.append(item)
         self._run(incoming)
+        for done in self.queries.finished():
+            self._answer(done.identity, done.msg_id, done.answer)
 
     # Admission (wire checks) -------------------------------------------------------------
     def _admit(self, frames: list[bytes], user: str | None = None) -> _Incoming | None:
@@ -433,7 +452,7 @@ class Hub:
                 body = self._reply_body(env.msg_id, Rejected("rate_limited", limited, retry=True))
                 self._send_reply(identity, T_REJECTED, body)
             return None
-        if topic not in (T_CMD, T_HELLO, T_PING, T_FETCH):
+        if topic not in (T_CMD, T_HELLO, T_PING, T_FETCH, T_QUERY):
             self._reject_raw(identity, env.msg_id, "unknown_topic", f"unknown topic {topic[:32]!r}")
             return None
         return _Incoming(identity, topic, env)
@@ -500,7 +519,7 @@ class Hub:
         for item in incoming:
             if item.topic in (T_PING, T_HELLO):  # presence is the station PC's, not a CLI's
                 self._seen(item.env.station, mono, batch, published)
-            if item.topic in (T_HELLO, T_FETCH):
+            if item.topic in (T_HELLO, T_FETCH, T_QUERY):
                 hellos.append(item)
             elif item.topic == T_CMD:
                 commands.append(item)
@@ -530,6 +549,8 @@ class Hub:
         for item in hellos:  # after the publish: answers include this batch's events
             if item.topic == T_FETCH:
                 self._fetch(item)
+            elif item.topic == T_QUERY:
+                self._query(item)
             else:
                 self._hello(item)
         if mono - self._last_publish >= HEARTBEAT_S:
@@ -824,6 +845,37 @@ class Hub:
             return
         body = self._body_for(seq, self.ring[seq - first][1], self._role(item.env.station))
         self._send_reply(item.identity, T_EVENT, body)
+
+    def _query(self, item: _Incoming) -> None:
+        """Hand a read-only question to the query worker (or refuse it at once)."""
+        try:
+            query = decode_payload(item.env, Query)
+        except WireError as exc:
+            self._reject_raw(item.identity, item.env.msg_id, exc.code, exc.reason)
+            return
+        station = item.env.station
+        refused = self.queries.submit(
+            item.identity, item.env.msg_id, station, self._role(station), query.name, query.args
+        )
+        if refused is not None:
+            self._complain(refused.code, refused.reason, station)
+            self._answer(item.identity, item.env.msg_id, refused)
+
+    def _answer(self, identity: bytes, msg_id: str, found: hubq.Answer) -> None:
+        answer = Answer(found.ok, found.body, found.code, found.reason, found.retry)
+        now = self.clock.now_ms()
+        env = Envelope(
+            v=PROTOCOL_VERSION,
+            kind="answer",
+            msg_id=msg_id,
+            station="",
+            ts_ms=now,
+            payload=raw(answer),
+            seq=self.state.last_seq,
+            epoch=self.epoch,
+            hub_ts_ms=now,
+        )
+        self._send_reply(identity, T_ANSWER, encode_envelope(env))
 
     def _hello(self, item: _Incoming) -> None:
         try:

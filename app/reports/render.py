@@ -1,6 +1,9 @@
 """A report as text: table, CSV, JSON, or one self-contained HTML file with SVG charts.
 
-Every format shows the same numbers: they all come from ``Report.as_dict()``.
+Every format shows the same numbers: they all come from ``Report.as_dict()`` (a
+report the board got from the hub is that dict already; it renders the same way).
+No SQL is imported here, so a station can export without loading the journal's
+libraries.
 """
 
 from __future__ import annotations
@@ -8,11 +11,18 @@ from __future__ import annotations
 import csv
 import html
 import io
-from typing import Any
+from typing import TYPE_CHECKING, Any, TypeAlias
 
 import msgspec
 
-from app.reports.measures import Report
+if TYPE_CHECKING:
+    from app.reports.measures import Report
+
+ReportData: TypeAlias = "Report | dict[str, Any]"
+
+
+def _data(report: ReportData) -> dict[str, Any]:
+    return report if isinstance(report, dict) else report.as_dict()
 
 FORMATS = ("table", "csv", "json", "html")
 
@@ -96,13 +106,13 @@ def _table(columns: tuple[str, ...], rows: list[dict[str, Any]]) -> list[str]:
     return out
 
 
-def as_json(report: Report) -> str:
-    return msgspec.json.format(msgspec.json.encode(report.as_dict()), indent=2).decode() + "\n"
+def as_json(report: ReportData) -> str:
+    return msgspec.json.format(msgspec.json.encode(_data(report)), indent=2).decode() + "\n"
 
 
-def as_csv(report: Report) -> str:
+def as_csv(report: ReportData) -> str:
     """Two CSV blocks separated by a blank line: the groups (and the total), then spans."""
-    data = report.as_dict()
+    data = _data(report)
     buf = io.StringIO()
     writer = csv.DictWriter(buf, fieldnames=GROUP_COLUMNS, lineterminator="\n")
     writer.writeheader()
@@ -114,8 +124,8 @@ def as_csv(report: Report) -> str:
     return buf.getvalue()
 
 
-def as_table(report: Report) -> str:
-    data = report.as_dict()
+def as_table(report: ReportData) -> str:
+    data = _data(report)
     head = (
         f"Branch {data['branch']}, {data['first_day']} to {data['last_day']} "
         f"({data['timezone']}), by {data['by']}"
@@ -199,9 +209,9 @@ def _html_table(columns: tuple[str, ...], rows: list[dict[str, Any]]) -> str:
     return f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
 
 
-def as_html(report: Report) -> str:
+def as_html(report: ReportData) -> str:
     """One file, no scripts, no external resources: mail it, open it in any browser."""
-    data = report.as_dict()
+    data = _data(report)
     h = data["handoffs"]
     title = f"Lobbylink report · {data['branch']} · {data['first_day']}" + (
         "" if data["first_day"] == data["last_day"] else f" – {data['last_day']}"
@@ -252,7 +262,7 @@ def as_html(report: Report) -> str:
     )
 
 
-def render_report(report: Report, fmt: str) -> str:
+def render_report(report: ReportData, fmt: str) -> str:
     if fmt == "json":
         return as_json(report)
     if fmt == "csv":
