@@ -14,6 +14,7 @@ import shlex
 import socket
 import sys
 import tempfile
+import time
 from pathlib import Path
 
 import zmq
@@ -31,6 +32,7 @@ from app.sim import Simulator, assign_staff
 from app.tools.hubproc import HubProcess, HubStartError
 from messaging import keys as keyfiles
 from messaging.outbox import Outbox
+from widgets.board import BoardView
 
 DEMO_STATIONS = ("C01", "C02", "L1", "W1", "S1", "H1")
 """The demo's windows, in grid order: three across, two down."""
@@ -75,15 +77,34 @@ def place(parts: StationParts, cell: QRect) -> None:
 
 
 def save_screenshots(stations: list[StationParts], folder: Path) -> list[Path]:
-    """One PNG per window, named <view>-<station>.png (teller-C01.png, board-H1.png …)."""
+    """One PNG per window, named <view>-<station>.png (teller-C01.png, board-H1.png …);
+    the board adds its Today and Reports pages (board-today-H1.png, board-reports-H1.png)."""
     folder.mkdir(parents=True, exist_ok=True)
     saved = []
-    for parts in stations:
-        path = folder / f"{parts.kind}-{parts.bridge.station.id}.png"
+
+    def grab(parts: StationParts, name: str) -> None:
+        path = folder / f"{name}-{parts.bridge.station.id}.png"
         if parts.window.grab().save(str(path), "PNG"):
             saved.append(path)
         else:
             log.cli.warning("could not save %s", path)
+
+    for parts in stations:
+        grab(parts, parts.kind)
+        view = parts.view
+        if isinstance(view, BoardView) and view.tabs is not None:
+            size = parts.window.size()
+            parts.window.resize(1280, 800)  # the branch head's office screen, not a demo tile
+            for page in ("today", "reports"):
+                panel = view.show_page(page)
+                deadline = time.monotonic() + 10
+                while panel is not None and panel.data is None and time.monotonic() < deadline:
+                    QApplication.processEvents()
+                    time.sleep(0.02)
+                QApplication.processEvents()
+                grab(parts, f"board-{page}")
+            view.show_page("live")
+            parts.window.resize(size)
     return saved
 
 

@@ -12,6 +12,8 @@ list or on the map.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from PySide6.QtCore import (
     QAbstractListModel,
     QModelIndex,
@@ -33,6 +35,7 @@ from PySide6.QtWidgets import (
     QSplitter,
     QStyledItemDelegate,
     QStyleOptionViewItem,
+    QTabWidget,
     QVBoxLayout,
     QWidget,
 )
@@ -55,6 +58,9 @@ from widgets.common import (
     tr,
 )
 from widgets.floormap import FloorMap
+
+if TYPE_CHECKING:
+    from widgets.reports import ReportPanel
 
 REFRESH_MS = 250
 """The board rebuilds at most four times a second, however many events arrive."""
@@ -359,10 +365,31 @@ class BoardView(QWidget):
         layout.setContentsMargins(8, 8, 8, 8)
         layout.setSpacing(6)
         layout.addLayout(top)
-        layout.addWidget(self.alarm)
-        layout.addWidget(self.escalation)
-        layout.addWidget(self.splitter, 1)
-        layout.addWidget(self.kpi_panel)
+        live = QWidget(self)
+        live.setObjectName("livePage")
+        lv = QVBoxLayout(live)
+        lv.setContentsMargins(0, 0, 0, 0)
+        lv.setSpacing(6)
+        lv.addWidget(self.alarm)
+        lv.addWidget(self.escalation)
+        lv.addWidget(self.splitter, 1)
+        lv.addWidget(self.kpi_panel)
+        # A screen others can see shows the live board only; the branch head's own
+        # screen adds today's figures and the reports, built when first opened.
+        self.tabs: QTabWidget | None = None
+        self.today_panel: ReportPanel | None = None
+        self.reports_panel: ReportPanel | None = None
+        if self.public:
+            layout.addWidget(live, 1)
+        else:
+            self.tabs = QTabWidget(self)
+            self.tabs.setObjectName("boardTabs")
+            self.tabs.setDocumentMode(True)
+            self.tabs.addTab(live, tr("Live"))
+            self.tabs.addTab(QWidget(self), tr("Today"))
+            self.tabs.addTab(QWidget(self), tr("Reports"))
+            self.tabs.currentChanged.connect(self._on_tab)
+            layout.addWidget(self.tabs, 1)
         self.setStyleSheet("#boardView { background: #eceff1; }")
         self.setAutoFillBackground(True)
 
@@ -383,6 +410,37 @@ class BoardView(QWidget):
         self._on_connection_changed(bridge.connected)
         self._apply_scale()
         self.refresh_now()
+
+    def show_page(self, page: str) -> ReportPanel | None:
+        """Switch to "live", "today" or "reports"; the report panel shown, if any."""
+        if self.tabs is None:
+            return None
+        self.tabs.setCurrentIndex(("live", "today", "reports").index(page))
+        return {"today": self.today_panel, "reports": self.reports_panel}.get(page)
+
+    def _on_tab(self, index: int) -> None:
+        assert self.tabs is not None
+        if index == 1 and self.today_panel is None:
+            self.today_panel = self._panel(index, today=True)
+        elif index == 2 and self.reports_panel is None:
+            self.reports_panel = self._panel(index, today=False)
+
+    def _panel(self, index: int, today: bool) -> ReportPanel:
+        """Build a report panel in place of its tab's placeholder (QtCharts loads here,
+        not at start: the live board's first frame does not wait for it)."""
+        from widgets.reports import ReportPanel
+
+        assert self.tabs is not None
+        panel = ReportPanel(self.bridge, today=today)
+        placeholder = self.tabs.widget(index)
+        self.tabs.blockSignals(True)
+        self.tabs.removeTab(index)
+        self.tabs.insertTab(index, panel, tr("Today") if today else tr("Reports"))
+        self.tabs.setCurrentIndex(index)
+        self.tabs.blockSignals(False)
+        if placeholder is not None:
+            placeholder.deleteLater()
+        return panel
 
     # Queries ------------------------------------------------------------------------------
     def open_signal_ids(self) -> list[int]:

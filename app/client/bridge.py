@@ -46,6 +46,10 @@ from messaging.outbox import Outbox
 from messaging.qt_bridge import LinkDriver
 from messaging.sockets import Endpoint
 
+REPORT_TRIES = 5
+"""Times a report is asked for while the hub says it is busy, before giving up."""
+REPORT_RETRY_MS = 700
+
 
 class StationBridge(QObject):
     """A station's live state and commands, for the widgets.
@@ -102,7 +106,8 @@ class StationBridge(QObject):
         self.session.on_reply = self._on_reply
         self.session.on_connection = self.connection_changed.emit
         self.session.link.on_answer = self._on_answer
-        self._reports: set[str] = set()
+        self._reports: dict[str, tuple[bytes, int]] = {}
+        """Report queries waiting for an answer: msg_id -> (arguments, tries so far)."""
         self.driver = LinkDriver(self.session.link, self)
         self.lang = "zh_CN"
         """Language of branch data (labels from the config); Qt strings use the translator."""
@@ -171,12 +176,19 @@ class StationBridge(QObject):
         comes later (never during this call) as ``report_ready`` or ``report_failed``
         with the returned id."""
         msg_id = new_msg_id()
-        self._reports.add(msg_id)
-        self.session.link.query(
-            report_query.NAME, report_query.encode_args(first, last, by), msg_id=msg_id
-        )
+        args = report_query.encode_args(first, last, by)
+        self._reports[msg_id] = (args, 1)
+        self.session.link.query(report_query.NAME, args, msg_id=msg_id)
         self.driver.drain()
         return msg_id
+
+    @staticmethod
+    def render_report(data: dict[str, Any], fmt: str) -> str:
+        """A report from ``report_ready`` as csv, html or json text: the very files
+        ``lobbylink report --format …`` writes. Safe to call from a worker thread."""
+        from app.reports.render import render_report
+
+        return render_report(data, fmt)
 
     # Queries for the views --------------------------------------------------------------------
     def inbox(self) -> list[SignalRecord]:
@@ -216,7 +228,11 @@ class StationBridge(QObject):
         QTimer.singleShot(0, lambda: self._deliver_report(msg_id, answer))
 
     def _deliver_report(self, msg_id: str, answer: Answer) -> None:
-        self._reports.discard(msg_id)
+        args, tries = self._reports.pop(msg_id, (b"", REPORT_TRIES))
+        if not answer.ok and answer.retry and tries < REPORT_TRIES:  # the hub was busy
+            self._reports[msg_id] = (args, tries + 1)
+            QTimer.singleShot(REPORT_RETRY_MS, lambda: self._ask_again(msg_id))
+            return
         if not answer.ok:
             self.report_failed.emit(msg_id, answer.code, answer.reason)
             return
@@ -228,6 +244,11 @@ class StationBridge(QObject):
             )
             return
         self.report_ready.emit(msg_id, data)
+
+    def _ask_again(self, msg_id: str) -> None:
+        if msg_id in self._reports:
+            self.session.link.query(report_query.NAME, self._reports[msg_id][0], msg_id=msg_id)
+            self.driver.drain()
 
     def _on_reply(self, msg_id: str, result: Accepted | Rejected) -> None:
         if isinstance(result, Accepted):

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import queue
 import threading
+from collections import Counter
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -19,6 +20,8 @@ from app import log
 
 MAX_WAITING = 8
 """Queries queued or running at once, all stations together; more are told ``busy``."""
+PER_STATION = 3
+"""Queries one station may have queued or running (a board's two pages and an export)."""
 
 
 class QueryError(Exception):
@@ -63,14 +66,14 @@ class QueryRunner:
         self.handlers = handlers
         self._pool: ThreadPoolExecutor | None = None
         self._done: queue.SimpleQueue[Finished] = queue.SimpleQueue()
-        self._busy: set[str] = set()
-        """Stations with a query queued or running: one each at a time."""
+        self._busy: Counter[str] = Counter()
+        """Queries queued or running, by station."""
         self._lock = threading.Lock()
 
     @property
     def running(self) -> int:
         with self._lock:
-            return len(self._busy)
+            return sum(self._busy.values())
 
     def submit(
         self, identity: bytes, msg_id: str, station: str, role: str, name: str, args: bytes
@@ -86,18 +89,18 @@ class QueryRunner:
                 reason=f"a {role or 'unknown'} station may not ask for {name!r}",
             )
         with self._lock:
-            if station in self._busy:
+            if self._busy[station] >= PER_STATION:
                 return Answer(
                     False,
                     code="busy",
-                    reason="this station's previous query is still running",
+                    reason=f"this station already has {PER_STATION} queries running",
                     retry=True,
                 )
-            if len(self._busy) >= MAX_WAITING:
+            if sum(self._busy.values()) >= MAX_WAITING:
                 return Answer(
                     False, code="busy", reason="the hub is answering other queries", retry=True
                 )
-            self._busy.add(station)
+            self._busy[station] += 1
         if self._pool is None:
             self._pool = ThreadPoolExecutor(1, thread_name_prefix="hub-query")
         self._pool.submit(self._run, identity, msg_id, station, name, handler, args)
@@ -120,7 +123,9 @@ class QueryRunner:
             log.hub.exception("query %s from %s failed", name, station)
             answer = Answer(False, code="internal", reason=f"the hub could not answer: {exc}")
         with self._lock:
-            self._busy.discard(station)
+            self._busy[station] -= 1
+            if self._busy[station] <= 0:
+                del self._busy[station]
         self._done.put(Finished(identity, msg_id, answer))
 
     def finished(self) -> list[Finished]:

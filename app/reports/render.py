@@ -24,6 +24,7 @@ ReportData: TypeAlias = "Report | dict[str, Any]"
 def _data(report: ReportData) -> dict[str, Any]:
     return report if isinstance(report, dict) else report.as_dict()
 
+
 FORMATS = ("table", "csv", "json", "html")
 
 GROUP_COLUMNS = (

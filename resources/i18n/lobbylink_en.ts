@@ -178,6 +178,18 @@
         <source>Counters closed right now</source>
         <translation>Counters closed right now</translation>
     </message>
+    <message>
+        <source>Live</source>
+        <translation>Live</translation>
+    </message>
+    <message>
+        <source>Today</source>
+        <translation>Today</translation>
+    </message>
+    <message>
+        <source>Reports</source>
+        <translation>Reports</translation>
+    </message>
     <message numerus="yes">
         <source>Open signals · %n</source>
         <translation>
@@ -422,6 +434,262 @@
     <message>
         <source>Showing the last known state; your actions are kept and sent on reconnect</source>
         <translation>Showing the last known state; your actions are kept and sent on reconnect</translation>
+    </message>
+    <message>
+        <source>Signal type</source>
+        <translation>Signal type</translation>
+    </message>
+    <message>
+        <source>Raised at</source>
+        <translation>Raised at</translation>
+    </message>
+    <message>
+        <source>Responder</source>
+        <translation>Responder</translation>
+    </message>
+    <message>
+        <source>Hour</source>
+        <translation>Hour</translation>
+    </message>
+    <message>
+        <source>Offered</source>
+        <translation>Offered</translation>
+    </message>
+    <message>
+        <source>{n} s</source>
+        <translation>{n} s</translation>
+    </message>
+    <message>
+        <source>{m} min {s} s</source>
+        <translation>{m} min {s} s</translation>
+    </message>
+    <message>
+        <source>The hub is not reachable</source>
+        <translation>The hub is not reachable</translation>
+    </message>
+    <message>
+        <source>The hub did not answer in time</source>
+        <translation>The hub did not answer in time</translation>
+    </message>
+    <message>
+        <source>The hub is busy with other reports; try again in a moment</source>
+        <translation>The hub is busy with other reports; try again in a moment</translation>
+    </message>
+    <message>
+        <source>This station may not see reports</source>
+        <translation>This station may not see reports</translation>
+    </message>
+    <message>
+        <source>At most 366 days at a time</source>
+        <translation>At most 366 days at a time</translation>
+    </message>
+    <message>
+        <source>The report could not be made</source>
+        <translation>The report could not be made</translation>
+    </message>
+    <message>
+        <source>From</source>
+        <translation>From</translation>
+    </message>
+    <message>
+        <source>To</source>
+        <translation>To</translation>
+    </message>
+    <message>
+        <source>Group by</source>
+        <translation>Group by</translation>
+    </message>
+    <message>
+        <source>Show</source>
+        <translation>Show</translation>
+    </message>
+    <message>
+        <source>Export CSV…</source>
+        <translation>Export CSV…</translation>
+    </message>
+    <message>
+        <source>Export HTML…</source>
+        <translation>Export HTML…</translation>
+    </message>
+    <message>
+        <source>Refresh</source>
+        <translation>Refresh</translation>
+    </message>
+    <message>
+        <source>Yesterday</source>
+        <translation>Yesterday</translation>
+    </message>
+    <message>
+        <source>Last 7 days</source>
+        <translation>Last 7 days</translation>
+    </message>
+    <message>
+        <source>This month</source>
+        <translation>This month</translation>
+    </message>
+    <message>
+        <source>Last month</source>
+        <translation>Last month</translation>
+    </message>
+    <message>
+        <source>Chosen days</source>
+        <translation>Chosen days</translation>
+    </message>
+    <message>
+        <source>to</source>
+        <translation>to</translation>
+    </message>
+    <message>
+        <source>Signals per hour</source>
+        <translation>Signals per hour</translation>
+    </message>
+    <message>
+        <source>Time to claim vs deadline (s)</source>
+        <translation>Time to claim vs deadline (s)</translation>
+    </message>
+    <message>
+        <source>Today, {day}</source>
+        <translation>Today, {day}</translation>
+    </message>
+    <message>
+        <source>The range ends before it starts: pick a later end day.</source>
+        <translation>The range ends before it starts: pick a later end day.</translation>
+    </message>
+    <message>
+        <source>At most 366 days at a time: shorten the range.</source>
+        <translation>At most 366 days at a time: shorten the range.</translation>
+    </message>
+    <message>
+        <source>Asking the hub…</source>
+        <translation>Asking the hub…</translation>
+    </message>
+    <message>
+        <source>Export failed: {why}</source>
+        <translation>Export failed: {why}</translation>
+    </message>
+    <message>
+        <source>Nobody</source>
+        <translation>Nobody</translation>
+    </message>
+    <message>
+        <source>No report yet.</source>
+        <translation>No report yet.</translation>
+    </message>
+    <message>
+        <source>{first} to {last}</source>
+        <translation>{first} to {last}</translation>
+    </message>
+    <message>
+        <source>{span}: figures from the hub's journal</source>
+        <translation>{span}: figures from the hub's journal</translation>
+    </message>
+    <message>
+        <source>Signals {n}</source>
+        <translation>Signals {n}</translation>
+    </message>
+    <message>
+        <source>Claimed {n}</source>
+        <translation>Claimed {n}</translation>
+    </message>
+    <message>
+        <source>Median to claim {t}</source>
+        <translation>Median to claim {t}</translation>
+    </message>
+    <message>
+        <source>90% claimed within {t}</source>
+        <translation>90% claimed within {t}</translation>
+    </message>
+    <message>
+        <source>Unanswered {n}</source>
+        <translation>Unanswered {n}</translation>
+    </message>
+    <message>
+        <source>Escalated {n}</source>
+        <translation>Escalated {n}</translation>
+    </message>
+    <message>
+        <source>Handoff conversion {p}</source>
+        <translation>Handoff conversion {p}</translation>
+    </message>
+    <message>
+        <source>Signals</source>
+        <translation>Signals</translation>
+    </message>
+    <message>
+        <source>Median</source>
+        <translation>Median</translation>
+    </message>
+    <message>
+        <source>90%</source>
+        <translation>90%</translation>
+    </message>
+    <message>
+        <source>Deadline</source>
+        <translation>Deadline</translation>
+    </message>
+    <message>
+        <source>Claimed</source>
+        <translation>Claimed</translation>
+    </message>
+    <message>
+        <source>Median to claim</source>
+        <translation>Median to claim</translation>
+    </message>
+    <message>
+        <source>90% within</source>
+        <translation>90% within</translation>
+    </message>
+    <message>
+        <source>Longest to claim</source>
+        <translation>Longest to claim</translation>
+    </message>
+    <message>
+        <source>Median to resolve</source>
+        <translation>Median to resolve</translation>
+    </message>
+    <message>
+        <source>Unanswered</source>
+        <translation>Unanswered</translation>
+    </message>
+    <message>
+        <source>All</source>
+        <translation>All</translation>
+    </message>
+    <message>
+        <source>Export the report</source>
+        <translation>Export the report</translation>
+    </message>
+    <message>
+        <source>An export is already running.</source>
+        <translation>An export is already running.</translation>
+    </message>
+    <message>
+        <source>Cannot save to {path}: no such folder.</source>
+        <translation>Cannot save to {path}: no such folder.</translation>
+    </message>
+    <message>
+        <source>Asking the hub for the report…</source>
+        <translation>Asking the hub for the report…</translation>
+    </message>
+    <message>
+        <source>Cancel</source>
+        <translation>Cancel</translation>
+    </message>
+    <message>
+        <source>Writing {file}…</source>
+        <translation>Writing {file}…</translation>
+    </message>
+    <message>
+        <source>Export failed: cannot write {path}: {why}</source>
+        <translation>Export failed: cannot write {path}: {why}</translation>
+    </message>
+    <message>
+        <source>Saved {path}</source>
+        <translation>Saved {path}</translation>
+    </message>
+    <message>
+        <source>Export cancelled; nothing was saved.</source>
+        <translation>Export cancelled; nothing was saved.</translation>
     </message>
 </context>
 <context>

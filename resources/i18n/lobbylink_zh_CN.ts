@@ -178,6 +178,18 @@
         <source>Counters closed right now</source>
         <translation>当前已关闭的窗口</translation>
     </message>
+    <message>
+        <source>Live</source>
+        <translation>实时</translation>
+    </message>
+    <message>
+        <source>Today</source>
+        <translation>今日</translation>
+    </message>
+    <message>
+        <source>Reports</source>
+        <translation>报表</translation>
+    </message>
     <message numerus="yes">
         <source>Open signals · %n</source>
         <translation>
@@ -419,6 +431,262 @@
     <message>
         <source>Showing the last known state; your actions are kept and sent on reconnect</source>
         <translation>当前显示最后状态；您的操作已保存，恢复连接后自动发送</translation>
+    </message>
+    <message>
+        <source>Signal type</source>
+        <translation>信号类型</translation>
+    </message>
+    <message>
+        <source>Raised at</source>
+        <translation>发起岗位</translation>
+    </message>
+    <message>
+        <source>Responder</source>
+        <translation>响应人</translation>
+    </message>
+    <message>
+        <source>Hour</source>
+        <translation>时段</translation>
+    </message>
+    <message>
+        <source>Offered</source>
+        <translation>已转介</translation>
+    </message>
+    <message>
+        <source>{n} s</source>
+        <translation>{n} 秒</translation>
+    </message>
+    <message>
+        <source>{m} min {s} s</source>
+        <translation>{m} 分 {s} 秒</translation>
+    </message>
+    <message>
+        <source>The hub is not reachable</source>
+        <translation>无法连接中心服务</translation>
+    </message>
+    <message>
+        <source>The hub did not answer in time</source>
+        <translation>中心服务未及时应答</translation>
+    </message>
+    <message>
+        <source>The hub is busy with other reports; try again in a moment</source>
+        <translation>中心服务正在生成其他报表，请稍后再试</translation>
+    </message>
+    <message>
+        <source>This station may not see reports</source>
+        <translation>本岗位无权查看报表</translation>
+    </message>
+    <message>
+        <source>At most 366 days at a time</source>
+        <translation>每次最多查询 366 天</translation>
+    </message>
+    <message>
+        <source>The report could not be made</source>
+        <translation>报表生成失败</translation>
+    </message>
+    <message>
+        <source>From</source>
+        <translation>从</translation>
+    </message>
+    <message>
+        <source>To</source>
+        <translation>至</translation>
+    </message>
+    <message>
+        <source>Group by</source>
+        <translation>分组</translation>
+    </message>
+    <message>
+        <source>Show</source>
+        <translation>查询</translation>
+    </message>
+    <message>
+        <source>Export CSV…</source>
+        <translation>导出 CSV…</translation>
+    </message>
+    <message>
+        <source>Export HTML…</source>
+        <translation>导出 HTML…</translation>
+    </message>
+    <message>
+        <source>Refresh</source>
+        <translation>刷新</translation>
+    </message>
+    <message>
+        <source>Yesterday</source>
+        <translation>昨天</translation>
+    </message>
+    <message>
+        <source>Last 7 days</source>
+        <translation>近 7 天</translation>
+    </message>
+    <message>
+        <source>This month</source>
+        <translation>本月</translation>
+    </message>
+    <message>
+        <source>Last month</source>
+        <translation>上月</translation>
+    </message>
+    <message>
+        <source>Chosen days</source>
+        <translation>自选日期</translation>
+    </message>
+    <message>
+        <source>to</source>
+        <translation>至</translation>
+    </message>
+    <message>
+        <source>Signals per hour</source>
+        <translation>每小时信号数</translation>
+    </message>
+    <message>
+        <source>Time to claim vs deadline (s)</source>
+        <translation>响应用时与时限（秒）</translation>
+    </message>
+    <message>
+        <source>Today, {day}</source>
+        <translation>今日 {day}</translation>
+    </message>
+    <message>
+        <source>The range ends before it starts: pick a later end day.</source>
+        <translation>结束日期早于开始日期，请重新选择结束日期。</translation>
+    </message>
+    <message>
+        <source>At most 366 days at a time: shorten the range.</source>
+        <translation>每次最多查询 366 天，请缩短日期范围。</translation>
+    </message>
+    <message>
+        <source>Asking the hub…</source>
+        <translation>正在向中心服务查询…</translation>
+    </message>
+    <message>
+        <source>Export failed: {why}</source>
+        <translation>导出失败：{why}</translation>
+    </message>
+    <message>
+        <source>Nobody</source>
+        <translation>无人响应</translation>
+    </message>
+    <message>
+        <source>No report yet.</source>
+        <translation>尚无报表。</translation>
+    </message>
+    <message>
+        <source>{first} to {last}</source>
+        <translation>{first} 至 {last}</translation>
+    </message>
+    <message>
+        <source>{span}: figures from the hub's journal</source>
+        <translation>{span}：数据来自中心服务日志</translation>
+    </message>
+    <message>
+        <source>Signals {n}</source>
+        <translation>信号 {n}</translation>
+    </message>
+    <message>
+        <source>Claimed {n}</source>
+        <translation>已响应 {n}</translation>
+    </message>
+    <message>
+        <source>Median to claim {t}</source>
+        <translation>响应中位数 {t}</translation>
+    </message>
+    <message>
+        <source>90% claimed within {t}</source>
+        <translation>90% 在 {t} 内响应</translation>
+    </message>
+    <message>
+        <source>Unanswered {n}</source>
+        <translation>未响应 {n}</translation>
+    </message>
+    <message>
+        <source>Escalated {n}</source>
+        <translation>已升级 {n}</translation>
+    </message>
+    <message>
+        <source>Handoff conversion {p}</source>
+        <translation>转介成交率 {p}</translation>
+    </message>
+    <message>
+        <source>Signals</source>
+        <translation>信号数</translation>
+    </message>
+    <message>
+        <source>Median</source>
+        <translation>中位数</translation>
+    </message>
+    <message>
+        <source>90%</source>
+        <translation>90%</translation>
+    </message>
+    <message>
+        <source>Deadline</source>
+        <translation>时限</translation>
+    </message>
+    <message>
+        <source>Claimed</source>
+        <translation>已响应</translation>
+    </message>
+    <message>
+        <source>Median to claim</source>
+        <translation>响应中位数</translation>
+    </message>
+    <message>
+        <source>90% within</source>
+        <translation>90% 响应用时</translation>
+    </message>
+    <message>
+        <source>Longest to claim</source>
+        <translation>最长响应用时</translation>
+    </message>
+    <message>
+        <source>Median to resolve</source>
+        <translation>处理中位数</translation>
+    </message>
+    <message>
+        <source>Unanswered</source>
+        <translation>未响应</translation>
+    </message>
+    <message>
+        <source>All</source>
+        <translation>合计</translation>
+    </message>
+    <message>
+        <source>Export the report</source>
+        <translation>导出报表</translation>
+    </message>
+    <message>
+        <source>An export is already running.</source>
+        <translation>已有导出正在进行。</translation>
+    </message>
+    <message>
+        <source>Cannot save to {path}: no such folder.</source>
+        <translation>无法保存到 {path}：文件夹不存在。</translation>
+    </message>
+    <message>
+        <source>Asking the hub for the report…</source>
+        <translation>正在向中心服务获取报表…</translation>
+    </message>
+    <message>
+        <source>Cancel</source>
+        <translation>取消</translation>
+    </message>
+    <message>
+        <source>Writing {file}…</source>
+        <translation>正在写入 {file}…</translation>
+    </message>
+    <message>
+        <source>Export failed: cannot write {path}: {why}</source>
+        <translation>导出失败：无法写入 {path}：{why}</translation>
+    </message>
+    <message>
+        <source>Saved {path}</source>
+        <translation>已保存 {path}</translation>
+    </message>
+    <message>
+        <source>Export cancelled; nothing was saved.</source>
+        <translation>导出已取消，未保存任何文件。</translation>
     </message>
 </context>
 <context>

@@ -1,0 +1,228 @@
+"""The board's Today and Reports views: the hub's figures as charts, a table, exports."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import threading
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+import zmq
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QProgressDialog, QPushButton
+from pytestqt.qtbot import QtBot
+
+from app.client.bridge import StationBridge
+from app.domain.config import Branch
+from app.domain.events import Acknowledge, Decline, RaiseSignal, Resolve
+from messaging.sockets import Endpoint
+from tests.gui.conftest import BridgeFactory
+from tests.helpers import HubProcess, TestStation, free_port_pair, keys_for
+from widgets.board import BoardView
+from widgets.reports import ReportPanel
+
+
+def cli_report(db_url: str, hub: HubProcess, *args: str) -> str:
+    done = subprocess.run(
+        [sys.executable, "-m", "app.cli", "report", "--db", db_url, *args],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=True,
+    )
+    return done.stdout
+
+
+@pytest.fixture
+def traffic(hub: HubProcess, branch: Branch, ctx: zmq.Context):
+    """A small day: two calls (one claimed and resolved), a referral declined then
+    served with a fund, and a referral the customer did not come for."""
+    teller = TestStation(branch, "C01", hub.endpoint, ctx)
+    lobby = TestStation(branch, "L1", hub.endpoint, ctx)
+    wealth = TestStation(branch, "W1", hub.endpoint, ctx)
+    other = TestStation(branch, "W2", hub.endpoint, ctx)
+    try:
+        call = teller.accept(RaiseSignal(code="assist"))
+        lobby.accept(Acknowledge(signal_id=call))
+        lobby.accept(Resolve(signal_id=call))
+        teller.accept(RaiseSignal(code="assist"))
+        ref = teller.accept(RaiseSignal(code="refer_wealth", need="fund"))
+        wealth.accept(Decline(signal_id=ref, reason="busy"))
+        other.accept(Acknowledge(signal_id=ref))
+        other.accept(Resolve(signal_id=ref, outcome="served", product="fund"))
+        gone = lobby.accept(RaiseSignal(code="refer_wealth", need="loan"))
+        wealth.accept(Acknowledge(signal_id=gone))
+        last = wealth.accept(Resolve(signal_id=gone, outcome="no_show"))
+        yield last
+    finally:
+        for station in (teller, lobby, wealth, other):
+            station.close()
+
+
+def open_board(qtbot: QtBot, bridge: StationBridge) -> BoardView:
+    board = BoardView(bridge)
+    qtbot.addWidget(board)
+    board.resize(1280, 800)
+    board.show()
+    qtbot.waitExposed(board)
+    return board
+
+
+def shown(qtbot: QtBot, panel: ReportPanel) -> dict:
+    qtbot.waitUntil(lambda: panel.data is not None and not panel.waiting, timeout=15_000)
+    assert panel.data is not None
+    return panel.data
+
+
+def test_today_charts_match_the_cli_json(
+    qtbot: QtBot, make_bridge: BridgeFactory, traffic: int, db_url: str, hub: HubProcess
+) -> None:
+    head = make_bridge("H1", lang="en")
+    board = open_board(qtbot, head)
+    panel = board.show_page("today")
+    assert panel is not None and panel.today_mode
+    data = shown(qtbot, panel)
+    day = data["first_day"]
+    assert data["last_day"] == day == panel.today().isoformat()
+    # the board shows what `lobbylink report --format json` prints, number for number
+    cli = json.loads(cli_report(db_url, hub, "--day", day, "--by", "type", "--format", "json"))
+    assert data == cli
+    # figures worked out by hand from the fixture's traffic
+    total = data["total"]
+    assert (total["signals"], total["acknowledged"], total["unanswered"]) == (4, 3, 1)
+    funnel = data["handoffs"]
+    assert (funnel["offered"], funnel["accepted"], funnel["served"]) == (2, 2, 1)
+    assert (funnel["no_show"], funnel["declined"], funnel["conversion"]) == (1, 1, 0.5)
+    assert funnel["declined_by_reason"] == {"busy": 1} and funnel["products"] == {"fund": 1}
+    # every chart draws those very numbers
+    charts = panel.chart_values()
+    hours = panel.hours_shown(data["hourly"])
+    assert hours.start <= 8 and hours.stop >= 19  # opening hours, and any busy hour
+    assert charts["hourly"] == {"Signals": [float(data["hourly"][h]) for h in hours]}
+    assert sum(charts["hourly"]["Signals"]) == sum(data["hourly"]) == 4
+    deadlines = data["deadlines"]
+    assert [d["code"] for d in deadlines] == ["assist"]
+    assert charts["response"] == {
+        "Median": [deadlines[0]["p50_s"]],
+        "90%": [deadlines[0]["p90_s"]],
+        "Deadline": [30.0],
+    }
+    # the funnel is drawn bottom-up: offered is the last bar, at the top
+    assert charts["funnel"] == {"Handoffs": [1.0, 1.0, 1.0, 2.0, 2.0]}
+    assert "Signals 4" in panel.summary.text() and "50.0%" in panel.summary.text()
+    assert panel.table.rowCount() == 3  # assist, refer_wealth and the total
+    assert panel.table.item(2, 0).text() == "All" and panel.table.item(2, 1).text() == "4"
+
+
+def test_reports_range_grouping_and_exports(
+    qtbot: QtBot,
+    make_bridge: BridgeFactory,
+    traffic: int,
+    db_url: str,
+    hub: HubProcess,
+    tmp_path: Path,
+) -> None:
+    head = make_bridge("H1", lang="en")
+    board = open_board(qtbot, head)
+    panel = board.show_page("reports")
+    assert panel is not None and not panel.today_mode
+    week = shown(qtbot, panel)  # opens on the last seven days
+    today = panel.today()
+    assert (week["first_day"], week["last_day"]) == (
+        (today - timedelta(days=6)).isoformat(),
+        today.isoformat(),
+    )
+    assert week["total"]["signals"] == 4
+    panel.set_range(today - timedelta(days=30), today)
+    panel.by.setCurrentIndex(panel.by.findData("station"))
+    panel.data = None
+    qtbot.mouseClick(panel.show_button, Qt.MouseButton.LeftButton)
+    data = shown(qtbot, panel)
+    assert data["by"] == "station" and [g["key"] for g in data["groups"]] == ["C01", "L1"]
+    assert [panel.table.item(r, 0).text() for r in range(3)] == ["Counter 1", "Lobby desk", "All"]
+
+    # exports: rendered and written off the UI thread, the same files as the CLI's
+    out = tmp_path / "exports"
+    out.mkdir()
+    threads: list[str] = []
+    render = head.render_report
+
+    def spy(report: dict, fmt: str) -> str:
+        threads.append(threading.current_thread().name)
+        return render(report, fmt)
+
+    head.render_report = spy  # type: ignore[method-assign]
+    first = (today - timedelta(days=30)).isoformat()
+    for fmt in ("csv", "html"):
+        target = out / f"report.{fmt}"
+        assert panel.export_to(target, fmt)
+        qtbot.waitUntil(lambda: not panel.exporting, timeout=15_000)
+        assert "Saved" in panel.status.text(), panel.status.text()
+        expected = cli_report(
+            db_url,
+            hub,
+            "--from",
+            first,
+            "--to",
+            today.isoformat(),
+            "--by",
+            "station",
+            "--format",
+            fmt,
+        )
+        assert target.read_text(encoding="utf-8") == expected
+    assert threads and all(name == "report-export" for name in threads)
+    assert "<svg" in (out / "report.html").read_text(encoding="utf-8")
+    assert sorted(p.name for p in out.iterdir()) == ["report.csv", "report.html"]
+
+
+def test_export_cancelled_or_impossible_saves_nothing(
+    qtbot: QtBot, make_bridge: BridgeFactory, tmp_path: Path
+) -> None:
+    head = make_bridge("H1", lang="en")
+    board = open_board(qtbot, head)
+    panel = board.show_page("reports")
+    assert panel is not None
+    shown(qtbot, panel)
+    out = tmp_path / "exports"
+    out.mkdir()
+    target = out / "report.html"
+    assert panel.export_to(target, "html")
+    assert panel.exporting
+    dialog = panel.findChild(QProgressDialog, "exportProgress")
+    assert isinstance(dialog, QProgressDialog) and dialog.isVisible()
+    (cancel,) = dialog.findChildren(QPushButton)
+    qtbot.mouseClick(cancel, Qt.MouseButton.LeftButton)
+    assert not panel.exporting and "cancelled" in panel.status.text()
+    qtbot.wait(500)  # the hub's late answer changes nothing
+    assert list(out.iterdir()) == []
+    assert not panel.export_to(out / "missing" / "report.csv", "csv")
+    assert "no such folder" in panel.status.text() and not panel.exporting
+    panel.set_range(panel.today(), panel.today() - timedelta(days=1))
+    assert panel.request() == "" and "ends before it starts" in panel.status.text()
+    assert not panel.export_to(target, "csv") and list(out.iterdir()) == []
+
+
+def test_reports_without_a_hub_say_so(qtbot: QtBot, branch: Branch, ctx: zmq.Context) -> None:
+    endpoint = Endpoint("127.0.0.1", free_port_pair())
+    bridge = StationBridge(branch, "H1", endpoint, ctx, keys=keys_for(endpoint, "H1"))
+    bridge.lang = "en"
+    bridge.start()
+    try:
+        board = open_board(qtbot, bridge)
+        panel = board.show_page("today")
+        assert panel is not None
+        qtbot.waitUntil(lambda: not panel.waiting, timeout=5_000)
+        assert panel.data is None
+        assert "not reachable" in panel.status.text()
+    finally:
+        bridge.close()
+
+
+def test_public_board_has_no_reports(qtbot: QtBot, make_bridge: BridgeFactory) -> None:
+    board = BoardView(make_bridge("H1"), public=True)
+    qtbot.addWidget(board)
+    assert board.tabs is None and board.show_page("reports") is None
