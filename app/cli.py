@@ -712,7 +712,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument(
         "--private",
         action="store_true",
-        help="the branch head's own screen: silent signals (duress) are shown",
+        help="the branch head's own screen: silent signals (duress) are shown, and the "
+        "Today and Reports pages",
     )
     p.add_argument("--outbox-dir", metavar="DIR", help=outbox_help)
     add_security_options(p)
