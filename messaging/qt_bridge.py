@@ -14,7 +14,8 @@ from PySide6.QtCore import QObject, QSocketNotifier, QTimer
 from messaging.link import StationLink
 
 TICK_MS = 100
-BUDGET = 2000
+BUDGET = 300
+"""Messages handled before the event loop gets a turn (paints, timers, clicks)."""
 
 
 class LinkDriver(QObject):
