@@ -13,6 +13,7 @@ import contextlib
 import os
 import tempfile
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, timedelta
 from pathlib import Path
@@ -27,7 +28,7 @@ from PySide6.QtCharts import (
     QHorizontalBarSeries,
     QValueAxis,
 )
-from PySide6.QtCore import QDate, QMargins, QObject, Qt, QTimer, Signal
+from PySide6.QtCore import QDate, QMargins, QObject, QSettings, Qt, QTimer, Signal
 from PySide6.QtGui import QColor, QHideEvent, QPainter, QShowEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -54,6 +55,7 @@ MAX_DAYS = 366
 """The longest range the hub answers at once (a year)."""
 TODAY_REFRESH_MS = 60_000
 CHUNK = 64 * 1024
+EXPORT_DIR_KEY = "reports/export_dir"
 FORMATS = {"csv": ("CSV (*.csv)", ".csv"), "html": ("HTML (*.html)", ".html")}
 
 OPEN_HOUR, CLOSE_HOUR = 8, 18
@@ -118,7 +120,10 @@ class _Writer(QObject):
 
 
 def write_text_file(
-    path: Path, text: str, cancelled: threading.Event, progress: Any = None
+    path: Path,
+    text: str,
+    cancelled: threading.Event,
+    progress: Callable[[int], None] | None = None,
 ) -> bool:
     """Write ``text`` next to ``path`` and move it into place; False if cancelled.
 
@@ -162,6 +167,8 @@ class ReportPanel(QWidget):
         self._pending = ""
         self._export: _Export | None = None
         self._writer: _Writer | None = None
+        self.settings: QSettings | None = None
+        """Where the export folder is remembered (None: the application's settings)."""
 
         controls = QHBoxLayout()
         controls.setSpacing(6)
@@ -552,6 +559,11 @@ class ReportPanel(QWidget):
                     item.setFont(font)
                 self.table.setItem(r, c, item)
 
+    def cell(self, row: int, column: int) -> str:
+        """The table's text at ``row``, ``column`` ('' where there is none)."""
+        item = self.table.item(row, column)
+        return item.text() if item is not None else ""
+
     def chart_values(self) -> dict[str, dict[str, list[float]]]:
         """What each chart draws: chart -> bar set label -> values (for checks)."""
         out: dict[str, dict[str, list[float]]] = {}
@@ -577,10 +589,13 @@ class ReportPanel(QWidget):
         first, last = chosen
         name = f"lobbylink-{first.isoformat()}" + ("" if first == last else f"-{last.isoformat()}")
         pattern, suffix = FORMATS[fmt]
+        settings = self.settings if self.settings is not None else QSettings()
+        folder = str(settings.value(EXPORT_DIR_KEY, "") or Path.home())
         path, _filter = QFileDialog.getSaveFileName(
-            self, tr("Export the report"), str(Path.home() / f"{name}{suffix}"), pattern
+            self, tr("Export the report"), str(Path(folder) / f"{name}{suffix}"), pattern
         )
         if path:
+            settings.setValue(EXPORT_DIR_KEY, str(Path(path).parent))  # next time, start there
             self.export_to(Path(path), fmt)
 
     def export_to(self, path: Path, fmt: str) -> bool:

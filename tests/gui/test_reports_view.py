@@ -8,16 +8,18 @@ import sys
 import threading
 from datetime import timedelta
 from pathlib import Path
+from typing import Any
 
 import pytest
 import zmq
-from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QProgressDialog, QPushButton
+from PySide6.QtCore import QSettings, Qt
+from PySide6.QtWidgets import QFileDialog, QProgressDialog, QPushButton
 from pytestqt.qtbot import QtBot
 
 from app.client.bridge import StationBridge
 from app.domain.config import Branch
-from app.domain.events import Acknowledge, Decline, RaiseSignal, Resolve
+from app.domain.events import Acknowledge, Decline, RaiseSignal, Resolve, SetStatus
+from app.domain.roles import CounterStatus
 from messaging.sockets import Endpoint
 from tests.gui.conftest import BridgeFactory
 from tests.helpers import HubProcess, TestStation, free_port_pair, keys_for
@@ -55,8 +57,10 @@ def traffic(hub: HubProcess, branch: Branch, ctx: zmq.Context):
         other.accept(Resolve(signal_id=ref, outcome="served", product="fund"))
         gone = lobby.accept(RaiseSignal(code="refer_wealth", need="loan"))
         wealth.accept(Acknowledge(signal_id=gone))
-        last = wealth.accept(Resolve(signal_id=gone, outcome="no_show"))
-        yield last
+        wealth.accept(Resolve(signal_id=gone, outcome="no_show"))
+        # The counter closes: its PC going quiet later is no presence gap, so a report's
+        # figures do not depend on when it is asked for (an open gap is cut at "now").
+        yield teller.accept(SetStatus(status=CounterStatus.CLOSED))
     finally:
         for station in (teller, lobby, wealth, other):
             station.close()
@@ -114,7 +118,7 @@ def test_today_charts_match_the_cli_json(
     assert charts["funnel"] == {"Handoffs": [1.0, 1.0, 1.0, 2.0, 2.0]}
     assert "Signals 4" in panel.summary.text() and "50.0%" in panel.summary.text()
     assert panel.table.rowCount() == 3  # assist, refer_wealth and the total
-    assert panel.table.item(2, 0).text() == "All" and panel.table.item(2, 1).text() == "4"
+    assert panel.cell(2, 0) == "All" and panel.cell(2, 1) == "4"
 
 
 def test_reports_range_grouping_and_exports(
@@ -142,7 +146,7 @@ def test_reports_range_grouping_and_exports(
     qtbot.mouseClick(panel.show_button, Qt.MouseButton.LeftButton)
     data = shown(qtbot, panel)
     assert data["by"] == "station" and [g["key"] for g in data["groups"]] == ["C01", "L1"]
-    assert [panel.table.item(r, 0).text() for r in range(3)] == ["Counter 1", "Lobby desk", "All"]
+    assert [panel.cell(r, 0) for r in range(3)] == ["Counter 1", "Lobby desk", "All"]
 
     # exports: rendered and written off the UI thread, the same files as the CLI's
     out = tmp_path / "exports"
@@ -150,11 +154,11 @@ def test_reports_range_grouping_and_exports(
     threads: list[str] = []
     render = head.render_report
 
-    def spy(report: dict, fmt: str) -> str:
+    def spy(report: dict[str, Any], fmt: str) -> str:
         threads.append(threading.current_thread().name)
         return render(report, fmt)
 
-    head.render_report = spy  # type: ignore[method-assign]
+    head.render_report = spy  # type: ignore[method-assign,assignment]
     first = (today - timedelta(days=30)).isoformat()
     for fmt in ("csv", "html"):
         target = out / f"report.{fmt}"
@@ -226,3 +230,34 @@ def test_public_board_has_no_reports(qtbot: QtBot, make_bridge: BridgeFactory) -
     board = BoardView(make_bridge("H1"), public=True)
     qtbot.addWidget(board)
     assert board.tabs is None and board.show_page("reports") is None
+
+
+def test_export_asks_where_and_remembers_the_folder(
+    qtbot: QtBot,
+    make_bridge: BridgeFactory,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    head = make_bridge("H1", lang="en")
+    board = open_board(qtbot, head)
+    panel = board.show_page("today")
+    assert panel is not None
+    shown(qtbot, panel)
+    panel.settings = QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat)
+    out = tmp_path / "mail"
+    out.mkdir()
+    offered: list[str] = []
+
+    def save_as(_parent: object, _title: str, suggested: str, _pattern: str) -> tuple[str, str]:
+        offered.append(suggested)
+        return str(out / "today.html"), "HTML (*.html)"
+
+    monkeypatch.setattr(QFileDialog, "getSaveFileName", save_as)
+    qtbot.mouseClick(panel.export_html, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: not panel.exporting, timeout=15_000)
+    day = panel.today().isoformat()
+    assert offered == [str(Path.home() / f"lobbylink-{day}.html")]
+    assert "<svg" in (out / "today.html").read_text(encoding="utf-8")
+    qtbot.mouseClick(panel.export_csv, Qt.MouseButton.LeftButton)  # starts where it saved
+    qtbot.waitUntil(lambda: not panel.exporting, timeout=15_000)
+    assert offered[1] == str(out / f"lobbylink-{day}.csv")
