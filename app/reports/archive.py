@@ -7,7 +7,10 @@ starts and ends. The journal then records the last archived row as its chain sta
 
 The cut never splits a signal: it stops before the first signal raised before the
 cut that is still open or changed after it, so the hub rebuilds the same signals
-from what remains.
+from what remains. Nor does it lose a counter's state: the last status and presence
+event of each station among the archived rows stay in the journal's
+``meta.carry_over`` (app.reports.carry), so a pause or an offline spell that began
+before the cut counts the same in the reports of the days after it.
 """
 
 from __future__ import annotations
@@ -19,6 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import (
+    Connection,
     LargeBinary,
     and_,
     cast,
@@ -36,6 +40,7 @@ from app.domain.timeday import day_bounds_ms
 from app.hub import schema
 from app.hub.chain import link
 from app.hub.journal import Journal
+from app.reports import carry
 from app.reports.measures import Progress
 
 TERMINAL = tuple(s.value for s in SignalState if s.terminal)
@@ -55,6 +60,14 @@ class Archived:
     signals: int
     commands: int
     file: str
+
+
+def _put_meta(conn: Connection, key: str, value: str) -> None:
+    m = schema.meta.c
+    if conn.execute(select(m.value).where(m.key == key)).scalar() is None:
+        conn.execute(insert(schema.meta).values(key=key, value=value))
+    else:
+        conn.execute(update(schema.meta).where(m.key == key).values(value=value))
 
 
 def _old_commands(last: int, cutoff_ms: int) -> Any:
@@ -162,12 +175,23 @@ def archive(
                 epoch = src.execute(
                     select(schema.meta.c.value).where(schema.meta.c.key == "epoch")
                 ).scalar()
+                try:
+                    carried_in = carry.load(src)
+                except ValueError as exc:
+                    raise ArchiveError(f"the journal's state at its start: {exc}") from None
+                carried = carry.after_cut(src, carried_in, last)
             dst.execute(
                 insert(schema.meta),
                 [
                     {"key": "epoch", "value": str(epoch or "")},
                     {"key": "chain_start", "value": f"{start_seq}:{start_hash.hex()}"},
                     {"key": "chain_end", "value": f"{last}:{prev.hex()}"},
+                    # the state at this file's first row, for reports over it
+                    *(
+                        [{"key": carry.KEY, "value": carried_in.to_json()}]
+                        if carried_in.events
+                        else []
+                    ),
                 ],
             )
         if copied != last - start_seq:
@@ -179,13 +203,9 @@ def archive(
     out.dispose()
     with open(target, "rb") as fh:  # on disk before anything is deleted
         os.fsync(fh.fileno())
-    m = schema.meta.c
     with journal.engine.begin() as conn:
-        value = f"{last}:{prev.hex()}"
-        if conn.execute(select(m.value).where(m.key == "chain_start")).scalar() is None:
-            conn.execute(insert(schema.meta).values(key="chain_start", value=value))
-        else:
-            conn.execute(update(schema.meta).where(m.key == "chain_start").values(value=value))
+        _put_meta(conn, "chain_start", f"{last}:{prev.hex()}")
+        _put_meta(conn, carry.KEY, carried.to_json())
         conn.execute(delete(schema.commands).where(_old_commands(last, cutoff)))
         conn.execute(delete(schema.signals).where(s.signal_id <= last))
         conn.execute(delete(schema.events).where(e.seq <= last))

@@ -9,9 +9,14 @@ does; tests/unit/test_reports_body.py checks that against messaging.envelope.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import TypeVar
+
 import msgspec
 
 from app.domain.events import Event, decode_event, encode, event_kind
+
+E = TypeVar("E", bound=Event)
 
 PROTOCOL_VERSION = 1
 
@@ -46,6 +51,22 @@ def read_event(body: bytes) -> Event:
     except (msgspec.DecodeError, UnicodeDecodeError) as exc:
         raise ValueError(f"not an event body: {exc}") from None
     return decode_event(stored.kind, bytes(stored.payload))
+
+
+def reader(cls: type[E]) -> Callable[[bytes], E]:
+    """A faster ``read_event`` for bodies of one kind: the payload is decoded as ``cls``
+    in the same pass as the envelope. A body of another kind goes through
+    ``read_event`` (and is then not a ``cls``)."""
+    decoder = msgspec.msgpack.Decoder(msgspec.defstruct(f"_{cls.__name__}Body", [("payload", cls)]))
+
+    def read(body: bytes) -> E:
+        try:
+            found: E = decoder.decode(body).payload  # type: ignore[attr-defined]
+            return found
+        except (msgspec.DecodeError, UnicodeDecodeError):
+            return read_event(body)  # type: ignore[return-value]
+
+    return read
 
 
 def event_body(seq: int, ts_ms: int, event: Event, epoch: str, msg_id: str = "") -> bytes:

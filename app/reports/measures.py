@@ -26,6 +26,9 @@ Definitions, so that the CLI, the HTML export and the board agree:
 - Presence gaps: a counter (teller station, or any station with a status event) is
   offline (a ``presence`` event with online false) while its status is open. Cut to
   the range like pauses.
+- A counter's status and presence at the start of the range come from its last
+  event before it; when an archive took that away, from what the archive carried
+  over (app.reports.carry), so archiving does not change the days after its cut.
 - Groups: ``type`` = signal code, ``station`` = the raising station, ``staff`` = the
   responder (who acknowledged: staff id, or the station when nobody signed in;
   ``-`` when nobody did), ``hour`` = local hour of the raise (``08`` = 08:00-08:59).
@@ -33,10 +36,13 @@ Definitions, so that the CLI, the HTML export and the board agree:
 
 from __future__ import annotations
 
+import bisect
 import itertools
+import json
 import math
+import operator
 import time
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, field
 from datetime import date, datetime, timedelta
@@ -47,13 +53,15 @@ from sqlalchemy import (
     ColumnElement,
     Connection,
     Engine,
+    String,
     and_,
     bindparam,
     case,
+    cast,
     func,
     inspect,
     literal,
-    or_,
+    null,
     select,
 )
 
@@ -62,7 +70,9 @@ from app.domain.events import CounterStatusChanged, PresenceChanged, SignalDecli
 from app.domain.roles import CounterStatus, Outcome, Role
 from app.domain.timeday import day_bounds_ms
 from app.hub import schema
-from app.reports.body import read_event
+from app.reports import carry as carry_over
+from app.reports.body import read_event, reader
+from app.reports.carry import Carried
 from app.reports.day import ReportError
 
 GROUPINGS = ("type", "station", "staff", "hour")
@@ -228,116 +238,301 @@ def _group_expr(by: str, first: date, last: date, tz: str) -> ColumnElement[Any]
     return literal("(all)")
 
 
-def _flag(cond: ColumnElement[bool]) -> ColumnElement[Any]:
-    return func.sum(case((cond, 1), else_=0))
+# The range's signals are read in ONE pass with no GROUP BY: a GROUP BY makes SQLite
+# sort every row of the range in a temporary b-tree, which on a month costs more than
+# everything else, and fetching one row per signal costs as much again in Python
+# objects. Instead the database concatenates each column over the range into one
+# string (group_concat in SQLite, string_agg in PostgreSQL); the aggregates of one
+# query step through the same rows in the same order, so the columns line up (their
+# lengths are checked). Python splits, counts and ranks them.
+_SEP = "\x1e"
+"""Between the values of a concatenated text column (codes, groups, products)."""
+ACKED, CANCELLED, DECLINED, SERVED, NO_SHOW = 1, 2, 4, 8, 16
+"""Bits of a signal's flags: acknowledged now, cancelled, declined at least once,
+resolved served, resolved no-show. A signal's mark is ``level * 32 + flags``."""
+_LEVEL = 32
+_NONE = -1
 
 
-def _groups(
-    conn: Connection,
-    key: ColumnElement[Any] | None,
-    where: list[Any],
-    handoff_codes: set[str],
-) -> dict[Any, Group]:
-    """Counts and maxima of each group by SQL, then its percentiles (``key`` None: all)."""
+@dataclass
+class _Columns:
+    """The range's signals, one entry per signal in each list, whichever way read."""
+
+    codes: list[str]
+    groups: list[str]
+    marks: list[int]
+    durations: tuple[list[int], list[int], list[int]]
+    """ms from the raise to acknowledge, arrive, resolve; -1: did not happen (a real
+    one is never negative: the hub's clock never goes back)."""
+    hours: list[int]
+    """Local hour of each raise; empty when grouped by hour (the groups say it)."""
+    declined: list[int]
+    """Ids of the handoffs declined at least once (not one per signal)."""
+    declined_until: int
+    """The last change of those handoffs (0 when none)."""
+    products: list[str]
+    """Product of each served handoff (not one per signal)."""
+
+
+@dataclass
+class _Signals:
+    """What the measures need of the range's signals."""
+
+    counts: dict[tuple[str, str, int], int]
+    """(code, group, mark): how many signals."""
+    durations: dict[tuple[str, str], tuple[list[int], list[int], list[int]]]
+    """(code, group): the sorted ms from the raise to acknowledge, arrive, resolve."""
+    hourly: list[int]
+    """Signals raised in each local hour (zeros when grouped by hour)."""
+    declined: list[int]
+    declined_until: int
+    products: list[str]
+
+
+def _text(value: ColumnElement[Any]) -> ColumnElement[str]:
+    return cast(value, String)
+
+
+def _columns(
+    by: str, first: date, last: date, tz: str, handoff_codes: set[str]
+) -> dict[str, ColumnElement[Any]]:
+    """One expression per column of the read; the durations are ms from the raise."""
     s = schema.signals.c
     handoff = s.code.in_(sorted(handoff_codes)) if handoff_codes else literal(False)
-    g = (key if key is not None else literal("(all)")).label("g")
-    out: dict[Any, Group] = {}
-    for row in conn.execute(
+    flags = (
+        case((s.acked_ms.is_not(None), ACKED), else_=0)
+        + case((s.cancelled_ms.is_not(None), CANCELLED), else_=0)
+        + case((s.declines > 0, DECLINED), else_=0)
+        + case((s.outcome == Outcome.SERVED.value, SERVED), else_=0)
+        + case((s.outcome == Outcome.NO_SHOW.value, NO_SHOW), else_=0)
+    )
+    return {
+        "code": s.code,
+        "group": _group_expr(by, first, last, tz),
+        "mark": s.level * _LEVEL + flags,
+        "ack": s.acked_ms - s.raised_ms,
+        "arrive": s.arrived_ms - s.raised_ms,
+        "resolve": s.resolved_ms - s.raised_ms,
+        "hour": _hour_expr(first, last, tz),
+        "declined": case((and_(handoff, s.declines > 0), s.signal_id), else_=None),
+        "declined_until": case((and_(handoff, s.declines > 0), s.updated_ms), else_=None),
+        "product": case((and_(handoff, s.outcome == Outcome.SERVED.value), s.product)),
+    }
+
+
+def _read_columns(
+    conn: Connection, where: list[Any], columns: dict[str, ColumnElement[Any]], by: str
+) -> _Columns:
+    """The range's signals by one concatenating read, or row by row when a text value
+    holds the separator (say, a product typed with control characters)."""
+    c = columns
+    sqlite = conn.dialect.name == "sqlite"
+
+    def text(value: ColumnElement[Any]) -> ColumnElement[Any]:
+        return func.aggregate_strings(value, _SEP)
+
+    def numbers(value: ColumnElement[Any]) -> ColumnElement[Any]:
+        """A JSON array of integers (SQLite's own is a third faster than concatenating
+        text); elsewhere its items, -1 for NULL."""
+        if sqlite:
+            return func.json_group_array(value)
+        return func.aggregate_strings(_text(func.coalesce(value, _NONE)), ",")
+
+    def ints(value: str | None) -> list[Any]:
+        if value is None:
+            return []
+        if sqlite:  # only digits, commas, minus signs and null in it
+            return list(json.loads(value.replace("null", str(_NONE))))
+        return list(json.loads(f"[{value}]"))
+
+    found = conn.execute(
         select(
-            g,
             func.count(),
-            func.count(s.acked_ms),
-            func.max(s.acked_ms - s.raised_ms),
-            func.max(s.arrived_ms - s.raised_ms),
-            func.max(s.resolved_ms - s.raised_ms),
-            _flag(s.level > 0),
-            _flag(and_(s.acked_ms.is_(None), s.cancelled_ms.is_(None))),
-            _flag(s.cancelled_ms.is_not(None)),
-            _flag(handoff),
-            _flag(and_(handoff, s.acked_ms.is_not(None))),
-            _flag(and_(handoff, s.declines > 0)),
-            _flag(and_(handoff, s.outcome == Outcome.SERVED.value)),
-            _flag(and_(handoff, s.outcome == Outcome.NO_SHOW.value)),
-        )
-        .where(*where)
-        .group_by(*([] if key is None else [g]))
-    ):
-        if not row[1]:
-            continue  # no GROUP BY and no rows: one row of nulls
-        grp = Group(row[0])
-        grp.signals, grp.acknowledged = int(row[1]), int(row[2])
-        grp.ack.max_s, grp.arrive.max_s, grp.resolve.max_s = (_s(v) for v in row[3:6])
-        (
-            grp.escalated,
-            grp.unanswered,
-            grp.cancelled,
-            grp.handoffs_offered,
-            grp.handoffs_accepted,
-            grp.handoffs_declined,
-            grp.handoffs_served,
-            grp.handoffs_no_show,
-        ) = (int(v or 0) for v in row[6:14])
-        out[row[0]] = grp
-    for k, level, n in conn.execute(
-        select(g, s.level, func.count())
-        .where(*where, s.level > 0)
-        .group_by(*([] if key is None else [g]), s.level)
-    ):
-        out[k].levels[str(level)] = int(n)
-    return out
+            text(c["code"]),
+            text(_text(c["group"])) if by != "type" else null(),
+            numbers(c["mark"]),
+            numbers(c["ack"]),
+            numbers(c["arrive"]),
+            numbers(c["resolve"]),
+            numbers(c["hour"]) if by != "hour" else null(),
+            func.aggregate_strings(_text(c["declined"]), ","),
+            func.max(c["declined_until"]),
+            text(c["product"]),
+            func.count(c["product"]),
+        ).where(*where)
+    ).one()
+    n = int(found[0] or 0)
+    if not n:
+        return _Columns([], [], [], ([], [], []), [], [], 0, [])
+    codes = found[1].split(_SEP)
+    groups = codes if by == "type" else found[2].split(_SEP)
+    products = [] if found[10] is None else found[10].split(_SEP)
+    if len(codes) != n or len(groups) != n or len(products) != found[11]:
+        return _read_rows(conn, where, columns, by)
+    marks, acks, arrives, resolves, hours = (ints(v) for v in found[3:8])
+    if not len(marks) == len(acks) == len(arrives) == len(resolves) == n:
+        raise ReportError(f"the journal's columns do not line up ({n} signals)")
+    durations = (acks, arrives, resolves)
+    until = int(found[9] or 0)
+    declined = [] if found[8] is None else [int(i) for i in found[8].split(",")]
+    return _Columns(codes, groups, marks, durations, hours, declined, until, products)
 
 
-def _percentiles(
-    conn: Connection,
-    key: ColumnElement[Any],
-    where: list[Any],
-    tables: tuple[dict[Any, Group], dict[Any, Group], Group],
-) -> None:
-    """Nearest-rank p50 and p90 of the durations of each type, each group and in all.
+def _read_rows(
+    conn: Connection, where: list[Any], columns: dict[str, ColumnElement[Any]], by: str
+) -> _Columns:
+    """The same as ``_read_columns``, one row per signal: slower, no separators."""
+    names = ["code", "group", "mark", "ack", "arrive", "resolve", "hour", "declined"]
+    names += ["declined_until", "product"]
+    rows = conn.execute(select(*(columns[n] for n in names)).where(*where)).all()
 
-    One lean read (type, group, three integers, in table order), ranked in Python:
-    SQLite's window functions sort every partition in a temporary b-tree, which on a
-    month costs ten times more.
-    """
-    s = schema.signals.c
-    by_type, grouped, total = tables
+    def ms(i: int) -> list[int]:
+        return [_NONE if r[i] is None else int(r[i]) for r in rows]
 
-    def lists() -> tuple[list[int], list[int], list[int]]:
+    return _Columns(
+        codes=[r[0] for r in rows],
+        groups=[str(r[1]) for r in rows],
+        marks=[int(r[2]) for r in rows],
+        durations=(ms(3), ms(4), ms(5)),
+        hours=[int(r[6]) for r in rows] if by != "hour" else [],
+        declined=[int(r[7]) for r in rows if r[7] is not None],
+        declined_until=max((int(r[8]) for r in rows if r[8] is not None), default=0),
+        products=[r[9] for r in rows if r[9] is not None],
+    )
+
+
+def _tally(columns: _Columns) -> _Signals:
+    """Counts per (code, group, mark), sorted durations per (code, group)."""
+    acks, arrives, resolves = columns.durations
+    keys = zip(columns.codes, columns.groups, columns.marks, strict=True)
+    buckets: dict[tuple[str, str, int], tuple[list[int], list[int], list[int]]] = {}
+    for key, a, r, z in zip(keys, acks, arrives, resolves, strict=True):
+        b = buckets.get(key)
+        if b is None:
+            b = buckets[key] = ([], [], [])
+        b[0].append(a)
+        b[1].append(r)
+        b[2].append(z)
+    counts: dict[tuple[str, str, int], int] = {}
+    durations: dict[tuple[str, str], tuple[list[int], list[int], list[int]]] = {}
+    for (code, group, mark), lists in buckets.items():
+        counts[code, group, mark] = len(lists[0])
+        into = durations.setdefault((code, group), ([], [], []))
+        for mine, values in zip(into, lists, strict=True):
+            mine.extend(values)
+    for ranked in durations.values():
+        for ms in ranked:
+            ms.sort()
+            del ms[: bisect.bisect_left(ms, 0)]  # the -1 of what did not happen
+    hourly = [0] * 24
+    for h, n in Counter(columns.hours).items():
+        hourly[h] = n
+    return _Signals(
+        counts, durations, hourly, columns.declined, columns.declined_until, columns.products
+    )
+
+
+def _merged(runs: list[list[int]]) -> list[int]:
+    """One sorted list of sorted runs (sorting sorted runs merges them)."""
+    return runs[0] if len(runs) == 1 else sorted(itertools.chain.from_iterable(runs))
+
+
+def _ranked(values: list[int]) -> Durations:
+    """n, p50, p90 (nearest rank) and max of sorted ms."""
+    if not values:
+        return Durations()
+    return Durations(
+        n=len(values),
+        p50_s=nearest_rank(values, 50) / 1000,
+        p90_s=nearest_rank(values, 90) / 1000,
+        max_s=values[-1] / 1000,
+    )
+
+
+def _build(
+    found: _Signals, by: str, handoff_codes: set[str]
+) -> tuple[dict[str, Group], dict[str, Group], Group]:
+    """The groups by type, by ``by`` and in all, from the tallied signals."""
+    by_type: dict[str, Group] = {}
+    grouped: dict[str, Group] = by_type if by == "type" else {}
+    total = Group("(all)")
+
+    def name(g: str) -> str:
+        return f"{int(g):02d}" if by == "hour" else g
+
+    def targets(code: str, g: str) -> list[Group]:
+        mine = [by_type.setdefault(code, Group(code)), total]
+        if grouped is not by_type:
+            mine.append(grouped.setdefault(name(g), Group(name(g))))
+        return mine
+
+    for (code, g, mark), n in found.counts.items():
+        handoff = code in handoff_codes
+        level, flags = divmod(mark, _LEVEL)
+        for grp in targets(code, g):
+            grp.signals += n
+            if flags & ACKED:
+                grp.acknowledged += n
+            if level > 0:
+                grp.escalated += n
+                grp.levels[str(level)] = grp.levels.get(str(level), 0) + n
+            if not flags & (ACKED | CANCELLED):
+                grp.unanswered += n
+            if flags & CANCELLED:
+                grp.cancelled += n
+            if handoff:
+                grp.handoffs_offered += n
+                grp.handoffs_accepted += n if flags & ACKED else 0
+                grp.handoffs_declined += n if flags & DECLINED else 0
+                grp.handoffs_served += n if flags & SERVED else 0
+                grp.handoffs_no_show += n if flags & NO_SHOW else 0
+    for grp in [*by_type.values(), *([] if grouped is by_type else grouped.values()), total]:
+        grp.levels = {k: grp.levels[k] for k in sorted(grp.levels, key=int)}
+
+    # durations: each group's from its sorted runs, the total from the groups' (fewer
+    # runs to merge); of the types, when they are not the groups, only what the
+    # deadlines show (acknowledge)
+    def runs() -> tuple[list[list[int]], list[list[int]], list[list[int]]]:
         return [], [], []
 
-    per_type: dict[Any, tuple[list[int], list[int], list[int]]] = defaultdict(lists)
-    per_group: dict[Any, tuple[list[int], list[int], list[int]]] = defaultdict(lists)
-    everything = lists()
-    rows = conn.execute(
-        select(
-            s.code,
-            key,
-            s.acked_ms - s.raised_ms,
-            s.arrived_ms - s.raised_ms,
-            s.resolved_ms - s.raised_ms,
-        ).where(*where)
-    ).all()
-    for code, g, *durations in rows:
-        for i, value in enumerate(durations):
-            if value is not None:
-                per_type[code][i].append(value)
-                per_group[g][i].append(value)
-                everything[i].append(value)
-    targets = [(by_type, per_type), (grouped, per_group), ({"(all)": total}, {"(all)": everything})]
-    for groups, found in targets:
-        for g, values in found.items():
-            group = groups[g]
-            for dur, vals in zip((group.ack, group.arrive, group.resolve), values, strict=True):
-                if vals:
-                    vals.sort()
-                    dur.n = len(vals)
-                    dur.p50_s = nearest_rank(vals, 50) / 1000
-                    dur.p90_s = nearest_rank(vals, 90) / 1000
+    of_type: dict[str, tuple[list[list[int]], ...]] = defaultdict(runs)
+    of_group: dict[str, tuple[list[list[int]], ...]] = defaultdict(runs)
+    for (code, g), lists in found.durations.items():
+        for i, values in enumerate(lists):
+            of_type[code][i].append(values)
+            if grouped is not by_type:
+                of_group[name(g)][i].append(values)
+    everything = runs()
+    for g, group_runs in (of_type if grouped is by_type else of_group).items():
+        grp = grouped[g]
+        merged = [_merged(r) for r in group_runs]
+        grp.ack, grp.arrive, grp.resolve = (_ranked(m) for m in merged)
+        for into, values in zip(everything, merged, strict=True):
+            into.append(values)
+    if everything[0]:
+        total.ack, total.arrive, total.resolve = (_ranked(_merged(r)) for r in everything)
+    if grouped is not by_type:
+        for code, type_runs in of_type.items():
+            by_type[code].ack = _ranked(_merged(type_runs[0]))
+    return by_type, grouped, total
 
 
-def _s(ms: Any) -> float | None:
-    return None if ms is None else int(ms) / 1000
+def _late(branch: Branch, found: _Signals) -> dict[str, int]:
+    """Per type with a deadline: acknowledged after it, or never (and not cancelled)."""
+    limits = {c: t.ack_s * 1000 for c, t in branch.signal_types.items() if t.ack_s}
+    late: dict[str, int] = {}
+    for (code, _g, mark), n in found.counts.items():
+        if code in limits:
+            late[code] = late.get(code, 0) + (0 if mark & (ACKED | CANCELLED) else n)
+    for (code, _g), (acks, _arrive, _resolve) in found.durations.items():
+        if code in limits:
+            late[code] += len(acks) - bisect.bisect_right(acks, limits[code])
+    return late
+
+
+def _products(found: _Signals) -> dict[str, int]:
+    products = Counter(p or NOBODY for p in found.products)
+    return dict(sorted(products.items()))
 
 
 _e = schema.events.c
@@ -354,29 +549,39 @@ _LAST_BEFORE = (
 )
 
 
+_READ = {"counter_status": reader(CounterStatusChanged), "presence": reader(PresenceChanged)}
+_TIME_ORDER = operator.itemgetter(0, 1)
+
+
 def _spans(
     conn: Connection,
     kind: str,
     start: int,
     end: int,
     stations: set[str],
+    carried: dict[str, Carried],
 ) -> tuple[dict[str, list[tuple[int, Any]]], dict[str, Any]]:
-    """Events of ``kind`` in the range per station, and each station's last one before."""
+    """Events of ``kind`` in the range per station, and each station's last one before:
+    from the journal, or else the one an archive carried over if it is before ``start``
+    (the archived rows hold no other after it, so it is the last one before)."""
     e = schema.events.c
+    read = _READ[kind]
     during: dict[str, list[tuple[int, Any]]] = defaultdict(list)
     for station, ts, body in conn.execute(
         select(e.station, e.hub_ts_ms, e.body)
         .where(e.kind == kind, e.hub_ts_ms >= start, e.hub_ts_ms < end)
         .order_by(e.hub_ts_ms, e.seq)
-    ):
-        during[station].append((int(ts), read_event(bytes(body))))
+    ).all():
+        during[station].append((int(ts), read(bytes(body))))
     before: dict[str, Any] = {}
-    for station in sorted(stations | set(during)):
+    for station in sorted(stations | set(during) | set(carried)):
         found = conn.execute(
             _LAST_BEFORE, {"kind": kind, "station": station, "start": start}
         ).scalar()
         if found is not None:
-            before[station] = read_event(bytes(found))
+            before[station] = read(bytes(found))
+        elif station in carried and carried[station].ts_ms < start:
+            before[station] = read(carried[station].body)
     return during, before
 
 
@@ -386,9 +591,17 @@ def _counter_spans(
     """Pauses by reason and presence gaps by station within [start, min(end, now))."""
     stop = max(start, min(end, now_ms))
     tellers = {s.id for s in branch.stations_of(Role.TELLER)}
-    status_in, status_before = _spans(conn, "counter_status", start, end, tellers)
+    try:
+        carry = carry_over.load(conn)
+    except ValueError as exc:
+        raise ReportError(f"the journal's state at its start: {exc}") from None
+    status_in, status_before = _spans(
+        conn, "counter_status", start, end, tellers, carry.of("counter_status")
+    )
     counters = tellers | set(status_in) | set(status_before)
-    presence_in, presence_before = _spans(conn, "presence", start, end, counters)
+    presence_in, presence_before = _spans(
+        conn, "presence", start, end, counters, carry.of("presence")
+    )
 
     pauses: dict[str, Span] = {}
     gaps: dict[str, Span] = {}
@@ -406,7 +619,7 @@ def _counter_spans(
         # every change of status or presence of this counter, in time order
         changes: list[tuple[int, int, Any]] = [(ts, 0, ev) for ts, ev in status_in[station]]
         changes += [(ts, 1, ev) for ts, ev in presence_in[station]]
-        changes.sort(key=lambda c: (c[0], c[1]))
+        changes.sort(key=_TIME_ORDER)
         prev_status = status_before.get(station)
         status = prev_status.status if prev_status is not None else CounterStatus.OPEN
         reason = prev_status.reason if prev_status is not None else ""
@@ -443,16 +656,21 @@ def _counter_spans(
     )
 
 
-def _declines(conn: Connection, signal_ids: list[int]) -> dict[str, int]:
+def _declines(conn: Connection, signal_ids: list[int], start: int, until: int) -> dict[str, int]:
+    """Decline reasons of these signals, raised at or after ``start`` and changed last
+    at ``until``: their declines lie between (the hub's clock never goes back), so they
+    are read by the kind and time index, not signal by signal."""
     e = schema.events.c
+    wanted = set(signal_ids)
     reasons: dict[str, int] = defaultdict(int)
-    for i in range(0, len(signal_ids), 500):
-        part = signal_ids[i : i + 500]
-        # kind is tested here, not in SQL: with it in the WHERE, SQLite prefers the
-        # kind index and walks every decline of the journal instead of these signals'
-        for kind, body in conn.execute(select(e.kind, e.body).where(e.signal_id.in_(part))):
-            if kind != "signal_declined":
-                continue
+    if not wanted:
+        return {}
+    for signal_id, body in conn.execute(
+        select(e.signal_id, e.body).where(
+            e.kind == "signal_declined", e.hub_ts_ms >= start, e.hub_ts_ms <= until
+        )
+    ):
+        if signal_id in wanted:
             ev = read_event(bytes(body))
             if isinstance(ev, SignalDeclined):
                 reasons[ev.reason or NOBODY] += 1
@@ -482,39 +700,19 @@ def report(
     try:
         if not inspect(engine).has_table("signals"):
             raise ReportError(f"{engine.url!r} holds no Lobbylink journal")
-        s = schema.signals.c
         with engine.connect() as conn:
             where = _id_range(conn, start, end)
             step(0, 5)
-            by_type = _groups(conn, s.code, where, handoff_codes)
+            columns = _columns(by, first, last, tz, handoff_codes)
+            found = _tally(_read_columns(conn, where, columns, by))
             step(1, 5)
-            key = _group_expr(by, first, last, tz)
-            grouped = by_type if by == "type" else _groups(conn, key, where, handoff_codes)
-            total = _groups(conn, None, where, handoff_codes).get("(all)") or Group("(all)")
-            _percentiles(conn, key, where, (by_type, grouped, total))
+            by_type, grouped, total = _build(found, by, handoff_codes)
+            hourly = found.hourly
             if by == "hour":
-                grouped = {f"{int(k):02d}": g for k, g in grouped.items()}
                 for k, g in grouped.items():
-                    g.key = k
+                    hourly[int(k)] = g.signals
             step(2, 5)
-            hour = _hour_expr(first, last, tz).label("h")
-            hourly = [0] * 24
-            for h, n in conn.execute(select(hour, func.count()).where(*where).group_by(hour)):
-                hourly[int(h)] = int(n)
-            handoff = s.code.in_(sorted(handoff_codes))
-            declined_ids = [
-                int(i)
-                for (i,) in conn.execute(select(s.signal_id).where(*where, handoff, s.declines > 0))
-            ]
-            by_reason = _declines(conn, declined_ids)
-            products = {
-                (p or NOBODY): int(n)
-                for p, n in conn.execute(
-                    select(s.product, func.count())
-                    .where(*where, handoff, s.outcome == Outcome.SERVED.value)
-                    .group_by(s.product)
-                )
-            }
+            by_reason = _declines(conn, found.declined, start, found.declined_until)
             handoffs = Handoffs(
                 offered=total.handoffs_offered,
                 accepted=total.handoffs_accepted,
@@ -523,12 +721,12 @@ def report(
                 declined_by_reason=by_reason,
                 served=total.handoffs_served,
                 no_show=total.handoffs_no_show,
-                products=dict(sorted(products.items())),
+                products=_products(found),
                 conversion=round(total.handoffs_served / total.handoffs_offered, 4)
                 if total.handoffs_offered
                 else None,
             )
-            late = _late(conn, branch, where)
+            late = _late(branch, found)
             step(3, 5)
             pauses, gaps = _counter_spans(conn, branch, start, end, now)
             step(5, 5)
@@ -572,25 +770,6 @@ def _id_range(conn: Connection, start: int, end: int) -> list[Any]:
     if lo is None or hi is None:
         return [literal(False)]
     return [s.signal_id >= lo, s.signal_id <= hi]
-
-
-def _late(conn: Connection, branch: Branch, where: list[Any]) -> dict[str, int]:
-    """Per type with a deadline: acknowledged after it, or never (and not cancelled)."""
-    s = schema.signals.c
-    limits = {c: t.ack_s * 1000 for c, t in branch.signal_types.items() if t.ack_s}
-    if not limits:
-        return {}
-    limit = case(*((s.code == c, ms) for c, ms in sorted(limits.items())), else_=None)
-    late = or_(
-        s.acked_ms - s.raised_ms > limit,
-        and_(s.acked_ms.is_(None), s.cancelled_ms.is_(None)),
-    )
-    return {
-        code: int(n or 0)
-        for code, n in conn.execute(
-            select(s.code, _flag(late)).where(*where, s.code.in_(sorted(limits))).group_by(s.code)
-        )
-    }
 
 
 def _deadlines(branch: Branch, by_type: dict[Any, Group], late: dict[str, int]) -> list[Deadline]:

@@ -111,3 +111,22 @@ def test_archive_round_trip(tmp_path: Path, branch: Branch) -> None:
         "archive", "--db", url, "--before", "2026-03-09", "--to", str(tmp_path / "b.sqlite")
     )
     assert out.returncode == 0 and "nothing to archive" in out.stdout
+
+
+def test_archive_at_a_running_pause_keeps_the_day_after(tmp_path: Path, branch: Branch) -> None:
+    """C04 is paused for training from 23:00 on D-1 to 01:00 on D. Archiving everything
+    before D takes the start of that pause away; D still counts its first hour."""
+    url = _journal(tmp_path, branch)
+    day = D.isoformat()
+    before = lobbylink("report", "--db", url, "--day", day, "--by", "staff", "--format", "json")
+    assert before.returncode == 0, before.stderr
+    out = lobbylink("archive", "--db", url, "--before", day, "--to", str(tmp_path / "a.sqlite"))
+    assert out.returncode == 0, out.stderr
+    assert "archived rows 1 to 7 (7 events, 2 signals" in out.stdout
+    ok = lobbylink("verify", "--db", url)
+    assert ok.returncode == 0 and "journal OK" in ok.stdout, ok.stderr
+    after = lobbylink("report", "--db", url, "--day", day, "--by", "staff", "--format", "json")
+    assert after.returncode == 0, after.stderr
+    assert json.loads(after.stdout) == json.loads(before.stdout)
+    pauses = {p["key"]: p for p in json.loads(after.stdout)["pauses"]}
+    assert (pauses["training"]["count"], pauses["training"]["total_s"]) == (1, 3600.0)

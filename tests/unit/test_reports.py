@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -27,6 +28,7 @@ from app.domain.events import (
     SignalResolved,
 )
 from app.domain.roles import CounterStatus
+from app.domain.timeday import day_bounds_ms
 from app.hub.journal import Journal
 from app.hub.verify import verify
 from app.reports.body import event_body, read_event
@@ -255,3 +257,71 @@ def test_generated_journal_verifies_and_reports(tmp_path: Path) -> None:
         assert r.pauses and r.handoffs.offered > 0 and sum(r.hourly) == r.total.signals
     finally:
         journal.close()
+
+
+def test_an_empty_range(journal: Journal, branch: Branch) -> None:
+    r = report(journal.engine, branch, D + timedelta(days=5), D + timedelta(days=5), "staff")
+    assert (r.total.signals, r.groups, r.hourly, r.deadlines) == (0, [], [0] * 24, [])
+    assert r.handoffs.offered == 0 and r.handoffs.conversion is None
+
+
+def test_both_reads_of_the_signals_agree(journal: Journal, branch: Branch) -> None:
+    """The one-pass concatenating read and the row-by-row one give the same columns."""
+    from app.reports import measures
+
+    handoff = {c for c, t in branch.signal_types.items() if t.handoff}
+    first = D - timedelta(days=1)
+    with journal.engine.connect() as conn:
+        where = measures._id_range(conn, *day_bounds_ms(first, branch.timezone)[:1], AFTER)
+        for by in measures.GROUPINGS:
+            columns = measures._columns(by, first, D, branch.timezone, handoff)
+            fast = measures._read_columns(conn, where, columns, by)
+            slow = measures._read_rows(conn, where, columns, by)
+            assert fast == slow and len(fast.codes) == 8 and fast.declined_until > 0
+
+
+def test_a_late_decline_and_a_product_with_the_separator(
+    journal: Journal, branch: Branch, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """I: refer_wealth at 23:59 on D, declined by W1 (away) at 00:01 on D+1, acked by W2
+    at +150 s, served with a product holding the column separator at +400 s. The
+    decline comes after the range: still counted. The product makes the concatenating
+    read give up for the row-by-row one."""
+    from app.reports import measures
+
+    w = JournalWriter(journal, branch)
+    late = T0 + 15 * H - 60 * S  # 23:59 local on D
+    sid = w.add(
+        late,
+        SignalRaised(
+            station="C02",
+            staff="zhangwei",
+            signal_id=w.next_seq,
+            code="refer_wealth",
+            targets=("wealth_manager",),
+        ),
+    )
+    w.add(late + 120 * S, SignalDeclined(station="W1", staff="sunli", signal_id=sid, reason="away"))
+    w.add(late + 150 * S, SignalAcknowledged(station="W2", staff="zhoujie", signal_id=sid))
+    odd = "fund\x1eplus"
+    w.add(
+        late + 400 * S,
+        SignalResolved(station="W2", staff="zhoujie", signal_id=sid, outcome="served", product=odd),
+    )
+    w.flush()
+    read_rows, slow = measures._read_rows, []
+
+    def row_by_row(*args: Any) -> Any:
+        slow.append(args[-1])
+        return read_rows(*args)
+
+    monkeypatch.setattr(measures, "_read_rows", row_by_row)
+    r = report(journal.engine, branch, D, D, "staff", now_ms=AFTER)
+    assert slow == ["staff"]
+    h = r.handoffs
+    assert (h.offered, h.accepted, h.declined, h.declines) == (3, 3, 2, 2)
+    assert h.declined_by_reason == {"away": 1, "busy": 1}
+    assert (h.served, h.products, h.conversion) == (2, {"fund": 1, odd: 1}, 0.6667)
+    z = {g.key: g for g in r.groups}["zhoujie"]  # E (ack 50 s, resolve 300 s) and I
+    assert (z.signals, z.ack.p50_s, z.ack.max_s, z.resolve.p90_s) == (2, 50.0, 150.0, 400.0)
+    assert r.hourly[23] == 1 and r.total.signals == 8
