@@ -104,6 +104,8 @@ class StationLink:
         self._inflight: tuple[str, float] | None = None
         self._retry_after = 0.0
         self._hello_at: float | None = None
+        self._hello_unsent = False
+        """A hello could not leave yet (no connection): send it as soon as one is up."""
         self._last_rx = -1e9
         self._last_ping = -1e9
         self.hub_offset_ms = 0
@@ -163,12 +165,16 @@ class StationLink:
     def request_resync(self) -> None:
         hello = make("hello", self.station, Hello(self.last_seq, self.epoch))
         self._hello_at = self._clock()
-        if not self._send(T_HELLO, hello):
-            # Not connected yet (IMMEDIATE): try again on the next tick, not in 2 s.
+        self._hello_unsent = not self._send(T_HELLO, hello)
+        if self._hello_unsent:
+            # Not connected yet (IMMEDIATE): try again at the next process() (the socket
+            # becomes readable when its connection is up) or tick, not in 2 s.
             self._hello_at -= RESYNC_RETRY_S
 
     def process(self, budget: int = 5000) -> bool:
         """Handle what the sockets hold; return True if the budget ran out first."""
+        if self._hello_unsent:  # the connection may be up now: a start does not wait a tick
+            self.request_resync()
         handled = 0
         progress = True
         while progress and handled < budget:
@@ -406,4 +412,5 @@ class StationLink:
 
     def _synced(self) -> None:
         self._hello_at = None
+        self._hello_unsent = False
         self.synced = True

@@ -51,6 +51,10 @@ APT_PACKAGES=(
     xvfb xauth
     # real key presses into real windows for the Xvfb test (tests/xvfb)
     xdotool
+    # fault tests (tests/integration/test_fault_*.py, `lobbylink bench faults`, as root):
+    # network namespaces and veth pairs (ip), a loop-mounted ext4 journal (mount,
+    # findmnt, mkfs.ext4, e2fsck, chattr)
+    iproute2 mount util-linux e2fsprogs
 )
 
 pkg_installed() {

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from PySide6.QtCore import QEvent, QPointF, QRectF, QSize, Qt, QTimer, Signal
 from PySide6.QtGui import (
@@ -130,7 +130,10 @@ class FloorMap(QWidget):
         self._rects: dict[str, QRectF] = {}
         self._room = self._horizontal_room()
         self._highlight: str | None = None
-        self._tile_cache: dict[tuple[str, bool], tuple[tuple[object, ...], QPixmap]] = {}
+        self._base: QPixmap | None = None
+        self._base_geometry: tuple[object, ...] = ()
+        self._base_tiles: dict[str, TileInfo] = {}
+        """What the base picture shows of each tile (without marks)."""
         self._phase = True
         self._dirty = True
         self.setMouseTracking(True)
@@ -346,21 +349,75 @@ class FloorMap(QWidget):
 
     def paintEvent(self, _event: QPaintEvent) -> None:
         # Paints the tiles as last built: rebuilding is the coalescing timer's job.
+        scale, _dx, _dy = self._transform()
+        self._layout()
+        base = self._base_picture(scale)
         painter = QPainter(self)
+        painter.drawPixmap(0, 0, base)
         painter.setRenderHint(QPainter.RenderHint.Antialiasing)
         painter.setRenderHint(QPainter.RenderHint.TextAntialiasing)
-        scale, dx, dy = self._transform()
-        self._paint_zones(painter, scale, dx, dy)
-        self._layout()
-        ratio = self.devicePixelRatioF()
-        for st in self.branch.config.stations:
-            self._draw_cached_tile(painter, self._tiles[st.id], self._rects[st.id], ratio)
+        for st in self.branch.config.stations:  # marked or highlighted tiles: painted live
+            if self._is_live(self._tiles[st.id]):
+                self._paint_tile(painter, self._tiles[st.id], self._rects[st.id])
         for st in self.branch.config.stations:  # bubbles on top of every tile
             if self._tiles[st.id].signals:
                 self._paint_bubble(painter, self._tiles[st.id], self._rects[st.id], scale)
         painter.end()
 
     # Painting --------------------------------------------------------------------------
+    def _is_live(self, t: TileInfo) -> bool:
+        return bool(t.signals) or self._highlight == t.station
+
+    @staticmethod
+    def _quiet(t: TileInfo) -> TileInfo:
+        """The tile as the base picture shows it: without marks."""
+        return replace(t, signals=(), flashing=False) if t.signals or t.flashing else t
+
+    def _base_picture(self, scale: float) -> QPixmap:
+        """The floor, its zones and every tile without marks, kept between paints.
+
+        Only tiles whose quiet look changed (presence, status, staff) are painted again,
+        with their surroundings: a map of hundreds of stations repaints in milliseconds
+        while calls come and go, and one picture of the widget's size is all it keeps.
+        """
+        ratio = self.devicePixelRatioF()
+        geometry = (self.width(), self.height(), ratio, self.bridge.lang)
+        quiet = {sid: self._quiet(t) for sid, t in self._tiles.items()}
+        if self._base is None or self._base_geometry != geometry:
+            base = QPixmap(QSize(math.ceil(self.width() * ratio), math.ceil(self.height() * ratio)))
+            base.setDevicePixelRatio(ratio)
+            base.fill(self.palette().window().color())
+            self._base, self._base_geometry, self._base_tiles = base, geometry, {}
+            changed = [QRectF(0, 0, self.width(), self.height())]
+        else:
+            changed = [
+                self._tile_area(self._rects[sid])
+                for sid, t in quiet.items()
+                if self._base_tiles.get(sid) != t
+            ]
+        if changed:
+            painter = QPainter(self._base)
+            painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+            painter.setRenderHint(QPainter.RenderHint.TextAntialiasing)
+            for area in changed:
+                painter.save()
+                painter.setClipRect(area)
+                painter.fillRect(area, self.palette().window().color())
+                self._paint_zones(painter, scale, *self._transform()[1:])
+                for st in self.branch.config.stations:  # the tile, and neighbours it touches
+                    if self._tile_area(self._rects[st.id]).intersects(area):
+                        self._paint_tile(painter, quiet[st.id], self._rects[st.id])
+                painter.restore()
+            painter.end()
+            self._base_tiles = quiet
+        return self._base
+
+    @staticmethod
+    def _tile_area(rect: QRectF) -> QRectF:
+        """A tile's rectangle with room for its border and highlight ring."""
+        grow = max(3.0, rect.height() * 0.08) + max(2.0, rect.height() * 0.05) + 2
+        return rect.adjusted(-grow, -grow, grow, grow)
+
     @staticmethod
     def _font(px: float, bold: bool = False) -> QFont:
         font = QFont()
@@ -388,39 +445,6 @@ class FloorMap(QWidget):
             painter.drawText(
                 label_rect, Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop, text
             )
-
-    def _draw_cached_tile(self, painter: QPainter, t: TileInfo, rect: QRectF, ratio: float) -> None:
-        """Draw a tile from its cached picture, painting it again only when what it shows
-        changed: a map of hundreds of stations repaints in a few milliseconds."""
-        top = t.signals[0].code if t.signals else None
-        key: tuple[object, ...] = (
-            t.station, t.name, t.role, t.staff, t.status, t.status_text, t.online, top,
-            t.flashing, t.flashing and self._phase, self._highlight == t.station,
-            round(rect.width(), 2), round(rect.height(), 2), ratio,
-        )  # fmt: skip
-        # The picture sits on whole pixels; the tile keeps its exact place inside it.
-        margin = max(3.0, rect.height() * 0.08) + max(2.0, rect.height() * 0.05) + 2
-        left, top_y = math.floor(rect.left() - margin), math.floor(rect.top() - margin)
-        inside = QRectF(rect.left() - left, rect.top() - top_y, rect.width(), rect.height())
-        key = (*key, round(inside.left(), 2), round(inside.top(), 2))
-        slot = (t.station, t.flashing and self._phase)  # a flashing tile keeps both pictures
-        cached = self._tile_cache.get(slot)
-        if cached is None or cached[0] != key:
-            size = QSize(
-                math.ceil((inside.right() + margin) * ratio),
-                math.ceil((inside.bottom() + margin) * ratio),
-            )
-            picture = QPixmap(size)
-            picture.setDevicePixelRatio(ratio)
-            picture.fill(Qt.GlobalColor.transparent)
-            tile_painter = QPainter(picture)
-            tile_painter.setRenderHint(QPainter.RenderHint.Antialiasing)
-            tile_painter.setRenderHint(QPainter.RenderHint.TextAntialiasing)
-            self._paint_tile(tile_painter, t, inside)
-            tile_painter.end()
-            cached = (key, picture)
-            self._tile_cache[slot] = cached
-        painter.drawPixmap(QPointF(left, top_y), cached[1])
 
     def _paint_tile(self, painter: QPainter, t: TileInfo, rect: QRectF) -> None:
         top = t.signals[0] if t.signals else None

@@ -51,7 +51,8 @@ def add_bench_parsers(runs: Any) -> None:
 
     f = runs.add_parser(
         "faults",
-        help="hub SIGKILLs, offline stations, slow subscribers, a full disk: what was lost",
+        help="hub SIGKILLs, offline stations, slow subscribers, a full or read-only disk, "
+        "a network cut, a soak: what was lost",
         description="Inject faults against a real hub and report acknowledged events lost "
         "or duplicated (must be zero); see docs/reliability.md.",
     )
@@ -59,7 +60,7 @@ def add_bench_parsers(runs: Any) -> None:
     f.add_argument(
         "--only",
         action="append",
-        choices=["kill", "offline", "slow", "disk"],
+        choices=["kill", "offline", "slow", "disk", "readonly", "netcut", "soak"],
         help="run only this case (repeatable)",
     )
     f.add_argument("--json", metavar="FILE", help="also write the figures as JSON")

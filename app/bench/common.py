@@ -7,6 +7,7 @@ CLOCK_MONOTONIC), so a send in one process and an arrival in another compare dir
 
 from __future__ import annotations
 
+import os
 import socket
 import time
 from collections.abc import Callable, Sequence
@@ -90,6 +91,15 @@ def rss_mb(pid: int) -> float:
             if line.startswith("VmRSS:"):
                 return int(line.split()[1]) / 1024
     return float("nan")
+
+
+def cpu_seconds(pid: int | None) -> float:
+    """CPU time (user + system, every thread) a process has used so far, in seconds."""
+    if pid is None:
+        return 0.0
+    with open(f"/proc/{pid}/stat", encoding="ascii") as f:
+        fields = f.read().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def journal_last_seq(db_path: Path) -> int:

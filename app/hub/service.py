@@ -8,6 +8,7 @@ answers resync requests, and publishes a heartbeat each idle second. No Qt here.
 from __future__ import annotations
 
 import contextlib
+import gc
 import itertools
 import time
 from collections import Counter, OrderedDict, deque
@@ -31,7 +32,7 @@ from app.domain.events import (
     encode,
     event_kind,
 )
-from app.domain.state import BranchState, decode_snapshot, encode_snapshot
+from app.domain.state import BranchState, decode_snapshot
 from app.domain.timeday import day_start_ms
 from app.hub import queries as hubq
 from app.hub.auth import StationAuthenticator
@@ -90,8 +91,38 @@ MSG_RATE, MSG_BURST = 300.0, 1000.0
 CMD_RATE, CMD_BURST = 50.0, 500.0  # an outbox emptied after an outage fits the burst
 HELLO_RATE, HELLO_BURST = 2.0, 5.0
 
+# The hub's hot path calls the sockets' own (Cython) methods: pyzmq's Python layer on
+# top (flag enums, multipart loops) cost more than the sends and receives themselves.
+# Only for small frames: a big reply (a snapshot) goes through send_multipart, which
+# hands it to ZeroMQ without a copy.
+_zsend = zmq.backend.Socket.send
+_zrecv = zmq.backend.Socket.recv
+_zget = zmq.backend.Socket.get
+_NOBLOCK = int(zmq.NOBLOCK)
+_MORE = int(zmq.NOBLOCK | zmq.SNDMORE)
+_RCVMORE = int(zmq.RCVMORE)
+_SMALL = 64 * 1024
 
-@dataclass
+
+_HOLE = b"\x90"
+"""A stand-in payload (an empty array; not the default, so it is encoded)..."""
+_HOLE_AT = b"\xa7payload" + _HOLE
+"""...and how it shows in an encoded envelope: the ``payload`` key, then the stand-in."""
+
+
+def _encode_with_payload(env: Envelope, payload: list[bytes | memoryview]) -> bytes:
+    """``env`` encoded with ``payload``'s pieces as its payload, copied once (a snapshot
+    is megabytes: joining it, then encoding the envelope around it, copied it twice)."""
+    envelope = encode_envelope(msgspec.structs.replace(env, payload=msgspec.Raw(_HOLE)))
+    at = envelope.find(_HOLE_AT)
+    if at < 0 or envelope.find(_HOLE_AT, at + 1) >= 0:  # not found just once: never guess
+        return encode_envelope(msgspec.structs.replace(env, payload=msgspec.Raw(b"".join(payload))))
+    cut = at + len(_HOLE_AT) - len(_HOLE)
+    view = memoryview(envelope)
+    return b"".join([view[:cut], *payload, view[cut + len(_HOLE) :]])
+
+
+@dataclass(slots=True)
 class _Bucket:
     """A token bucket: ``take`` says whether one more message fits now."""
 
@@ -160,7 +191,7 @@ class Hub:
         self.ctx = ctx or zmq.Context.instance()
         self.pub_hwm = pub_hwm  # the PUB's high-water mark (see messaging.sockets)
         self.epoch = journal.epoch
-        self.state = BranchState(branch)
+        self.state = BranchState(branch, keep_encoded=True)
         self.queries = queries or QueryRunner({})
         self.ring: deque[tuple[int, bytes]] = deque(maxlen=RING)
         self.private: dict[int, tuple[frozenset[str], bytes]] = {}
@@ -200,7 +231,10 @@ class Hub:
                 "RUNNING WITHOUT ENCRYPTION (--insecure): anyone on the network can read "
                 "and send signals; for development only"
             )
-        self._buckets: dict[str, _Bucket] = {}
+        self._buckets: dict[str, tuple[_Bucket, _Bucket, _Bucket]] = {}
+        """Per station: all messages, commands, hellos."""
+        self._allowed_from: dict[bytes, str] | None = None
+        self._allowed_ids: frozenset[str] = frozenset()
         self._next_key_check = 0.0
         self.poller = zmq.Poller()
         try:
@@ -232,7 +266,7 @@ class Hub:
                 raise BrokenJournal(broken)
             log.journal.warning("serving a journal with a broken chain: %s", broken)
             self.broken = broken
-        state = BranchState(self.branch)
+        state = BranchState(self.branch, keep_encoded=True)
         self.ring.clear()
         self.private.clear()
         after = 0
@@ -261,6 +295,9 @@ class Hub:
         self._deadline_dirty = True
         self._next_prune_ms = 0
         self._prune()
+        # Encode every signal now (one by one: about twice a whole-snapshot encode), so
+        # that the first station to ask for a snapshot does not wait for it.
+        state.snapshot_parts()
 
     def _check_chain(self) -> Finding | None:
         """The first break of the journal's integrity chain, or None."""
@@ -287,6 +324,10 @@ class Hub:
         self._running = False
 
     def serve(self) -> None:
+        # What start-up built (modules, the journal's engine, the day's state) lives as
+        # long as the hub: keep it out of the collector's full passes, which otherwise
+        # walked it all every few thousand events (a 60 ms pause in the capacity run).
+        gc.freeze()
         self._running = True
         log.hub.info(
             "listening on %s (events on %s), epoch %s, last seq %d",
@@ -344,7 +385,7 @@ class Hub:
             return
         try:
             self.journal.save_checkpoint(
-                self.state.last_seq, self.journal.last_hash, encode_snapshot(self.state.snapshot())
+                self.state.last_seq, self.journal.last_hash, self.state.snapshot_bytes()
             )
         except JournalUnavailable as exc:
             log.journal.warning("no state checkpoint this time: %s", exc)
@@ -380,16 +421,22 @@ class Hub:
         ready = dict(self.poller.poll(timeout_ms))
         incoming: list[_Incoming] = []
         if self.router in ready:
+            router, curve = self.router, self.auth is not None
             for _ in range(BATCH_MAX):
                 try:
-                    parts = self.router.recv_multipart(zmq.NOBLOCK, copy=False)
+                    frames = [_zrecv(router, _NOBLOCK)]  # the peer's routing id
                 except zmq.Again:
                     break
                 user = None
-                if self.auth is not None and len(parts) > 1:
-                    user = str(parts[1].get("User-Id") or "")
+                if _zget(router, _RCVMORE):  # the rest of a message is there at once
+                    first = _zrecv(router, _NOBLOCK, False)
+                    if curve:  # the ZAP User-Id rides on the peer's frames, not on the id
+                        user = str(first.get("User-Id") or "")
+                    frames.append(first.bytes)
+                    while _zget(router, _RCVMORE):
+                        frames.append(_zrecv(router, _NOBLOCK))
                 try:
-                    item = self._admit([p.bytes for p in parts], user)
+                    item = self._admit(frames, user)
                 except Exception:  # a frame may cost a log line, never the hub
                     log.wire.exception("unexpected failure admitting a frame; dropped")
                     self.rejections["internal"] += 1
@@ -416,7 +463,7 @@ class Hub:
             self._reject_raw(identity, exc.msg_id, exc.code, exc.reason)
             return None
         if self.auth is not None:
-            if not user or user not in self.auth.allowed.values():
+            if not user or user not in self._allowed():
                 self._reject_raw(
                     identity, env.msg_id, "revoked", "this station's key is not allowed"
                 )
@@ -457,24 +504,36 @@ class Hub:
             return None
         return _Incoming(identity, topic, env)
 
+    def _allowed(self) -> frozenset[str]:
+        """The station ids with a key now (re-made only when the allow-list is re-read)."""
+        assert self.auth is not None
+        allowed = self.auth.allowed  # replaced, never changed in place, by a reload
+        if allowed is not self._allowed_from:
+            self._allowed_from, self._allowed_ids = allowed, frozenset(allowed.values())
+        return self._allowed_ids
+
     def _limited(self, station: str, topic: bytes) -> str:
         """Per-station rate limits: why this message is over them ('' = it is not)."""
         now = self.clock.mono()
-        kinds = [("all", MSG_RATE, MSG_BURST)]
-        if topic == T_CMD:
-            kinds.append(("cmd", CMD_RATE, CMD_BURST))
-        elif topic == T_HELLO:
-            kinds.append(("hello", HELLO_RATE, HELLO_BURST))
-        for kind, rate, burst in kinds:
-            key = f"{station}/{kind}"
-            bucket = self._buckets.get(key)
-            if bucket is None:
-                bucket = self._buckets[key] = _Bucket(rate, burst, burst, now)
-            if not bucket.take(now):
-                reason = f"over {rate:g} {kind} messages a second; slow down"
-                self._complain("rate_limited", reason, station)
-                return reason
+        buckets = self._buckets.get(station)
+        if buckets is None:
+            buckets = self._buckets[station] = (
+                _Bucket(MSG_RATE, MSG_BURST, MSG_BURST, now),
+                _Bucket(CMD_RATE, CMD_BURST, CMD_BURST, now),
+                _Bucket(HELLO_RATE, HELLO_BURST, HELLO_BURST, now),
+            )
+        if not buckets[0].take(now):
+            return self._over(station, "all", MSG_RATE)
+        if topic == T_CMD and not buckets[1].take(now):
+            return self._over(station, "cmd", CMD_RATE)
+        if topic == T_HELLO and not buckets[2].take(now):
+            return self._over(station, "hello", HELLO_RATE)
         return ""
+
+    def _over(self, station: str, kind: str, rate: float) -> str:
+        reason = f"over {rate:g} {kind} messages a second; slow down"
+        self._complain("rate_limited", reason, station)
+        return reason
 
     def _reject_raw(self, identity: bytes, msg_id: str, code: str, reason: str) -> None:
         self._complain(code, reason, identity.hex()[:8])
@@ -542,8 +601,8 @@ class Hub:
                 self._remember(mid, topic, body)
             if self.state.last_seq - self._checkpoint_seq >= CHECKPOINT_EVERY:
                 self._checkpoint()
-        for body in published:
-            self._publish(T_EVENT, body)
+        if published:
+            self._publish_all(published)
         for identity, topic, body in replies:
             self._send_reply(identity, topic, body)
         for item in hellos:  # after the publish: answers include this batch's events
@@ -818,7 +877,13 @@ class Hub:
 
     def _send_reply(self, identity: bytes, topic: bytes, body: bytes) -> None:
         try:
-            self.router.send_multipart([identity, topic, body], zmq.NOBLOCK)
+            if len(body) < _SMALL:
+                router = self.router
+                _zsend(router, identity, _MORE)
+                _zsend(router, topic, _MORE)
+                _zsend(router, body, _NOBLOCK)
+            else:
+                self.router.send_multipart([identity, topic, body], zmq.NOBLOCK)
         except zmq.ZMQError as exc:  # peer gone or its queue full: it will ask again
             log.wire.debug("reply dropped: %s", exc)
 
@@ -827,6 +892,20 @@ class Hub:
         # PUB drops at its high-water mark; a slow subscriber sees the gap and resyncs.
         with contextlib.suppress(zmq.Again):
             self.pub.send_multipart([topic, body], zmq.NOBLOCK)
+
+    def _publish_all(self, bodies: list[bytes]) -> None:
+        """Publish a batch's events, in order."""
+        self._last_publish = self.clock.mono()
+        pub = self.pub
+        for body in bodies:
+            if len(body) >= _SMALL:
+                self._publish(T_EVENT, body)
+                continue
+            try:
+                _zsend(pub, T_EVENT, _MORE)
+                _zsend(pub, body, _NOBLOCK)
+            except zmq.Again:  # as above: the subscriber that misses it resyncs
+                pass
 
     def _role(self, station: str) -> str:
         found = self.branch.station(station)
@@ -913,9 +992,9 @@ class Hub:
             msg_id=item.env.msg_id,
             station="",
             ts_ms=now,
-            payload=msgspec.Raw(encode_snapshot(self.state.snapshot(reader=role))),
             seq=last,
             epoch=self.epoch,
             hub_ts_ms=now,
         )
-        self._send_reply(item.identity, T_SNAPSHOT, encode_envelope(env))
+        body = _encode_with_payload(env, self.state.snapshot_parts(reader=role))
+        self._send_reply(item.identity, T_SNAPSHOT, body)
