@@ -725,9 +725,20 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def with_bench_default(argv: Sequence[str]) -> list[str]:
+    """``lobbylink bench --quick …`` means ``lobbylink bench run --quick …``."""
+    args = list(argv)
+    for i, arg in enumerate(args):
+        if not arg.startswith("-"):
+            if arg == "bench" and i + 1 < len(args) and args[i + 1] in ("--quick", "--json"):
+                args.insert(i + 1, "run")
+            break
+    return args
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
-    args = parser.parse_args(argv)
+    args = parser.parse_args(with_bench_default(sys.argv[1:] if argv is None else argv))
     log.setup(
         args.verbose, quiet=args.command in ("send", "tail", "report", "keys", "verify", "bench")
     )

@@ -117,7 +117,12 @@ def add_parsers(sub: Any) -> None:
     p.add_argument("--config", help="branch config")
     p.set_defaults(func=cmd_verify)
 
-    p = sub.add_parser("bench", help="benchmarks and robustness runs")
+    p = sub.add_parser(
+        "bench",
+        help="benchmarks and robustness runs",
+        description="`lobbylink bench --quick --json FILE` is short for "
+        "`lobbylink bench run --quick --json FILE`.",
+    )
     runs = p.add_subparsers(dest="bench", required=True, metavar="RUN")
     f = runs.add_parser("fuzz", help="send random and mutated frames to a hub's two ports")
     f.add_argument("--hub", required=True, help="hub HOST:PORT")
