@@ -613,17 +613,7 @@ class Hub:
             else:
                 self._hello(item)
         if mono - self._last_publish >= HEARTBEAT_S:
-            beat = Envelope(
-                v=PROTOCOL_VERSION,
-                kind="heartbeat",
-                msg_id="",
-                station="",
-                ts_ms=self.clock.now_ms(),
-                payload=raw(Heartbeat(self.state.last_seq)),
-                seq=self.state.last_seq,
-                epoch=self.epoch,
-                hub_ts_ms=self.clock.now_ms(),
-            )
+            beat = self._control("heartbeat", "", Heartbeat(self.state.last_seq))
             self._publish(T_HEARTBEAT, encode_envelope(beat))
 
     def _recover(self) -> bool:
@@ -855,20 +845,28 @@ class Hub:
         self._prune()
 
     # Output ----------------------------------------------------------------------------------
-    def _reply_body(self, msg_id: str, payload: Any) -> bytes:
+    def _control(
+        self, kind: str, msg_id: str, payload: object = None, seq: int | None = None
+    ) -> Envelope:
+        """A message of the hub's own (reply, answer, replay, snapshot, heartbeat), stamped
+        with its clock and epoch; ``seq`` defaults to the hub's last seq."""
         now = self.clock.now_ms()
-        env = Envelope(
+        return Envelope(
             v=PROTOCOL_VERSION,
-            kind="accepted" if isinstance(payload, Accepted) else "rejected",
+            kind=kind,
             msg_id=msg_id,
             station="",
             ts_ms=now,
             payload=raw(payload),
-            seq=payload.seq if isinstance(payload, Accepted) else 0,
+            seq=self.state.last_seq if seq is None else seq,
             epoch=self.epoch,
             hub_ts_ms=now,
         )
-        return encode_envelope(env)
+
+    def _reply_body(self, msg_id: str, payload: Any) -> bytes:
+        if isinstance(payload, Accepted):
+            return encode_envelope(self._control("accepted", msg_id, payload, payload.seq))
+        return encode_envelope(self._control("rejected", msg_id, payload, 0))
 
     def _remember(self, msg_id: str, topic: bytes, body: bytes) -> None:
         self.recent[msg_id] = (topic, body)
@@ -942,19 +940,9 @@ class Hub:
 
     def _answer(self, identity: bytes, msg_id: str, found: hubq.Answer) -> None:
         answer = Answer(found.ok, found.body, found.code, found.reason, found.retry)
-        now = self.clock.now_ms()
-        env = Envelope(
-            v=PROTOCOL_VERSION,
-            kind="answer",
-            msg_id=msg_id,
-            station="",
-            ts_ms=now,
-            payload=raw(answer),
-            seq=self.state.last_seq,
-            epoch=self.epoch,
-            hub_ts_ms=now,
+        self._send_reply(
+            identity, T_ANSWER, encode_envelope(self._control("answer", msg_id, answer))
         )
-        self._send_reply(identity, T_ANSWER, encode_envelope(env))
 
     def _hello(self, item: _Incoming) -> None:
         try:
@@ -963,7 +951,6 @@ class Hub:
             self._reject_raw(item.identity, item.env.msg_id, exc.code, exc.reason)
             return
         last = self.state.last_seq
-        now = self.clock.now_ms()
         role = self._role(item.env.station)
         first = self.ring[0][0] if self.ring else last + 1
         if hello.epoch == self.epoch and first - 1 <= hello.last_seq <= last:
@@ -973,28 +960,11 @@ class Hub:
                 for seq, body in itertools.islice(self.ring, start, None)
             ]
             for i in range(0, max(len(bodies), 1), REPLAY_CHUNK):
-                env = Envelope(
-                    v=PROTOCOL_VERSION,
-                    kind="replay",
-                    msg_id=item.env.msg_id,
-                    station="",
-                    ts_ms=now,
-                    payload=raw(Replay(bodies[i : i + REPLAY_CHUNK], last)),
-                    seq=last,
-                    epoch=self.epoch,
-                    hub_ts_ms=now,
+                env = self._control(
+                    "replay", item.env.msg_id, Replay(bodies[i : i + REPLAY_CHUNK], last), last
                 )
                 self._send_reply(item.identity, T_REPLAY, encode_envelope(env))
             return
-        env = Envelope(
-            v=PROTOCOL_VERSION,
-            kind="snapshot",
-            msg_id=item.env.msg_id,
-            station="",
-            ts_ms=now,
-            seq=last,
-            epoch=self.epoch,
-            hub_ts_ms=now,
-        )
+        env = self._control("snapshot", item.env.msg_id, seq=last)
         body = _encode_with_payload(env, self.state.snapshot_parts(reader=role))
         self._send_reply(item.identity, T_SNAPSHOT, body)
