@@ -58,8 +58,9 @@ from PySide6.QtWidgets import (
 
 from app.client.bridge import StationBridge
 from app.domain.config import SignalType
+from app.domain.policy import MAX_NOTE, MAX_TICKET
 from app.domain.roles import CounterStatus, Role, SignalState
-from app.domain.state import MAX_NOTE, MAX_TICKET, SignalRecord
+from app.domain.state import SignalRecord
 from widgets.common import (
     age_colour,
     fmt_age,

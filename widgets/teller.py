@@ -45,8 +45,9 @@ from PySide6.QtWidgets import (
 from app import log
 from app.client.bridge import StationBridge
 from app.domain.config import Reason, SignalType
+from app.domain.policy import MAX_NOTE, MAX_TICKET
 from app.domain.roles import CounterStatus, Role, SignalState
-from app.domain.state import MAX_NOTE, MAX_TICKET, SignalRecord
+from app.domain.state import SignalRecord
 from app.domain.timeday import local_time
 from widgets.common import (
     fmt_age,

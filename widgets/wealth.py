@@ -36,8 +36,9 @@ from PySide6.QtWidgets import (
 
 from app.client.bridge import StationBridge
 from app.domain.config import SignalType
+from app.domain.policy import MAX_NOTE
 from app.domain.roles import Outcome, SignalState
-from app.domain.state import MAX_NOTE, SignalRecord
+from app.domain.state import SignalRecord
 from app.domain.timeday import day_start_ms, local_time
 from widgets.common import (
     fmt_age,

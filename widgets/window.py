@@ -343,8 +343,4 @@ class StationWindow(QMainWindow):
         self.banner.setVisible(offline)
 
     def _waiting_count(self) -> int:
-        outbox = self.bridge.session.link.outbox
-        total = len(outbox)
-        if total and self._quiet:
-            total -= sum(1 for item in outbox.items() if item.msg_id in self._quiet)
-        return total
+        return self.bridge.waiting_count(frozenset(self._quiet))

@@ -12,32 +12,14 @@ from typing import Any
 
 import msgspec
 import zmq
-from PySide6.QtCore import QObject, QTimer, Signal
+from PySide6.QtCore import QObject, QTimer
 
-from app.domain.config import Branch, Station
+from app.domain.config import Branch
 from app.domain.events import (
-    Acknowledge,
-    Arrive,
-    Cancel,
     Command,
-    CounterStatusChanged,
-    Decline,
-    Event,
-    PresenceChanged,
-    RaiseSignal,
-    Resolve,
-    SetStatus,
-    SignalEscalated,
-    SignalRaised,
-    SignIn,
-    SignOut,
-    StaffSignedIn,
-    StaffSignedOut,
     command_kind,
     encode,
 )
-from app.domain.roles import CounterStatus
-from app.domain.state import BranchState, SignalRecord
 from app.reports import query as report_query
 from app.station import StationSession
 from messaging.envelope import Accepted, Answer, Rejected, WireError, new_msg_id
@@ -45,43 +27,16 @@ from messaging.keys import StationKeys
 from messaging.outbox import Outbox
 from messaging.qt_bridge import LinkDriver
 from messaging.sockets import Endpoint
+from widgets.model import StationModel
 
 REPORT_TRIES = 5
 """Times a report is asked for while the hub says it is busy, before giving up."""
 REPORT_RETRY_MS = 700
 
 
-class StationBridge(QObject):
-    """A station's live state and commands, for the widgets.
-
-    Signals:
-      signal_changed(SignalRecord): a signal was raised or changed (any station's).
-      signal_raised(SignalRecord): a new signal (for alerts).
-      signal_escalated(SignalRecord): a signal went up the ladder.
-      counter_changed(str): a counter's status changed (station id).
-      presence_changed(str, bool): a station went online / offline.
-      staff_changed(str): who is signed in at a station changed (station id).
-      state_reset(): everything was replaced by a snapshot; re-read all.
-      connection_changed(bool): the hub became reachable (True) or was lost (False).
-      command_rejected(str, str, str): msg_id, code, reason of this station's command.
-      command_accepted(str, int): msg_id and seq of this station's command.
-      report_ready(str, dict): the answer to :meth:`request_report` (its id, the
-        report as ``lobbylink report --format json`` prints it).
-      report_failed(str, str, str): id, code and reason of a report that failed.
-    """
-
-    signal_changed = Signal(object)
-    signal_raised = Signal(object)
-    signal_escalated = Signal(object)
-    counter_changed = Signal(str)
-    presence_changed = Signal(str, bool)
-    staff_changed = Signal(str)
-    state_reset = Signal()
-    connection_changed = Signal(bool)
-    command_rejected = Signal(str, str, str)
-    command_accepted = Signal(str, int)
-    report_ready = Signal(str, object)
-    report_failed = Signal(str, str, str)
+class StationBridge(StationModel):
+    """The station model over the link to the hub (see widgets.model.StationModel for
+    its signals and commands)."""
 
     def __init__(
         self,
@@ -93,24 +48,15 @@ class StationBridge(QObject):
         parent: QObject | None = None,
         keys: StationKeys | None = None,
     ) -> None:
-        super().__init__(parent)
-        station = branch.station(station_id)
-        if station is None:
-            raise ValueError(f"{station_id!r} is not a station of this branch")
-        self.branch = branch
-        self.station: Station = station
-        self.session = StationSession(branch, station_id, endpoint, ctx, outbox, keys)
-        self.state: BranchState = self.session.state
-        self.state.listeners.append(self._on_applied)
-        self.state.reset_listeners.append(self.state_reset.emit)
+        session = StationSession(branch, station_id, endpoint, ctx, outbox, keys)
+        super().__init__(branch, station_id, session.state, parent)
+        self.session = session
         self.session.on_reply = self._on_reply
         self.session.on_connection = self.connection_changed.emit
         self.session.link.on_answer = self._on_answer
         self._reports: dict[str, tuple[bytes, int]] = {}
         """Report queries waiting for an answer: msg_id -> (arguments, tries so far)."""
         self.driver = LinkDriver(self.session.link, self)
-        self.lang = "zh_CN"
-        """Language of branch data (labels from the config); Qt strings use the translator."""
 
     def hub_now_ms(self) -> int:
         return self.session.link.hub_now_ms()
@@ -119,10 +65,12 @@ class StationBridge(QObject):
     def connected(self) -> bool:
         return self.session.link.connected
 
-    @property
-    def staff(self) -> str:
-        """Who is signed in at this station ('' = nobody)."""
-        return self.state.staff_of(self.station.id)
+    def waiting_count(self, ignore: frozenset[str] = frozenset()) -> int:
+        outbox = self.session.link.outbox
+        total = len(outbox)
+        if total and ignore:
+            total -= sum(1 for item in outbox.items() if item.msg_id in ignore)
+        return total
 
     def start(self) -> None:
         self.driver.start()
@@ -141,35 +89,6 @@ class StationBridge(QObject):
         except WireError as exc:
             self.command_rejected.emit("", exc.code, exc.reason)
             return ""
-
-    def raise_signal(
-        self, code: str, *, note: str = "", to: str = "", ticket: str = "", need: str = ""
-    ) -> str:
-        return self.send(RaiseSignal(code=code, note=note, to=to, ticket=ticket, need=need))
-
-    def acknowledge(self, signal_id: int) -> str:
-        return self.send(Acknowledge(signal_id=signal_id))
-
-    def arrive(self, signal_id: int) -> str:
-        return self.send(Arrive(signal_id=signal_id))
-
-    def resolve(self, signal_id: int, outcome: str = "", product: str = "", note: str = "") -> str:
-        return self.send(Resolve(signal_id=signal_id, outcome=outcome, product=product, note=note))
-
-    def cancel(self, signal_id: int) -> str:
-        return self.send(Cancel(signal_id=signal_id))
-
-    def decline(self, signal_id: int, reason: str) -> str:
-        return self.send(Decline(signal_id=signal_id, reason=reason))
-
-    def set_status(self, status: CounterStatus, reason: str = "") -> str:
-        return self.send(SetStatus(status=status, reason=reason))
-
-    def sign_in(self, staff: str, pin: str = "") -> str:
-        return self.send(SignIn(staff=staff, pin=pin))
-
-    def sign_out(self) -> str:
-        return self.send(SignOut())
 
     def request_report(self, first: date, last: date, by: str = "type") -> str:
         """Ask the hub for the measures of local days ``first`` to ``last``; the answer
@@ -190,37 +109,7 @@ class StationBridge(QObject):
 
         return render_report(data, fmt)
 
-    # Queries for the views --------------------------------------------------------------------
-    def inbox(self) -> list[SignalRecord]:
-        """Open signals for this station, most urgent first, then oldest first."""
-        types = self.branch.signal_types
-        return sorted(
-            self.state.signals_for(self.station.id),
-            key=lambda s: (types[s.code].priority if s.code in types else 9, s.raised_ms, s.id),
-        )
-
-    def my_signals(self) -> list[SignalRecord]:
-        """Signals this station raised that are still open, oldest first."""
-        return sorted(
-            (s for s in self.state.signals.values() if s.station == self.station.id and s.open),
-            key=lambda s: s.id,
-        )
-
     # Callbacks ------------------------------------------------------------------------------
-    def _on_applied(self, _seq: int, event: Event, sig: SignalRecord | None) -> None:
-        if sig is not None:
-            self.signal_changed.emit(sig)
-            if isinstance(event, SignalRaised):
-                self.signal_raised.emit(sig)
-            elif isinstance(event, SignalEscalated):
-                self.signal_escalated.emit(sig)
-        elif isinstance(event, CounterStatusChanged):
-            self.counter_changed.emit(event.station)
-        elif isinstance(event, PresenceChanged):
-            self.presence_changed.emit(event.station, event.online)
-        elif isinstance(event, StaffSignedIn | StaffSignedOut):
-            self.staff_changed.emit(event.station)
-
     def _on_answer(self, msg_id: str, answer: Answer) -> None:
         if msg_id not in self._reports:
             return

@@ -56,6 +56,10 @@ class Staff(msgspec.Struct, forbid_unknown_fields=True, frozen=True):
     pin: str = ""
 
 
+DEFAULT_PRIORITY = 2
+"""The urgency of a signal type that sets none (1 = urgent … 4 = low)."""
+
+
 class SignalType(msgspec.Struct, forbid_unknown_fields=True, frozen=True):
     code: str
     label: Text
@@ -65,7 +69,7 @@ class SignalType(msgspec.Struct, forbid_unknown_fields=True, frozen=True):
     """Roles that receive it. Empty when ``to_station`` is required."""
     to_station: bool = False
     """The raiser names one station (of a target role, or any teller) as the receiver."""
-    priority: int = 2
+    priority: int = DEFAULT_PRIORITY
     """1 = urgent … 4 = low; orders the lobby manager's list."""
     ack_s: int = 0
     """Seconds until an unacknowledged signal escalates; 0 = never."""

@@ -15,21 +15,15 @@ from typing import cast
 import msgspec
 
 from app.domain import errors as E
+from app.domain import policy
 from app.domain.config import Branch, SignalType, Station
 from app.domain.errors import DomainError
 from app.domain.events import (
-    Acknowledge,
-    Arrive,
-    Cancel,
     Command,
     CounterStatusChanged,
-    Decline,
     Event,
     JournalNote,
     PresenceChanged,
-    RaiseSignal,
-    Resolve,
-    SetStatus,
     SignalAcknowledged,
     SignalArrived,
     SignalCancelled,
@@ -37,15 +31,10 @@ from app.domain.events import (
     SignalEscalated,
     SignalRaised,
     SignalResolved,
-    SignIn,
-    SignOut,
     StaffSignedIn,
     StaffSignedOut,
 )
-from app.domain.roles import ANY_ROLE, CounterStatus, Outcome, Role, SignalState
-
-MAX_NOTE = 500
-MAX_TICKET = 20
+from app.domain.roles import CounterStatus, Role, SignalState
 
 
 # The records below are plain data that never refer back to themselves: ``gc=False``
@@ -167,10 +156,8 @@ class BranchState:
         return self.staff_at.get(station, "")
 
     def is_target(self, signal: SignalRecord, station: Station) -> bool:
-        """Whether ``station`` receives ``signal`` (by role, escalation or by name)."""
-        if signal.to:
-            return station.id == signal.to or station.role.value in signal.targets
-        return station.role.value in signal.targets
+        """Whether ``station`` receives ``signal`` (:func:`app.domain.policy.is_target`)."""
+        return policy.is_target(signal, station)
 
     def signals_for(self, station_id: str) -> list[SignalRecord]:
         """Open signals this station should see as an inbox."""
@@ -223,235 +210,9 @@ class BranchState:
 
     # Decisions ------------------------------------------------------------------
     def decide(self, station_id: str, command: Command, new_id: int) -> Event:
-        """Check ``command`` from ``station_id`` against the rules; return its event.
-
-        ``new_id`` is the id a raised signal gets (the hub's next sequence number).
-        Raises DomainError with a code and a reason when the rules refuse it.
-        """
-        station = self.branch.station(station_id)
-        if station is None:
-            raise DomainError(E.FORBIDDEN, f"{station_id!r} is not a station of this branch")
-        staff = self._actor(station, command)
-        match command:
-            case RaiseSignal():
-                return self._decide_raise(station, staff, command, new_id)
-            case Acknowledge():
-                return self._decide_ack(station, staff, command)
-            case Arrive():
-                sig = self._live(command.signal_id)
-                if sig.state is not SignalState.ACKNOWLEDGED or sig.acked_station != station.id:
-                    raise DomainError(
-                        E.INVALID_TRANSITION,
-                        f"signal {sig.id} is {sig.state}; only the station that claimed it "
-                        f"({sig.acked_station or 'nobody yet'}) can mark it arrived",
-                    )
-                return SignalArrived(signal_id=sig.id, station=station.id, staff=staff)
-            case Resolve():
-                return self._decide_resolve(station, staff, command)
-            case Cancel():
-                sig = self._live(command.signal_id)
-                if sig.station != station.id:
-                    raise DomainError(
-                        E.FORBIDDEN,
-                        f"only {sig.station}, which raised signal {sig.id}, can cancel it",
-                    )
-                return SignalCancelled(signal_id=sig.id, station=station.id, staff=staff)
-            case Decline():
-                return self._decide_decline(station, staff, command)
-            case SetStatus():
-                return self._decide_status(station, staff, command)
-            case SignIn():
-                return self._decide_sign_in(station, command)
-            case SignOut():
-                if not self.staff_at.get(station.id):
-                    raise DomainError(E.INVALID_TRANSITION, f"nobody is signed in at {station.id}")
-                return StaffSignedOut(station=station.id, staff=self.staff_at[station.id])
-        raise DomainError(E.BAD_REQUEST, f"unknown command {type(command).__name__}")
-
-    def _actor(self, station: Station, command: Command) -> str:
-        if isinstance(command, SignIn):
-            return command.staff
-        if not command.staff:
-            return self.staff_at.get(station.id, "")
-        person = self.branch.staff_member(command.staff)
-        if person is None:
-            raise DomainError(E.FORBIDDEN, f"{command.staff!r} is not on the branch roster")
-        if station.role not in person.roles:
-            raise DomainError(
-                E.FORBIDDEN, f"{command.staff} does not work as {station.role} ({station.id})"
-            )
-        return command.staff
-
-    def _live(self, signal_id: int) -> SignalRecord:
-        sig = self.signal(signal_id)
-        if sig.state.terminal:
-            raise DomainError(E.INVALID_TRANSITION, f"signal {sig.id} is already {sig.state}")
-        return sig
-
-    def _decide_raise(
-        self, station: Station, staff: str, cmd: RaiseSignal, new_id: int
-    ) -> SignalRaised:
-        kind = self.branch.signal_type(cmd.code)
-        if kind is None:
-            raise DomainError(E.BAD_REQUEST, f"unknown signal type {cmd.code!r}")
-        if ANY_ROLE not in kind.raisers and station.role.value not in kind.raisers:
-            raise DomainError(E.FORBIDDEN, f"a {station.role} station cannot raise {cmd.code!r}")
-        if len(cmd.note) > MAX_NOTE:
-            raise DomainError(E.BAD_REQUEST, f"the note is longer than {MAX_NOTE} characters")
-        if len(cmd.ticket) > MAX_TICKET:
-            raise DomainError(E.BAD_REQUEST, f"the ticket is longer than {MAX_TICKET} characters")
-        needs = {n.code for n in self.branch.config.needs} if cmd.need else set()
-        if cmd.need and needs and cmd.need not in needs:
-            raise DomainError(
-                E.BAD_REQUEST, f"unknown need {cmd.need!r}; one of: {', '.join(sorted(needs))}"
-            )
-        to = ""
-        if kind.to_station:
-            target = self.branch.station(cmd.to) if cmd.to else None
-            if target is None:
-                raise DomainError(E.BAD_REQUEST, f"{cmd.code!r} needs a target station (--to)")
-            if kind.targets and target.role not in kind.targets:
-                raise DomainError(
-                    E.BAD_REQUEST, f"{cmd.code!r} cannot be sent to {target.id} ({target.role})"
-                )
-            to = target.id
-        elif cmd.to:
-            raise DomainError(E.BAD_REQUEST, f"{cmd.code!r} goes to roles, not to one station")
-        targets = () if kind.to_station else tuple(r.value for r in kind.targets)
-        return SignalRaised(
-            signal_id=new_id,
-            code=kind.code,
-            targets=targets,
-            to=to,
-            note=cmd.note,
-            ticket=cmd.ticket,
-            need=cmd.need,
-            station=station.id,
-            staff=staff,
-        )
-
-    def _require_target(self, sig: SignalRecord, station: Station, verb: str) -> None:
-        if not self.is_target(sig, station):
-            raise DomainError(
-                E.FORBIDDEN,
-                f"a {station.role} station ({station.id}) cannot {verb} {sig.code!r} signal {sig.id}",
-            )
-
-    def _decide_ack(self, station: Station, staff: str, cmd: Acknowledge) -> Event:
-        sig = self._live(cmd.signal_id)
-        self._require_target(sig, station, "claim")
-        if sig.state is not SignalState.OPEN:
-            who = sig.acked_staff or sig.acked_station
-            raise DomainError(
-                E.ALREADY_CLAIMED,
-                f"signal {sig.id} was already claimed by {who} ({sig.acked_station})",
-            )
-        if sig.declined_by(station.id):
-            raise DomainError(E.FORBIDDEN, f"{station.id} declined signal {sig.id}")
-        return SignalAcknowledged(signal_id=sig.id, station=station.id, staff=staff)
-
-    def _decide_resolve(self, station: Station, staff: str, cmd: Resolve) -> Event:
-        sig = self._live(cmd.signal_id)
-        kind = self.branch.signal_types[sig.code]
-        if sig.state is SignalState.OPEN:
-            self._require_target(sig, station, "resolve")
-        elif station.id not in (sig.acked_station, sig.station):
-            raise DomainError(
-                E.FORBIDDEN,
-                f"signal {sig.id} is claimed by {sig.acked_station}; only it or "
-                f"{sig.station} can resolve it",
-            )
-        outcome = cmd.outcome
-        if kind.handoff:
-            allowed = {Outcome.SERVED.value, Outcome.NO_SHOW.value}
-            if outcome not in allowed:
-                raise DomainError(
-                    E.BAD_REQUEST,
-                    f"handoff {sig.id} needs an outcome: {' or '.join(sorted(allowed))}",
-                )
-            products = {p.code for p in self.branch.config.products}
-            if cmd.product and products and cmd.product not in products:
-                raise DomainError(
-                    E.BAD_REQUEST,
-                    f"unknown product {cmd.product!r}; one of: {', '.join(sorted(products))}",
-                )
-        else:
-            if outcome not in ("", Outcome.DONE.value):
-                raise DomainError(E.BAD_REQUEST, f"{sig.code!r} takes no outcome, not {outcome!r}")
-            if cmd.product:
-                raise DomainError(E.BAD_REQUEST, f"{sig.code!r} is not a handoff: no product")
-            outcome = Outcome.DONE.value
-        if len(cmd.note) > MAX_NOTE:
-            raise DomainError(E.BAD_REQUEST, f"the note is longer than {MAX_NOTE} characters")
-        return SignalResolved(
-            signal_id=sig.id,
-            outcome=outcome,
-            product=cmd.product,
-            note=cmd.note,
-            station=station.id,
-            staff=staff,
-        )
-
-    def _decide_decline(self, station: Station, staff: str, cmd: Decline) -> Event:
-        sig = self._live(cmd.signal_id)
-        kind = self.branch.signal_types[sig.code]
-        if not kind.handoff:
-            raise DomainError(
-                E.BAD_REQUEST, f"{sig.code!r} is not a handoff; it cannot be declined"
-            )
-        self._require_target(sig, station, "decline")
-        if sig.state is not SignalState.OPEN and sig.acked_station != station.id:
-            raise DomainError(
-                E.ALREADY_CLAIMED, f"signal {sig.id} is claimed by {sig.acked_station}"
-            )
-        if sig.state is SignalState.ARRIVED:
-            raise DomainError(E.INVALID_TRANSITION, f"signal {sig.id} is already being served")
-        if sig.declined_by(station.id):
-            raise DomainError(
-                E.INVALID_TRANSITION, f"{station.id} already declined signal {sig.id}"
-            )
-        reasons = {r.code for r in self.branch.config.decline_reasons}
-        if not cmd.reason:
-            raise DomainError(E.BAD_REQUEST, "a decline needs a reason")
-        if reasons and cmd.reason not in reasons:
-            raise DomainError(
-                E.BAD_REQUEST,
-                f"unknown decline reason {cmd.reason!r}; one of: {', '.join(sorted(reasons))}",
-            )
-        return SignalDeclined(signal_id=sig.id, reason=cmd.reason, station=station.id, staff=staff)
-
-    def _decide_status(self, station: Station, staff: str, cmd: SetStatus) -> Event:
-        if station.role is not Role.TELLER:
-            raise DomainError(E.FORBIDDEN, f"{station.id} is not a counter; it has no status")
-        reasons = {r.code for r in self.branch.config.pause_reasons}
-        if cmd.status is CounterStatus.PAUSED:
-            if not cmd.reason:
-                raise DomainError(E.BAD_REQUEST, "pausing a counter needs a reason")
-            if reasons and cmd.reason not in reasons:
-                raise DomainError(
-                    E.BAD_REQUEST,
-                    f"unknown pause reason {cmd.reason!r}; one of: {', '.join(sorted(reasons))}",
-                )
-        if len(cmd.reason) > MAX_NOTE:
-            raise DomainError(E.BAD_REQUEST, f"the reason is longer than {MAX_NOTE} characters")
-        current = self.counters.get(station.id, CounterRecord())
-        if current.status is cmd.status and current.reason == cmd.reason:
-            raise DomainError(E.INVALID_TRANSITION, f"{station.id} is already {cmd.status}")
-        return CounterStatusChanged(
-            status=cmd.status, reason=cmd.reason, station=station.id, staff=staff
-        )
-
-    def _decide_sign_in(self, station: Station, cmd: SignIn) -> Event:
-        person = self.branch.staff_member(cmd.staff)
-        if person is None:
-            raise DomainError(E.FORBIDDEN, f"{cmd.staff!r} is not on the branch roster")
-        if station.role not in person.roles:
-            raise DomainError(
-                E.FORBIDDEN, f"{person.id} does not work as {station.role} ({station.id})"
-            )
-        if person.pin and cmd.pin != person.pin:
-            raise DomainError(E.FORBIDDEN, f"wrong PIN for {person.id}")
-        return StaffSignedIn(station=station.id, staff=person.id)
+        """The event ``command`` from ``station_id`` makes, or DomainError: the branch's
+        rules are :func:`app.domain.policy.decide`'s, asked here with this state."""
+        return policy.decide(self, station_id, command, new_id)
 
     # Applying events ----------------------------------------------------------------
     def apply(self, seq: int, ts_ms: int, event: Event) -> SignalRecord | None:

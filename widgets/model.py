@@ -1,0 +1,182 @@
+"""StationModel: everything a role view knows of its station.
+
+A view is built over a model (napari's widgets get their layer, qutebrowser's views their
+model): the branch and this station, the domain state to render, the commands a person
+can give, and Qt signals to refresh on. What a person *may* do is asked of
+:mod:`app.domain.policy` through :meth:`StationModel.acts`; a view never re-derives it.
+
+app.client.bridge.StationBridge implements the model over the link to the hub; the GUI
+tests build views over an in-memory one. Views import this module, never a concrete model.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+from PySide6.QtCore import QObject, Signal
+
+from app.domain import policy
+from app.domain.config import Branch, Station
+from app.domain.events import (
+    Acknowledge,
+    Arrive,
+    Cancel,
+    Command,
+    CounterStatusChanged,
+    Decline,
+    Event,
+    PresenceChanged,
+    RaiseSignal,
+    Resolve,
+    SetStatus,
+    SignalEscalated,
+    SignalRaised,
+    SignIn,
+    SignOut,
+    StaffSignedIn,
+    StaffSignedOut,
+)
+from app.domain.roles import CounterStatus
+from app.domain.state import BranchState, SignalRecord
+
+
+class StationModel(QObject):
+    """A station's live state and commands, for the views.
+
+    Signals:
+      signal_changed(SignalRecord): a signal was raised or changed (any station's).
+      signal_raised(SignalRecord): a new signal (for alerts).
+      signal_escalated(SignalRecord): a signal went up the ladder.
+      counter_changed(str): a counter's status changed (station id).
+      presence_changed(str, bool): a station went online / offline.
+      staff_changed(str): who is signed in at a station changed (station id).
+      state_reset(): everything was replaced by a snapshot; re-read all.
+      connection_changed(bool): the hub became reachable (True) or was lost (False).
+      command_rejected(str, str, str): msg_id, code, reason of this station's command.
+      command_accepted(str, int): msg_id and seq of this station's command.
+      report_ready(str, dict): the answer to :meth:`request_report` (its id, the
+        report as ``lobbylink report --format json`` prints it).
+      report_failed(str, str, str): id, code and reason of a report that failed.
+
+    A subclass gives the transport: :meth:`send`, :meth:`request_report`,
+    :attr:`connected`, :meth:`hub_now_ms` and :meth:`waiting_count`.
+    """
+
+    signal_changed = Signal(object)
+    signal_raised = Signal(object)
+    signal_escalated = Signal(object)
+    counter_changed = Signal(str)
+    presence_changed = Signal(str, bool)
+    staff_changed = Signal(str)
+    state_reset = Signal()
+    connection_changed = Signal(bool)
+    command_rejected = Signal(str, str, str)
+    command_accepted = Signal(str, int)
+    report_ready = Signal(str, object)
+    report_failed = Signal(str, str, str)
+
+    def __init__(
+        self, branch: Branch, station_id: str, state: BranchState, parent: QObject | None = None
+    ) -> None:
+        super().__init__(parent)
+        station = branch.station(station_id)
+        if station is None:
+            raise ValueError(f"{station_id!r} is not a station of this branch")
+        self.branch = branch
+        self.station: Station = station
+        self.state = state
+        self.state.listeners.append(self._on_applied)
+        self.state.reset_listeners.append(self.state_reset.emit)
+        self.lang = "zh_CN"
+        """Language of branch data (labels from the config); Qt strings use the translator."""
+
+    # The transport (a subclass gives it) ------------------------------------------------------
+    @property
+    def connected(self) -> bool:
+        """Whether the hub is reachable now."""
+        raise NotImplementedError
+
+    def hub_now_ms(self) -> int:
+        """The hub's clock now (UTC ms): what ages and durations are measured on."""
+        raise NotImplementedError
+
+    def send(self, command: Command) -> str:
+        """Queue a command for the hub; return its msg_id ('' when refused at once, with
+        ``command_rejected`` emitted)."""
+        raise NotImplementedError
+
+    def waiting_count(self, ignore: frozenset[str] = frozenset()) -> int:
+        """Commands queued but not yet answered by the hub, less those in ``ignore``."""
+        raise NotImplementedError
+
+    def request_report(self, first: date, last: date, by: str = "type") -> str:
+        """Ask for the measures of local days ``first`` to ``last``; the answer comes later
+        (never during this call) as ``report_ready`` or ``report_failed`` with the
+        returned id."""
+        raise NotImplementedError
+
+    # Commands --------------------------------------------------------------------------------
+    @property
+    def staff(self) -> str:
+        """Who is signed in at this station ('' = nobody)."""
+        return self.state.staff_of(self.station.id)
+
+    def raise_signal(
+        self, code: str, *, note: str = "", to: str = "", ticket: str = "", need: str = ""
+    ) -> str:
+        return self.send(RaiseSignal(code=code, note=note, to=to, ticket=ticket, need=need))
+
+    def acknowledge(self, signal_id: int) -> str:
+        return self.send(Acknowledge(signal_id=signal_id))
+
+    def arrive(self, signal_id: int) -> str:
+        return self.send(Arrive(signal_id=signal_id))
+
+    def resolve(self, signal_id: int, outcome: str = "", product: str = "", note: str = "") -> str:
+        return self.send(Resolve(signal_id=signal_id, outcome=outcome, product=product, note=note))
+
+    def cancel(self, signal_id: int) -> str:
+        return self.send(Cancel(signal_id=signal_id))
+
+    def decline(self, signal_id: int, reason: str) -> str:
+        return self.send(Decline(signal_id=signal_id, reason=reason))
+
+    def set_status(self, status: CounterStatus, reason: str = "") -> str:
+        return self.send(SetStatus(status=status, reason=reason))
+
+    def sign_in(self, staff: str, pin: str = "") -> str:
+        return self.send(SignIn(staff=staff, pin=pin))
+
+    def sign_out(self) -> str:
+        return self.send(SignOut())
+
+    # What the person may do, and in what order: the domain's policy -----------------------
+    def acts(self, signal: SignalRecord) -> frozenset[policy.Act]:
+        """What this station may do to ``signal`` now (which buttons to enable)."""
+        return policy.acts(self.branch, self.station, signal)
+
+    def inbox(self) -> list[SignalRecord]:
+        """Open signals for this station, most urgent first (the branch's urgency order)."""
+        return policy.by_urgency(self.branch, self.state.signals_for(self.station.id))
+
+    def my_signals(self) -> list[SignalRecord]:
+        """Signals this station raised that are still open, oldest first."""
+        return sorted(
+            (s for s in self.state.signals.values() if s.station == self.station.id and s.open),
+            key=lambda s: s.id,
+        )
+
+    # State callbacks, re-emitted as Qt signals ----------------------------------------------
+    def _on_applied(self, _seq: int, event: Event, sig: SignalRecord | None) -> None:
+        if sig is not None:
+            self.signal_changed.emit(sig)
+            if isinstance(event, SignalRaised):
+                self.signal_raised.emit(sig)
+            elif isinstance(event, SignalEscalated):
+                self.signal_escalated.emit(sig)
+        elif isinstance(event, CounterStatusChanged):
+            self.counter_changed.emit(event.station)
+        elif isinstance(event, PresenceChanged):
+            self.presence_changed.emit(event.station, event.online)
+        elif isinstance(event, StaffSignedIn | StaffSignedOut):
+            self.staff_changed.emit(event.station)
