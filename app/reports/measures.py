@@ -8,7 +8,7 @@ Definitions, so that the CLI, the HTML export and the board agree:
   is ``[first day 00:00, last day + 1 00:00)`` local, in UTC milliseconds.
 - Durations are seconds **from the raise**: to acknowledge (first claim; a resolve
   straight from open counts as the claim), to arrive, to resolve.
-- Percentiles use the **nearest-rank** method (as app.domain.kpi): the p-th
+- Percentiles are app.domain.stats's, the board's too: **nearest rank**, the p-th
   percentile of n sorted values is the value of rank ceil(p/100 * n), rank >= 1.
   p50 is therefore always one of the values (no interpolation).
 - ``unanswered``: never acknowledged and not cancelled (still open, or declined back
@@ -39,11 +39,10 @@ from __future__ import annotations
 import bisect
 import itertools
 import json
-import math
 import operator
 import time
 from collections import Counter, defaultdict
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
@@ -68,6 +67,7 @@ from sqlalchemy import (
 from app.domain.config import Branch
 from app.domain.events import CounterStatusChanged, PresenceChanged, SignalDeclined
 from app.domain.roles import CounterStatus, Outcome, Role
+from app.domain.stats import median, percentile
 from app.domain.timeday import day_bounds_ms
 from app.hub import schema
 from app.reports import carry as carry_over
@@ -80,11 +80,6 @@ NOBODY = "-"
 Progress = Callable[[int, int], None]
 
 
-def nearest_rank(ordered: Sequence[float], pct: float) -> float:
-    """The ``pct`` percentile of already sorted, non-empty ``ordered`` (nearest rank)."""
-    return ordered[max(1, math.ceil(pct / 100 * len(ordered))) - 1]
-
-
 @dataclass
 class Durations:
     """Seconds from the raise: how many, p50, p90 (nearest rank) and the longest."""
@@ -95,15 +90,15 @@ class Durations:
     max_s: float | None = None
 
     @classmethod
-    def of(cls, values_ms: list[int]) -> Durations:
-        if not values_ms:
+    def of(cls, sorted_ms: list[int]) -> Durations:
+        """n, p50, p90 (app.domain.stats) and max of sorted milliseconds, in seconds."""
+        if not sorted_ms:
             return cls()
-        ordered = sorted(values_ms)
         return cls(
-            n=len(ordered),
-            p50_s=nearest_rank(ordered, 50) / 1000,
-            p90_s=nearest_rank(ordered, 90) / 1000,
-            max_s=ordered[-1] / 1000,
+            n=len(sorted_ms),
+            p50_s=median(sorted_ms) / 1000,
+            p90_s=percentile(sorted_ms, 90) / 1000,
+            max_s=sorted_ms[-1] / 1000,
         )
 
 
@@ -437,18 +432,6 @@ def _merged(runs: list[list[int]]) -> list[int]:
     return runs[0] if len(runs) == 1 else sorted(itertools.chain.from_iterable(runs))
 
 
-def _ranked(values: list[int]) -> Durations:
-    """n, p50, p90 (nearest rank) and max of sorted ms."""
-    if not values:
-        return Durations()
-    return Durations(
-        n=len(values),
-        p50_s=nearest_rank(values, 50) / 1000,
-        p90_s=nearest_rank(values, 90) / 1000,
-        max_s=values[-1] / 1000,
-    )
-
-
 def _build(
     found: _Signals, by: str, handoff_codes: set[str]
 ) -> tuple[dict[str, Group], dict[str, Group], Group]:
@@ -506,14 +489,14 @@ def _build(
     for g, group_runs in (of_type if grouped is by_type else of_group).items():
         grp = grouped[g]
         merged = [_merged(r) for r in group_runs]
-        grp.ack, grp.arrive, grp.resolve = (_ranked(m) for m in merged)
+        grp.ack, grp.arrive, grp.resolve = (Durations.of(m) for m in merged)
         for into, values in zip(everything, merged, strict=True):
             into.append(values)
     if everything[0]:
-        total.ack, total.arrive, total.resolve = (_ranked(_merged(r)) for r in everything)
+        total.ack, total.arrive, total.resolve = (Durations.of(_merged(r)) for r in everything)
     if grouped is not by_type:
         for code, type_runs in of_type.items():
-            by_type[code].ack = _ranked(_merged(type_runs[0]))
+            by_type[code].ack = Durations.of(_merged(type_runs[0]))
     return by_type, grouped, total
 
 

@@ -32,7 +32,7 @@ from app.domain.timeday import day_bounds_ms
 from app.hub.journal import Journal
 from app.hub.verify import verify
 from app.reports.body import event_body, read_event
-from app.reports.measures import nearest_rank, report
+from app.reports.measures import report
 from app.reports.writer import JournalWriter
 
 D = date(2026, 3, 10)
@@ -144,13 +144,6 @@ def journal(tmp_path: Path, branch: Branch) -> Iterator[Journal]:
     j = build(f"sqlite:///{tmp_path / 'j.sqlite'}", branch)
     yield j
     j.close()
-
-
-def test_nearest_rank() -> None:
-    assert nearest_rank([5, 10, 40], 50) == 10
-    assert nearest_rank([5, 10, 40], 90) == 40
-    assert nearest_rank([5, 10, 20, 40, 50], 50) == 20
-    assert nearest_rank([7], 90) == 7
 
 
 def test_the_built_journal_verifies(journal: Journal, branch: Branch) -> None:
