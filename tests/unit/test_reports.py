@@ -260,16 +260,17 @@ def test_an_empty_range(journal: Journal, branch: Branch) -> None:
 
 def test_both_reads_of_the_signals_agree(journal: Journal, branch: Branch) -> None:
     """The one-pass concatenating read and the row-by-row one give the same columns."""
-    from app.reports import measures
+    from app.reports import scan
+    from app.reports.measures import GROUPINGS
 
     handoff = {c for c, t in branch.signal_types.items() if t.handoff}
     first = D - timedelta(days=1)
     with journal.engine.connect() as conn:
-        where = measures._id_range(conn, *day_bounds_ms(first, branch.timezone)[:1], AFTER)
-        for by in measures.GROUPINGS:
-            columns = measures._columns(by, first, D, branch.timezone, handoff)
-            fast = measures._read_columns(conn, where, columns, by)
-            slow = measures._read_rows(conn, where, columns, by)
+        where = scan.id_range(conn, *day_bounds_ms(first, branch.timezone)[:1], AFTER)
+        for by in GROUPINGS:
+            columns = scan.expressions(by, first, D, branch.timezone, handoff)
+            fast = scan.read_columns(conn, where, columns, by)
+            slow = scan.read_rows(conn, where, columns, by)
             assert fast == slow and len(fast.codes) == 8 and fast.declined_until > 0
 
 
@@ -280,7 +281,7 @@ def test_a_late_decline_and_a_product_with_the_separator(
     at +150 s, served with a product holding the column separator at +400 s. The
     decline comes after the range: still counted. The product makes the concatenating
     read give up for the row-by-row one."""
-    from app.reports import measures
+    from app.reports import scan
 
     w = JournalWriter(journal, branch)
     late = T0 + 15 * H - 60 * S  # 23:59 local on D
@@ -302,13 +303,13 @@ def test_a_late_decline_and_a_product_with_the_separator(
         SignalResolved(station="W2", staff="zhoujie", signal_id=sid, outcome="served", product=odd),
     )
     w.flush()
-    read_rows, slow = measures._read_rows, []
+    read_rows, slow = scan.read_rows, []
 
     def row_by_row(*args: Any) -> Any:
         slow.append(args[-1])
         return read_rows(*args)
 
-    monkeypatch.setattr(measures, "_read_rows", row_by_row)
+    monkeypatch.setattr(scan, "read_rows", row_by_row)
     r = report(journal.engine, branch, D, D, "staff", now_ms=AFTER)
     assert slow == ["staff"]
     h = r.handoffs
