@@ -319,3 +319,43 @@ def test_a_late_decline_and_a_product_with_the_separator(
     z = {g.key: g for g in r.groups}["zhoujie"]  # E (ack 50 s, resolve 300 s) and I
     assert (z.signals, z.ack.p50_s, z.ack.max_s, z.resolve.p90_s) == (2, 50.0, 150.0, 400.0)
     assert r.hourly[23] == 1 and r.total.signals == 8
+
+
+def test_html_escapes_what_the_journal_holds(journal: Journal, branch: Branch) -> None:
+    """A staff id, a decline reason and a product typed as markup come out as text: the
+    page stays one file with no script in it (Jinja2's autoescape, not ours)."""
+    from app.reports.render import as_html
+
+    w = JournalWriter(journal, branch)
+    ts = T0 + 7 * H
+    sid = w.add(
+        ts,
+        SignalRaised(
+            station="C02",
+            staff="zhangwei",
+            signal_id=w.next_seq,
+            code="refer_wealth",
+            targets=("wealth_manager",),
+        ),
+    )
+    evil_reason = "<script>alert('reason')</script>"
+    evil_staff = '"><script>alert(1)</script>'
+    evil_product = "<img src=x onerror=alert(2)>&"
+    w.add(
+        ts + 5 * S, SignalDeclined(station="W1", staff="sunli", signal_id=sid, reason=evil_reason)
+    )
+    w.add(ts + 9 * S, SignalAcknowledged(station="W2", staff=evil_staff, signal_id=sid))
+    w.add(
+        ts + 30 * S,
+        SignalResolved(
+            station="W2", staff=evil_staff, signal_id=sid, outcome="served", product=evil_product
+        ),
+    )
+    w.flush()
+    r = report(journal.engine, branch, D, D, "staff", now_ms=AFTER)
+    assert evil_staff in {g.key for g in r.groups}
+    for page in (as_html(r), as_html(r.as_dict())):
+        assert "<script" not in page and "<img" not in page and "onerror=alert(2)>" not in page
+        assert "<td>&lt;script&gt;alert(&#39;reason&#39;)&lt;/script&gt;</td>" in page
+        assert "<td>&#34;&gt;&lt;script&gt;alert(1)&lt;/script&gt;</td>" in page
+        assert "<td>&lt;img src=x onerror=alert(2)&gt;&amp;</td>" in page
