@@ -43,6 +43,7 @@ from app.domain.events import (
     StaffSignedOut,
 )
 from app.domain.roles import ANY_ROLE, CounterStatus, Outcome, Role, SignalState
+from app.domain.timeday import day_bounds_ms, local_time
 
 MAX_NOTE = 500
 MAX_TICKET = 20
@@ -152,6 +153,8 @@ class BranchState:
         self.last_ts_ms = 0
         self.listeners: list[Listener] = []
         self.reset_listeners: list[Callable[[], None]] = []
+        self._next_day_ms = 0
+        """The next local midnight: :meth:`roll_day` does nothing before it."""
 
     # Queries ------------------------------------------------------------------
     def open_signals(self) -> list[SignalRecord]:
@@ -643,6 +646,7 @@ class BranchState:
         self.staff_at = dict(snap.staff_at)
         self.last_seq = seq
         self.last_ts_ms = snap.last_ts_ms
+        self._next_day_ms = 0  # the snapshot may be of another day: look again
         for listener in self.reset_listeners:
             listener()
 
@@ -660,6 +664,22 @@ class BranchState:
             if self._encoded is not None:
                 self._encoded.pop(sid, None)
         return len(old)
+
+    def roll_day(self, now_ms: int) -> int:
+        """The branch's day boundary: once ``now_ms`` reaches a new local day (the
+        branch's time zone), set aside the closed signals of the days before it and
+        return how many. Cheap per event: until the next local midnight (23 or 25 hours
+        away on a daylight-saving change) it compares one number. Reset listeners hear
+        of it when something was set aside."""
+        if now_ms < self._next_day_ms:
+            return 0
+        tz = self.branch.timezone
+        start, self._next_day_ms = day_bounds_ms(local_time(now_ms, tz).date(), tz)
+        dropped = self.prune(start)
+        if dropped:
+            for listener in self.reset_listeners:
+                listener()
+        return dropped
 
     def fingerprint(self) -> bytes:
         """A canonical encoding of the state, to compare two copies."""

@@ -33,7 +33,6 @@ from app.domain.events import (
     event_kind,
 )
 from app.domain.state import BranchState, decode_snapshot
-from app.domain.timeday import day_start_ms
 from app.hub import queries as hubq
 from app.hub.auth import StationAuthenticator
 from app.hub.chain import link
@@ -208,7 +207,6 @@ class Hub:
         self._retry_journal_at = 0.0
         self._next_deadline: int | None = None
         self._deadline_dirty = True
-        self._next_prune_ms = 0
         self._running = False
         self._batch_replies: list[tuple[str, bytes, bytes]] = []
         self._checkpoint_seq = 0
@@ -293,7 +291,6 @@ class Hub:
             )
         self.state = state
         self._deadline_dirty = True
-        self._next_prune_ms = 0
         self._prune()
         # Encode every signal now (one by one: about twice a whole-snapshot encode), so
         # that the first station to ask for a snapshot does not wait for it.
@@ -311,14 +308,9 @@ class Hub:
         return None
 
     def _prune(self) -> None:
-        now = self.clock.now_ms()
-        if now < self._next_prune_ms:
-            return
-        start = day_start_ms(now, self.branch.timezone)
-        dropped = self.state.prune(start)
+        dropped = self.state.roll_day(self.clock.now_ms())
         if dropped:
             log.hub.info("closed signals of earlier days set aside: %d", dropped)
-        self._next_prune_ms = start + 24 * 3600 * 1000
 
     def stop(self) -> None:
         self._running = False
