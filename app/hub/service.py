@@ -38,6 +38,7 @@ from app.hub.auth import StationAuthenticator
 from app.hub.chain import link
 from app.hub.journal import Batch, Journal, JournalUnavailable
 from app.hub.queries import QueryRunner
+from app.hub.snapshots import SnapshotCache
 from app.hub.verify import BrokenJournal, Finding
 from messaging import keys as keyfiles
 from messaging.envelope import (
@@ -190,7 +191,8 @@ class Hub:
         self.ctx = ctx or zmq.Context.instance()
         self.pub_hwm = pub_hwm  # the PUB's high-water mark (see messaging.sockets)
         self.epoch = journal.epoch
-        self.state = BranchState(branch, keep_encoded=True)
+        self.state = BranchState(branch)
+        self.snapshots = SnapshotCache(self.state)
         self.queries = queries or QueryRunner({})
         self.ring: deque[tuple[int, bytes]] = deque(maxlen=RING)
         self.private: dict[int, tuple[frozenset[str], bytes]] = {}
@@ -264,7 +266,8 @@ class Hub:
                 raise BrokenJournal(broken)
             log.journal.warning("serving a journal with a broken chain: %s", broken)
             self.broken = broken
-        state = BranchState(self.branch, keep_encoded=True)
+        state = BranchState(self.branch)
+        snapshots = SnapshotCache(state)
         self.ring.clear()
         self.private.clear()
         after = 0
@@ -289,12 +292,12 @@ class Hub:
                 f"the checkpoint at seq {after}" if checkpoint else "the start",
                 replayed,
             )
-        self.state = state
+        self.state, self.snapshots = state, snapshots
         self._deadline_dirty = True
         self._prune()
         # Encode every signal now (one by one: about twice a whole-snapshot encode), so
         # that the first station to ask for a snapshot does not wait for it.
-        state.snapshot_parts()
+        snapshots.parts()
 
     def _check_chain(self) -> Finding | None:
         """The first break of the journal's integrity chain, or None."""
@@ -377,7 +380,7 @@ class Hub:
             return
         try:
             self.journal.save_checkpoint(
-                self.state.last_seq, self.journal.last_hash, self.state.snapshot_bytes()
+                self.state.last_seq, self.journal.last_hash, self.snapshots.snapshot_bytes()
             )
         except JournalUnavailable as exc:
             log.journal.warning("no state checkpoint this time: %s", exc)
@@ -958,5 +961,5 @@ class Hub:
                 self._send_reply(item.identity, T_REPLAY, encode_envelope(env))
             return
         env = self._control("snapshot", item.env.msg_id, seq=last)
-        body = _encode_with_payload(env, self.state.snapshot_parts(reader=role))
+        body = _encode_with_payload(env, self.snapshots.parts(reader=role))
         self._send_reply(item.identity, T_SNAPSHOT, body)
