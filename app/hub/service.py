@@ -29,9 +29,8 @@ from app.domain.events import (
     SignalRaised,
     decode_command,
     decode_event,
-    encode,
-    event_kind,
 )
+from app.domain.record import ReplyRow, event_row
 from app.domain.state import BranchState, decode_snapshot
 from app.hub import queries as hubq
 from app.hub.auth import StationAuthenticator
@@ -688,14 +687,7 @@ class Hub:
                 continue  # "internal" is not a final answer: a resend may succeed
             # Accepted or refused by the rules, the answer is final: keep it for resends.
             batch.replies.append(
-                {
-                    "msg_id": env.msg_id,
-                    "station": env.station,
-                    "seq": seq,
-                    "hub_ts_ms": self.clock.now_ms(),
-                    "topic": topic.decode(),
-                    "reply": body,
-                }
+                ReplyRow(env.msg_id, env.station, seq, self.clock.now_ms(), topic.decode(), body)
             )
             self._batch_replies.append((env.msg_id, topic, body))
 
@@ -733,35 +725,16 @@ class Hub:
         """Give an event its seq, apply it, and queue it for the journal and the PUB."""
         seq = self.state.last_seq + 1
         ts = max(self.clock.now_ms(), self.state.last_ts_ms)
-        kind = event_kind(event)
-        env = Envelope(
-            v=PROTOCOL_VERSION,
-            kind=kind,
-            msg_id=origin.msg_id if origin else "",
-            station=event.station,
-            ts_ms=origin.ts_ms if origin else ts,
-            payload=msgspec.Raw(encode(event)),
-            seq=seq,
-            epoch=self.epoch,
-            hub_ts_ms=ts,
-        )
-        body = encode_envelope(env)
+        if origin is None:
+            row = event_row(seq, ts, event, self.epoch)
+        else:
+            row = event_row(seq, ts, event, self.epoch, origin.msg_id, origin.ts_ms)
+        body = row.body
         sig = self.state.apply(seq, ts, event)
         if sig is not None:
             batch.touch(sig, new=isinstance(event, SignalRaised))
             self._deadline_dirty = True
-        batch.events.append(
-            {
-                "seq": seq,
-                "hub_ts_ms": ts,
-                "kind": kind,
-                "station": event.station,
-                "staff": event.staff,
-                "signal_id": getattr(event, "signal_id", None),
-                "msg_id": origin.msg_id if origin else None,
-                "body": body,
-            }
-        )
+        batch.events.append(row)
         audience = self.state.audience_of(event)
         if audience is not None:  # a silent signal: the PUB carries only a stand-in
             self.private[seq] = (audience, self._redacted(seq, ts))
