@@ -326,11 +326,12 @@ class Journal:
         seq, digest = start.split(":")
         return int(seq), bytes.fromhex(digest)
 
-    def find_replies(self, msg_ids: list[str]) -> dict[str, tuple[str, bytes]]:
-        """Replies already given to these command ids (idempotent resubmission)."""
+    def find_replies(self, msg_ids: list[str]) -> dict[str, tuple[str, str, bytes]]:
+        """Replies already given to these command ids (idempotent resubmission), as
+        (station that sent it, topic, reply body)."""
         if not msg_ids:
             return {}
-        found: dict[str, tuple[str, bytes]] = {}
+        found: dict[str, tuple[str, str, bytes]] = {}
         try:
             if self._fast:
                 cur = self._dbapi().cursor()
@@ -338,12 +339,12 @@ class Journal:
                     for i in range(0, len(msg_ids), 500):
                         part = msg_ids[i : i + 500]
                         cur.execute(
-                            f"SELECT msg_id, topic, reply FROM {self._commands} "
+                            f"SELECT msg_id, station, topic, reply FROM {self._commands} "
                             f"WHERE msg_id IN ({', '.join('?' * len(part))})",
                             part,
                         )
-                        for mid, topic, reply in cur.fetchall():
-                            found[mid] = (topic, bytes(reply))
+                        for mid, station, topic, reply in cur.fetchall():
+                            found[mid] = (station, topic, bytes(reply))
                 finally:
                     cur.close()
                 return found
@@ -351,10 +352,10 @@ class Journal:
             with self.engine.connect() as conn:
                 for i in range(0, len(msg_ids), 500):
                     part = msg_ids[i : i + 500]
-                    for mid, topic, reply in conn.execute(
-                        select(c.msg_id, c.topic, c.reply).where(c.msg_id.in_(part))
+                    for mid, station, topic, reply in conn.execute(
+                        select(c.msg_id, c.station, c.topic, c.reply).where(c.msg_id.in_(part))
                     ):
-                        found[mid] = (topic, bytes(reply))
+                        found[mid] = (station, topic, bytes(reply))
         except (OperationalError, DBAPIError, sqlite3.Error) as exc:
             self._drop_dbapi()
             raise JournalUnavailable(explain(exc)) from exc

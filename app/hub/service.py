@@ -89,6 +89,8 @@ CHECKPOINT_EVERY = 20_000
 MSG_RATE, MSG_BURST = 300.0, 1000.0
 CMD_RATE, CMD_BURST = 50.0, 500.0  # an outbox emptied after an outage fits the burst
 HELLO_RATE, HELLO_BURST = 2.0, 5.0
+MSG_ID_REUSED = "msg_id_reused"
+"""The refusal of a command whose msg_id another station's command already used."""
 
 # The hub's hot path calls the sockets' own (Cython) methods: pyzmq's Python layer on
 # top (flag enums, multipart loops) cost more than the sends and receives themselves.
@@ -196,7 +198,8 @@ class Hub:
         self.ring: deque[tuple[int, bytes]] = deque(maxlen=RING)
         self.private: dict[int, tuple[frozenset[str], bytes]] = {}
         """seq -> (roles that may read it, the stand-in everyone else gets)."""
-        self.recent: OrderedDict[str, tuple[bytes, bytes]] = OrderedDict()
+        self.recent: OrderedDict[str, tuple[str, bytes, bytes]] = OrderedDict()
+        """msg_id -> (the station that sent it, reply topic, reply body), newest last."""
         self.rejections: Counter[str] = Counter()
         """Every refusal since start, by reason (logged every STATS_S and at stop)."""
         self._reported: Counter[str] = Counter()
@@ -209,7 +212,7 @@ class Hub:
         self._next_deadline: int | None = None
         self._deadline_dirty = True
         self._running = False
-        self._batch_replies: list[tuple[str, bytes, bytes]] = []
+        self._batch_replies: list[tuple[str, str, bytes, bytes]] = []
         self._checkpoint_seq = 0
         self._next_timers = 0.0
         self._stale = False
@@ -591,8 +594,8 @@ class Hub:
             if not self._journal_ok:
                 self._journal_ok = True
                 log.journal.warning("the journal is writable again")
-            for mid, topic, body in self._batch_replies:
-                self._remember(mid, topic, body)
+            for mid, station, topic, body in self._batch_replies:
+                self._remember(mid, station, topic, body)
             if self.state.last_seq - self._checkpoint_seq >= CHECKPOINT_EVERY:
                 self._checkpoint()
         if published:
@@ -659,37 +662,55 @@ class Hub:
             for item in commands:
                 old = self.recent.get(item.env.msg_id)
                 if old is not None:
-                    replies.append((item.identity, old[0], old[1]))
+                    replies.append(self._resent(item, old))
                 else:
                     body = self._reply_body(
                         item.env.msg_id, Rejected("journal_unavailable", str(exc), retry=True)
                     )
                     replies.append((item.identity, T_REJECTED, body))
             return
-        in_batch: dict[str, tuple[bytes, bytes]] = {}
+        in_batch: dict[str, tuple[str, bytes, bytes]] = {}
         for item in commands:
             env = item.env
             if not env.msg_id:
+                self._complain("bad_frame", "a command without a msg_id", env.station)
                 body = self._reply_body("", Rejected("bad_frame", "a command needs a msg_id"))
                 replies.append((item.identity, T_REJECTED, body))
                 continue
             old = self.recent.get(env.msg_id) or in_batch.get(env.msg_id)
             if old is None and env.msg_id in stored:
-                topic_s, body_b = stored[env.msg_id]
-                old = (topic_s.encode(), body_b)
+                station_s, topic_s, body_b = stored[env.msg_id]
+                old = (station_s, topic_s.encode(), body_b)
             if old is not None:  # a resubmission: the original answer, nothing else
-                replies.append((item.identity, old[0], old[1]))
+                replies.append(self._resent(item, old))
                 continue
             topic, body, seq, final = self._decide_one(env, batch, published)
             replies.append((item.identity, topic, body))
-            in_batch[env.msg_id] = (topic, body)
+            in_batch[env.msg_id] = (env.station, topic, body)
             if not final:
                 continue  # "internal" is not a final answer: a resend may succeed
             # Accepted or refused by the rules, the answer is final: keep it for resends.
             batch.replies.append(
                 ReplyRow(env.msg_id, env.station, seq, self.clock.now_ms(), topic.decode(), body)
             )
-            self._batch_replies.append((env.msg_id, topic, body))
+            self._batch_replies.append((env.msg_id, env.station, topic, body))
+
+    def _resent(self, item: _Incoming, old: tuple[str, bytes, bytes]) -> tuple[bytes, bytes, bytes]:
+        """The reply to a command whose msg_id the hub already answered: the original
+        answer to the same station; to another station, a refusal (never its reply)."""
+        station, topic, body = old
+        if station == item.env.station:
+            return item.identity, topic, body
+        reason = (
+            f"msg_id {item.env.msg_id!r} was already used by another station ({station}); "
+            "make a new msg_id for every command"
+        )
+        self._complain(MSG_ID_REUSED, reason, item.env.station)
+        return (
+            item.identity,
+            T_REJECTED,
+            self._reply_body(item.env.msg_id, Rejected(MSG_ID_REUSED, reason)),
+        )
 
     def _decide_one(
         self, env: Envelope, batch: Batch, published: list[bytes]
@@ -836,8 +857,8 @@ class Hub:
             return encode_envelope(self._control("accepted", msg_id, payload, payload.seq))
         return encode_envelope(self._control("rejected", msg_id, payload, 0))
 
-    def _remember(self, msg_id: str, topic: bytes, body: bytes) -> None:
-        self.recent[msg_id] = (topic, body)
+    def _remember(self, msg_id: str, station: str, topic: bytes, body: bytes) -> None:
+        self.recent[msg_id] = (station, topic, body)
         if len(self.recent) > RECENT_REPLIES:
             self.recent.popitem(last=False)
 
