@@ -125,7 +125,7 @@ def test_the_hub_wraps_the_parts_in_the_same_envelope() -> None:
     from msgspec import Raw
     from msgspec.structs import replace
 
-    from app.hub.service import _encode_with_payload
+    from app.hub.stamp import encode_with_payload
     from messaging.envelope import Envelope, encode_envelope
 
     state = BranchState(BRANCH)
@@ -139,4 +139,4 @@ def test_the_hub_wraps_the_parts_in_the_same_envelope() -> None:
         )
         parts = cache.parts("teller")
         whole = encode_envelope(replace(env, payload=Raw(b"".join(parts))))
-        assert _encode_with_payload(env, parts) == whole
+        assert encode_with_payload(env, parts) == whole
