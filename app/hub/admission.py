@@ -10,7 +10,7 @@ nothing, for a message that gets no answer).
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Set
 from dataclasses import dataclass
 from typing import NamedTuple
 
@@ -227,13 +227,16 @@ class Admission:
         self.refusals.complain("rate_limited", reason, station)
         return reason
 
-    def revoked(self, mono: float) -> set[str]:
+    def revoked(self, mono: float) -> Set[str]:
         """About once a second: the stations whose key was revoked since the last look."""
         if self.auth is None or mono < self._next_key_check:
-            return set()
+            return _NOBODY
         self._next_key_check = mono + KEY_CHECK_S
         try:
             return self.auth.reload()
         except OSError as exc:
             log.hub.error("cannot read the key folder %s: %s", self.auth.folder, exc)
-            return set()
+            return _NOBODY
+
+
+_NOBODY: frozenset[str] = frozenset()

@@ -6,6 +6,8 @@ than sequencing them themselves.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from app import log
 from app.domain.events import Event, PresenceChanged
 from app.domain.state import BranchState
@@ -37,13 +39,13 @@ class Timers:
             return None
         return PresenceChanged(online=True, station=station)
 
-    def due(self, mono: float) -> list[Event]:
+    def due(self, mono: float) -> Sequence[Event]:
         """The events that fell due: stations gone silent, escalations. Also sets closed
         signals of earlier days aside at the branch's local midnight."""
         # Timers run a few times a second, not once per message: a busy hub handles
         # thousands of steps a second and a branch may have hundreds of stations.
         if mono < self._next_run:
-            return []
+            return ()
         self._next_run = mono + TIMER_S
         state = self.state
         due: list[Event] = [
