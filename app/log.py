@@ -6,7 +6,7 @@ import logging
 import sys
 
 hub = logging.getLogger("lobbylink.hub")
-wire = logging.getLogger("lobbylink.wire")  # also used by messaging/, which imports no app code
+wire = logging.getLogger("lobbylink.wire")  # messaging/ asks for it by name: it imports no app code
 journal = logging.getLogger("lobbylink.journal")
 ui = logging.getLogger("lobbylink.ui")
 cli = logging.getLogger("lobbylink.cli")

@@ -13,7 +13,6 @@ from app import log
 from app.domain.config import Branch
 from app.domain.events import Command, command_kind, decode_event, encode
 from app.domain.state import BranchState, decode_snapshot
-from app.domain.timeday import day_start_ms
 from messaging.envelope import PRIVATE, Accepted, Envelope, Rejected
 from messaging.keys import StationKeys
 from messaging.link import StationLink
@@ -51,7 +50,6 @@ class StationSession:
         self.on_connection: Callable[[bool], None] = lambda up: None
         self.link.on_reply = lambda mid, res: self.on_reply(mid, res)
         self.link.on_connection = lambda up: self.on_connection(up)
-        self._next_prune_ms = 0
 
     def start(self) -> None:
         self.link.start()
@@ -83,16 +81,8 @@ class StationSession:
             self.state.last_seq = env.seq
             return
         self.state.apply(env.seq, env.hub_ts_ms, event)
-        if env.hub_ts_ms >= self._next_prune_ms:
-            self._prune(env.hub_ts_ms)
-
-    def _prune(self, now_ms: int) -> None:
-        """Like the hub, set aside closed signals of earlier days (a station runs for weeks)."""
-        start = day_start_ms(now_ms, self.branch.timezone)
-        if self.state.prune(start):
-            for listener in self.state.reset_listeners:
-                listener()
-        self._next_prune_ms = start + 24 * 3600 * 1000
+        # Like the hub, set aside closed signals of earlier days (a station runs for weeks).
+        self.state.roll_day(env.hub_ts_ms)
 
     def _on_snapshot(self, env: Envelope) -> None:
         self.state.restore(env.seq, decode_snapshot(env.payload))  # a buffer: no copy

@@ -12,8 +12,10 @@ send, ZeroMQ's FD being edge-triggered) and :meth:`tick` a few times a second.
 from __future__ import annotations
 
 import logging
+import random
 import time
 from collections.abc import Callable
+from dataclasses import dataclass
 
 import zmq
 
@@ -53,15 +55,39 @@ from messaging.keys import StationKeys
 from messaging.outbox import Outbox, Pending
 from messaging.sockets import STATION_MAX_FRAME, Endpoint, station_sockets
 
-log = logging.getLogger("lobbylink.wire")
+wire_log = logging.getLogger("lobbylink.wire")
+"""The ``wire`` category of app/log.py, by its name: messaging imports no app code."""
 
 PING_S = 1.0
 HUB_SILENCE_S = 3.0
-RESEND_S = 2.0
-RESYNC_RETRY_S = 2.0
 MAX_PENDING = 200_000
 QUERY_TIMEOUT_S = 30.0
 """A query the hub has not answered by then is answered here with ``timeout``."""
+
+
+@dataclass(frozen=True)
+class Backoff:
+    """A retry's wait: ``fixed``, plus full jitter as in the AWS architecture note
+    "Exponential Backoff And Jitter" (uniform in [0, min(cap, base * 2**attempt)]).
+
+    Stations that lost the hub together thus come back spread out rather than at the
+    same instant, and never later than ``fixed + cap``, the bound docs/protocol.md gives.
+    """
+
+    fixed: float
+    base: float
+    cap: float
+
+    def wait(self, rng: random.Random, attempt: int) -> float:
+        """The wait before retry ``attempt`` (0: the first) of the same thing."""
+        window = self.cap if attempt > 30 else min(self.cap, self.base * 2.0**attempt)
+        return self.fixed + rng.uniform(0.0, window)
+
+
+RESEND = Backoff(fixed=1.0, base=0.25, cap=1.0)
+"""A command, hello or fetch without an answer is sent again after 1 to 2 s."""
+DEFERRED = Backoff(fixed=0.5, base=0.125, cap=0.5)
+"""A command refused with ``retry`` is sent again after 0.5 to 1 s."""
 
 
 class StationLink:
@@ -87,12 +113,14 @@ class StationLink:
         subscribe: bool = True,
         fetch_private: bool = False,
         clock: Callable[[], float] = time.monotonic,
+        rng: random.Random | None = None,
     ) -> None:
         self.station = station
         self.endpoint = endpoint
         self.outbox = outbox if outbox is not None else Outbox()
         self.dealer, self.sub = station_sockets(ctx, endpoint, keys, subscribe=subscribe)
         self._clock = clock
+        self._rng = rng or random.Random()
         self.last_seq = 0
         self.epoch = ""
         self.connected = False
@@ -101,9 +129,18 @@ class StationLink:
         self.fetch_private = fetch_private
         """This station may read some private events: fetch their full body, in order."""
         self._fetching: tuple[int, float] | None = None
+        """The private event whose body was asked for, and when to ask again."""
+        self._fetches = 0
         self._inflight: tuple[str, float] | None = None
+        """The command sent and not answered yet, and when to send it again."""
+        self._resends = 0
         self._retry_after = 0.0
+        self._deferrals = 0
+        """Answers with ``retry`` in a row: each one backs off longer."""
         self._hello_at: float | None = None
+        """A hello is outstanding (not answered in full) since then."""
+        self._hello_retry_at = 0.0
+        self._hellos = 0
         self._hello_unsent = False
         """A hello could not leave yet (no connection): send it as soon as one is up."""
         self._last_rx = -1e9
@@ -117,6 +154,20 @@ class StationLink:
         self.on_answer: Callable[[str, Answer], None] = lambda mid, answer: None
         self._queries: dict[str, float] = {}
         """msg_id -> when each unanswered query was sent."""
+        # One handler per topic, per socket (as qtconsole's frontends dispatch by message
+        # type): the hub's answers to this station on the DEALER, the branch's on the SUB.
+        self._from_dealer: dict[bytes, Callable[[Envelope], None]] = {
+            T_ACCEPTED: self._on_accepted,
+            T_REJECTED: self._on_rejected,
+            T_ANSWER: self._on_answer,
+            T_EVENT: self._on_fetched,
+            T_REPLAY: self._on_replay,
+            T_SNAPSHOT: self._on_snapshot,
+        }
+        self._from_sub: dict[bytes, Callable[[Envelope], None]] = {
+            T_EVENT: self._offer,
+            T_HEARTBEAT: self._on_heartbeat,
+        }
 
     # Public API -----------------------------------------------------------------
     @property
@@ -164,12 +215,17 @@ class StationLink:
 
     def request_resync(self) -> None:
         hello = make("hello", self.station, Hello(self.last_seq, self.epoch))
-        self._hello_at = self._clock()
+        now = self._clock()
+        if self._hello_at is None:
+            self._hello_at, self._hellos = now, 0
         self._hello_unsent = not self._send(T_HELLO, hello)
         if self._hello_unsent:
             # Not connected yet (IMMEDIATE): try again at the next process() (the socket
             # becomes readable when its connection is up) or tick, not in 2 s.
-            self._hello_at -= RESYNC_RETRY_S
+            self._hello_retry_at = now
+        else:
+            self._hello_retry_at = now + RESEND.wait(self._rng, self._hellos)
+            self._hellos += 1
 
     def process(self, budget: int = 5000) -> bool:
         """Handle what the sockets hold; return True if the budget ran out first."""
@@ -195,21 +251,19 @@ class StationLink:
         if self.connected and now - self._last_rx > HUB_SILENCE_S:
             self.connected = False
             self.synced = False
-            log.warning("hub %s silent for %.0f s", self.endpoint, HUB_SILENCE_S)
+            wire_log.warning("hub %s silent for %.0f s", self.endpoint, HUB_SILENCE_S)
             self.on_connection(False)
         if (
             self.sub is not None and now - self._last_ping >= PING_S
         ):  # a one-shot tool is no station
             self._last_ping = now
             self._send(T_PING, make("ping", self.station))
-        if self._hello_at is not None and now - self._hello_at > RESYNC_RETRY_S:
+        if self._hello_at is not None and now >= self._hello_retry_at:
             self.request_resync()
-        if self._fetching is not None and now - self._fetching[1] > RESEND_S:
-            seq = self._fetching[0]
-            self._fetching = (seq, now)
-            self._send(T_FETCH, make("fetch", self.station, Fetch(seq)))
-        if self._inflight is not None and now - self._inflight[1] > RESEND_S:
-            self._inflight = None
+        if self._fetching is not None and now >= self._fetching[1]:
+            self._fetch(self._fetching[0])
+        if self._inflight is not None and now >= self._inflight[1]:
+            self._inflight = None  # _pump sends it again
         for msg_id, sent in list(self._queries.items()):
             if now - sent > QUERY_TIMEOUT_S:
                 del self._queries[msg_id]
@@ -238,97 +292,105 @@ class StationLink:
             return
         env = make(head.kind, self.station, head.payload, msg_id=head.msg_id)
         if self._send(T_CMD, env):
-            self._inflight = (head.msg_id, self._clock())
+            wait = RESEND.wait(self._rng, self._resends)
+            self._resends += 1
+            self._inflight = (head.msg_id, self._clock() + wait)
+
+    def _fetch(self, seq: int) -> None:
+        """Ask for the body of private event ``seq`` (again, if it was asked for)."""
+        if self._fetching is None or self._fetching[0] != seq:
+            self._fetches = 0
+        wait = RESEND.wait(self._rng, self._fetches)
+        self._fetches += 1
+        self._fetching = (seq, self._clock() + wait)
+        self._send(T_FETCH, make("fetch", self.station, Fetch(seq)))
 
     # Receiving -----------------------------------------------------------------------
     def _handle(self, from_sub: bool, frames: list[bytes]) -> None:
         if len(frames) != 2:
-            log.warning("dropped a %d-frame message from the hub", len(frames))
+            wire_log.warning("dropped a %d-frame message from the hub", len(frames))
             return
         topic, body = frames
         try:
             env = decode_envelope(body, max_body=STATION_MAX_FRAME)
         except WireError as exc:
-            log.warning("dropped a frame from the hub: %s", exc.reason)
+            wire_log.warning("dropped a frame from the hub: %s", exc.reason)
             return
         self._alive()
         if from_sub and env.hub_ts_ms:  # live heartbeats and events: the hub's clock now
             self.hub_offset_ms = env.hub_ts_ms - now_ms()
+        handler = (self._from_sub if from_sub else self._from_dealer).get(topic)
+        if handler is None:
+            return  # a topic of a newer hub: not for this station
         try:
-            if from_sub:
-                if topic == T_EVENT:
-                    self._offer(env)
-                elif topic == T_HEARTBEAT:
-                    self._on_heartbeat(env)
-            elif topic in (T_ACCEPTED, T_REJECTED):
-                if env.msg_id in self._queries:  # refused before it was read as a query
-                    self._on_query_refused(topic, env)
-                else:
-                    self._on_reply(topic, env)
-            elif topic == T_ANSWER:
-                if self._queries.pop(env.msg_id, None) is not None:
-                    self.on_answer(env.msg_id, decode_payload(env, Answer))
-            elif topic == T_EVENT:
-                self._on_fetched(env)
-            elif topic == T_REPLAY:
-                self._on_replay(env)
-            elif topic == T_SNAPSHOT:
-                self._on_snapshot(env)
+            handler(env)
         except WireError as exc:
-            log.warning("dropped a %r from the hub: %s", topic, exc.reason)
+            wire_log.warning("dropped a %r from the hub: %s", topic, exc.reason)
 
     def _alive(self) -> None:
         self._last_rx = self._clock()
         if not self.connected:
             self.connected = True
-            log.info("hub %s reachable", self.endpoint)
+            wire_log.info("hub %s reachable", self.endpoint)
             if self.sub is not None and self._hello_at is None:
                 self.request_resync()
             self.on_connection(True)
 
-    def _on_reply(self, topic: bytes, env: Envelope) -> None:
-        head = self.outbox.head()
-        if head is None or head.msg_id != env.msg_id:
-            return  # an answer to a resend we already had
-        result: Accepted | Rejected
-        if topic == T_ACCEPTED:
-            result = decode_payload(env, Accepted)
-        else:
-            result = decode_payload(env, Rejected)
-            if result.retry:
-                self._inflight = None
-                self._retry_after = self._clock() + 1.0
-                log.warning("hub deferred %s: %s", env.msg_id, result.reason)
-                self.on_reply(env.msg_id, result)
-                return
-        self.outbox.remove(env.msg_id)
-        self._inflight = None
-        self.on_reply(env.msg_id, result)
-        self._pump()
+    def _on_accepted(self, env: Envelope) -> None:
+        if self._queries.pop(env.msg_id, None) is not None:
+            answer = Answer(False, code="bad_answer", reason="the hub answered as to a command")
+            self.on_answer(env.msg_id, answer)
+        elif self._is_head(env.msg_id):
+            self._answered(env.msg_id, decode_payload(env, Accepted))
 
-    def _on_query_refused(self, topic: bytes, env: Envelope) -> None:
-        """A wire-level refusal of a query (rate limit, revoked key...): its answer."""
-        del self._queries[env.msg_id]
-        if topic == T_REJECTED:
+    def _on_rejected(self, env: Envelope) -> None:
+        if self._queries.pop(env.msg_id, None) is not None:
+            # a wire-level refusal of a query (rate limit, revoked key...): its answer
             why = decode_payload(env, Rejected)
             answer = Answer(False, code=why.code, reason=why.reason, retry=why.retry)
-        else:
-            answer = Answer(False, code="bad_answer", reason="the hub answered as to a command")
-        self.on_answer(env.msg_id, answer)
+            self.on_answer(env.msg_id, answer)
+        elif self._is_head(env.msg_id):
+            self._answered(env.msg_id, decode_payload(env, Rejected))
+
+    def _is_head(self, msg_id: str) -> bool:
+        """Whether ``msg_id`` is the outbox's head (else: an answer to an earlier resend)."""
+        head = self.outbox.head()
+        return head is not None and head.msg_id == msg_id
+
+    def _answered(self, msg_id: str, result: Accepted | Rejected) -> None:
+        """The hub's answer to the head command: done with it, or (retry) later."""
+        self._inflight = None
+        self._resends = 0
+        if isinstance(result, Rejected) and result.retry:
+            self._retry_after = self._clock() + DEFERRED.wait(self._rng, self._deferrals)
+            self._deferrals += 1
+            wire_log.warning("hub deferred %s: %s", msg_id, result.reason)
+            self.on_reply(msg_id, result)
+            return
+        self._deferrals = 0
+        self.outbox.remove(msg_id)
+        self.on_reply(msg_id, result)
+        self._pump()
+
+    def _on_answer(self, env: Envelope) -> None:
+        if self._queries.pop(env.msg_id, None) is not None:
+            self.on_answer(env.msg_id, decode_payload(env, Answer))
 
     def _on_heartbeat(self, env: Envelope) -> None:
         beat = decode_payload(env, Heartbeat)
         if self._hello_at is not None or self._fetching is not None:
             return
         if env.epoch != self.epoch or beat.last_seq > self.last_seq:
-            log.info("heartbeat at %d/%s, here %d: resync", beat.last_seq, env.epoch, self.last_seq)
+            wire_log.info(
+                "heartbeat at %d/%s, here %d: resync", beat.last_seq, env.epoch, self.last_seq
+            )
             self.request_resync()
 
     def _offer(self, env: Envelope) -> None:
         """Deliver an event if it is the next one; hold it if it is ahead of a gap."""
         if not self.epoch or env.epoch != self.epoch:
             if self.epoch and self._hello_at is None:
-                log.info("hub journal changed (epoch %s): full resync", env.epoch)
+                wire_log.info("hub journal changed (epoch %s): full resync", env.epoch)
                 self.request_resync()
             self._hold(env)
             return
@@ -339,7 +401,7 @@ class StationLink:
             if self._fetching is not None:
                 return  # waiting for a private event's body: not a gap
             if self._hello_at is None:
-                log.info("gap: have %d, got %d: resync", self.last_seq, env.seq)
+                wire_log.info("gap: have %d, got %d: resync", self.last_seq, env.seq)
                 self.request_resync()
             return
         if self._must_fetch(env):
@@ -353,8 +415,7 @@ class StationLink:
             return False
         self._hold(env)
         if self._fetching is None or self._fetching[0] != env.seq:
-            self._fetching = (env.seq, self._clock())
-            self._send(T_FETCH, make("fetch", self.station, Fetch(env.seq)))
+            self._fetch(env.seq)
         return True
 
     def _on_fetched(self, env: Envelope) -> None:
@@ -396,6 +457,8 @@ class StationLink:
         replay = decode_payload(env, Replay)
         if env.epoch != self.epoch:
             return  # answer to a hello from before a snapshot; a newer answer follows
+        # Offered like live events even when no hello is outstanding (an answer to an
+        # earlier hello): the seq check drops what was applied already.
         for body in replay.events:
             self._offer(decode_envelope(body, max_body=STATION_MAX_FRAME))
         self._drain_pending()
@@ -403,6 +466,11 @@ class StationLink:
             self._synced()
 
     def _on_snapshot(self, env: Envelope) -> None:
+        if self._hello_at is None:
+            # The answer to an earlier hello, after another answer synced this station:
+            # it may be older than the events applied since. A gap brings a new hello.
+            wire_log.debug("ignored a snapshot at %d answering an earlier hello", env.seq)
+            return
         self.epoch = env.epoch
         self.last_seq = env.seq
         self._fetching = None

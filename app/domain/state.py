@@ -10,7 +10,6 @@ from __future__ import annotations
 import gc
 from collections.abc import Callable, Iterable
 from operator import attrgetter
-from typing import cast
 
 import msgspec
 
@@ -35,6 +34,7 @@ from app.domain.events import (
     StaffSignedOut,
 )
 from app.domain.roles import CounterStatus, Role, SignalState
+from app.domain.timeday import day_bounds_ms, local_time
 
 
 # The records below are plain data that never refer back to themselves: ``gc=False``
@@ -117,19 +117,16 @@ class BranchState:
     """Signals, counters, presence and who is signed in where, built only from events.
 
     ``listeners`` are called after each applied event with ``(seq, event, signal)``;
-    ``reset_listeners`` after a snapshot replaced everything.
-
-    ``keep_encoded`` (the hub) keeps each signal's snapshot encoding until the signal
-    changes, so :meth:`snapshot_bytes` costs a join rather than a full encode.
+    ``reset_listeners`` after a snapshot replaced everything, or a new day set closed
+    signals aside.
     """
 
-    def __init__(self, branch: Branch, *, keep_encoded: bool = False) -> None:
+    def __init__(self, branch: Branch) -> None:
         self.branch = branch
         self.signals: dict[int, SignalRecord] = {}
         self._open: set[int] | None = set()
         """Ids of the signals not yet resolved or cancelled (escalations look only here);
         None after a restore until someone asks (a station never does)."""
-        self._encoded: dict[int, bytes] | None = {} if keep_encoded else None
         self._hidden: dict[str, frozenset[str]] = {}
         """Per reader role: the signal types it may not read (silent, not its own)."""
         self.counters: dict[str, CounterRecord] = {
@@ -141,6 +138,8 @@ class BranchState:
         self.last_ts_ms = 0
         self.listeners: list[Listener] = []
         self.reset_listeners: list[Callable[[], None]] = []
+        self._next_day_ms = 0
+        """The next local midnight: :meth:`roll_day` does nothing before it."""
 
     # Queries ------------------------------------------------------------------
     def open_signals(self) -> list[SignalRecord]:
@@ -303,8 +302,6 @@ class BranchState:
                 pass
         if sig is not None:
             sig.updated_ms = ts
-            if self._encoded is not None:
-                self._encoded.pop(sig.id, None)
         for listener in self.listeners:
             listener(seq, event, sig)
         return sig
@@ -326,7 +323,7 @@ class BranchState:
         self.last_seq = seq
         self.last_ts_ms = max(self.last_ts_ms, ts_ms)
 
-    def _readable(self, reader: str | None) -> list[SignalRecord]:
+    def readable(self, reader: str | None) -> list[SignalRecord]:
         """Every signal a ``reader`` role may read (None: all), sorted by id."""
         ids = list(self.signals)
         if ids == sorted(ids):  # as always: ids grow with seq, a restore keeps their order
@@ -348,55 +345,17 @@ class BranchState:
         """The state at ``last_seq``; for a ``reader`` role, without the silent signals
         it may not read."""
         return StateSnapshot(
-            signals=self._readable(reader),
+            signals=self.readable(reader),
             counters=dict(self.counters),
             presence=dict(self.presence),
             staff_at=dict(self.staff_at),
             last_ts_ms=self.last_ts_ms,
         )
 
-    def snapshot_bytes(self, reader: str | None = None) -> bytes:
-        """``encode_snapshot(self.snapshot(reader))``, byte for byte.
-
-        With ``keep_encoded`` each signal's encoding is kept until the signal changes,
-        so a day of closed signals is joined, not encoded again, at every snapshot.
-        """
-        return b"".join(self.snapshot_parts(reader))
-
-    def snapshot_parts(self, reader: str | None = None) -> list[bytes | memoryview]:
-        """:meth:`snapshot_bytes` in pieces, for a caller that joins them into something
-        bigger anyway (the hub's reply envelope): the snapshot is copied once, not twice."""
-        cache = self._encoded
-        if cache is None:
-            return [encode_snapshot(self.snapshot(reader))]
-        signals = self._readable(reader)
-        get = cache.get
-        chunks: list[bytes | memoryview | None] = [get(s.id) for s in signals]
-        if None in chunks:  # changed (or never asked for) since the last time
-            for i, found in enumerate(chunks):
-                if found is None:
-                    sig = signals[i]
-                    chunks[i] = cache[sig.id] = _encoder.encode(sig)
-        rest = _encoder.encode(
-            StateSnapshot(
-                signals=[],
-                counters=self.counters,
-                presence=self.presence,
-                staff_at=self.staff_at,
-                last_ts_ms=self.last_ts_ms,
-            )
-        )
-        if not rest.startswith(_NO_SIGNALS):  # the layout changed: encode it all
-            return [encode_snapshot(self.snapshot(reader))]
-        head = _SIGNALS_KEY + _array_header(len(chunks))
-        return [head, *cast(list[bytes], chunks), memoryview(rest)[len(_NO_SIGNALS) :]]
-
     def restore(self, seq: int, snap: StateSnapshot) -> None:
         """Replace everything with a snapshot taken by the hub at ``seq``."""
         self.signals = {s.id: s for s in snap.signals}
         self._open = None  # made when first needed (by the hub's timers)
-        if self._encoded is not None:
-            self._encoded = {}
         self.counters = {s.id: CounterRecord() for s in self.branch.stations_of(Role.TELLER)}
         self.counters.update(snap.counters)
         self.presence = {s: False for s in self.branch.stations}
@@ -404,6 +363,7 @@ class BranchState:
         self.staff_at = dict(snap.staff_at)
         self.last_seq = seq
         self.last_ts_ms = snap.last_ts_ms
+        self._next_day_ms = 0  # the snapshot may be of another day: look again
         for listener in self.reset_listeners:
             listener()
 
@@ -418,9 +378,23 @@ class BranchState:
             del self.signals[sid]
             if self._open is not None:
                 self._open.discard(sid)
-            if self._encoded is not None:
-                self._encoded.pop(sid, None)
         return len(old)
+
+    def roll_day(self, now_ms: int) -> int:
+        """The branch's day boundary: once ``now_ms`` reaches a new local day (the
+        branch's time zone), set aside the closed signals of the days before it and
+        return how many. Cheap per event: until the next local midnight (23 or 25 hours
+        away on a daylight-saving change) it compares one number. Reset listeners hear
+        of it when something was set aside."""
+        if now_ms < self._next_day_ms:
+            return 0
+        tz = self.branch.timezone
+        start, self._next_day_ms = day_bounds_ms(local_time(now_ms, tz).date(), tz)
+        dropped = self.prune(start)
+        if dropped:
+            for listener in self.reset_listeners:
+                listener()
+        return dropped
 
     def fingerprint(self) -> bytes:
         """A canonical encoding of the state, to compare two copies."""
@@ -437,17 +411,6 @@ class BranchState:
 
 _snapshot_decoder = msgspec.msgpack.Decoder(StateSnapshot)
 _encoder = msgspec.msgpack.Encoder()
-_SIGNALS_KEY = b"\x85\xa7signals"
-"""A StateSnapshot's encoding starts so: a map of its 5 fields, ``signals`` first."""
-_NO_SIGNALS = _SIGNALS_KEY + b"\x90"
-
-
-def _array_header(n: int) -> bytes:
-    if n < 16:
-        return bytes([0x90 | n])
-    if n < 1 << 16:
-        return b"\xdc" + n.to_bytes(2, "big")
-    return b"\xdd" + n.to_bytes(4, "big")
 
 
 def encode_snapshot(snap: StateSnapshot) -> bytes:

@@ -7,7 +7,6 @@ revoked key cannot handshake again.
 
 from __future__ import annotations
 
-import logging
 from pathlib import Path
 
 import zmq
@@ -23,7 +22,7 @@ class StationAuthenticator(ThreadAuthenticator):
     """Allows the station keys in ``<keys>/stations``; reports each one's station id."""
 
     def __init__(self, ctx: zmq.Context, folder: str | Path) -> None:
-        super().__init__(ctx, log=logging.getLogger("lobbylink.wire.zap"))
+        super().__init__(ctx, log=log.wire.getChild("zap"))  # pyzmq's own ZAP messages
         self.folder = Path(folder)
         self._stamp = -1
         self.allowed: dict[bytes, str] = {}

@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import msgspec
 import platformdirs
 from alembic import command as alembic_command
 from alembic.config import Config as AlembicConfig
@@ -38,9 +39,12 @@ from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
 from sqlalchemy.pool import PoolProxiedConnection
 
 from app import log
+from app.domain.record import EventRow, ReplyRow
 from app.domain.state import SignalRecord
 from app.hub import schema
 from app.hub.chain import GENESIS, link
+
+astuple, asdict = msgspec.structs.astuple, msgspec.structs.asdict
 
 MIGRATIONS = Path(__file__).with_name("migrations")
 WAL_AUTOCHECKPOINT = 10_000
@@ -90,8 +94,8 @@ def explain(exc: BaseException) -> str:
 class Batch:
     """What one group commit writes."""
 
-    events: list[dict[str, Any]] = field(default_factory=list)
-    replies: list[dict[str, Any]] = field(default_factory=list)
+    events: list[EventRow] = field(default_factory=list)
+    replies: list[ReplyRow] = field(default_factory=list)
     new_signals: dict[int, SignalRecord] = field(default_factory=dict)
     changed_signals: dict[int, SignalRecord] = field(default_factory=dict)
 
@@ -219,6 +223,44 @@ class Journal:
         for seq, body, _hash in self.rows(after_seq, chunk):
             yield seq, body
 
+    def records(self, after_seq: int = 0, chunk: int = 10_000) -> Iterator[EventRow]:
+        """Every event row after ``after_seq``, in order, columns and all."""
+        e = schema.events.c
+        last = after_seq
+        while True:
+            with self.engine.connect() as conn:
+                rows = conn.execute(
+                    select(
+                        e.seq,
+                        e.hub_ts_ms,
+                        e.kind,
+                        e.station,
+                        e.staff,
+                        e.signal_id,
+                        e.msg_id,
+                        cast(e.body, LargeBinary),
+                        cast(e.hash, LargeBinary),
+                    )
+                    .where(e.seq > last)
+                    .order_by(e.seq)
+                    .limit(chunk)
+                ).all()
+            if not rows:
+                return
+            for seq, ts, kind, station, staff, signal_id, msg_id, body, stored in rows:
+                yield EventRow(
+                    int(seq),
+                    int(ts),
+                    kind,
+                    station,
+                    staff,
+                    signal_id,
+                    msg_id,
+                    _blob(body),
+                    None if stored is None else _blob(stored),
+                )
+            last = int(rows[-1][0])
+
     def rows(
         self, after_seq: int = 0, chunk: int = 10_000
     ) -> Iterator[tuple[int, bytes, bytes | None]]:
@@ -284,11 +326,12 @@ class Journal:
         seq, digest = start.split(":")
         return int(seq), bytes.fromhex(digest)
 
-    def find_replies(self, msg_ids: list[str]) -> dict[str, tuple[str, bytes]]:
-        """Replies already given to these command ids (idempotent resubmission)."""
+    def find_replies(self, msg_ids: list[str]) -> dict[str, tuple[str, str, bytes]]:
+        """Replies already given to these command ids (idempotent resubmission), as
+        (station that sent it, topic, reply body)."""
         if not msg_ids:
             return {}
-        found: dict[str, tuple[str, bytes]] = {}
+        found: dict[str, tuple[str, str, bytes]] = {}
         try:
             if self._fast:
                 cur = self._dbapi().cursor()
@@ -296,12 +339,12 @@ class Journal:
                     for i in range(0, len(msg_ids), 500):
                         part = msg_ids[i : i + 500]
                         cur.execute(
-                            f"SELECT msg_id, topic, reply FROM {self._commands} "
+                            f"SELECT msg_id, station, topic, reply FROM {self._commands} "
                             f"WHERE msg_id IN ({', '.join('?' * len(part))})",
                             part,
                         )
-                        for mid, topic, reply in cur.fetchall():
-                            found[mid] = (topic, bytes(reply))
+                        for mid, station, topic, reply in cur.fetchall():
+                            found[mid] = (station, topic, bytes(reply))
                 finally:
                     cur.close()
                 return found
@@ -309,10 +352,10 @@ class Journal:
             with self.engine.connect() as conn:
                 for i in range(0, len(msg_ids), 500):
                     part = msg_ids[i : i + 500]
-                    for mid, topic, reply in conn.execute(
-                        select(c.msg_id, c.topic, c.reply).where(c.msg_id.in_(part))
+                    for mid, station, topic, reply in conn.execute(
+                        select(c.msg_id, c.station, c.topic, c.reply).where(c.msg_id.in_(part))
                     ):
-                        found[mid] = (topic, bytes(reply))
+                        found[mid] = (station, topic, bytes(reply))
         except (OperationalError, DBAPIError, sqlite3.Error) as exc:
             self._drop_dbapi()
             raise JournalUnavailable(explain(exc)) from exc
@@ -324,7 +367,7 @@ class Journal:
             return
         prev = self.last_hash
         for row in batch.events:
-            prev = row["hash"] = link(prev, row["seq"], row["body"])
+            prev = row.hash = link(prev, row.seq, row.body)
         try:
             if self._fast:
                 self._commit_sqlite(batch)
@@ -357,10 +400,15 @@ class Journal:
         if found is None:
             quote = self.engine.dialect.identifier_preparer.quote
             cols = [k for k in keys if k in table.c]
-            if verb == "insert":
+            if verb == "insert":  # a row given as a dict
                 found = (
                     f"INSERT INTO {quote(table.name)} ({', '.join(quote(c) for c in cols)}) "
                     f"VALUES ({', '.join(':' + c for c in cols)})"
+                )
+            elif verb == "append":  # a record's fields, in order (app.domain.record)
+                found = (
+                    f"INSERT INTO {quote(table.name)} ({', '.join(quote(c) for c in cols)}) "
+                    f"VALUES ({', '.join('?' * len(cols))})"
                 )
             else:  # update signals by signal_id
                 sets = ", ".join(f"{quote(c)} = :{c}" for c in cols if c not in SET_AT_RAISE)
@@ -374,11 +422,11 @@ class Journal:
             if db.in_transaction:  # nothing may ride along from an earlier failure
                 db.rollback()
             if batch.events:
-                sql = self._sql("insert", schema.events, tuple(batch.events[0]))
-                db.executemany(sql, batch.events)
+                sql = self._sql("append", schema.events, EventRow.__struct_fields__)
+                db.executemany(sql, map(astuple, batch.events))
             if batch.replies:
-                sql = self._sql("insert", schema.commands, tuple(batch.replies[0]))
-                db.executemany(sql, batch.replies)
+                sql = self._sql("append", schema.commands, ReplyRow.__struct_fields__)
+                db.executemany(sql, map(astuple, batch.replies))
             if batch.new_signals:
                 rows = [signal_row(s) for s in batch.new_signals.values()]
                 db.executemany(self._sql("insert", schema.signals, tuple(rows[0])), rows)
@@ -395,9 +443,9 @@ class Journal:
     def _commit_core(self, batch: Batch) -> None:
         with self.engine.begin() as conn:
             if batch.events:
-                conn.execute(insert(schema.events), batch.events)
+                conn.execute(insert(schema.events), [asdict(row) for row in batch.events])
             if batch.replies:
-                conn.execute(insert(schema.commands), batch.replies)
+                conn.execute(insert(schema.commands), [asdict(row) for row in batch.replies])
             if batch.new_signals:
                 conn.execute(
                     insert(schema.signals), [signal_row(s) for s in batch.new_signals.values()]

@@ -3,49 +3,51 @@
 For every command: validate (wire) → authorize and decide (domain) → commit to the
 journal (group commit) → publish → reply. It also journals presence and escalations,
 answers resync requests, and publishes a heartbeat each idle second. No Qt here.
+
+The work is done by collaborators with one job each, built and wired in
+:meth:`Hub.__init__`:
+
+- admission (app.hub.admission): wire checks, identities, rate limits, refusals;
+- commands (app.hub.commands): each command decided once, by the branch's rules;
+- the sequencer (app.hub.sequencer): seq, state, journal rows, one commit per step;
+- sync (app.hub.sync): the ring of recent events, redaction, replays and snapshots,
+  from the snapshot cache (app.hub.snapshots);
+- timers (app.hub.timers): the presence and escalation events that fall due;
+- stamp (app.hub.stamp) and ports (app.hub.ports): the hub's own messages, and the
+  sockets' fast path;
+- checkpoints (app.hub.recovery): where a rebuild starts from.
+
+The hub itself holds the dispatch table (one route per topic) and runs the step.
 """
 
 from __future__ import annotations
 
-import contextlib
 import gc
-import itertools
-import time
-from collections import Counter, OrderedDict, deque
-from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
-import msgspec
 import zmq
 
 from app import log
 from app.domain.config import Branch
-from app.domain.errors import DomainError
-from app.domain.events import (
-    Event,
-    JournalNote,
-    PresenceChanged,
-    SignalRaised,
-    decode_command,
-    decode_event,
-    encode,
-    event_kind,
-)
-from app.domain.state import BranchState, decode_snapshot
-from app.domain.timeday import day_start_ms
+from app.domain.events import Event, JournalNote, decode_event
+from app.domain.state import BranchState
 from app.hub import queries as hubq
+from app.hub import recovery
+from app.hub.admission import COMMANDS, HELLOS, Admission, Incoming, Refusal, Refusals, Route
 from app.hub.auth import StationAuthenticator
-from app.hub.chain import link
-from app.hub.journal import Batch, Journal, JournalUnavailable
+from app.hub.clock import HubClock
+from app.hub.commands import Commands
+from app.hub.journal import Journal, JournalUnavailable
+from app.hub.ports import HubPorts
 from app.hub.queries import QueryRunner
+from app.hub.sequencer import Sequencer
+from app.hub.snapshots import SnapshotCache
+from app.hub.stamp import Stamp
+from app.hub.sync import Sync
+from app.hub.timers import Timers
 from app.hub.verify import BrokenJournal, Finding
 from messaging import keys as keyfiles
 from messaging.envelope import (
-    MAX_BODY,
-    PRIVATE,
-    PROTOCOL_VERSION,
-    T_ACCEPTED,
     T_ANSWER,
     T_CMD,
     T_EVENT,
@@ -55,114 +57,20 @@ from messaging.envelope import (
     T_PING,
     T_QUERY,
     T_REJECTED,
-    T_REPLAY,
-    T_SNAPSHOT,
-    Accepted,
     Answer,
-    Envelope,
     Fetch,
-    Heartbeat,
     Hello,
     Query,
-    Rejected,
-    Replay,
     WireError,
     decode_envelope,
     decode_payload,
-    encode_envelope,
-    raw,
 )
-from messaging.sockets import DEFAULT_HWM, Endpoint, hub_sockets
+from messaging.sockets import DEFAULT_HWM, Endpoint
 
-PRESENCE_TIMEOUT_S = 3.0
 HEARTBEAT_S = 1.0
-RING = 50_000
-REPLAY_CHUNK = 5_000
 BATCH_MAX = 1_000
-RECENT_REPLIES = 100_000
-KEY_CHECK_S = 1.0
-STATS_S = 300.0
-TIMER_S = 0.1
-CHECKPOINT_EVERY = 20_000
-"""Events between two state checkpoints (and one at every clean stop)."""
-# Per-station rate limits (messages per second, burst). A person clicks a few times a
-# minute; a station that floods is refused before it costs the others anything.
-MSG_RATE, MSG_BURST = 300.0, 1000.0
-CMD_RATE, CMD_BURST = 50.0, 500.0  # an outbox emptied after an outage fits the burst
-HELLO_RATE, HELLO_BURST = 2.0, 5.0
 
-# The hub's hot path calls the sockets' own (Cython) methods: pyzmq's Python layer on
-# top (flag enums, multipart loops) cost more than the sends and receives themselves.
-# Only for small frames: a big reply (a snapshot) goes through send_multipart, which
-# hands it to ZeroMQ without a copy.
-_zsend = zmq.backend.Socket.send
-_zrecv = zmq.backend.Socket.recv
-_zget = zmq.backend.Socket.get
-_NOBLOCK = int(zmq.NOBLOCK)
-_MORE = int(zmq.NOBLOCK | zmq.SNDMORE)
-_RCVMORE = int(zmq.RCVMORE)
-_SMALL = 64 * 1024
-
-
-_HOLE = b"\x90"
-"""A stand-in payload (an empty array; not the default, so it is encoded)..."""
-_HOLE_AT = b"\xa7payload" + _HOLE
-"""...and how it shows in an encoded envelope: the ``payload`` key, then the stand-in."""
-
-
-def _encode_with_payload(env: Envelope, payload: list[bytes | memoryview]) -> bytes:
-    """``env`` encoded with ``payload``'s pieces as its payload, copied once (a snapshot
-    is megabytes: joining it, then encoding the envelope around it, copied it twice)."""
-    envelope = encode_envelope(msgspec.structs.replace(env, payload=msgspec.Raw(_HOLE)))
-    at = envelope.find(_HOLE_AT)
-    if at < 0 or envelope.find(_HOLE_AT, at + 1) >= 0:  # not found just once: never guess
-        return encode_envelope(msgspec.structs.replace(env, payload=msgspec.Raw(b"".join(payload))))
-    cut = at + len(_HOLE_AT) - len(_HOLE)
-    view = memoryview(envelope)
-    return b"".join([view[:cut], *payload, view[cut + len(_HOLE) :]])
-
-
-@dataclass(slots=True)
-class _Bucket:
-    """A token bucket: ``take`` says whether one more message fits now."""
-
-    rate: float
-    burst: float
-    tokens: float
-    at: float
-
-    def take(self, now: float) -> bool:
-        self.tokens = min(self.burst, self.tokens + (now - self.at) * self.rate)
-        self.at = now
-        if self.tokens < 1:
-            return False
-        self.tokens -= 1
-        return True
-
-
-class HubClock:
-    """Hub time: wall-clock ms read once at start, advanced by the monotonic clock.
-
-    Every duration in the branch is measured on it, so a wall-clock step on the hub PC
-    can neither reorder events nor fire a timer early.
-    """
-
-    def __init__(self) -> None:
-        self._wall0 = time.time_ns() // 1_000_000
-        self._mono0 = time.monotonic_ns()
-
-    def now_ms(self) -> int:
-        return self._wall0 + (time.monotonic_ns() - self._mono0) // 1_000_000
-
-    def mono(self) -> float:
-        return time.monotonic()
-
-
-@dataclass
-class _Incoming:
-    identity: bytes
-    topic: bytes
-    env: Envelope
+__all__ = ["Hub", "HubClock"]
 
 
 class Hub:
@@ -184,46 +92,45 @@ class Hub:
         the development-only plain-text mode, which the hub announces loudly.
         ``queries`` answers read-only questions (reports); without it every query is
         refused with ``unknown_query``."""
-        self.branch = branch
-        self.journal = journal
-        self.endpoint = endpoint
-        self.clock = clock or HubClock()
+        self.branch, self.journal, self.endpoint = branch, journal, endpoint
+        self.clock = clock = clock or HubClock()
         self.ctx = ctx or zmq.Context.instance()
-        self.pub_hwm = pub_hwm  # the PUB's high-water mark (see messaging.sockets)
         self.epoch = journal.epoch
-        self.state = BranchState(branch, keep_encoded=True)
         self.queries = queries or QueryRunner({})
-        self.ring: deque[tuple[int, bytes]] = deque(maxlen=RING)
-        self.private: dict[int, tuple[frozenset[str], bytes]] = {}
-        """seq -> (roles that may read it, the stand-in everyone else gets)."""
-        self.recent: OrderedDict[str, tuple[bytes, bytes]] = OrderedDict()
-        self.rejections: Counter[str] = Counter()
-        """Every refusal since start, by reason (logged every STATS_S and at stop)."""
-        self._reported: Counter[str] = Counter()
-        self._next_stats = self.clock.mono() + STATS_S
-        self._complained: dict[tuple[str, str], float] = {}
-        self._last_seen: dict[str, float] = {}
-        self._last_publish = 0.0
-        self._journal_ok = True
-        self._retry_journal_at = 0.0
-        self._next_deadline: int | None = None
-        self._deadline_dirty = True
-        self._next_prune_ms = 0
-        self._running = False
-        self._batch_replies: list[tuple[str, bytes, bytes]] = []
-        self._checkpoint_seq = 0
-        self._next_timers = 0.0
-        self._stale = False
-        """The state holds unstored events: serve nothing until a rebuild works."""
         self.accept_broken = accept_broken
         self.broken: Finding | None = None
+
+        # The collaborators, wired here and nowhere else.
+        self.state = state = BranchState(branch)
+        self.snapshots = SnapshotCache(state)  # listens to the state
+        self.stamp = stamp = Stamp(clock, self.epoch)
+        self.sync = Sync(branch, state, stamp, self.snapshots)
+        self.sequencer = Sequencer(state, journal, clock, self.sync)
+        self.refusals = Refusals(clock)
+        self.commands = Commands(state, journal, self.sequencer, stamp, self.refusals, clock)
+        self.timers = Timers(state, clock)
+        self.checkpoints = recovery.Checkpoints(journal, state, self.snapshots)
+        # One route per topic: the only place the hub looks at a message's topic.
+        self.routes: dict[bytes, Route] = {
+            T_CMD: Route(limit=COMMANDS, command=True),
+            T_PING: Route(presence=True),  # presence is the station PC's, not a CLI's
+            T_HELLO: Route(limit=HELLOS, presence=True, answer=self._answer_hello),
+            T_FETCH: Route(answer=self._answer_fetch),
+            T_QUERY: Route(answer=self._answer_query),
+        }
+
+        self._running = False
+        self._journal_ok = True
+        self._retry_journal_at = 0.0
+        self._stale = False
+        """The state holds unstored events: serve nothing until a rebuild works."""
         self._rebuild(check_chain=True)
 
         self.keys_dir = Path(keys_dir) if keys_dir is not None else None
         self.auth: StationAuthenticator | None = None
-        self._curve = None
+        curve = None
         if self.keys_dir is not None:
-            self._curve = keyfiles.hub_keys(self.keys_dir)
+            curve = keyfiles.hub_keys(self.keys_dir)
             self.auth = StationAuthenticator(self.ctx, self.keys_dir)
             self.auth.start()  # before bind: no connection is ever accepted unchecked
         else:
@@ -231,19 +138,13 @@ class Hub:
                 "RUNNING WITHOUT ENCRYPTION (--insecure): anyone on the network can read "
                 "and send signals; for development only"
             )
-        self._buckets: dict[str, tuple[_Bucket, _Bucket, _Bucket]] = {}
-        """Per station: all messages, commands, hellos."""
-        self._allowed_from: dict[bytes, str] | None = None
-        self._allowed_ids: frozenset[str] = frozenset()
-        self._next_key_check = 0.0
-        self.poller = zmq.Poller()
+        self.admission = Admission(branch, clock, self.refusals, self.routes, self.auth)
         try:
-            self._bind()
+            self.ports = HubPorts(self.ctx, endpoint, clock, curve, pub_hwm)
         except zmq.ZMQError:
             if self.auth is not None:
                 self.auth.stop()
             raise
-        self._started = self.clock.mono()
         if self.broken is not None:  # the decision itself goes into the journal
             self.emit(
                 JournalNote(
@@ -260,65 +161,35 @@ class Hub:
         what came after. With ``check_chain`` the whole integrity chain is checked
         first: the first break raises BrokenJournal unless the hub was told to accept it.
         """
-        broken = self._check_chain() if check_chain else None
+        broken = recovery.check_chain(self.journal) if check_chain else None
         if broken is not None:
             if not self.accept_broken:
                 raise BrokenJournal(broken)
             log.journal.warning("serving a journal with a broken chain: %s", broken)
             self.broken = broken
-        state = BranchState(self.branch, keep_encoded=True)
-        self.ring.clear()
-        self.private.clear()
-        after = 0
-        checkpoint = self.journal.load_checkpoint()
-        if checkpoint is not None:
-            after, _digest, snapshot = checkpoint
-            state.restore(after, decode_snapshot(snapshot))
-        self._checkpoint_seq = after
+        state, sync = self.state, self.sync
+        sync.clear()
+        from_checkpoint = self.checkpoints.restore()
         replayed = 0
-        for seq, body, _stored in self.journal.rows(after_seq=after):
+        for seq, body, _stored in self.journal.rows(after_seq=state.last_seq):
             replayed += 1
             env = decode_envelope(body)
             event = decode_event(env.kind, env.payload)
             state.apply(seq, env.hub_ts_ms, event)
-            audience = state.audience_of(event)
-            if audience is not None:
-                self.private[seq] = (audience, self._redacted(seq, env.hub_ts_ms))
-            self.ring.append((seq, body))
+            sync.record(seq, env.hub_ts_ms, body, event)
         if check_chain:
             log.journal.info(
                 "state from %s, %d events replayed",
-                f"the checkpoint at seq {after}" if checkpoint else "the start",
+                f"the checkpoint at seq {self.checkpoints.seq}" if from_checkpoint else "the start",
                 replayed,
             )
-        self.state = state
-        self._deadline_dirty = True
-        self._next_prune_ms = 0
-        self._prune()
-        # Encode every signal now (one by one: about twice a whole-snapshot encode), so
-        # that the first station to ask for a snapshot does not wait for it.
-        state.snapshot_parts()
-
-    def _check_chain(self) -> Finding | None:
-        """The first break of the journal's integrity chain, or None."""
-        expected, prev = self.journal.chain_start()
-        for seq, body, stored in self.journal.rows(after_seq=expected):
-            if seq != expected + 1:
-                return Finding(seq, f"rows {expected + 1} to {seq - 1} are missing")
-            if stored != link(prev, seq, body):
-                return Finding(seq, "was edited: its hash does not match its content")
-            expected, prev = seq, stored
-        return None
-
-    def _prune(self) -> None:
-        now = self.clock.now_ms()
-        if now < self._next_prune_ms:
-            return
-        start = day_start_ms(now, self.branch.timezone)
-        dropped = self.state.prune(start)
+        self.timers.deadlines_changed()
+        dropped = state.roll_day(self.clock.now_ms())
         if dropped:
             log.hub.info("closed signals of earlier days set aside: %d", dropped)
-        self._next_prune_ms = start + 24 * 3600 * 1000
+        # Encode every signal now (one by one: about twice a whole-snapshot encode), so
+        # that the first station to ask for a snapshot does not wait for it.
+        self.snapshots.parts()
 
     def stop(self) -> None:
         self._running = False
@@ -340,281 +211,100 @@ class Hub:
             self.step(100)
         self.close()
 
-    def _bind(self) -> None:
-        self.router, self.pub = hub_sockets(
-            self.ctx, self.endpoint, self._curve, pub_hwm=self.pub_hwm
-        )
-        self.poller.register(self.router, zmq.POLLIN)
-
-    def _rebind(self) -> None:
-        """Drop every connection; stations reconnect and handshake again.
-
-        ZeroMQ cannot close one peer's connection, so a revoked station is cut off by
-        reopening both sockets: the others are back within a second and resync by
-        seq, the revoked one is refused by the ZAP handler.
-        """
-        self.poller.unregister(self.router)
-        self.router.close(0)
-        self.pub.close(0)
-        deadline = time.monotonic() + 5
-        while True:
-            try:
-                self._bind()
-                return
-            except zmq.ZMQError:  # the old listener may take a moment to go
-                if time.monotonic() > deadline:
-                    raise
-                time.sleep(0.05)
-
-    def _check_keys(self, mono: float) -> None:
-        if self.auth is None or mono < self._next_key_check:
-            return
-        self._next_key_check = mono + KEY_CHECK_S
-        try:
-            gone = self.auth.reload()
-        except OSError as exc:
-            log.hub.error("cannot read the key folder %s: %s", self.keys_dir, exc)
-            return
-        if gone:
-            log.hub.warning("cutting off %s: reopening the hub's sockets", ", ".join(sorted(gone)))
-            self._rebind()
-
-    def _checkpoint(self) -> None:
-        """Best effort: a failure only means a longer replay at the next start."""
-        if self._stale or self.state.last_seq == self._checkpoint_seq:
-            return
-        try:
-            self.journal.save_checkpoint(
-                self.state.last_seq, self.journal.last_hash, self.state.snapshot_bytes()
-            )
-        except JournalUnavailable as exc:
-            log.journal.warning("no state checkpoint this time: %s", exc)
-            return
-        self._checkpoint_seq = self.state.last_seq
-
     def close(self) -> None:
-        if self._journal_ok:
-            self._checkpoint()
-        self._report_rejections(force=True)
+        if self._journal_ok and not self._stale:
+            self.checkpoints.save()
+        self.refusals.report(force=True)
         self.queries.close()
-        self.router.close(0)
-        self.pub.close(0)
+        self.ports.close()
         if self.auth is not None:
             self.auth.stop()
 
-    def _report_rejections(self, force: bool = False) -> None:
-        """Every few minutes (and at stop), the refusals since the last report, by reason."""
-        mono = self.clock.mono()
-        if not force and mono < self._next_stats:
-            return
-        self._next_stats = mono + STATS_S
-        fresh = self.rejections - self._reported
-        if fresh:
-            summary = ", ".join(f"{code} {n}" for code, n in fresh.most_common())
-            log.hub.info("refused since the last report: %s", summary)
-            self._reported = Counter(self.rejections)
-
     def step(self, timeout_ms: int = 100) -> None:
-        """Wait up to ``timeout_ms`` for commands, handle a batch, run the timers."""
+        """Wait up to ``timeout_ms`` for messages, handle a batch, run the timers."""
         if self.queries.running:  # answers come from the worker: look often
             timeout_ms = min(timeout_ms, 10)
-        ready = dict(self.poller.poll(timeout_ms))
-        incoming: list[_Incoming] = []
-        if self.router in ready:
-            router, curve = self.router, self.auth is not None
-            for _ in range(BATCH_MAX):
-                try:
-                    frames = [_zrecv(router, _NOBLOCK)]  # the peer's routing id
-                except zmq.Again:
-                    break
-                user = None
-                if _zget(router, _RCVMORE):  # the rest of a message is there at once
-                    first = _zrecv(router, _NOBLOCK, False)
-                    if curve:  # the ZAP User-Id rides on the peer's frames, not on the id
-                        user = str(first.get("User-Id") or "")
-                    frames.append(first.bytes)
-                    while _zget(router, _RCVMORE):
-                        frames.append(_zrecv(router, _NOBLOCK))
-                try:
-                    item = self._admit(frames, user)
-                except Exception:  # a frame may cost a log line, never the hub
-                    log.wire.exception("unexpected failure admitting a frame; dropped")
-                    self.rejections["internal"] += 1
-                    continue
-                if item is not None:
-                    incoming.append(item)
+        incoming: list[Incoming] = []
+        admit, reply = self.admission.admit, self.ports.reply
+        for frames, user in self.ports.receive(timeout_ms, BATCH_MAX):
+            try:
+                item = admit(frames, user)
+            except Exception:  # a frame may cost a log line, never the hub
+                log.wire.exception("unexpected failure admitting a frame; dropped")
+                self.refusals.counts["internal"] += 1
+                continue
+            if isinstance(item, Incoming):
+                incoming.append(item)
+            elif item is not None:
+                reply(item.identity, T_REJECTED, self._refusal(item))
         self._run(incoming)
         for done in self.queries.finished():
             self._answer(done.identity, done.msg_id, done.answer)
 
-    # Admission (wire checks) -------------------------------------------------------------
-    def _admit(self, frames: list[bytes], user: str | None = None) -> _Incoming | None:
-        """Wire checks; ``user`` is the ZAP User-Id (the station id) under CURVE."""
-        identity = frames[0]
-        if len(frames) != 3:
-            self._reject_raw(
-                identity, "", "bad_frame", f"expected [topic, body], got {len(frames) - 1} frames"
-            )
-            return None
-        topic, body = frames[1], frames[2]
-        try:
-            env = decode_envelope(body, max_body=MAX_BODY)
-        except WireError as exc:
-            self._reject_raw(identity, exc.msg_id, exc.code, exc.reason)
-            return None
-        if self.auth is not None:
-            if not user or user not in self._allowed():
-                self._reject_raw(
-                    identity, env.msg_id, "revoked", "this station's key is not allowed"
-                )
-                return None
-            if env.station != user:
-                self._reject_raw(
-                    identity,
-                    env.msg_id,
-                    "station_mismatch",
-                    f"this connection belongs to {user}, the message says {env.station!r}",
-                )
-                return None
-        station = self.branch.station(env.station)
-        if station is None:
-            self._reject_raw(
-                identity,
-                env.msg_id,
-                "unknown_station",
-                f"{env.station!r} is not a station of this branch",
-            )
-            return None
-        if env.seq or env.epoch or env.hub_ts_ms:
-            self._reject_raw(
-                identity,
-                env.msg_id,
-                "forged_field",
-                "seq, epoch and hub_ts_ms are set by the hub only",
-            )
-            return None
-        limited = self._limited(env.station, topic)
-        if limited:
-            if topic == T_CMD:  # an answer, so the station backs off instead of resending blind
-                body = self._reply_body(env.msg_id, Rejected("rate_limited", limited, retry=True))
-                self._send_reply(identity, T_REJECTED, body)
-            return None
-        if topic not in (T_CMD, T_HELLO, T_PING, T_FETCH, T_QUERY):
-            self._reject_raw(identity, env.msg_id, "unknown_topic", f"unknown topic {topic[:32]!r}")
-            return None
-        return _Incoming(identity, topic, env)
-
-    def _allowed(self) -> frozenset[str]:
-        """The station ids with a key now (re-made only when the allow-list is re-read)."""
-        assert self.auth is not None
-        allowed = self.auth.allowed  # replaced, never changed in place, by a reload
-        if allowed is not self._allowed_from:
-            self._allowed_from, self._allowed_ids = allowed, frozenset(allowed.values())
-        return self._allowed_ids
-
-    def _limited(self, station: str, topic: bytes) -> str:
-        """Per-station rate limits: why this message is over them ('' = it is not)."""
-        now = self.clock.mono()
-        buckets = self._buckets.get(station)
-        if buckets is None:
-            buckets = self._buckets[station] = (
-                _Bucket(MSG_RATE, MSG_BURST, MSG_BURST, now),
-                _Bucket(CMD_RATE, CMD_BURST, CMD_BURST, now),
-                _Bucket(HELLO_RATE, HELLO_BURST, HELLO_BURST, now),
-            )
-        if not buckets[0].take(now):
-            return self._over(station, "all", MSG_RATE)
-        if topic == T_CMD and not buckets[1].take(now):
-            return self._over(station, "cmd", CMD_RATE)
-        if topic == T_HELLO and not buckets[2].take(now):
-            return self._over(station, "hello", HELLO_RATE)
-        return ""
-
-    def _over(self, station: str, kind: str, rate: float) -> str:
-        reason = f"over {rate:g} {kind} messages a second; slow down"
-        self._complain("rate_limited", reason, station)
-        return reason
-
-    def _reject_raw(self, identity: bytes, msg_id: str, code: str, reason: str) -> None:
-        self._complain(code, reason, identity.hex()[:8])
-        body = self._reply_body(msg_id, Rejected(code, reason))
-        self._send_reply(identity, T_REJECTED, body)
-
-    def _complain(self, code: str, reason: str, who: str) -> None:
-        """Count every rejection; log it once per burst (a minute per peer and code)."""
-        self.rejections[code] += 1
-        now = self.clock.mono()
-        key = (who, code)
-        if now - self._complained.get(key, -1e9) > 60:
-            self._complained[key] = now
-            log.wire.warning(
-                "rejected from %s: %s: %s (further ones counted, not logged, for a minute)",
-                who,
-                code,
-                reason,
-            )
-            if len(self._complained) > 10_000:
-                self._complained.clear()
-
     # The pipeline -----------------------------------------------------------------------------
-    def _run(self, incoming: list[_Incoming]) -> None:
+    def _run(self, incoming: list[Incoming]) -> None:
         if self._stale and not self._recover():
             for item in incoming:
-                if item.topic == T_CMD:
-                    reply = Rejected(
-                        "journal_unavailable", "the journal cannot be read", retry=True
+                if item.route.command:
+                    body = self.stamp.rejected(
+                        item.env.msg_id,
+                        "journal_unavailable",
+                        "the journal cannot be read",
+                        retry=True,
                     )
-                    self._send_reply(
-                        item.identity, T_REJECTED, self._reply_body(item.env.msg_id, reply)
-                    )
+                    self.ports.reply(item.identity, T_REJECTED, body)
             return
-        batch = Batch()
-        self._batch_replies = []
-        published: list[bytes] = []
-        replies: list[tuple[bytes, bytes, bytes]] = []
-        hellos: list[_Incoming] = []
-        commands: list[_Incoming] = []
+        sequencer = self.sequencer
+        commands: list[Incoming] = []
+        requests: list[Incoming] = []
         mono = self.clock.mono()
         for item in incoming:
-            if item.topic in (T_PING, T_HELLO):  # presence is the station PC's, not a CLI's
-                self._seen(item.env.station, mono, batch, published)
-            if item.topic in (T_HELLO, T_FETCH, T_QUERY):
-                hellos.append(item)
-            elif item.topic == T_CMD:
+            route = item.route
+            if route.presence:
+                online = self.timers.seen(item.env.station, mono)
+                if online is not None and self._journal_ok:
+                    sequencer.sequence(online)
+            if route.command:
                 commands.append(item)
-        if commands:
-            self._decide_all(commands, batch, published, replies)
+            elif route.answer is not None:
+                requests.append(item)
+        replies = self.commands.decide(commands) if commands else []
+        batch = sequencer.batch
+        if batch.new_signals or batch.changed_signals:
+            self.timers.deadlines_changed()
         if self._journal_ok or mono >= self._retry_journal_at:
-            self._timers(mono, batch, published)
-        self._check_keys(mono)
-        self._report_rejections()
-        if batch:
+            due = self.timers.due(mono)
+            for event in due:
+                sequencer.sequence(event)
+        gone = self.admission.revoked(mono)
+        if gone:
+            log.hub.warning("cutting off %s: reopening the hub's sockets", ", ".join(sorted(gone)))
+            self.ports.rebind()
+        self.refusals.report()
+        published: list[bytes] = []
+        if sequencer.batch:
             try:
-                self.journal.commit(batch)
+                stored, published = sequencer.commit()
             except JournalUnavailable as exc:
                 self._journal_failed(str(exc), commands)
                 return
             if not self._journal_ok:
                 self._journal_ok = True
                 log.journal.warning("the journal is writable again")
-            for mid, topic, body in self._batch_replies:
-                self._remember(mid, topic, body)
-            if self.state.last_seq - self._checkpoint_seq >= CHECKPOINT_EVERY:
-                self._checkpoint()
+            self.commands.remember(stored.replies)
+            if self.checkpoints.due():
+                self.checkpoints.save()
         if published:
-            self._publish_all(published)
+            self.ports.publish_events(published)
+        reply = self.ports.reply
         for identity, topic, body in replies:
-            self._send_reply(identity, topic, body)
-        for item in hellos:  # after the publish: answers include this batch's events
-            if item.topic == T_FETCH:
-                self._fetch(item)
-            elif item.topic == T_QUERY:
-                self._query(item)
-            else:
-                self._hello(item)
-        if mono - self._last_publish >= HEARTBEAT_S:
-            beat = self._control("heartbeat", "", Heartbeat(self.state.last_seq))
-            self._publish(T_HEARTBEAT, encode_envelope(beat))
+            reply(identity, topic, body)
+        for item in requests:  # after the publish: answers include this batch's events
+            answer = item.route.answer
+            if answer is not None:
+                answer(item)
+        if mono - self.ports.last_publish >= HEARTBEAT_S:
+            self.ports.publish(T_HEARTBEAT, self.stamp.heartbeat(self.state.last_seq))
 
     def _recover(self) -> bool:
         """Try to reread the journal after a failure; True once the state is clean."""
@@ -631,7 +321,7 @@ class Hub:
         log.journal.warning("the journal is readable again")
         return True
 
-    def _journal_failed(self, reason: str, commands: list[_Incoming]) -> None:
+    def _journal_failed(self, reason: str, commands: list[Incoming]) -> None:
         if self._journal_ok:
             log.journal.error("cannot write: %s; refusing commands until it can", reason)
         self._journal_ok = False
@@ -643,328 +333,72 @@ class Hub:
             log.journal.error("cannot reread the journal either: %s", exc)
             self._stale = True  # memory holds events that were never stored
         for item in commands:
-            body = self._reply_body(
-                item.env.msg_id, Rejected("journal_unavailable", reason, retry=True)
-            )
-            self._send_reply(item.identity, T_REJECTED, body)
-        self.rejections["journal_unavailable"] += len(commands)
-
-    def _decide_all(
-        self,
-        commands: list[_Incoming],
-        batch: Batch,
-        published: list[bytes],
-        replies: list[tuple[bytes, bytes, bytes]],
-    ) -> None:
-        unknown = [c.env.msg_id for c in commands if c.env.msg_id not in self.recent]
-        try:
-            stored = self.journal.find_replies(unknown) if unknown else {}
-        except JournalUnavailable as exc:
-            # Without the journal we cannot tell a resubmission from a new command:
-            # answer "later" rather than risk storing one twice.
-            for item in commands:
-                old = self.recent.get(item.env.msg_id)
-                if old is not None:
-                    replies.append((item.identity, old[0], old[1]))
-                else:
-                    body = self._reply_body(
-                        item.env.msg_id, Rejected("journal_unavailable", str(exc), retry=True)
-                    )
-                    replies.append((item.identity, T_REJECTED, body))
-            return
-        in_batch: dict[str, tuple[bytes, bytes]] = {}
-        for item in commands:
-            env = item.env
-            if not env.msg_id:
-                body = self._reply_body("", Rejected("bad_frame", "a command needs a msg_id"))
-                replies.append((item.identity, T_REJECTED, body))
-                continue
-            old = self.recent.get(env.msg_id) or in_batch.get(env.msg_id)
-            if old is None and env.msg_id in stored:
-                topic_s, body_b = stored[env.msg_id]
-                old = (topic_s.encode(), body_b)
-            if old is not None:  # a resubmission: the original answer, nothing else
-                replies.append((item.identity, old[0], old[1]))
-                continue
-            topic, body, seq, final = self._decide_one(env, batch, published)
-            replies.append((item.identity, topic, body))
-            in_batch[env.msg_id] = (topic, body)
-            if not final:
-                continue  # "internal" is not a final answer: a resend may succeed
-            # Accepted or refused by the rules, the answer is final: keep it for resends.
-            batch.replies.append(
-                {
-                    "msg_id": env.msg_id,
-                    "station": env.station,
-                    "seq": seq,
-                    "hub_ts_ms": self.clock.now_ms(),
-                    "topic": topic.decode(),
-                    "reply": body,
-                }
-            )
-            self._batch_replies.append((env.msg_id, topic, body))
-
-    def _decide_one(
-        self, env: Envelope, batch: Batch, published: list[bytes]
-    ) -> tuple[bytes, bytes, int | None, bool]:
-        """(topic, reply body, seq if accepted, whether the answer is final)."""
-        try:
-            command = decode_command(env.kind, bytes(env.payload))
-        except ValueError as exc:
-            code = "unknown_kind" if "unknown command" in str(exc) else "bad_payload"
-            self._complain(code, str(exc), env.station)
-            return T_REJECTED, self._reply_body(env.msg_id, Rejected(code, str(exc))), None, True
-        try:
-            event = self.state.decide(env.station, command, self.state.last_seq + 1)
-        except DomainError as exc:
-            self._complain(exc.code, f"refused {env.kind}: {exc.reason}", env.station)
-            return (
-                T_REJECTED,
-                self._reply_body(env.msg_id, Rejected(exc.code, exc.reason)),
-                None,
-                True,
-            )
-        except Exception:  # a bug in a rule must not take the branch down
-            log.hub.exception("unexpected failure deciding %s from %s", env.kind, env.station)
-            self.rejections["internal"] += 1
-            reply = Rejected("internal", "the hub failed to decide this command; it was logged")
-            return T_REJECTED, self._reply_body(env.msg_id, reply), None, False
-        seq = self._sequence(event, batch, published, env)
-        return T_ACCEPTED, self._reply_body(env.msg_id, Accepted(seq)), seq, True
-
-    def _sequence(
-        self, event: Event, batch: Batch, published: list[bytes], origin: Envelope | None = None
-    ) -> int:
-        """Give an event its seq, apply it, and queue it for the journal and the PUB."""
-        seq = self.state.last_seq + 1
-        ts = max(self.clock.now_ms(), self.state.last_ts_ms)
-        kind = event_kind(event)
-        env = Envelope(
-            v=PROTOCOL_VERSION,
-            kind=kind,
-            msg_id=origin.msg_id if origin else "",
-            station=event.station,
-            ts_ms=origin.ts_ms if origin else ts,
-            payload=msgspec.Raw(encode(event)),
-            seq=seq,
-            epoch=self.epoch,
-            hub_ts_ms=ts,
-        )
-        body = encode_envelope(env)
-        sig = self.state.apply(seq, ts, event)
-        if sig is not None:
-            batch.touch(sig, new=isinstance(event, SignalRaised))
-            self._deadline_dirty = True
-        batch.events.append(
-            {
-                "seq": seq,
-                "hub_ts_ms": ts,
-                "kind": kind,
-                "station": event.station,
-                "staff": event.staff,
-                "signal_id": getattr(event, "signal_id", None),
-                "msg_id": origin.msg_id if origin else None,
-                "body": body,
-            }
-        )
-        audience = self.state.audience_of(event)
-        if audience is not None:  # a silent signal: the PUB carries only a stand-in
-            self.private[seq] = (audience, self._redacted(seq, ts))
-            published.append(self.private[seq][1])
-        else:
-            published.append(body)
-        if len(self.ring) == self.ring.maxlen:
-            self.private.pop(self.ring[0][0], None)  # about to leave the ring
-        self.ring.append((seq, body))
-        return seq
-
-    def _redacted(self, seq: int, ts: int) -> bytes:
-        """What everyone sees of an event only some may read: that seq was used."""
-        env = Envelope(
-            v=PROTOCOL_VERSION,
-            kind=PRIVATE,
-            msg_id="",
-            station="",
-            ts_ms=ts,
-            seq=seq,
-            epoch=self.epoch,
-            hub_ts_ms=ts,
-        )
-        return encode_envelope(env)
-
-    def _body_for(self, seq: int, body: bytes, role: str) -> bytes:
-        """The body of event ``seq`` as a station of ``role`` may see it."""
-        found = self.private.get(seq)
-        if found is None or role in found[0]:
-            return body
-        return found[1]
+            body = self.stamp.rejected(item.env.msg_id, "journal_unavailable", reason, retry=True)
+            self.ports.reply(item.identity, T_REJECTED, body)
+        self.refusals.counts["journal_unavailable"] += len(commands)
 
     def emit(self, event: Event) -> int:
         """Journal and publish an event the hub itself makes (outside a command)."""
-        batch, published = Batch(), list[bytes]()
-        seq = self._sequence(event, batch, published)
+        seq = self.sequencer.sequence(event)
         try:
-            self.journal.commit(batch)
+            _stored, published = self.sequencer.commit()
         except JournalUnavailable:
             self._rebuild()
             raise
         for body in published:
-            self._publish(T_EVENT, body)
+            self.ports.publish(T_EVENT, body)
         return seq
 
-    # Timers --------------------------------------------------------------------------------
-    def _seen(self, station: str, mono: float, batch: Batch, published: list[bytes]) -> None:
-        self._last_seen[station] = mono
-        if not self.state.presence.get(station) and self._journal_ok:
-            self._sequence(PresenceChanged(online=True, station=station), batch, published)
+    # Answers (the routes' handlers) -------------------------------------------------------
+    def _refusal(self, refusal: Refusal) -> bytes:
+        return self.stamp.rejected(refusal.msg_id, refusal.code, refusal.reason, refusal.retry)
 
-    def _timers(self, mono: float, batch: Batch, published: list[bytes]) -> None:
-        # Timers run a few times a second, not once per message: a busy hub handles
-        # thousands of steps a second and a branch may have hundreds of stations.
-        if mono < self._next_timers:
-            return
-        self._next_timers = mono + TIMER_S
-        for station, online in list(self.state.presence.items()):
-            if online and mono - self._last_seen.get(station, self._started) > PRESENCE_TIMEOUT_S:
-                self._sequence(PresenceChanged(online=False, station=station), batch, published)
-        now = self.clock.now_ms()
-        if self._deadline_dirty:
-            self._next_deadline = self.state.next_deadline_ms()
-            self._deadline_dirty = False
-        if self._next_deadline is not None and now >= self._next_deadline:
-            for esc in self.state.due_escalations(now):
-                sig = self.state.signals[esc.signal_id]
-                log.hub.info(
-                    "signal %d (%s) not acknowledged in time: escalated to %s",
-                    sig.id,
-                    sig.code,
-                    esc.role,
-                )
-                self._sequence(esc, batch, published)
-            self._deadline_dirty = True
-        self._prune()
-
-    # Output ----------------------------------------------------------------------------------
-    def _control(
-        self, kind: str, msg_id: str, payload: object = None, seq: int | None = None
-    ) -> Envelope:
-        """A message of the hub's own (reply, answer, replay, snapshot, heartbeat), stamped
-        with its clock and epoch; ``seq`` defaults to the hub's last seq."""
-        now = self.clock.now_ms()
-        return Envelope(
-            v=PROTOCOL_VERSION,
-            kind=kind,
-            msg_id=msg_id,
-            station="",
-            ts_ms=now,
-            payload=raw(payload),
-            seq=self.state.last_seq if seq is None else seq,
-            epoch=self.epoch,
-            hub_ts_ms=now,
+    def _refuse(self, item: Incoming, code: str, reason: str) -> None:
+        """Refuse a request (hello, fetch, query) that passed admission."""
+        self.refusals.complain(code, reason, item.identity.hex()[:8])
+        self.ports.reply(
+            item.identity, T_REJECTED, self.stamp.rejected(item.env.msg_id, code, reason)
         )
 
-    def _reply_body(self, msg_id: str, payload: Any) -> bytes:
-        if isinstance(payload, Accepted):
-            return encode_envelope(self._control("accepted", msg_id, payload, payload.seq))
-        return encode_envelope(self._control("rejected", msg_id, payload, 0))
-
-    def _remember(self, msg_id: str, topic: bytes, body: bytes) -> None:
-        self.recent[msg_id] = (topic, body)
-        if len(self.recent) > RECENT_REPLIES:
-            self.recent.popitem(last=False)
-
-    def _send_reply(self, identity: bytes, topic: bytes, body: bytes) -> None:
+    def _answer_hello(self, item: Incoming) -> None:
+        """A replay of the events the station missed, or a snapshot."""
         try:
-            if len(body) < _SMALL:
-                router = self.router
-                _zsend(router, identity, _MORE)
-                _zsend(router, topic, _MORE)
-                _zsend(router, body, _NOBLOCK)
-            else:
-                self.router.send_multipart([identity, topic, body], zmq.NOBLOCK)
-        except zmq.ZMQError as exc:  # peer gone or its queue full: it will ask again
-            log.wire.debug("reply dropped: %s", exc)
+            hello = decode_payload(item.env, Hello)
+        except WireError as exc:
+            self._refuse(item, exc.code, exc.reason)
+            return
+        role = self.sync.role(item.env.station)
+        for topic, body in self.sync.answer(hello, item.env.msg_id, role):
+            self.ports.reply(item.identity, topic, body)
 
-    def _publish(self, topic: bytes, body: bytes) -> None:
-        self._last_publish = self.clock.mono()
-        # PUB drops at its high-water mark; a slow subscriber sees the gap and resyncs.
-        with contextlib.suppress(zmq.Again):
-            self.pub.send_multipart([topic, body], zmq.NOBLOCK)
-
-    def _publish_all(self, bodies: list[bytes]) -> None:
-        """Publish a batch's events, in order."""
-        self._last_publish = self.clock.mono()
-        pub = self.pub
-        for body in bodies:
-            if len(body) >= _SMALL:
-                self._publish(T_EVENT, body)
-                continue
-            try:
-                _zsend(pub, T_EVENT, _MORE)
-                _zsend(pub, body, _NOBLOCK)
-            except zmq.Again:  # as above: the subscriber that misses it resyncs
-                pass
-
-    def _role(self, station: str) -> str:
-        found = self.branch.station(station)
-        return found.role.value if found is not None else ""
-
-    def _fetch(self, item: _Incoming) -> None:
+    def _answer_fetch(self, item: Incoming) -> None:
         """The full body of a private event, for a station whose role may read it."""
         try:
             seq = decode_payload(item.env, Fetch).seq
         except WireError as exc:
-            self._reject_raw(item.identity, item.env.msg_id, exc.code, exc.reason)
+            self._refuse(item, exc.code, exc.reason)
             return
-        first = self.ring[0][0] if self.ring else self.state.last_seq + 1
-        if not first <= seq <= self.state.last_seq:
-            self._reject_raw(item.identity, item.env.msg_id, "not_found", f"no event {seq} here")
+        body = self.sync.fetch(seq, self.sync.role(item.env.station))
+        if body is None:
+            self._refuse(item, "not_found", f"no event {seq} here")
             return
-        body = self._body_for(seq, self.ring[seq - first][1], self._role(item.env.station))
-        self._send_reply(item.identity, T_EVENT, body)
+        self.ports.reply(item.identity, T_EVENT, body)
 
-    def _query(self, item: _Incoming) -> None:
+    def _answer_query(self, item: Incoming) -> None:
         """Hand a read-only question to the query worker (or refuse it at once)."""
         try:
             query = decode_payload(item.env, Query)
         except WireError as exc:
-            self._reject_raw(item.identity, item.env.msg_id, exc.code, exc.reason)
+            self._refuse(item, exc.code, exc.reason)
             return
         station = item.env.station
         refused = self.queries.submit(
-            item.identity, item.env.msg_id, station, self._role(station), query.name, query.args
+            item.identity, item.env.msg_id, station, self.sync.role(station), query.name, query.args
         )
         if refused is not None:
-            self._complain(refused.code, refused.reason, station)
+            self.refusals.complain(refused.code, refused.reason, station)
             self._answer(item.identity, item.env.msg_id, refused)
 
     def _answer(self, identity: bytes, msg_id: str, found: hubq.Answer) -> None:
         answer = Answer(found.ok, found.body, found.code, found.reason, found.retry)
-        self._send_reply(
-            identity, T_ANSWER, encode_envelope(self._control("answer", msg_id, answer))
-        )
-
-    def _hello(self, item: _Incoming) -> None:
-        try:
-            hello = decode_payload(item.env, Hello)
-        except WireError as exc:
-            self._reject_raw(item.identity, item.env.msg_id, exc.code, exc.reason)
-            return
-        last = self.state.last_seq
-        role = self._role(item.env.station)
-        first = self.ring[0][0] if self.ring else last + 1
-        if hello.epoch == self.epoch and first - 1 <= hello.last_seq <= last:
-            start = hello.last_seq + 1 - first
-            bodies = [
-                self._body_for(seq, body, role)
-                for seq, body in itertools.islice(self.ring, start, None)
-            ]
-            for i in range(0, max(len(bodies), 1), REPLAY_CHUNK):
-                env = self._control(
-                    "replay", item.env.msg_id, Replay(bodies[i : i + REPLAY_CHUNK], last), last
-                )
-                self._send_reply(item.identity, T_REPLAY, encode_envelope(env))
-            return
-        env = self._control("snapshot", item.env.msg_id, seq=last)
-        body = _encode_with_payload(env, self.state.snapshot_parts(reader=role))
-        self._send_reply(item.identity, T_SNAPSHOT, body)
+        self.ports.reply(identity, T_ANSWER, self.stamp.answer(msg_id, answer, self.state.last_seq))

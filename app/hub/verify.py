@@ -12,11 +12,11 @@ from sqlalchemy import select
 
 from app.domain.config import Branch
 from app.domain.events import decode_event
+from app.domain.record import read_body
 from app.domain.state import BranchState
 from app.hub import schema
 from app.hub.chain import link
 from app.hub.journal import Journal, signal_row
-from messaging.envelope import WireError, decode_envelope
 
 
 @dataclass(frozen=True)
@@ -38,40 +38,33 @@ class BrokenJournal(Exception):
 
 def chain_findings(journal: Journal) -> Iterator[Finding]:
     """Problems of the chain and of each row against its body, in seq order."""
-    e = schema.events.c
     expected, prev = journal.chain_start()
-    columns: dict[int, tuple[str, str, int | None, int]] = {}
-    with journal.engine.connect() as conn:
-        for seq, kind, station, signal_id, ts in conn.execute(
-            select(e.seq, e.kind, e.station, e.signal_id, e.hub_ts_ms).order_by(e.seq)
-        ):
-            columns[int(seq)] = (kind, station, signal_id, int(ts))
-    for seq, body, stored in journal.rows():
+    for row in journal.records():
+        seq, stored = row.seq, row.hash
         if seq != expected + 1:
             yield Finding(seq, f"rows {expected + 1} to {seq - 1} are missing (deleted?)")
         if stored is None:
             yield Finding(seq, "has no integrity hash")
-        elif stored != link(prev, seq, body):
+        elif stored != link(prev, seq, row.body):
             yield Finding(seq, "was edited: its hash does not match its content")
         try:
-            env = decode_envelope(body)
-        except WireError as exc:
-            yield Finding(seq, f"its body does not decode ({exc.reason})")
+            body = read_body(row.body)
+        except ValueError as exc:
+            yield Finding(seq, f"its body does not decode ({exc})")
         else:
-            if env.seq != seq:
-                yield Finding(seq, f"holds the event of seq {env.seq} (rows reordered?)")
-            kind, station, signal_id, ts = columns.get(seq, ("", "", None, 0))
-            payload_id = _signal_id(env.kind, bytes(env.payload))
+            if body.seq != seq:
+                yield Finding(seq, f"holds the event of seq {body.seq} (rows reordered?)")
+            payload_id = _signal_id(body.kind, bytes(body.payload))
             for name, column, truth in (
-                ("kind", kind, env.kind),
-                ("station", station, env.station),
-                ("hub_ts_ms", ts, env.hub_ts_ms),
-                ("signal_id", signal_id, payload_id),
+                ("kind", row.kind, body.kind),
+                ("station", row.station, body.station),
+                ("hub_ts_ms", row.hub_ts_ms, body.hub_ts_ms),
+                ("signal_id", row.signal_id, payload_id),
             ):
                 if column != truth:
                     yield Finding(seq, f"column {name} says {column!r}, its body says {truth!r}")
         expected = seq
-        prev = stored if stored is not None else link(prev, seq, body)
+        prev = stored if stored is not None else link(prev, seq, row.body)
 
 
 def _signal_id(kind: str, payload: bytes) -> int | None:
@@ -84,11 +77,11 @@ def _signal_id(kind: str, payload: bytes) -> int | None:
 def projection_findings(journal: Journal, branch: Branch) -> Iterator[Finding]:
     """Rows of the ``signals`` table that differ from the events they come from."""
     state = BranchState(branch)
-    for seq, body in journal.bodies():
+    for seq, raw in journal.bodies():
         try:
-            env = decode_envelope(body)
-            state.apply(seq, env.hub_ts_ms, decode_event(env.kind, bytes(env.payload)))
-        except (WireError, ValueError, KeyError):
+            body = read_body(raw)
+            state.apply(seq, body.hub_ts_ms, decode_event(body.kind, bytes(body.payload)))
+        except (ValueError, KeyError):
             continue  # reported by chain_findings
     stored: dict[int, dict[str, object]] = {}
     with journal.engine.connect() as conn:

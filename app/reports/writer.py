@@ -8,10 +8,10 @@ events are taken as decided (they must be valid in sequence, as the hub's are).
 from __future__ import annotations
 
 from app.domain.config import Branch
-from app.domain.events import Event, SignalRaised, event_kind
+from app.domain.events import Event, SignalRaised
+from app.domain.record import event_row
 from app.domain.state import BranchState
 from app.hub.journal import Batch, Journal
-from app.reports.body import event_body
 
 
 class JournalWriter:
@@ -33,22 +33,11 @@ class JournalWriter:
         ts = max(ts_ms, self.state.last_ts_ms)
         if isinstance(event, SignalRaised) and event.signal_id != seq:
             raise ValueError(f"a raised signal's id is its seq ({seq}), not {event.signal_id}")
-        body = event_body(seq, ts, event, self.journal.epoch)
+        row = event_row(seq, ts, event, self.journal.epoch)
         sig = self.state.apply(seq, ts, event)
         if sig is not None:
             self.batch.touch(sig, new=isinstance(event, SignalRaised))
-        self.batch.events.append(
-            {
-                "seq": seq,
-                "hub_ts_ms": ts,
-                "kind": event_kind(event),
-                "station": event.station,
-                "staff": event.staff,
-                "signal_id": getattr(event, "signal_id", None),
-                "msg_id": None,
-                "body": body,
-            }
-        )
+        self.batch.events.append(row)
         return seq
 
     def flush(self) -> None:

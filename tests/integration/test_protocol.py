@@ -24,17 +24,23 @@ from messaging.envelope import (
 from tests.helpers import HubProcess, TestStation, journal_rows, keys_for
 
 
-@pytest.fixture
-def raw(hub: HubProcess, ctx: zmq.Context) -> Iterator[zmq.Socket]:
+def dealer(hub: HubProcess, ctx: zmq.Context, station: str) -> zmq.Socket:
+    """A bare DEALER with ``station``'s real key: junk from inside."""
     sock = ctx.socket(zmq.DEALER)
     sock.setsockopt(zmq.LINGER, 0)
-    keys = keys_for(hub.endpoint, "C01")  # a real station's key: junk from inside
+    keys = keys_for(hub.endpoint, station)
     assert keys is not None
     sock.setsockopt(zmq.CURVE_SERVERKEY, keys.hub_public)
     sock.setsockopt(zmq.CURVE_PUBLICKEY, keys.own.public)
     sock.setsockopt(zmq.CURVE_SECRETKEY, keys.own.secret)
     sock.setsockopt(zmq.RCVTIMEO, 5000)
     sock.connect(hub.endpoint.commands)
+    return sock
+
+
+@pytest.fixture
+def raw(hub: HubProcess, ctx: zmq.Context) -> Iterator[zmq.Socket]:
+    sock = dealer(hub, ctx, "C01")
     yield sock
     sock.close(0)
 
@@ -67,6 +73,37 @@ def test_duplicate_msg_id_gets_the_original_reply_and_one_row(
     assert journal_rows(db_url, "SELECT count(*) FROM events WHERE kind = 'signal_raised'") == [
         (1,)
     ]
+
+
+def test_another_stations_msg_id_is_refused_not_answered_with_its_reply(
+    raw: zmq.Socket, hub: HubProcess, ctx: zmq.Context, db_url: str
+) -> None:
+    """msg_ids are remembered branch-wide: a second station reusing one gets a loud
+    refusal, never the first station's reply; the first keeps getting its own."""
+    other = dealer(hub, ctx, "C02")
+    try:
+        mine = encode_envelope(raise_env(msg_id="shared-id"))
+        theirs = encode_envelope(raise_env(station="C02", msg_id="shared-id"))
+        topic, first = ask(raw, T_CMD, mine)
+        assert topic == b"accepted"
+        for restarted in (False, True):  # remembered in memory, then from the journal
+            if restarted:
+                hub.kill()
+                hub.start()
+            topic, reply = ask(other, T_CMD, theirs)
+            assert topic == b"rejected"
+            refused = decode_payload(reply, Rejected)
+            assert (refused.code, refused.retry) == ("msg_id_reused", False)
+            assert "C01" in refused.reason and reply.msg_id == "shared-id"
+            topic, again = ask(raw, T_CMD, mine)
+            assert topic == b"accepted"
+            assert decode_payload(again, Accepted) == decode_payload(first, Accepted)
+    finally:
+        other.close(0)
+    assert journal_rows(db_url, "SELECT count(*), min(station) FROM events") == [(1, "C01")]
+    assert journal_rows(db_url, "SELECT station FROM commands") == [("C01",)]
+    hub.stop()
+    assert any("msg_id_reused" in line and "C02" in line for line in hub.log)
 
 
 @pytest.mark.parametrize(

@@ -20,6 +20,7 @@ from app.domain.events import (
     SignalRaised,
     SignalResolved,
 )
+from app.domain.record import ReplyRow
 from app.hub.journal import Journal, JournalUnavailable
 from app.hub.verify import verify
 from app.reports.writer import JournalWriter
@@ -38,29 +39,11 @@ def fill(journal: Journal) -> None:
     ts = 1_795_400_000_000
     a = w.add(ts, SignalRaised(signal_id=1, code="assist", targets=("lobby_manager",)))
     b = w.add(ts + 1, SignalRaised(signal_id=2, code="refer_wealth", targets=("wealth_manager",)))
-    w.batch.replies.append(
-        {
-            "msg_id": "m1",
-            "station": "C01",
-            "seq": a,
-            "hub_ts_ms": ts,
-            "topic": "accepted",
-            "reply": b"\x01",
-        }
-    )
+    w.batch.replies.append(ReplyRow("m1", "C01", a, ts, "accepted", b"\x01"))
     w.flush()
     w.add(ts + 2, SignalAcknowledged(signal_id=a, station="L1", staff=""))
     w.add(ts + 3, SignalDeclined(signal_id=b, station="W1", staff="", reason="busy"))
-    w.batch.replies.append(
-        {
-            "msg_id": "m2",
-            "station": "W1",
-            "seq": None,
-            "hub_ts_ms": ts + 3,
-            "topic": "rejected",
-            "reply": b"\x02",
-        }
-    )
+    w.batch.replies.append(ReplyRow("m2", "W1", None, ts + 3, "rejected", b"\x02"))
     w.flush()
     w.add(ts + 4, SignalResolved(signal_id=a, station="L1", staff="", outcome="done"))
     w.add(ts + 5, SignalCancelled(signal_id=b, station="C01", staff=""))
@@ -119,16 +102,8 @@ def test_a_failed_write_is_unavailable_and_leaves_nothing(tmp_path: Path) -> Non
         before, last_hash = rows(path), journal.last_hash
         w = JournalWriter(journal, BRANCH)
         w.add(1_795_500_000_000, SignalRaised(signal_id=w.next_seq, code="cash", targets=()))
-        w.batch.replies.append(
-            {  # the same msg_id twice: the primary key refuses the whole batch
-                "msg_id": "m1",
-                "station": "C01",
-                "seq": None,
-                "hub_ts_ms": 0,
-                "topic": "rejected",
-                "reply": b"",
-            }
-        )
+        # the same msg_id twice: the primary key refuses the whole batch
+        w.batch.replies.append(ReplyRow("m1", "C01", None, 0, "rejected", b""))
         with pytest.raises(JournalUnavailable, match="refused the write"):
             w.flush()
         assert rows(path) == before

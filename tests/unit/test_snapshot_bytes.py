@@ -1,6 +1,6 @@
 """The hub's cached snapshot encoding is the snapshot, byte for byte, whatever happened.
 
-The hub keeps each signal's encoding until the signal changes (``keep_encoded``) and
+The hub keeps each signal's encoding until the signal changes (app.hub.snapshots) and
 looks for escalation deadlines among the open signals only; both must give exactly
 what the plain state gives, after any sequence of commands, timers, prunes and restores.
 """
@@ -16,6 +16,7 @@ from app.domain.errors import DomainError
 from app.domain.events import PresenceChanged, RaiseSignal, SignalCancelled, SignalRaised
 from app.domain.roles import Role
 from app.domain.state import BranchState, decode_snapshot, encode_snapshot
+from app.hub.snapshots import SnapshotCache
 from tests.unit.test_state_property import BRANCH, actor, command, step
 
 READERS = [None, *(r.value for r in Role)]
@@ -27,11 +28,10 @@ def brute_next_deadline(state: BranchState) -> int | None:
     return min((d for d in dues if d is not None), default=None)
 
 
-def check(hub: BranchState, plain: BranchState, now: int) -> None:
+def check(hub: BranchState, cache: SnapshotCache, plain: BranchState, now: int) -> None:
     for reader in READERS:
         expected = encode_snapshot(plain.snapshot(reader))
-        assert hub.snapshot_bytes(reader) == expected, reader
-        assert plain.snapshot_bytes(reader) == expected, reader
+        assert cache.snapshot_bytes(reader) == expected, reader
         assert encode_snapshot(decode_snapshot(expected)) == expected
     assert hub.next_deadline_ms() == brute_next_deadline(plain)
     assert hub.due_escalations(now) == plain.due_escalations(now)
@@ -40,7 +40,8 @@ def check(hub: BranchState, plain: BranchState, now: int) -> None:
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.lists(st.one_of(step, st.just(("prune",)), st.just(("restore",))), max_size=60))
 def test_cached_snapshot_is_the_snapshot(steps: list[tuple]) -> None:
-    hub = BranchState(BRANCH, keep_encoded=True)
+    hub = BranchState(BRANCH)
+    cache = SnapshotCache(hub)
     plain = BranchState(BRANCH)
     now = 1_000_000
     for s in steps:
@@ -53,7 +54,7 @@ def test_cached_snapshot_is_the_snapshot(steps: list[tuple]) -> None:
         elif s[0] == "prune":
             assert hub.prune(now - 5_000) == plain.prune(now - 5_000)
         elif s[0] == "restore":  # as at a hub start from a checkpoint
-            hub.restore(plain.last_seq, decode_snapshot(plain.snapshot_bytes()))
+            hub.restore(plain.last_seq, decode_snapshot(encode_snapshot(plain.snapshot())))
         else:
             now += 10
             try:
@@ -63,12 +64,13 @@ def test_cached_snapshot_is_the_snapshot(steps: list[tuple]) -> None:
             seq = plain.last_seq + 1
             plain.apply(seq, now, event)
             hub.apply(seq, now, event)
-        check(hub, plain, now)
+        check(hub, cache, plain, now)
 
 
 def test_many_signals_use_the_long_array_header() -> None:
     """Past 15 and past 65,535 signals msgpack's array header grows; both are handled."""
-    hub = BranchState(BRANCH, keep_encoded=True)
+    hub = BranchState(BRANCH)
+    cache = SnapshotCache(hub)
     plain = BranchState(BRANCH)
     seq = 0
     for i in range(70_000):
@@ -84,15 +86,15 @@ def test_many_signals_use_the_long_array_header() -> None:
             for state in (hub, plain):
                 state.apply(seq, 1_000 + i, SignalCancelled(signal_id=seq - 1, station="C01"))
         if i in (10, 20, 70, 40_000):
-            assert hub.snapshot_bytes() == encode_snapshot(plain.snapshot())
+            assert cache.snapshot_bytes() == encode_snapshot(plain.snapshot())
     seq += 1
     for state in (hub, plain):
         state.apply(seq, 80_000, PresenceChanged(online=True, station="C02"))
-    assert hub.snapshot_bytes("teller") == encode_snapshot(plain.snapshot("teller"))
+    assert cache.snapshot_bytes("teller") == encode_snapshot(plain.snapshot("teller"))
 
 
 def test_decode_leaves_the_collector_as_it_was() -> None:
-    raw = BranchState(BRANCH).snapshot_bytes()
+    raw = encode_snapshot(BranchState(BRANCH).snapshot())
     assert gc.isenabled()
     decode_snapshot(raw)
     assert gc.isenabled()
@@ -106,12 +108,13 @@ def test_decode_leaves_the_collector_as_it_was() -> None:
 
 def test_decided_events_change_the_cached_encoding() -> None:
     """A signal that changes after its encoding was kept is encoded again."""
-    hub = BranchState(BRANCH, keep_encoded=True)
+    hub = BranchState(BRANCH)
+    cache = SnapshotCache(hub)
     event = hub.decide("C01", RaiseSignal(code="assist"), 1)
     hub.apply(1, 1_000, event)
-    before = hub.snapshot_bytes()
+    before = cache.snapshot_bytes()
     hub.apply(2, 2_000, hub.decide("L1", command(("ack", "L1", 0), hub), 3))
-    after = hub.snapshot_bytes()
+    after = cache.snapshot_bytes()
     assert before != after
     assert decode_snapshot(after).signals[0].acked_station == "L1"
 
@@ -122,10 +125,11 @@ def test_the_hub_wraps_the_parts_in_the_same_envelope() -> None:
     from msgspec import Raw
     from msgspec.structs import replace
 
-    from app.hub.service import _encode_with_payload
+    from app.hub.stamp import encode_with_payload
     from messaging.envelope import Envelope, encode_envelope
 
-    state = BranchState(BRANCH, keep_encoded=True)
+    state = BranchState(BRANCH)
+    cache = SnapshotCache(state)
     for seq in range(1, 40):
         raised = SignalRaised(signal_id=seq, code="cash", targets=("supervisor",), station="C01")
         state.apply(seq, 1_000 + seq, raised)
@@ -133,6 +137,6 @@ def test_the_hub_wraps_the_parts_in_the_same_envelope() -> None:
         env = Envelope(
             v=1, kind="snapshot", msg_id=msg_id, station="", ts_ms=5, seq=39, epoch="e", hub_ts_ms=5
         )
-        parts = state.snapshot_parts("teller")
+        parts = cache.parts("teller")
         whole = encode_envelope(replace(env, payload=Raw(b"".join(parts))))
-        assert _encode_with_payload(env, parts) == whole
+        assert encode_with_payload(env, parts) == whole
