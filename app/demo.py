@@ -28,8 +28,8 @@ from app.client.alerts import make_player, make_tray
 from app.client.main import StationParts, build_station, ensure_app, quit_on_signals
 from app.domain.config import Branch, load_branch
 from app.domain.errors import ConfigError
+from app.hub.process import HubProcess, HubStartError
 from app.sim import Simulator, assign_staff
-from app.tools.hubproc import HubProcess, HubStartError
 from messaging import keys as keyfiles
 from messaging.outbox import Outbox
 from widgets.board import BoardView

@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from app.domain.config import default_config_path, load_branch
-from app.tools.hubproc import HubProcess
+from app.hub.process import HubProcess
 from messaging import keys as keyfiles
 
 ROOT = Path(__file__).resolve().parent.parent.parent
