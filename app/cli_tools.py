@@ -74,7 +74,7 @@ def cmd_verify(args: argparse.Namespace) -> int:
 
 def cmd_fuzz(args: argparse.Namespace) -> int:
     from app.cli import _endpoint
-    from app.tools.fuzz import run
+    from app.devtools.fuzz import run
 
     endpoint = _endpoint(args.hub)
     station_keys = hub_public = None
@@ -132,8 +132,8 @@ def add_parsers(sub: Any) -> None:
     f.add_argument("--seed", type=int, default=1)
     f.set_defaults(func=cmd_fuzz)
 
-    from app.bench import add_bench_parsers
-    from app.reports.cli import add_bench_parsers as add_report_benches
+    from app.devtools.bench import add_bench_parsers
+    from app.devtools.reports import add_bench_parsers as add_report_benches
 
     add_bench_parsers(runs)
     add_report_benches(runs)

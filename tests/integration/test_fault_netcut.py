@@ -12,8 +12,8 @@ from pathlib import Path
 
 import pytest
 
-from app.bench.common import make_keys
-from app.bench.faults import NetLab, NetnsHub, StationProcess, netcut_run
+from app.devtools.common import make_keys
+from app.devtools.faults import NetLab, NetnsHub, StationProcess, netcut_run
 from app.domain.config import default_config_path
 
 pytestmark = pytest.mark.skipif(

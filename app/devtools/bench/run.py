@@ -25,8 +25,9 @@ from typing import Any
 
 import zmq
 
-from app.bench import workers
-from app.bench.common import (
+from app.devtools.bench import workers
+from app.devtools.bench.workers import Spec
+from app.devtools.common import (
     ROOT,
     Hub,
     cpu_seconds,
@@ -40,7 +41,6 @@ from app.bench.common import (
     wait_until,
     write_big_branch,
 )
-from app.bench.workers import Spec
 from app.domain.config import load_branch
 
 TARGETS = {
@@ -559,14 +559,14 @@ def _sqlite(base: Path, count: int) -> dict[str, Any]:
 def _board_child(
     hub: Hub, config: Path, keys: Path, measure_s: float, soak_s: float
 ) -> subprocess.Popen[str]:
-    """``python -m app.bench.board`` for H1, started now (its first line: the start-up)."""
+    """``python -m app.devtools.bench.board`` for H1, started now (its first line: the start-up)."""
     env = dict(os.environ, QT_QPA_PLATFORM="offscreen", PYTHONUNBUFFERED="1")
     t0 = time.monotonic_ns()
     return subprocess.Popen(
         [
             sys.executable,
             "-m",
-            "app.bench.board",
+            "app.devtools.bench.board",
             "--hub",
             str(hub.endpoint),
             "--keys",

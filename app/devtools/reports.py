@@ -14,8 +14,8 @@ from datetime import date, timedelta
 from functools import partial
 from typing import Any
 
+from app.devtools.gen import EVENTS_PER_DAY, bench_branch, generate
 from app.hub.journal import Journal, JournalUnavailable, make_engine
-from app.reports.gen import EVENTS_PER_DAY, bench_branch, generate
 from app.reports.measures import report
 from app.reports.progress import Bar
 

@@ -12,7 +12,7 @@ of their own) and ``soak`` (a compressed branch day, memory over time). ``disk``
 ``readonly`` and ``netcut`` need root; without it they report "skipped".
 
 The slow, read-only, network and soak runs are shared with tests/integration
-(``test_fault_*.py``), which run them CI-sized. ``python -m app.bench.faults station``
+(``test_fault_*.py``), which run them CI-sized. ``python -m app.devtools.faults station``
 is the child process of :class:`StationProcess`.
 """
 
@@ -37,7 +37,8 @@ from typing import Any
 
 import zmq
 
-from app.bench.common import (
+from app.devtools.bench.run import journal_fingerprint
+from app.devtools.common import (
     ROOT,
     Hub,
     extra_ids,
@@ -46,7 +47,6 @@ from app.bench.common import (
     rss_mb,
     write_big_branch,
 )
-from app.bench.run import journal_fingerprint
 from app.domain.config import Branch, load_branch
 from app.domain.events import Cancel, Command, RaiseSignal, command_kind, encode
 from app.station import StationSession
@@ -1039,7 +1039,7 @@ class NetnsHub(Hub):
 
 
 class StationProcess:
-    """A station in a child process (``python -m app.bench.faults station``), maybe in a
+    """A station in a child process (``python -m app.devtools.faults station``), maybe in a
     network namespace; driven by one JSON line per request, answered by one line."""
 
     def __init__(
@@ -1053,7 +1053,7 @@ class StationProcess:
         netns: str | None = None,
         outbox: Path | None = None,
     ) -> None:
-        cmd = [sys.executable, "-m", "app.bench.faults", "station", "--station", sid]
+        cmd = [sys.executable, "-m", "app.devtools.faults", "station", "--station", sid]
         cmd += ["--hub", str(endpoint), "--keys", str(keys), "--config", str(config)]
         if outbox is not None:
             cmd += ["--outbox", str(outbox)]
@@ -1129,7 +1129,7 @@ def station_main(argv: list[str]) -> int:
     """
     import argparse
 
-    p = argparse.ArgumentParser(prog="python -m app.bench.faults station")
+    p = argparse.ArgumentParser(prog="python -m app.devtools.faults station")
     p.add_argument("--hub", required=True)
     p.add_argument("--station", required=True)
     p.add_argument("--keys", required=True)
@@ -1375,7 +1375,7 @@ def soak_run(
 ) -> dict[str, Any]:
     """The demo branch's people (app.sim) at ``speed``× for ``hours`` simulated hours.
 
-    Beside them: the branch head's board (the Qt station, ``python -m app.bench.board``)
+    Beside them: the branch head's board (the Qt station, ``python -m app.devtools.bench.board``)
     and a lobby-manager window without Qt (a StationProcess). Their RSS and the hub's
     are read from /proc ``samples`` times; at the end the window must hold the journal's
     state. Shared with tests/integration (a few simulated minutes there).
@@ -1387,7 +1387,7 @@ def soak_run(
     with board_out.open("w", encoding="utf-8") as out:
         board = subprocess.Popen(
             [
-                sys.executable, "-m", "app.bench.board", "--hub", str(hub.endpoint),
+                sys.executable, "-m", "app.devtools.bench.board", "--hub", str(hub.endpoint),
                 "--keys", str(keys), "--config", str(config), "--station", "H1",
                 "--t0", str(time.monotonic_ns()), "--measure", "1", "--soak", "1e9",
             ],
@@ -1542,5 +1542,5 @@ def run_faults(quick: bool, only: list[str] | None = None, say: Say = print) -> 
 
 if __name__ == "__main__":
     if sys.argv[1:2] != ["station"]:
-        sys.exit("usage: python -m app.bench.faults station --hub HOST:PORT --station ID ...")
+        sys.exit("usage: python -m app.devtools.faults station --hub HOST:PORT --station ID ...")
     sys.exit(station_main(sys.argv[2:]))

@@ -1,6 +1,6 @@
 """What every benchmark and fault run shares: a real hub process, a big branch, figures.
 
-No Qt here (only app.bench.board imports it). Every timing is in nanoseconds from
+No Qt here (only app.devtools.bench.board imports it). Every timing is in nanoseconds from
 ``time.monotonic_ns()``, which is one clock for every process on the machine (Linux
 CLOCK_MONOTONIC), so a send in one process and an arrival in another compare directly.
 """

@@ -2,7 +2,7 @@
 
 :func:`add_bench_parsers` registers both on the ``bench`` sub-command's subparsers
 (the command line wires it). Nothing here imports Qt at module level; only
-:mod:`app.bench.board`, run as a child process, does.
+:mod:`app.devtools.bench.board`, run as a child process, does.
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ from typing import Any
 
 
 def cmd_run(args: argparse.Namespace) -> int:
-    from app.bench.run import print_result, run
+    from app.devtools.bench.run import print_result, run
 
     result = run(args.quick, keep=args.keep)
     print_result(result)
@@ -25,7 +25,7 @@ def cmd_run(args: argparse.Namespace) -> int:
 
 
 def cmd_faults(args: argparse.Namespace) -> int:
-    from app.bench.faults import run_faults
+    from app.devtools.faults import run_faults
 
     result = run_faults(args.quick, only=args.only)
     if args.json:
