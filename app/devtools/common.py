@@ -147,3 +147,20 @@ def split(items: Sequence[str], parts: int) -> list[list[str]]:
     for i, item in enumerate(items):
         out[i % len(out)].append(item)
     return [o for o in out if o]
+
+
+def journal_fingerprint(db_url: str, config: Path) -> tuple[int, bytes]:
+    from app.domain.events import decode_event
+    from app.domain.state import BranchState
+    from app.hub.journal import Journal
+    from messaging.envelope import decode_envelope
+
+    journal = Journal(db_url)
+    state = BranchState(load_branch(config))
+    try:
+        for seq, body in journal.bodies():
+            env = decode_envelope(body)
+            state.apply(seq, env.hub_ts_ms, decode_event(env.kind, bytes(env.payload)))
+    finally:
+        journal.close()
+    return state.last_seq, state.fingerprint()

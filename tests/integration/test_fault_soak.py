@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from app.devtools.common import Hub, make_keys
-from app.devtools.faults import soak_run
+from app.devtools.faults.soak import soak_run
 from app.domain.config import default_config_path
 
 

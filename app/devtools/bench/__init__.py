@@ -25,7 +25,7 @@ def cmd_run(args: argparse.Namespace) -> int:
 
 
 def cmd_faults(args: argparse.Namespace) -> int:
-    from app.devtools.faults import run_faults
+    from app.devtools.faults.driver import run_faults
 
     result = run_faults(args.quick, only=args.only)
     if args.json:

@@ -33,6 +33,7 @@ from app.devtools.common import (
     cpu_seconds,
     extra_ids,
     free_port_pair,
+    journal_fingerprint,
     journal_last_seq,
     make_keys,
     ratio,
@@ -339,23 +340,6 @@ def capacity_and_resync(
         raise
     finally:
         pool.close()
-
-
-def journal_fingerprint(db_url: str, config: Path) -> tuple[int, bytes]:
-    from app.domain.events import decode_event
-    from app.domain.state import BranchState
-    from app.hub.journal import Journal
-    from messaging.envelope import decode_envelope
-
-    journal = Journal(db_url)
-    state = BranchState(load_branch(config))
-    try:
-        for seq, body in journal.bodies():
-            env = decode_envelope(body)
-            state.apply(seq, env.hub_ts_ms, decode_event(env.kind, bytes(env.payload)))
-    finally:
-        journal.close()
-    return state.last_seq, state.fingerprint()
 
 
 def measure_resync(hub: Hub, config: Path, keys: Path, reps: int) -> dict[str, Any]:
