@@ -8,35 +8,18 @@ CLOCK_MONOTONIC), so a send in one process and an arrival in another compare dir
 from __future__ import annotations
 
 import os
-import socket
 import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
 from app.domain.config import default_config_path, load_branch
+from app.hub.process import ROOT as ROOT
 from app.hub.process import HubProcess
+from app.hub.process import free_port_pair as free_port_pair
 from messaging import keys as keyfiles
 
-ROOT = Path(__file__).resolve().parent.parent.parent
 EXTRA_PREFIX = "X"
-
-
-def free_port_pair() -> int:
-    """A port P such that P and P+1 are both free on 127.0.0.1 right now."""
-    for _ in range(200):
-        with socket.socket() as a:
-            a.bind(("127.0.0.1", 0))
-            port = int(a.getsockname()[1])
-            if port >= 65534:
-                continue
-            with socket.socket() as b:
-                try:
-                    b.bind(("127.0.0.1", port + 1))
-                except OSError:
-                    continue
-                return port
-    raise RuntimeError("no two consecutive free ports on 127.0.0.1")
 
 
 def extra_ids(count: int) -> list[str]:
