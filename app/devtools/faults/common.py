@@ -14,7 +14,9 @@ import threading
 import time
 from collections import Counter
 from collections.abc import Callable
+from concurrent.futures import Future
 from pathlib import Path
+from typing import Any, TypeVar
 
 import zmq
 
@@ -23,6 +25,7 @@ from app.devtools.common import (
     journal_fingerprint,
 )
 from app.domain.config import Branch
+from app.domain.events import RaiseSignal, command_kind, encode
 from app.station import StationSession
 from messaging.envelope import Accepted, Rejected
 from messaging.keys import station_keys
@@ -30,6 +33,7 @@ from messaging.outbox import Outbox
 from messaging.sockets import Endpoint
 
 Say = Callable[[str], None]
+T = TypeVar("T")
 
 
 def journal_counts(db_path: Path, msg_ids: list[str]) -> dict[str, int]:
@@ -55,7 +59,14 @@ def lost_and_duplicated(db_path: Path, acked: list[str]) -> tuple[int, int]:
 
 
 class Stations:
-    """Many StationSessions (or bare links) pumped by one background thread."""
+    """Many StationSessions pumped by one background thread, which alone touches them.
+
+    Sockets, outboxes and states belong to the pumping thread. Another thread asks it
+    through :meth:`call`, which returns once the function has run there, with its result
+    (a concurrent.futures.Future per call, as asyncio.run_coroutine_threadsafe hands
+    work to a loop's thread): a case that raised signals then knows they are in the
+    outboxes, and what it counts is what it sent.
+    """
 
     def __init__(self, branch: Branch, endpoint: Endpoint, keys: Path) -> None:
         self.branch, self.endpoint, self.keys = branch, endpoint, keys
@@ -67,12 +78,13 @@ class Stations:
         """Replies "not now, send it again" (journal_unavailable, rate_limited)."""
         self.reasons: Counter[str] = Counter()
         """The reasons given with those replies."""
-        self.lock = threading.Lock()
+        self._lock = threading.Lock()
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
-        self._calls: list[Callable[[], None]] = []
+        self._calls: list[tuple[Callable[[], Any], Future[Any]]] = []
 
     def add(self, sid: str, outbox: Outbox | None = None) -> StationSession:
+        """A new station (before :meth:`start`, or through :meth:`call` after it)."""
         session = StationSession(
             self.branch, sid, self.endpoint, self.ctx, outbox, station_keys(self.keys, sid)
         )
@@ -91,27 +103,90 @@ class Stations:
         self.sessions[sid] = session
         return session
 
-    def call(self, fn: Callable[[], None]) -> None:
-        """Run ``fn`` on the pumping thread (sockets belong to one thread)."""
-        with self.lock:
-            self._calls.append(fn)
+    def call(self, fn: Callable[[], T], timeout: float = 60.0) -> T:
+        """Run ``fn`` on the pumping thread and return its result once it has run there.
+
+        Before :meth:`start` (no pumping thread) the caller owns the sockets: ``fn`` runs
+        here. Its exception, if any, is raised here.
+        """
+        if self._thread is None or threading.current_thread() is self._thread:
+            return fn()
+        future: Future[T] = Future()
+        with self._lock:
+            if self._stop.is_set():
+                raise RuntimeError("the stations are stopped")
+            self._calls.append((fn, future))
+        return future.result(timeout)
+
+    def raise_signals(self, ids: list[str], note: str = "") -> list[str]:
+        """One cash signal from each station of ``ids``; the msg_ids, once in the outboxes."""
+
+        def raise_all() -> list[str]:
+            cmd = RaiseSignal(code="cash", note=note)
+            kind, payload = command_kind(cmd), encode(cmd)
+            return [self.sessions[sid].link.submit(kind, payload) for sid in ids]
+
+        return self.call(raise_all)
+
+    def queued(self) -> int:
+        """Commands in the stations' outboxes (sent or not, not yet answered)."""
+        return self.call(lambda: sum(len(s.link.outbox) for s in self.sessions.values()))
+
+    def acked_ids(self) -> list[str]:
+        """The msg_ids the hub has accepted so far."""
+        return self.call(lambda: list(self.acked))
+
+    def take_deferred(self) -> tuple[int, list[str]]:
+        """The "send it again" replies counted since the last take, and their reasons."""
+
+        def take() -> tuple[int, list[str]]:
+            out = (self.deferred, sorted(self.reasons))
+            self.deferred = 0
+            self.reasons.clear()
+            return out
+
+        return self.call(take)
+
+    def states(self) -> list[tuple[int, bytes]]:
+        """Each station's last seq and state fingerprint, read on the pumping thread."""
+        return self.call(
+            lambda: [(s.state.last_seq, s.state.fingerprint()) for s in self.sessions.values()]
+        )
+
+    def drained(self, timeout: float) -> float | None:
+        """Seconds until every outbox is empty, or None if one is not within ``timeout``."""
+        start = time.monotonic()
+        while time.monotonic() - start < timeout:
+            if not self.queued():
+                return time.monotonic() - start
+            time.sleep(0.05)
+        return None
 
     def start(self) -> None:
-        self._thread = threading.Thread(target=self._run, daemon=True)
+        self._thread = threading.Thread(target=self._run, name="fault-stations", daemon=True)
         self._thread.start()
 
     def _run(self) -> None:
         while not self._stop.is_set():
-            with self.lock:
+            with self._lock:
                 calls, self._calls = self._calls, []
-            for fn in calls:
-                fn()
+            for fn, future in calls:
+                if not future.set_running_or_notify_cancel():
+                    continue
+                try:
+                    future.set_result(fn())
+                except BaseException as exc:
+                    future.set_exception(exc)
             for session in self.sessions.values():
                 session.pump()
             time.sleep(0.002)
 
     def stop(self) -> None:
-        self._stop.set()
+        with self._lock:
+            self._stop.set()
+            calls, self._calls = self._calls, []
+        for _fn, future in calls:
+            future.cancel()
         if self._thread is not None:
             self._thread.join(10)
         for session in self.sessions.values():
@@ -127,9 +202,9 @@ def converge(
     diverging = len(stations.sessions)
     while time.monotonic() - start < timeout:
         seq, truth = journal_fingerprint(hub.db_url, config)
-        sessions = list(stations.sessions.values())
-        if all(s.state.last_seq == seq for s in sessions):
-            diverging = sum(1 for s in sessions if s.state.fingerprint() != truth)
+        states = stations.states()
+        if all(last_seq == seq for last_seq, _ in states):
+            diverging = sum(1 for _, fingerprint in states if fingerprint != truth)
             if diverging == 0:
                 break
         time.sleep(0.2)

@@ -15,10 +15,10 @@ from app.devtools.common import (
 from app.devtools.faults.common import (
     Say,
     Stations,
+    journal_counts,
     lost_and_duplicated,
 )
 from app.domain.config import load_branch
-from app.domain.events import RaiseSignal, command_kind, encode
 
 
 def case_disk(base: Path, config: Path, keys: Path, quick: bool, say: Say) -> dict[str, Any]:
@@ -41,55 +41,56 @@ def case_disk(base: Path, config: Path, keys: Path, quick: bool, say: Say) -> di
     st: Stations | None = None
     try:
         hub.start()
-        st = group = Stations(branch, hub.endpoint, keys)
+        st = Stations(branch, hub.endpoint, keys)
         ids = extra_ids(40)
         for sid in ids:
             st.add(sid)
         st.start()
         sent: list[str] = []
-
-        def raise_all(note: str) -> None:
-            for sid in ids:
-                cmd = RaiseSignal(code="cash", note=note)
-                sent.append(group.sessions[sid].link.submit(command_kind(cmd), encode(cmd)))
-
         filler = "x" * 400
         full_at = None
         for _ in range(400):  # 3 MB of ~1 kB events and their rows: full within a few hundred
-            st.call(lambda: raise_all(filler))
+            sent += st.raise_signals(ids, filler)  # in the outboxes when this returns
             time.sleep(0.05)
             if any("full" in line for line in hub.log):
-                full_at = len(st.acked)
+                full_at = len(st.acked_ids())
                 break
         time.sleep(2)
         refused_full = [ln for ln in hub.log if "full" in ln][:1]
-        acked_while_full = len(st.acked)
+        acked_while_full = len(st.acked_ids())
         subprocess.run(["mount", "-o", "remount,size=64m", str(mnt)], check=True)
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline and any(len(s.link.outbox) for s in st.sessions.values()):
-            time.sleep(0.2)
-        recovered = not any(len(s.link.outbox) for s in st.sessions.values())
-        st_ref = st
-        st = None
+        recovered = st.drained(60) is not None
+        acked = st.acked_ids()
+        group = st
+        rejected = st.call(lambda: dict(group.rejected))
+        st_ref, st = st, None
         st_ref.stop()
         hub.stop()
-        acked = list(st_ref.acked)
-        lost, dup = lost_and_duplicated(hub.db_path, acked)
-        result = {
+        lost, _ = lost_and_duplicated(hub.db_path, acked)
+        counts = journal_counts(hub.db_path, sent)
+        result: dict[str, Any] = {
             "acknowledged_before_full": full_at,
             "acknowledged_while_full": acked_while_full,
             "hub_said_full": refused_full,
             "recovered_after_space": recovered,
             "commands": len(sent),
             "acknowledged": len(acked),
+            "stored_once": sum(1 for c in counts.values() if c == 1),
+            "rejected": rejected,
             "acknowledged_lost": lost,
-            "duplicated": dup,
+            "duplicated": sum(1 for c in counts.values() if c > 1),
         }
-        result["ok"] = lost == 0 and dup == 0 and recovered
+        result["ok"] = (
+            lost == 0
+            and result["duplicated"] == 0
+            and recovered
+            and result["stored_once"] + sum(rejected.values()) == len(sent)
+        )
         say(
             f"disk: journal on a 3 MB tmpfs; hub said {refused_full or 'nothing'}; after "
-            f"growing it recovered={recovered}; {len(acked)} acknowledged in all, {lost} "
-            f"lost, {dup} duplicated"
+            f"growing it recovered={recovered}; {len(sent)} commands, {len(acked)} "
+            f"acknowledged, {result['stored_once']} stored once, {lost} acknowledged lost, "
+            f"{result['duplicated']} duplicated"
         )
         return result
     finally:

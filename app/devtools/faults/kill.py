@@ -18,7 +18,6 @@ from app.devtools.faults.common import (
     lost_and_duplicated,
 )
 from app.domain.config import load_branch
-from app.domain.events import RaiseSignal, command_kind, encode
 from messaging.outbox import Outbox
 
 
@@ -35,37 +34,32 @@ def case_kill(base: Path, config: Path, keys: Path, quick: bool, say: Say) -> di
         st.add(sid, Outbox(folder / f"outbox-{sid}.sqlite"))
     st.start()
     sent: list[str] = []
-
-    def raise_all() -> None:
-        for sid in ids:
-            cmd = RaiseSignal(code="cash")
-            sent.append(st.sessions[sid].link.submit(command_kind(cmd), encode(cmd)))
-
     try:
         time.sleep(1.0)
         for i in range(kills):
-            st.call(raise_all)
+            sent += st.raise_signals(ids)  # in the outboxes when this returns
             time.sleep(every_s * (0.3 + 0.7 * ((i * 7919) % 10) / 10))
             hub.kill()
             time.sleep(0.2)
             hub.start()
-        st.call(raise_all)
-        deadline = time.monotonic() + 120
-        while time.monotonic() < deadline and any(len(s.link.outbox) for s in st.sessions.values()):
-            time.sleep(0.2)
+        sent += st.raise_signals(ids)
+        drained = st.drained(120)
         took, diverging = converge(st, hub, config)
-        acked = list(st.acked)
-        lost, dup = lost_and_duplicated(hub.db_path, acked)
-        all_counts = journal_counts(hub.db_path, sent)
-        result = {
+        acked = st.acked_ids()
+        rejected = st.call(lambda: dict(st.rejected))
+        lost, _ = lost_and_duplicated(hub.db_path, acked)
+        counts = journal_counts(hub.db_path, sent)
+        result: dict[str, Any] = {
             "kills": kills,
             "stations": stations_n,
             "commands": len(sent),
             "acknowledged": len(acked),
-            "stored": sum(1 for c in all_counts.values() if c),
+            "stored_once": sum(1 for c in counts.values() if c == 1),
+            "rejected": rejected,
             "acknowledged_lost": lost,
-            "duplicated": sum(1 for c in all_counts.values() if c > 1) + dup,
-            "left_in_outboxes": sum(len(s.link.outbox) for s in st.sessions.values()),
+            "duplicated": sum(1 for c in counts.values() if c > 1),
+            "left_in_outboxes": st.queued(),
+            "drained_s": None if drained is None else round(drained, 2),
             "stations_diverging": diverging,
             "converge_s": round(took, 2),
         }
@@ -74,12 +68,15 @@ def case_kill(base: Path, config: Path, keys: Path, quick: bool, say: Say) -> di
             and result["duplicated"] == 0
             and diverging == 0
             and result["left_in_outboxes"] == 0
+            and result["stored_once"] + sum(rejected.values()) == len(sent)
         )
         say(
             f"kill: SIGKILLed the hub {kills}× under {stations_n} stations; "
-            f"{len(sent)} commands, {len(acked)} acknowledged, {lost} acknowledged lost, "
-            f"{result['duplicated']} duplicated, {diverging} stations diverging, "
-            f"converged in {took:.2f} s after the load"
+            f"{len(sent)} commands, {len(acked)} acknowledged, {result['stored_once']} "
+            f"stored once, {sum(rejected.values())} refused, {lost} acknowledged lost, "
+            f"{result['duplicated']} duplicated, {result['left_in_outboxes']} left in "
+            f"outboxes (drained in {result['drained_s']} s), {diverging} stations "
+            f"diverging, converged in {took:.2f} s after that"
         )
         return result
     finally:

@@ -26,7 +26,6 @@ from app.devtools.faults.common import (
     run_tool,
 )
 from app.domain.config import load_branch
-from app.domain.events import RaiseSignal, command_kind, encode
 from messaging.outbox import Outbox
 
 
@@ -155,71 +154,58 @@ def case_readonly(base: Path, config: Path, keys: Path, quick: bool, say: Say) -
         st.start()
         sent: list[str] = []
 
-        def raise_all(note: str) -> None:
-            for sid in ids:
-                cmd = RaiseSignal(code="cash", note=note)
-                sent.append(group.sessions[sid].link.submit(command_kind(cmd), encode(cmd)))
-
-        def drained(timeout: float) -> float | None:
-            start = time.monotonic()
-            while time.monotonic() - start < timeout:
-                if not any(len(s.link.outbox) for s in group.sessions.values()):
-                    return time.monotonic() - start
-                time.sleep(0.05)
-            return None
-
         def raise_for(seconds: float, note: str) -> None:
             end = time.monotonic() + seconds
             while time.monotonic() < end:
-                group.call(lambda: raise_all(note))
+                sent.extend(group.raise_signals(ids, note))  # in the outboxes on return
                 time.sleep(0.5)
 
         def acked_since(mark: int) -> int:
-            return len(group.acked) - mark
+            return len(group.acked_ids()) - mark
 
         raise_for(1.0, "before")
-        if drained(30) is None:
+        if group.drained(30) is None:
             raise RuntimeError("the stations' first signals were not delivered")
         result: dict[str, Any] = {"stations": stations_n, "read_only_s": ro_s}
 
         # 1. immutable files: writes fail on the open descriptors; reversible in place.
-        log_mark, ack_mark = len(hub.log), len(group.acked)
+        log_mark, ack_mark = len(hub.log), len(group.acked_ids())
+        group.take_deferred()
         names = disk.immutable(True)
         raise_for(ro_s, "immutable")
         result["immutable_files"] = names
         result["immutable_acknowledged"] = acked_since(ack_mark)
-        result["immutable_deferred"] = group.deferred
+        deferred, told = group.take_deferred()
+        result["immutable_deferred"] = deferred
         result["immutable_hub_said"] = first_line(hub.log[log_mark:], "cannot write")
-        result["immutable_stations_told"] = sorted(group.reasons)
-        group.deferred = 0
-        group.reasons.clear()
-        queued = sum(len(s.link.outbox) for s in group.sessions.values())
+        result["immutable_stations_told"] = told
+        queued = group.queued()
         disk.immutable(False)
-        took = drained(60)
+        took = group.drained(60)
         result["immutable_queued_in_outboxes"] = queued
         result["immutable_recovered_s"] = None if took is None else round(took, 2)
         result["immutable_hub_recovery"] = first_line(hub.log[log_mark:], "writable again")
 
         # 2. ext4 error: the kernel makes the filesystem read-only for good.
-        log_mark, ack_mark = len(hub.log), len(group.acked)
+        log_mark, ack_mark = len(hub.log), len(group.acked_ids())
+        group.take_deferred()
         disk.fs_error()
         result["fs_error_mount"] = disk.mount_options()
         raise_for(ro_s, "fs error")
         result["fs_error_acknowledged"] = acked_since(ack_mark)
-        result["fs_error_deferred"] = group.deferred
+        deferred, told = group.take_deferred()
+        result["fs_error_deferred"] = deferred
         result["fs_error_hub_said"] = first_line(hub.log[log_mark:], "cannot write")
-        result["fs_error_stations_told"] = sorted(group.reasons)
-        result["fs_error_queued_in_outboxes"] = sum(
-            len(s.link.outbox) for s in group.sessions.values()
-        )
-        still = len(group.acked)
+        result["fs_error_stations_told"] = told
+        result["fs_error_queued_in_outboxes"] = group.queued()
+        still = len(group.acked_ids())
         time.sleep(2)  # the hub keeps refusing: no "writable again" without a restart
-        result["fs_error_acknowledged_later"] = len(group.acked) - still
+        result["fs_error_acknowledged_later"] = acked_since(still)
         hub.stop()
         result["e2fsck"] = disk.repair()
         restart = time.monotonic()
         hub.start()
-        took = drained(120)
+        took = group.drained(120)
         result["fs_error_recovered_s"] = (
             None if took is None else round(time.monotonic() - restart, 2)
         )
@@ -227,8 +213,8 @@ def case_readonly(base: Path, config: Path, keys: Path, quick: bool, say: Say) -
         st_ref, st = st, None
         st_ref.stop()
         hub.stop()
-        acked = list(group.acked)
-        lost, dup = lost_and_duplicated(hub.db_path, acked)
+        acked = list(group.acked)  # the pumping thread has ended: read directly
+        lost, _ = lost_and_duplicated(hub.db_path, acked)
         counts = journal_counts(hub.db_path, sent)
         result.update(
             {
@@ -236,7 +222,7 @@ def case_readonly(base: Path, config: Path, keys: Path, quick: bool, say: Say) -
                 "acknowledged": len(acked),
                 "stored_once": sum(1 for c in counts.values() if c == 1),
                 "acknowledged_lost": lost,
-                "duplicated": dup + sum(1 for c in counts.values() if c > 1),
+                "duplicated": sum(1 for c in counts.values() if c > 1),
                 "stations_diverging": diverging,
                 "converge_s": round(converge_s, 2),
             }
