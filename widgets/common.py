@@ -1,4 +1,4 @@
-"""Small pieces every role view shares: wording, colours, ages, names.
+"""Small pieces every role view shares: wording, colours, status icons, ages, names.
 
 Branch data (signal, zone and station labels, staff names) comes from the config in
 both languages; everything else goes through Qt's translation system.
@@ -6,9 +6,9 @@ both languages; everything else goes through Qt's translation system.
 
 from __future__ import annotations
 
-from PySide6.QtCore import QCoreApplication
-from PySide6.QtGui import QColor
-from PySide6.QtWidgets import QHeaderView, QTreeWidget, QWidget
+from PySide6.QtCore import QCoreApplication, QPointF, QRectF, Qt
+from PySide6.QtGui import QBrush, QColor, QFont, QPainter, QPen, QPixmap
+from PySide6.QtWidgets import QApplication, QHeaderView, QTreeWidget, QWidget
 
 from app.domain.config import Branch, Reason
 from app.domain.roles import CounterStatus, Role, SignalState
@@ -23,6 +23,14 @@ def tr(text: str, disambiguation: str | None = None, n: int = -1) -> str:
     ``QObject.tr``: ``tr("Calls · %n waiting", "", count)`` picks the plural form.
     """
     return QCoreApplication.translate("", text, disambiguation, n)
+
+
+def scaled_font(factor: float, bold: bool = False) -> QFont:
+    """The application font scaled for reading at a glance (independent of the parent)."""
+    font = QFont(QApplication.font())
+    font.setPointSizeF(QApplication.font().pointSizeF() * factor)
+    font.setBold(bold)
+    return font
 
 
 def state_text(state: SignalState) -> str:
@@ -57,6 +65,46 @@ def status_text(status: CounterStatus) -> str:
         CounterStatus.PAUSED: tr("Paused"),
         CounterStatus.CLOSED: tr("Closed"),
     }[status]
+
+
+STATUS_COLOURS = {
+    CounterStatus.OPEN: QColor("#2e7d32"),
+    CounterStatus.PAUSED: QColor("#ef6c00"),
+    CounterStatus.CLOSED: QColor("#546e7a"),
+}
+
+
+def status_pixmap(status: CounterStatus, size: int = 28) -> QPixmap:
+    """A shape per status (disc, pause bars, square), so colour is never the only cue."""
+    pix = QPixmap(size, size)
+    pix.fill(Qt.GlobalColor.transparent)
+    painter = QPainter(pix)
+    painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+    colour = STATUS_COLOURS[status]
+    painter.setPen(Qt.PenStyle.NoPen)
+    painter.setBrush(QBrush(colour))
+    m = size * 0.1
+    if status is CounterStatus.OPEN:
+        painter.drawEllipse(QRectF(m, m, size - 2 * m, size - 2 * m))
+        painter.setPen(QPen(QColor("white"), size * 0.12))
+        painter.drawPolyline(
+            [
+                QPointF(size * 0.3, size * 0.52),
+                QPointF(size * 0.45, size * 0.67),
+                QPointF(size * 0.72, size * 0.36),
+            ]
+        )
+    elif status is CounterStatus.PAUSED:
+        bar = size * 0.28
+        painter.drawRect(QRectF(size * 0.15, m, bar, size - 2 * m))
+        painter.drawRect(QRectF(size * 0.57, m, bar, size - 2 * m))
+    else:
+        painter.drawRect(QRectF(m, m, size - 2 * m, size - 2 * m))
+        painter.setPen(QPen(QColor("white"), size * 0.1))
+        painter.drawLine(QPointF(size * 0.3, size * 0.3), QPointF(size * 0.7, size * 0.7))
+        painter.drawLine(QPointF(size * 0.7, size * 0.3), QPointF(size * 0.3, size * 0.7))
+    painter.end()
+    return pix
 
 
 def role_text(role: Role | str) -> str:

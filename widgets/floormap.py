@@ -28,7 +28,6 @@ from PySide6.QtGui import (
 )
 from PySide6.QtWidgets import QToolTip, QWidget
 
-from app.client.bridge import StationBridge
 from app.domain.config import Branch
 from app.domain.roles import CounterStatus, Role, SignalState
 from app.domain.state import CounterRecord, SignalRecord
@@ -43,6 +42,7 @@ from widgets.common import (
     status_text,
     tr,
 )
+from widgets.model import StationModel
 
 TILE_W = 130
 """Widest tile, in floor-plan units (the config's coordinates); narrower where
@@ -112,7 +112,7 @@ class FloorMap(QWidget):
 
     def __init__(
         self,
-        bridge: StationBridge,
+        bridge: StationModel,
         *,
         flash_for: FlashRule | None = None,
         hide_silent: bool = False,

@@ -2,13 +2,13 @@
 
 Everything in the station's inbox (including assists escalated to the supervisor and
 silent emergencies) ordered by priority, then age; each age is coloured against the
-type's acknowledge deadline. Enter claims the selected request, Ctrl+Enter resolves it.
+type's acknowledge deadline. Enter claims the selected request, Ctrl+Enter resolves it
+(a handoff: after asking how it ended).
 """
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt, QTimer
-from PySide6.QtGui import QBrush, QColor, QFont, QKeySequence, QShortcut
+from PySide6.QtGui import QBrush, QColor, QFont
 from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
@@ -19,8 +19,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.client.bridge import StationBridge
-from app.domain.roles import CounterStatus, Outcome, SignalState
+from app.domain import policy
+from app.domain.policy import Act
+from app.domain.roles import CounterStatus, SignalState
 from app.domain.state import SignalRecord
 from widgets.common import (
     age_colour,
@@ -28,26 +29,26 @@ from widgets.common import (
     priority_colour,
     progress_text,
     reason_label,
-    request_table,
+    scaled_font,
     signal_label,
     staff_name,
     station_name,
     status_text,
 )
-from widgets.teller import scaled_font
+from widgets.model import StationModel
+from widgets.request_inbox import RequestInbox
 
-ID_ROLE = Qt.ItemDataRole.UserRole
+DONE_GREY = QColor("#546e7a")
 
 
-class SupervisorView(QWidget):
+class SupervisorView(RequestInbox):
     """The supervisor's queue: claim (Enter) and resolve (Ctrl+Enter)."""
 
     COLUMNS = 5
     COL_REQUEST, COL_STATION, COL_WHO, COL_AGE, COL_STATE = range(COLUMNS)
 
-    def __init__(self, bridge: StationBridge, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.bridge = bridge
+    def __init__(self, model: StationModel, parent: QWidget | None = None) -> None:
+        super().__init__(model, parent)
         self.setObjectName("supervisorView")
         self.setFont(scaled_font(1.25))
 
@@ -58,7 +59,7 @@ class SupervisorView(QWidget):
         self.count_label.setFont(scaled_font(1.4, bold=True))
         layout.addWidget(self.count_label)
 
-        self.queue = request_table(
+        self.queue = self._build_table(
             self,
             "queueList",
             [
@@ -71,7 +72,6 @@ class SupervisorView(QWidget):
             self.COL_STATE,
             120,
         )
-        self.queue.currentItemChanged.connect(self._update_actions)
         self.queue.itemDoubleClicked.connect(self.claim_selected)
         layout.addWidget(self.queue, 1)
 
@@ -98,84 +98,15 @@ class SupervisorView(QWidget):
             row.addWidget(button)
         layout.addLayout(row)
 
-        for keys, slot in (
-            (("Return", "Enter"), self.claim_selected),
-            (("Ctrl+Return", "Ctrl+Enter"), self.resolve_selected),
-        ):
-            shortcut = QShortcut(self)
-            shortcut.setKeys([QKeySequence(k) for k in keys])
-            shortcut.setContext(Qt.ShortcutContext.WindowShortcut)
-            shortcut.activated.connect(slot)
-
-        self._ticker = QTimer(self)
-        self._ticker.setInterval(1000)
-        self._ticker.timeout.connect(self._tick)
-        self._ticker.start()
-
-        bridge.signal_changed.connect(self._on_signal_changed)
-        bridge.state_reset.connect(self.refresh)
-        bridge.counter_changed.connect(lambda _station: self._tick())
-        bridge.staff_changed.connect(lambda _station: self._tick())
-        self.refresh()
-
-    # Queries -----------------------------------------------------------------------------
-    def selected(self) -> SignalRecord | None:
-        item = self.queue.currentItem()
-        if item is None:
-            return None
-        return self.bridge.state.signals.get(int(item.data(0, ID_ROLE)))
-
-    def select(self, signal_id: int) -> bool:
-        for row in range(self.queue.topLevelItemCount()):
-            item = self.queue.topLevelItem(row)
-            if item is not None and item.data(0, ID_ROLE) == signal_id:
-                self.queue.setCurrentItem(item)
-                return True
-        return False
-
-    def shown_ids(self) -> list[int]:
-        return [
-            int(item.data(0, ID_ROLE))
-            for row in range(self.queue.topLevelItemCount())
-            if (item := self.queue.topLevelItem(row)) is not None
-        ]
-
-    def _can_resolve(self, sig: SignalRecord) -> bool:
-        return sig.open and (
-            sig.state is SignalState.OPEN or sig.acked_station == self.bridge.station.id
-        )
-
-    # Actions ------------------------------------------------------------------------------
-    def claim_selected(self) -> None:
-        sig = self.selected()
-        if sig is not None and sig.state is SignalState.OPEN:
-            self.bridge.acknowledge(sig.id)
-
-    def resolve_selected(self) -> None:
-        sig = self.selected()
-        if sig is None or not self._can_resolve(sig):
-            return
-        kind = self.bridge.branch.signal_type(sig.code)
-        # A handoff needs an outcome; the supervisor handling one means it was served.
-        outcome = Outcome.SERVED.value if kind is not None and kind.handoff else ""
-        self.bridge.resolve(sig.id, outcome=outcome)
+        self._shortcut(("Return", "Enter"), self.claim_selected)
+        self._shortcut(("Ctrl+Return", "Ctrl+Enter"), self.resolve_selected)
+        model.counter_changed.connect(self._on_station_changed)
+        self._start()
 
     # Rendering ---------------------------------------------------------------------------
     def refresh(self) -> None:
-        keep = self.selected()
-        signals = self.bridge.inbox()
-        self.queue.blockSignals(True)
-        self.queue.clear()
-        for sig in signals:
-            item = QTreeWidgetItem()
-            item.setData(0, ID_ROLE, sig.id)
-            self.queue.addTopLevelItem(item)
-            if keep is not None and sig.id == keep.id:
-                self.queue.setCurrentItem(item)
-        first = self.queue.topLevelItem(0)
-        if self.queue.currentItem() is None and first is not None:
-            self.queue.setCurrentItem(first)  # Enter claims the most urgent at once
-        self.queue.blockSignals(False)
+        super().refresh()
+        signals = self.model.inbox()
         waiting = sum(1 for s in signals if s.state is SignalState.OPEN)
         if waiting:
             text = self.tr("%n request(s) waiting", "", waiting)
@@ -184,60 +115,46 @@ class SupervisorView(QWidget):
         else:
             text = self.tr("All handled")
         self.count_label.setText(text)
-        self._tick()
-        self._update_actions()
 
-    def _tick(self) -> None:
-        now = self.bridge.hub_now_ms()
-        branch, lang = self.bridge.branch, self.bridge.lang
-        for row in range(self.queue.topLevelItemCount()):
-            item = self.queue.topLevelItem(row)
-            sig = self.bridge.state.signals.get(int(item.data(0, ID_ROLE))) if item else None
-            if item is None or sig is None:
-                continue
-            kind = branch.signal_type(sig.code)
-            age = now - sig.raised_ms
-            state = progress_text(sig, branch, lang)
-            if sig.state is not SignalState.OPEN and sig.acked_station == self.bridge.station.id:
-                state = self.tr("Claimed by you")
-            where = station_name(branch, sig.station, lang)
-            counter = self.bridge.state.counters.get(sig.station)
-            if counter is not None and counter.status is not CounterStatus.OPEN:
-                where += " · " + status_text(counter.status)  # e.g. paused for a fault
-            texts = [
-                signal_label(branch, sig.code, lang),
-                where,
-                staff_name(branch, sig.staff, lang) if sig.staff else "",
-                fmt_age(age),
-                state,
-            ]
-            for col, text in enumerate(texts):
-                item.setText(col, text)
-            open_ = sig.state is SignalState.OPEN
-            bold = QFont(self.queue.font())
-            bold.setBold(open_)
-            item.setFont(self.COL_REQUEST, bold)
-            item.setFont(self.COL_AGE, bold)
-            item.setForeground(
-                self.COL_REQUEST,
-                QBrush(
-                    priority_colour(kind.priority if kind else 4) if open_ else QColor("#546e7a")
-                ),
-            )
-            deadline = kind.ack_s if kind is not None else 0
-            item.setForeground(
-                self.COL_AGE, QBrush(age_colour(age, deadline) if open_ else QColor("#546e7a"))
-            )
-            if sig.level:
-                item.setForeground(self.COL_STATE, QBrush(QColor("#c62828")))
-        self._show_detail()
+    def _paint_row(self, item: QTreeWidgetItem, sig: SignalRecord, now_ms: int) -> None:
+        model = self.model
+        branch, lang = model.branch, model.lang
+        kind = branch.signal_type(sig.code)
+        age = now_ms - sig.raised_ms
+        state = progress_text(sig, branch, lang)
+        if sig.state is not SignalState.OPEN and sig.acked_station == model.station.id:
+            state = self.tr("Claimed by you")
+        where = station_name(branch, sig.station, lang)
+        counter = model.state.counters.get(sig.station)
+        if counter is not None and counter.status is not CounterStatus.OPEN:
+            where += " · " + status_text(counter.status)  # e.g. paused for a fault
+        texts = [
+            signal_label(branch, sig.code, lang),
+            where,
+            staff_name(branch, sig.staff, lang) if sig.staff else "",
+            fmt_age(age),
+            state,
+        ]
+        for col, text in enumerate(texts):
+            item.setText(col, text)
+        open_ = sig.state is SignalState.OPEN
+        bold = QFont(self.queue.font())
+        bold.setBold(open_)
+        item.setFont(self.COL_REQUEST, bold)
+        item.setFont(self.COL_AGE, bold)
+        urgency = priority_colour(policy.priority(branch, sig.code))
+        item.setForeground(self.COL_REQUEST, QBrush(urgency if open_ else DONE_GREY))
+        deadline = kind.ack_s if kind is not None else 0
+        item.setForeground(self.COL_AGE, QBrush(age_colour(age, deadline) if open_ else DONE_GREY))
+        if sig.level:
+            item.setForeground(self.COL_STATE, QBrush(QColor("#c62828")))
 
     def _show_detail(self) -> None:
         sig = self.selected()
         if sig is None:
             self.detail.setText(self.tr("No requests. New ones appear here at once."))
             return
-        branch, lang = self.bridge.branch, self.bridge.lang
+        branch, lang = self.model.branch, self.model.lang
         parts = []
         if sig.need:
             parts.append(reason_label(branch.config.needs, sig.need, lang))
@@ -250,12 +167,7 @@ class SupervisorView(QWidget):
         self.detail.setText(" · ".join(parts))
 
     def _update_actions(self) -> None:
-        sig = self.selected()
-        self.claim_button.setEnabled(sig is not None and sig.state is SignalState.OPEN)
-        self.resolve_button.setEnabled(sig is not None and self._can_resolve(sig))
+        acts = self.acts()
+        self.claim_button.setEnabled(Act.CLAIM in acts)
+        self.resolve_button.setEnabled(Act.RESOLVE in acts)
         self._show_detail()
-
-    # Slots -------------------------------------------------------------------------------
-    def _on_signal_changed(self, sig: SignalRecord) -> None:
-        if self.bridge.state.is_target(sig, self.bridge.station) or sig.id in self.shown_ids():
-            self.refresh()

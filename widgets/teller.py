@@ -7,33 +7,17 @@ reason) or closed. Silent types (duress) leave no trace on this screen.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
 from functools import partial
 
-from PySide6.QtCore import QModelIndex, QPointF, QRectF, Qt, QTimer
-from PySide6.QtGui import (
-    QBrush,
-    QColor,
-    QFont,
-    QKeySequence,
-    QPainter,
-    QPen,
-    QPixmap,
-    QResizeEvent,
-    QShortcut,
-)
+from PySide6.QtCore import Qt, QTimer
+from PySide6.QtGui import QColor, QKeySequence, QResizeEvent, QShortcut
 from PySide6.QtWidgets import (
-    QApplication,
-    QComboBox,
     QDialog,
-    QDialogButtonBox,
-    QFormLayout,
     QFrame,
     QGridLayout,
     QGroupBox,
     QHBoxLayout,
     QLabel,
-    QLineEdit,
     QListWidget,
     QListWidgetItem,
     QPushButton,
@@ -43,23 +27,30 @@ from PySide6.QtWidgets import (
 )
 
 from app import log
-from app.client.bridge import StationBridge
-from app.domain.config import Reason, SignalType
-from app.domain.policy import MAX_NOTE, MAX_TICKET
-from app.domain.roles import CounterStatus, Role, SignalState
+from app.domain import policy
+from app.domain.config import SignalType
+from app.domain.policy import Act
+from app.domain.roles import CounterStatus, SignalState
 from app.domain.state import SignalRecord
 from app.domain.timeday import local_time
 from widgets.common import (
+    STATUS_COLOURS,
     fmt_age,
     priority_colour,
     progress_text,
     reason_label,
+    scaled_font,
     signal_label,
     staff_name,
     station_name,
+    status_pixmap,
     status_text,
     tr,
 )
+from widgets.dialog_host import DialogHost
+from widgets.dialogs import ReasonDialog, ask_outcome
+from widgets.model import StationModel
+from widgets.raise_form import RaiseDialog, needs_form
 from widgets.rows import (
     ALERT_COLOUR,
     DONE_COLOUR,
@@ -74,188 +65,6 @@ MAX_FKEYS = 12
 BUTTON_FONT_FACTORS = (1.5, 1.3, 1.15, 1.0)
 """Call-button font sizes (× the application font), tried largest first until the labels fit."""
 
-STATUS_COLOURS = {
-    CounterStatus.OPEN: QColor("#2e7d32"),
-    CounterStatus.PAUSED: QColor("#ef6c00"),
-    CounterStatus.CLOSED: QColor("#546e7a"),
-}
-
-
-def scaled_font(factor: float, bold: bool = False) -> QFont:
-    """The application font scaled for reading at a glance (independent of the parent)."""
-    font = QFont(QApplication.font())
-    font.setPointSizeF(QApplication.font().pointSizeF() * factor)
-    font.setBold(bold)
-    return font
-
-
-def status_pixmap(status: CounterStatus, size: int = 28) -> QPixmap:
-    """A shape per status (disc, pause bars, square), so colour is never the only cue."""
-    pix = QPixmap(size, size)
-    pix.fill(Qt.GlobalColor.transparent)
-    painter = QPainter(pix)
-    painter.setRenderHint(QPainter.RenderHint.Antialiasing)
-    colour = STATUS_COLOURS[status]
-    painter.setPen(Qt.PenStyle.NoPen)
-    painter.setBrush(QBrush(colour))
-    m = size * 0.1
-    if status is CounterStatus.OPEN:
-        painter.drawEllipse(QRectF(m, m, size - 2 * m, size - 2 * m))
-        painter.setPen(QPen(QColor("white"), size * 0.12))
-        painter.drawPolyline(
-            [
-                QPointF(size * 0.3, size * 0.52),
-                QPointF(size * 0.45, size * 0.67),
-                QPointF(size * 0.72, size * 0.36),
-            ]
-        )
-    elif status is CounterStatus.PAUSED:
-        bar = size * 0.28
-        painter.drawRect(QRectF(size * 0.15, m, bar, size - 2 * m))
-        painter.drawRect(QRectF(size * 0.57, m, bar, size - 2 * m))
-    else:
-        painter.drawRect(QRectF(m, m, size - 2 * m, size - 2 * m))
-        painter.setPen(QPen(QColor("white"), size * 0.1))
-        painter.drawLine(QPointF(size * 0.3, size * 0.3), QPointF(size * 0.7, size * 0.7))
-        painter.drawLine(QPointF(size * 0.7, size * 0.3), QPointF(size * 0.3, size * 0.7))
-    painter.end()
-    return pix
-
-
-class ReasonDialog(QDialog):
-    """Pick one reason from the branch's list; OK stays disabled until one is chosen."""
-
-    def __init__(
-        self,
-        title: str,
-        prompt: str,
-        reasons: Sequence[Reason],
-        lang: str,
-        ok_text: str,
-        parent: QWidget | None = None,
-    ) -> None:
-        super().__init__(parent)
-        self.setObjectName("reasonDialog")
-        self.setWindowTitle(title)
-        self.setFont(scaled_font(1.2))
-        layout = QVBoxLayout(self)
-        label = QLabel(prompt, self)
-        label.setWordWrap(True)
-        layout.addWidget(label)
-        self.reasons = QListWidget(self)
-        self.reasons.setObjectName("reasonList")
-        for reason in reasons:
-            item = QListWidgetItem(reason.label.get(lang))
-            item.setData(ID_ROLE, reason.code)
-            self.reasons.addItem(item)
-        # No reason is preselected, and the first Down arrow picks the first one.
-        # (an explicit invalid current index stops the view choosing row 0 on focus).
-        self.reasons.setCurrentIndex(QModelIndex())
-        self.reasons.itemDoubleClicked.connect(self.accept)
-        layout.addWidget(self.reasons, 1)
-        label.setBuddy(self.reasons)
-        buttons = QDialogButtonBox(self)
-        self.ok_button = QPushButton(ok_text, self)
-        self.ok_button.setObjectName("okButton")
-        self.ok_button.setDefault(True)
-        self.ok_button.setEnabled(False)
-        buttons.addButton(self.ok_button, QDialogButtonBox.ButtonRole.AcceptRole)
-        buttons.addButton(QDialogButtonBox.StandardButton.Cancel).setAutoDefault(False)
-        buttons.accepted.connect(self.accept)
-        buttons.rejected.connect(self.reject)
-        layout.addWidget(buttons)
-        self.reasons.currentItemChanged.connect(self._on_current_changed)
-        self.reasons.setFocus()
-
-    def reason(self) -> str:
-        """The chosen reason's code ('' if none)."""
-        item = self.reasons.currentItem()
-        return str(item.data(ID_ROLE)) if item is not None and item.isSelected() else ""
-
-    def select(self, code: str) -> None:
-        for row in range(self.reasons.count()):
-            if self.reasons.item(row).data(ID_ROLE) == code:
-                self.reasons.setCurrentRow(row)
-
-    def accept(self) -> None:
-        if not self.reason():
-            return  # no reason, no pause / decline: the rule of the branch
-        super().accept()
-
-    def _on_current_changed(self) -> None:
-        self.ok_button.setEnabled(bool(self.reason()))
-
-
-class RaiseDialog(QDialog):
-    """The small form a handoff (need, note, ticket) or a to-station call needs. Enter sends."""
-
-    def __init__(
-        self, bridge: StationBridge, kind: SignalType, parent: QWidget | None = None
-    ) -> None:
-        super().__init__(parent)
-        self.kind = kind
-        lang = bridge.lang
-        self.setObjectName("raiseDialog")
-        self.setWindowTitle(signal_label(bridge.branch, kind.code, lang))
-        self.setFont(scaled_font(1.2))
-        layout = QVBoxLayout(self)
-        form = QFormLayout()
-        layout.addLayout(form)
-        self.need: QComboBox | None = None
-        self.ticket: QLineEdit | None = None
-        self.target: QComboBox | None = None
-        if kind.to_station:
-            self.target = QComboBox(self)
-            self.target.setObjectName("targetCombo")
-            roles = kind.targets or (Role.TELLER,)
-            for station in bridge.branch.config.stations:
-                if station.role in roles and station.id != bridge.station.id:
-                    who = bridge.state.staff_of(station.id)
-                    text = station.name.get(lang)
-                    if who:
-                        text += " · " + staff_name(bridge.branch, who, lang)
-                    self.target.addItem(text, station.id)
-            form.addRow(self.tr("&To:"), self.target)
-        if kind.handoff and bridge.branch.config.needs:
-            self.need = QComboBox(self)
-            self.need.setObjectName("needCombo")
-            for need in bridge.branch.config.needs:
-                self.need.addItem(need.label.get(lang), need.code)
-            form.addRow(self.tr("&Need:"), self.need)
-        self.note = QLineEdit(self)
-        self.note.setObjectName("noteEdit")
-        self.note.setMaxLength(MAX_NOTE)
-        self.note.setPlaceholderText(self.tr("Optional"))
-        form.addRow(self.tr("N&ote:"), self.note)
-        if kind.handoff:
-            self.ticket = QLineEdit(self)
-            self.ticket.setObjectName("ticketEdit")
-            self.ticket.setMaxLength(MAX_TICKET)
-            self.ticket.setPlaceholderText(self.tr("Customer's queue ticket, optional"))
-            form.addRow(self.tr("&Ticket no.:"), self.ticket)
-        buttons = QDialogButtonBox(self)
-        self.send_button = QPushButton(self.tr("Send"), self)
-        self.send_button.setObjectName("sendButton")
-        self.send_button.setDefault(True)
-        buttons.addButton(self.send_button, QDialogButtonBox.ButtonRole.AcceptRole)
-        buttons.addButton(QDialogButtonBox.StandardButton.Cancel).setAutoDefault(False)
-        buttons.accepted.connect(self.accept)
-        buttons.rejected.connect(self.reject)
-        layout.addWidget(buttons)
-        if self.target is not None and self.target.count() == 0:
-            self.send_button.setEnabled(False)
-        first = self.target or self.need or self.note
-        first.setFocus()
-
-    def fields(self) -> dict[str, str]:
-        """Keyword arguments for ``StationBridge.raise_signal``."""
-        return {
-            "note": self.note.text().strip(),
-            "to": str(self.target.currentData() or "") if self.target is not None else "",
-            "ticket": self.ticket.text().strip() if self.ticket is not None else "",
-            "need": str(self.need.currentData() or "") if self.need is not None else "",
-        }
-
 
 class TellerView(QWidget):
     """A counter's screen: call buttons with F-keys, my open calls, the counter's status.
@@ -264,12 +73,12 @@ class TellerView(QWidget):
     rejection or waiting count for them.
     """
 
-    def __init__(self, bridge: StationBridge, parent: QWidget | None = None) -> None:
+    def __init__(self, model: StationModel, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.bridge = bridge
+        self.model = model
+        self.dialogs = DialogHost()
         self.quiet_msg_ids: set[str] = set()
-        self.active_dialog: QDialog | None = None
-        self.kinds: list[SignalType] = bridge.branch.raisable_by(bridge.station.role)
+        self.kinds: list[SignalType] = policy.raisable(model.branch, model.station.role)
         self.buttons: dict[str, QPushButton] = {}
         self.shortcuts: dict[str, QShortcut] = {}
         self._columns = 0
@@ -289,13 +98,18 @@ class TellerView(QWidget):
         self._ticker.timeout.connect(self._tick)
         self._ticker.start()
 
-        bridge.signal_changed.connect(self._on_signal_changed)
-        bridge.state_reset.connect(self.refresh)
-        bridge.counter_changed.connect(self._on_counter_changed)
-        bridge.staff_changed.connect(self._on_staff_changed)
-        bridge.command_accepted.connect(self._on_command_done)
-        bridge.command_rejected.connect(self._on_command_rejected)
+        model.signal_changed.connect(self._on_signal_changed)
+        model.state_reset.connect(self.refresh)
+        model.counter_changed.connect(self._on_counter_changed)
+        model.staff_changed.connect(self._on_staff_changed)
+        model.command_accepted.connect(self._on_command_accepted)
+        model.command_rejected.connect(self._on_command_rejected)
         self.refresh()
+
+    @property
+    def active_dialog(self) -> QDialog | None:
+        """The question the view is asking now (a form, a reason, an outcome), if any."""
+        return self.dialogs.active
 
     # Building ---------------------------------------------------------------------------
     def _build_signal_buttons(self) -> QWidget:
@@ -304,7 +118,7 @@ class TellerView(QWidget):
         self._grid.setContentsMargins(0, 0, 0, 0)
         self._grid.setSpacing(8)
         for index, kind in enumerate(self.kinds):
-            label = signal_label(self.bridge.branch, kind.code, self.bridge.lang)
+            label = signal_label(self.model.branch, kind.code, self.model.lang)
             key = f"F{index + 1}" if index < MAX_FKEYS else ""
             # The key first: a narrow window clips the end of the label, never the key.
             button = QPushButton(f"{key}   {label}".lstrip(), box)
@@ -426,56 +240,54 @@ class TellerView(QWidget):
     # Actions ----------------------------------------------------------------------------
     def trigger(self, code: str) -> None:
         """A button or its F-key: send at once, or open the form the type needs."""
-        kind = self.bridge.branch.signal_type(code)
+        kind = self.model.branch.signal_type(code)
         if kind is None:
             return
-        if kind.silent:
+        if kind.silent or not needs_form(kind):
             self._send(kind, {})
             return
-        if kind.handoff or kind.to_station:
-            dialog = RaiseDialog(self.bridge, kind, self)
-            self._open_dialog(dialog, partial(self._send_form, kind, dialog))
-            return
-        self._send(kind, {})
+        dialog = RaiseDialog(self.model, kind, self)
+        self.dialogs.open(dialog, partial(self._send_form, kind, dialog))
 
     def cancel_selected(self) -> None:
-        sig_id = self.selected_signal()
-        if sig_id is not None:
-            self.bridge.cancel(sig_id)
+        sig = self._signal_of(self.my_list.currentItem())
+        if sig is not None and Act.CANCEL in self.model.acts(sig):
+            self.model.cancel(sig.id)
 
     def selected_signal(self) -> int | None:
         item = self.my_list.currentItem()
         return int(item.data(ID_ROLE)) if item is not None else None
 
     def advance_incoming(self) -> None:
-        """Acknowledge a call sent to this counter, or mark an acknowledged one done."""
-        item = self.incoming_list.currentItem()
-        if item is None:
+        """Acknowledge a call sent to this counter, or mark an acknowledged one done (a
+        handoff: after asking how it ended)."""
+        sig = self._signal_of(self.incoming_list.currentItem())
+        acts = self.model.acts(sig) if sig is not None else frozenset()
+        if sig is None or not acts:
             return
-        sig = self.bridge.state.signals.get(int(item.data(ID_ROLE)))
-        if sig is None or not sig.open:
-            return
-        if sig.state is SignalState.OPEN:
-            self.bridge.acknowledge(sig.id)
-        else:
-            kind = self.bridge.branch.signal_type(sig.code)
-            self.bridge.resolve(sig.id, outcome="served" if kind and kind.handoff else "")
+        if Act.CLAIM in acts:
+            self.model.acknowledge(sig.id)
+        elif Act.RESOLVE in acts:
+            ask_outcome(self.dialogs, self.model, sig, self, partial(self._resolve, sig.id))
+
+    def _resolve(self, signal_id: int, outcome: str, product: str, note: str) -> None:
+        self.model.resolve(signal_id, outcome=outcome, product=product, note=note)
 
     def request_pause(self) -> None:
         """Ask for the pause reason; the counter pauses only once one is chosen."""
         dialog = ReasonDialog(
             self.tr("Pause service"),
             self.tr("Why is the counter pausing?"),
-            self.bridge.branch.config.pause_reasons,
-            self.bridge.lang,
+            self.model.branch.config.pause_reasons,
+            self.model.lang,
             self.tr("Pause"),
             self,
         )
         dialog.setObjectName("pauseDialog")
-        current = self.bridge.state.counters.get(self.bridge.station.id)
+        current = self.model.state.counters.get(self.model.station.id)
         if current is not None and current.status is CounterStatus.PAUSED:
             dialog.select(current.reason)
-        self._open_dialog(dialog, partial(self._pause_from, dialog))
+        self.dialogs.open(dialog, partial(self._pause_from, dialog))
 
     def _pause_from(self, dialog: ReasonDialog) -> None:
         self.pause(dialog.reason())
@@ -484,36 +296,22 @@ class TellerView(QWidget):
         """Pause the counter with ``reason``; without one nothing is sent (returns False)."""
         if not reason:
             return False
-        self.bridge.set_status(CounterStatus.PAUSED, reason)
+        self.model.set_status(CounterStatus.PAUSED, reason)
         return True
 
     def resume(self) -> None:
-        self.bridge.set_status(CounterStatus.OPEN)
+        self.model.set_status(CounterStatus.OPEN)
 
     def close_counter(self) -> None:
-        self.bridge.set_status(CounterStatus.CLOSED)
+        self.model.set_status(CounterStatus.CLOSED)
 
     def _send_form(self, kind: SignalType, dialog: RaiseDialog) -> None:
         self._send(kind, dialog.fields())
 
     def _send(self, kind: SignalType, fields: dict[str, str]) -> None:
-        msg_id = self.bridge.raise_signal(kind.code, **fields)
+        msg_id = self.model.raise_signal(kind.code, **fields)
         if kind.silent:
             self.quiet_msg_ids.add(msg_id)
-
-    def _open_dialog(self, dialog: QDialog, on_accept: Callable[[], None]) -> None:
-        """Window-modal, non-blocking: the event loop (and the link) keeps running."""
-        if self.active_dialog is not None:
-            self.active_dialog.close()
-        self.active_dialog = dialog
-        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-        dialog.accepted.connect(on_accept)
-        dialog.finished.connect(partial(self._forget_dialog, dialog))
-        dialog.open()
-
-    def _forget_dialog(self, dialog: QDialog, _result: int = 0) -> None:
-        if self.active_dialog is dialog:
-            self.active_dialog = None
 
     # Rendering --------------------------------------------------------------------------
     def refresh(self) -> None:
@@ -523,9 +321,9 @@ class TellerView(QWidget):
 
     def visible_signals(self) -> list[SignalRecord]:
         """My open calls, minus the silent ones (those never show here)."""
-        types = self.bridge.branch.signal_types
+        types = self.model.branch.signal_types
         return [
-            s for s in self.bridge.my_signals() if not (s.code in types and types[s.code].silent)
+            s for s in self.model.my_signals() if not (s.code in types and types[s.code].silent)
         ]
 
     def _fill_my_signals(self) -> None:
@@ -553,7 +351,7 @@ class TellerView(QWidget):
     def _fill_incoming(self) -> None:
         current = self.incoming_list.currentItem()
         keep = current.data(ID_ROLE) if current is not None else None
-        inbox = self.bridge.inbox()
+        inbox = self.model.inbox()
         self.incoming_list.blockSignals(True)
         self.incoming_list.clear()
         for sig in inbox:
@@ -571,12 +369,12 @@ class TellerView(QWidget):
 
     def _tick(self) -> None:
         """Refresh the texts and ages of every row (one timer for all rows)."""
-        now = self.bridge.hub_now_ms()
+        now = self.model.hub_now_ms()
         for view in (self.my_list, self.incoming_list):
             relayout = False
             for row in range(view.count()):
                 item = view.item(row)
-                sig = self.bridge.state.signals.get(int(item.data(ID_ROLE)))
+                sig = self.model.state.signals.get(int(item.data(ID_ROLE)))
                 if sig is not None:
                     title, detail, colour = self._row_texts(view, sig)
                     age = fmt_age(now - sig.raised_ms)
@@ -586,7 +384,7 @@ class TellerView(QWidget):
 
     def _row_texts(self, view: QListWidget, sig: SignalRecord) -> tuple[str, str, QColor]:
         """(label, progress line, its colour) of a row in my calls or the incoming list."""
-        branch, lang = self.bridge.branch, self.bridge.lang
+        branch, lang = self.model.branch, self.model.lang
         label = signal_label(branch, sig.code, lang)
         if view is self.incoming_list:
             who = staff_name(branch, sig.staff, lang) or station_name(branch, sig.station, lang)
@@ -611,16 +409,16 @@ class TellerView(QWidget):
         return delegate.painted(view.model().index(row, 0))
 
     def _show_counter(self) -> None:
-        record = self.bridge.state.counters.get(self.bridge.station.id)
+        record = self.model.state.counters.get(self.model.station.id)
         status = record.status if record is not None else CounterStatus.OPEN
         text = status_text(status)
         if record is not None and record.reason:
             text += " · " + reason_label(
-                self.bridge.branch.config.pause_reasons, record.reason, self.bridge.lang
+                self.model.branch.config.pause_reasons, record.reason, self.model.lang
             )
         tip = text
         if record is not None and record.since_ms and status is not CounterStatus.OPEN:
-            since = local_time(record.since_ms, self.bridge.branch.timezone).strftime("%H:%M")
+            since = local_time(record.since_ms, self.model.branch.timezone).strftime("%H:%M")
             tip += " · " + self.tr("since {time}").format(time=since)
         self.status_label.setText(text)
         self.status_label.setToolTip(tip)
@@ -631,19 +429,21 @@ class TellerView(QWidget):
         self.close_button.setEnabled(status is not CounterStatus.CLOSED)
         self.counter_status = status
 
+    def _signal_of(self, item: QListWidgetItem | None) -> SignalRecord | None:
+        return self.model.state.signals.get(int(item.data(ID_ROLE))) if item else None
+
     def _update_buttons(self) -> None:
-        self.cancel_button.setEnabled(self.my_list.currentItem() is not None)
-        item = self.incoming_list.currentItem()
-        sig = self.bridge.state.signals.get(int(item.data(ID_ROLE))) if item else None
-        if sig is not None and sig.state is not SignalState.OPEN:
-            self.incoming_button.setText(self.tr("Done"))
-        else:
-            self.incoming_button.setText(self.tr("Acknowledge"))
-        self.incoming_button.setEnabled(sig is not None and sig.open)
+        mine = self._signal_of(self.my_list.currentItem())
+        self.cancel_button.setEnabled(mine is not None and Act.CANCEL in self.model.acts(mine))
+        sig = self._signal_of(self.incoming_list.currentItem())
+        acts = self.model.acts(sig) if sig is not None else frozenset()
+        done = Act.CLAIM not in acts and Act.RESOLVE in acts  # claimed: now mark it done
+        self.incoming_button.setText(self.tr("Done") if done else self.tr("Acknowledge"))
+        self.incoming_button.setEnabled(bool(acts & {Act.CLAIM, Act.RESOLVE}))
 
     def _reflow(self, width: int) -> None:
         """As many columns of call buttons as fit (two to four), the font as big as fits."""
-        big = [b for code, b in self.buttons.items() if not self._kind_silent(code)]
+        big = [self.buttons[kind.code] for kind in self.kinds if not kind.silent]
         if not self.buttons:
             return
         room = width - 20  # the view's margins
@@ -665,32 +465,28 @@ class TellerView(QWidget):
         for index, button in enumerate(self.buttons.values()):
             self._grid.addWidget(button, index // columns, index % columns)
 
-    def _kind_silent(self, code: str) -> bool:
-        kind = self.bridge.branch.signal_type(code)
-        return kind is not None and kind.silent
-
     def resizeEvent(self, event: QResizeEvent) -> None:
         self._reflow(event.size().width())
         super().resizeEvent(event)
 
     # Slots -----------------------------------------------------------------------------
     def _on_signal_changed(self, sig: SignalRecord) -> None:
-        if sig.station == self.bridge.station.id:
+        if sig.station == self.model.station.id:
             self._fill_my_signals()
-        if self.bridge.state.is_target(sig, self.bridge.station) or any(
+        if self.model.state.is_target(sig, self.model.station) or any(
             self.incoming_list.item(r).data(ID_ROLE) == sig.id
             for r in range(self.incoming_list.count())
         ):
             self._fill_incoming()
 
     def _on_counter_changed(self, station: str) -> None:
-        if station == self.bridge.station.id:
+        if station == self.model.station.id:
             self._show_counter()
 
     def _on_staff_changed(self, _station: str) -> None:
         self._tick()
 
-    def _on_command_done(self, msg_id: str, _seq: int) -> None:
+    def _on_command_accepted(self, msg_id: str, _seq: int) -> None:
         if msg_id in self.quiet_msg_ids:
             # Let the window see the id first (it shows nothing for it), then forget it.
             QTimer.singleShot(0, partial(self.quiet_msg_ids.discard, msg_id))

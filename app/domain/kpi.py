@@ -7,12 +7,11 @@ a signal belongs to the day it was raised on.
 
 from __future__ import annotations
 
-import math
-import statistics
 from dataclasses import dataclass
 
 from app.domain.roles import CounterStatus, Outcome
 from app.domain.state import BranchState
+from app.domain.stats import median, percentile
 from app.domain.timeday import day_start_ms
 
 
@@ -32,7 +31,8 @@ class Kpis:
     acknowledged: int
     """Of those, how many were claimed (a resolve straight from open is a claim)."""
     ack_median_s: float | None
-    """Median seconds from raise to claim; None when nothing was claimed today."""
+    """Median seconds from raise to claim (app.domain.stats: nearest rank, so one real
+    claim time, as the reports print it); None when nothing was claimed today."""
     ack_p90_s: float | None
     """90th percentile (nearest rank) of the same; None when nothing was claimed."""
     escalations: int
@@ -48,13 +48,6 @@ class Kpis:
     """Counters paused right now (whatever day they were paused on)."""
     closed_counters: int
     """Counters closed right now."""
-
-
-def nearest_rank(values: list[float], pct: float) -> float:
-    """The ``pct`` percentile of ``values`` by the nearest-rank method (values non-empty)."""
-    ordered = sorted(values)
-    rank = max(1, math.ceil(pct / 100 * len(ordered)))
-    return ordered[rank - 1]
 
 
 def today_kpis(state: BranchState, now_ms: int, *, include_silent: bool = True) -> Kpis:
@@ -91,14 +84,15 @@ def today_kpis(state: BranchState, now_ms: int, *, include_silent: bool = True) 
                 served += 1
             elif sig.outcome == Outcome.NO_SHOW.value:
                 no_show += 1
+    ack_s.sort()
     counters = state.counters.values()
     return Kpis(
         day_start_ms=start,
         signals=signals,
         open_now=open_now,
         acknowledged=len(ack_s),
-        ack_median_s=statistics.median(ack_s) if ack_s else None,
-        ack_p90_s=nearest_rank(ack_s, 90) if ack_s else None,
+        ack_median_s=median(ack_s) if ack_s else None,
+        ack_p90_s=percentile(ack_s, 90) if ack_s else None,
         escalations=escalations,
         handoffs_offered=offered,
         handoffs_accepted=accepted,

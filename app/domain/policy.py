@@ -194,6 +194,20 @@ def raisable(branch: Branch, role: Role) -> list[SignalType]:
     return branch.raisable_by(role)
 
 
+def can_send_to(branch: Branch, code: str, station: Station) -> bool:
+    """Whether a ``code`` signal that goes to one station may go to ``station``: one of
+    the type's target roles, or any station when the type names none."""
+    kind = branch.signal_type(code)
+    if kind is None or not kind.to_station:
+        return False
+    return not kind.targets or station.role in kind.targets
+
+
+def destinations(branch: Branch, code: str) -> list[Station]:
+    """The stations a to-station ``code`` signal may be sent to, in the config's order."""
+    return [s for s in branch.config.stations if can_send_to(branch, code, s)]
+
+
 def _fits(row: Transition, signal: SignalView, station: Station, handoff: bool) -> bool:
     if signal.state not in row.source or (row.handoff_only and not handoff):
         return False
@@ -501,7 +515,7 @@ def _decide_raise(
         target = branch.station(cmd.to) if cmd.to else None
         if target is None:
             raise DomainError(E.BAD_REQUEST, f"{cmd.code!r} needs a target station (--to)")
-        if kind.targets and target.role not in kind.targets:
+        if not can_send_to(branch, kind.code, target):
             raise DomainError(
                 E.BAD_REQUEST, f"{cmd.code!r} cannot be sent to {target.id} ({target.role})"
             )
@@ -567,7 +581,9 @@ __all__ = [
     "by_urgency",
     "can_raise",
     "can_read",
+    "can_send_to",
     "decide",
+    "destinations",
     "is_target",
     "may",
     "most_urgent_waiting",

@@ -1,4 +1,5 @@
-"""A report as text: table, CSV, JSON, or one self-contained HTML file with SVG charts.
+"""A report as text: table, CSV, JSON, or one self-contained HTML file with SVG charts
+(Jinja2 templates in app/reports/templates, autoescaped).
 
 Every format shows the same numbers: they all come from ``Report.as_dict()`` (a
 report the board got from the hub is that dict already; it renders the same way).
@@ -9,10 +10,12 @@ libraries.
 from __future__ import annotations
 
 import csv
-import html
+import functools
 import io
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, TypeAlias
 
+import jinja2
 import msgspec
 
 if TYPE_CHECKING:
@@ -138,18 +141,46 @@ def as_table(report: ReportData) -> str:
 
 
 # HTML ------------------------------------------------------------------------------------------
-CSS = """
-body{font-family:"Noto Sans CJK SC","Microsoft YaHei",Arial,sans-serif;margin:24px;color:#222}
-h1{font-size:20px}h2{font-size:16px;margin-top:28px}
-table{border-collapse:collapse;font-size:12px}
-th,td{border:1px solid #ccc;padding:3px 6px;text-align:right}
-th:first-child,td:first-child{text-align:left}th{background:#f0f0f0}
-.charts{display:flex;flex-wrap:wrap;gap:24px}
-svg text{font-size:11px;fill:#333}
-"""
+# Jinja2 renders the page (templates/*.html.j2, package data) with autoescaping: any text
+# from the journal (staff, stations, reasons, products) is escaped by the library, not by
+# us. Python lays the charts out (numbers), the templates only write the markup.
 
 
-def _svg_bars(
+@dataclass(frozen=True)
+class Bar:
+    label: str
+    value: float
+    x: float
+    y: float
+    w: float
+    h: float
+    mark: float | None
+    """The deadline drawn across this bar (a red tick), if any."""
+    mark_y: float | None
+
+    @property
+    def mid(self) -> float:
+        return self.x + self.w / 2
+
+
+@dataclass(frozen=True)
+class BarChart:
+    """A vertical bar chart laid out in SVG user units, for templates/charts.html.j2."""
+
+    title: str
+    width: int
+    height: int
+    color: str
+    left: int
+    right: int
+    axis_y: int
+    top: float
+    """The largest value (or deadline), at the top of the plot; its label, to 0.1."""
+    top_y: int
+    bars: list[Bar]
+
+
+def bar_chart(
     title: str,
     labels: list[str],
     values: list[float],
@@ -158,56 +189,49 @@ def _svg_bars(
     width: int = 560,
     height: int = 220,
     color: str = "#3b7dd8",
-) -> str:
+) -> BarChart:
     """A vertical bar chart; ``marks`` draws a red tick per bar (a deadline)."""
     top = max([*values, *(m for m in (marks or []) if m is not None), 1])
     left, bottom, plot_h = 40, 30, height - 60
+    axis_y = height - bottom
     slot = (width - left - 10) / max(1, len(values))
-    parts = [
-        f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" '
-        f'role="img" aria-label="{html.escape(title)}">',
-        f'<text x="{left}" y="14" style="font-weight:bold">{html.escape(title)}</text>',
-        f'<line x1="{left}" y1="{height - bottom}" x2="{width - 10}" y2="{height - bottom}" '
-        'stroke="#999"/>',
-        f'<text x="{left - 4}" y="{height - bottom - plot_h + 4}" text-anchor="end">'
-        f"{_num(round(top, 1))}</text>",
-    ]
+    bars = []
     for i, (label, value) in enumerate(zip(labels, values, strict=True)):
         h = plot_h * value / top
         x = left + i * slot + slot * 0.15
-        w = slot * 0.7
-        y = height - bottom - h
-        parts.append(
-            f'<rect x="{x:.1f}" y="{y:.1f}" width="{w:.1f}" height="{h:.1f}" fill="{color}">'
-            f"<title>{html.escape(label)}: {_num(value)}</title></rect>"
-        )
-        if value:
-            parts.append(
-                f'<text x="{x + w / 2:.1f}" y="{y - 2:.1f}" text-anchor="middle">'
-                f"{_num(value)}</text>"
-            )
-        parts.append(
-            f'<text x="{x + w / 2:.1f}" y="{height - bottom + 14}" text-anchor="middle">'
-            f"{html.escape(label)}</text>"
-        )
         mark = marks[i] if marks else None
-        if mark is not None:
-            my = height - bottom - plot_h * mark / top
-            parts.append(
-                f'<line x1="{x - 2:.1f}" y1="{my:.1f}" x2="{x + w + 2:.1f}" y2="{my:.1f}" '
-                f'stroke="#d33" stroke-width="2"><title>deadline {_num(mark)} s</title></line>'
-            )
-    parts.append("</svg>")
-    return "".join(parts)
-
-
-def _html_table(columns: tuple[str, ...], rows: list[dict[str, Any]]) -> str:
-    head = "".join(f"<th>{html.escape(c)}</th>" for c in columns)
-    body = "".join(
-        "<tr>" + "".join(f"<td>{html.escape(_num(r[c]))}</td>" for c in columns) + "</tr>"
-        for r in rows
+        mark_y = None if mark is None else axis_y - plot_h * mark / top
+        bars.append(Bar(label, value, x, axis_y - h, slot * 0.7, h, mark, mark_y))
+    return BarChart(
+        title, width, height, color, left, width - 10, axis_y, round(top, 1), axis_y - plot_h, bars
     )
-    return f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
+
+
+DEADLINE_COLUMNS = (
+    "code",
+    "deadline_s",
+    "signals",
+    "acknowledged",
+    "p50_s",
+    "p90_s",
+    "max_s",
+    "late",
+)
+
+
+@functools.cache
+def _environment() -> jinja2.Environment:
+    env = jinja2.Environment(
+        loader=jinja2.PackageLoader("app.reports", "templates"),
+        autoescape=jinja2.select_autoescape(["html.j2"], default=True),
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+    )
+    env.filters["num"] = _num
+    env.filters["f1"] = "{:.1f}".format
+    return env
 
 
 def as_html(report: ReportData) -> str:
@@ -217,49 +241,41 @@ def as_html(report: ReportData) -> str:
     title = f"Lobbylink report · {data['branch']} · {data['first_day']}" + (
         "" if data["first_day"] == data["last_day"] else f" – {data['last_day']}"
     )
-    hourly = _svg_bars(
-        "Hourly load (signals raised per local hour)",
-        [f"{i:02d}" for i in range(24)],
-        [float(v) for v in data["hourly"]],
-        width=720,
-    )
     deadlines = data["deadlines"]
-    response = _svg_bars(
-        "Time to acknowledge, p90 (s) vs deadline (red)",
-        [d["code"] for d in deadlines],
-        [d["p90_s"] or 0.0 for d in deadlines],
-        marks=[float(d["deadline_s"]) for d in deadlines],
-        color="#e39b2d",
-    )
-    funnel = _svg_bars(
-        "Handoff funnel",
-        ["offered", "accepted", "declined", "served", "no_show"],
-        [float(h[k]) for k in ("offered", "accepted", "declined", "served", "no_show")],
-        color="#3a9d5d",
-    )
-    conversion = "—" if h["conversion"] is None else f"{h['conversion'] * 100:.1f}%"
-    sections = [
-        f"<h1>{html.escape(title)}</h1>",
-        f"<p>Time zone {html.escape(data['timezone'])}; days cut at local midnight. "
-        "Durations are seconds from the raise; p50/p90 by nearest rank. "
-        f"Signals: {data['total']['signals']}; handoff conversion (served / offered): "
-        f"{conversion}.</p>",
-        f'<div class="charts">{hourly}{response}{funnel}</div>',
-        f"<h2>By {html.escape(data['by'])}</h2>",
-        _html_table(GROUP_COLUMNS, [group_row(g) for g in [*data["groups"], data["total"]]]),
-        "<h2>Acknowledge deadlines</h2>",
-        _html_table(
-            ("code", "deadline_s", "signals", "acknowledged", "p50_s", "p90_s", "max_s", "late"),
-            deadlines,
+    funnel = ("offered", "accepted", "declined", "served", "no_show")
+    charts = [
+        bar_chart(
+            "Hourly load (signals raised per local hour)",
+            [f"{i:02d}" for i in range(24)],
+            [float(v) for v in data["hourly"]],
+            width=720,
         ),
-        "<h2>Handoffs, pauses, presence gaps, hourly load</h2>",
-        _html_table(SPAN_COLUMNS, span_rows(data)),
+        bar_chart(
+            "Time to acknowledge, p90 (s) vs deadline (red)",
+            [d["code"] for d in deadlines],
+            [d["p90_s"] or 0.0 for d in deadlines],
+            marks=[float(d["deadline_s"]) for d in deadlines],
+            color="#e39b2d",
+        ),
+        bar_chart("Handoff funnel", list(funnel), [float(h[k]) for k in funnel], color="#3a9d5d"),
     ]
     return (
-        '<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">'
-        f"<title>{html.escape(title)}</title><style>{CSS}</style></head><body>"
-        + "\n".join(sections)
-        + "</body></html>\n"
+        _environment()
+        .get_template("report.html.j2")
+        .render(
+            title=title,
+            timezone=data["timezone"],
+            by=data["by"],
+            signals=data["total"]["signals"],
+            conversion="—" if h["conversion"] is None else f"{h['conversion'] * 100:.1f}%",
+            charts=charts,
+            group_columns=GROUP_COLUMNS,
+            groups=[group_row(g) for g in [*data["groups"], data["total"]]],
+            deadline_columns=DEADLINE_COLUMNS,
+            deadlines=deadlines,
+            span_columns=SPAN_COLUMNS,
+            spans=span_rows(data),
+        )
     )
 
 

@@ -385,6 +385,10 @@
         <translation>Signals I raised</translation>
     </message>
     <message>
+        <source>Close the selected signal you raised, once someone has taken it</source>
+        <translation>Close the selected signal you raised, once someone has taken it</translation>
+    </message>
+    <message>
         <source>Cancel signal</source>
         <translation>Cancel signal</translation>
     </message>
@@ -399,10 +403,6 @@
     <message>
         <source>Claim the call first; then mark that you arrived</source>
         <translation>Claim the call first; then mark that you arrived</translation>
-    </message>
-    <message>
-        <source>A handoff is closed with its outcome by the person who served it</source>
-        <translation>A handoff is closed with its outcome by the person who served it</translation>
     </message>
     <message>
         <source>Resolve</source>

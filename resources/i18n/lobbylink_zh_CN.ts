@@ -383,6 +383,10 @@
         <translation>我发起的事项</translation>
     </message>
     <message>
+        <source>Close the selected signal you raised, once someone has taken it</source>
+        <translation>有人接手后，结束您发起的所选事项</translation>
+    </message>
+    <message>
         <source>Cancel signal</source>
         <translation>取消呼叫</translation>
     </message>
@@ -397,10 +401,6 @@
     <message>
         <source>Claim the call first; then mark that you arrived</source>
         <translation>请先响应该呼叫，再标记已到达</translation>
-    </message>
-    <message>
-        <source>A handoff is closed with its outcome by the person who served it</source>
-        <translation>转介由接待的人员登记结果后办结</translation>
     </message>
     <message>
         <source>Resolve</source>

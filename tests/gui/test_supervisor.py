@@ -1,25 +1,38 @@
-"""SupervisorView against a real hub: the queue's order, claim (Enter), resolve (Ctrl+Enter)."""
+"""SupervisorView over an in-memory branch: the queue's order, claim (Enter), resolve
+(Ctrl+Enter), and a handoff resolved with the outcome the supervisor chose."""
 
 from __future__ import annotations
+
+from pathlib import Path
 
 import pytest
 from PySide6.QtCore import Qt
 from pytestqt.qtbot import QtBot
 
-from app.client.bridge import StationBridge
+from app.domain import policy
+from app.domain.config import Branch
+from app.domain.events import Acknowledge, Resolve
+from app.domain.policy import Act
 from app.domain.roles import SignalState
-from tests.gui.conftest import BridgeFactory
+from tests.gui.memory import MemoryHub, MemoryModel
+from tests.gui.roles_support import (
+    HANDOFF_BACK,
+    actions,
+    branch_with,
+    newer_type_signal,
+    outcome_dialog,
+)
 from widgets.common import age_colour
 from widgets.supervisor import SupervisorView
 
 # The offscreen platform warns on every shown top-level window; it is not our warning.
 pytestmark = pytest.mark.qt_log_ignore(r"This plugin does not support propagateSizeHints")
 
-WAIT = 5000
+WAIT = 2000
 
 
-def make_view(qtbot: QtBot, bridge: StationBridge, show: bool = False) -> SupervisorView:
-    view = SupervisorView(bridge)
+def make_view(qtbot: QtBot, model: MemoryModel, show: bool = False) -> SupervisorView:
+    view = SupervisorView(model)
     qtbot.addWidget(view)
     if show:
         view.resize(620, 500)
@@ -35,10 +48,11 @@ def state_of_first_row(view: SupervisorView) -> str:
 
 
 def test_enter_claims_and_ctrl_enter_resolves_an_authorization(
-    qtbot: QtBot, make_bridge: BridgeFactory
+    qtbot: QtBot, branch: Branch
 ) -> None:
-    teller = make_bridge("C02", staff="zhangwei")
-    supervisor = make_bridge("S1", staff="wugang")
+    hub = MemoryHub(branch)
+    teller = hub.station("C02", staff="zhangwei")
+    supervisor = hub.station("S1", staff="wugang")
     view = make_view(qtbot, supervisor, show=True)
     assert not view.claim_button.isEnabled()
     teller.raise_signal("authorize", note="transfer over 50,000")
@@ -65,9 +79,10 @@ def test_enter_claims_and_ctrl_enter_resolves_an_authorization(
     assert teller.my_signals() == []
 
 
-def test_buttons_claim_and_resolve(qtbot: QtBot, make_bridge: BridgeFactory) -> None:
-    teller = make_bridge("C01", staff="lina")
-    supervisor = make_bridge("S1", staff="wugang")
+def test_buttons_claim_and_resolve(qtbot: QtBot, branch: Branch) -> None:
+    hub = MemoryHub(branch)
+    teller = hub.station("C01", staff="lina")
+    supervisor = hub.station("S1", staff="wugang")
     view = make_view(qtbot, supervisor)
     teller.raise_signal("cash")
     qtbot.waitUntil(lambda: view.claim_button.isEnabled(), timeout=WAIT)
@@ -80,13 +95,16 @@ def test_buttons_claim_and_resolve(qtbot: QtBot, make_bridge: BridgeFactory) -> 
     assert "All handled" in view.count_label.text()
 
 
-def test_queue_is_ordered_by_priority_then_age(qtbot: QtBot, make_bridge: BridgeFactory) -> None:
-    c01 = make_bridge("C01", staff="lina")
-    c02 = make_bridge("C02", staff="zhangwei")
-    supervisor = make_bridge("S1", staff="wugang")
+def test_queue_is_ordered_by_priority_then_age(qtbot: QtBot, branch: Branch) -> None:
+    hub = MemoryHub(branch)
+    c01 = hub.station("C01", staff="lina")
+    c02 = hub.station("C02", staff="zhangwei")
+    supervisor = hub.station("S1", staff="wugang")
     view = make_view(qtbot, supervisor)
     c01.raise_signal("cash")
+    hub.advance(1000)
     c01.raise_signal("device_fault")
+    hub.advance(1000)
     c02.raise_signal("authorize")
     qtbot.waitUntil(lambda: view.queue.topLevelItemCount() == 3, timeout=WAIT)
     c02.raise_signal("duress")
@@ -100,3 +118,86 @@ def test_queue_is_ordered_by_priority_then_age(qtbot: QtBot, make_bridge: Bridge
     qtbot.waitUntil(lambda: view.queue.topLevelItemCount() == 5, timeout=WAIT)
     chosen = view.selected()
     assert chosen is not None and chosen.code == "cash"
+
+
+def test_a_type_this_config_lacks_is_ordered_by_the_branch_rule(
+    qtbot: QtBot, branch: Branch
+) -> None:
+    hub = MemoryHub(branch)
+    teller = hub.station("C01", staff="lina")
+    supervisor = hub.station("S1", staff="wugang")
+    view = make_view(qtbot, supervisor)
+    teller.raise_signal("cash")  # priority 3
+    hub.flush()
+    hub.advance(1000)
+    newer_type_signal(hub, "C02", ("supervisor",))
+    hub.advance(1000)
+    teller.raise_signal("authorize")  # priority 2, newer
+    qtbot.waitUntil(lambda: view.queue.topLevelItemCount() == 3, timeout=WAIT)
+    codes = [supervisor.state.signals[i].code for i in view.shown_ids()]
+    assert codes == ["brand_new", "authorize", "cash"]
+    assert view.shown_ids() == [s.id for s in policy.by_urgency(branch, supervisor.inbox())]
+
+
+# A handoff: resolved with the outcome the supervisor chose ----------------------------------
+def test_a_handoff_is_resolved_with_the_chosen_outcome(qtbot: QtBot, tmp_path: Path) -> None:
+    """Ctrl+Enter on a handoff sent "served" without asking: now it asks, and Cancel
+    sends nothing."""
+    hub = MemoryHub(branch_with(tmp_path, HANDOFF_BACK))
+    wealth = hub.station("W1", staff="sunli")
+    supervisor = hub.station("S1", staff="wugang")
+    view = make_view(qtbot, supervisor, show=True)
+    wealth.raise_signal("send_back", ticket="A051")
+    qtbot.waitUntil(lambda: view.queue.topLevelItemCount() == 1, timeout=WAIT)
+    sig_id = view.shown_ids()[0]
+    qtbot.keyClick(view, Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: "Claimed by you" in state_of_first_row(view), timeout=WAIT)
+
+    qtbot.keyClick(view, Qt.Key.Key_Return, Qt.KeyboardModifier.ControlModifier)
+    dialog = outcome_dialog(qtbot, view.active_dialog)
+    assert dialog.product.isHidden()
+    qtbot.keyClick(dialog.note, Qt.Key.Key_Escape)
+    qtbot.waitUntil(lambda: view.active_dialog is None, timeout=WAIT)
+    assert actions(supervisor) == [Acknowledge(signal_id=sig_id, staff="wugang")]
+
+    qtbot.mouseClick(view.resolve_button, Qt.MouseButton.LeftButton)
+    dialog = outcome_dialog(qtbot, view.active_dialog)
+    assert dialog.served.isChecked()
+    qtbot.mouseClick(dialog.record_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: view.queue.topLevelItemCount() == 0, timeout=WAIT)
+    assert actions(supervisor)[-1] == Resolve(signal_id=sig_id, outcome="served", staff="wugang")
+    assert wealth.state.signals[sig_id].outcome == "served"
+
+
+def test_the_buttons_are_what_the_policy_allows(qtbot: QtBot, tmp_path: Path) -> None:
+    """Requests new, claimed here, claimed and raised here, escalated, and handoffs:
+    claim and resolve are what the hub would accept from the supervisor."""
+    hub = MemoryHub(branch_with(tmp_path, HANDOFF_BACK))
+    teller = hub.station("C01", staff="lina")
+    wealth = hub.station("W1", staff="sunli")
+    supervisor = hub.station("S1", staff="wugang")
+    view = make_view(qtbot, supervisor)
+
+    def newest(model: MemoryModel, code: str) -> int:
+        model.raise_signal(code)
+        hub.flush()
+        return max(s.id for s in hub.state.signals.values() if s.station == model.station.id)
+
+    newest(teller, "cash")
+    supervisor.acknowledge(newest(teller, "authorize"))
+    supervisor.acknowledge(newest(supervisor, "device_fault"))
+    hub.flush()
+    supervisor.arrive(max(hub.state.signals))
+    newest(wealth, "send_back")
+    supervisor.acknowledge(newest(wealth, "send_back"))
+    newest(teller, "assist")
+    hub.advance(10 * 60 * 1000)  # the assist escalates to the supervisor
+    hub.flush()
+    view.refresh()
+    assert view.queue.topLevelItemCount() == 6
+
+    buttons = {Act.CLAIM: view.claim_button, Act.RESOLVE: view.resolve_button}
+    for sig_id in view.shown_ids():
+        view.select(sig_id)
+        enabled = {act for act, button in buttons.items() if button.isEnabled()}
+        assert enabled == {act for act in buttons if hub.may("S1", act, sig_id)}, sig_id

@@ -1,25 +1,33 @@
-"""TellerView against a real hub: one click or F-key per call, live progress, counter status."""
+"""TellerView over an in-memory branch: one click or F-key per call, live progress, counter
+status, and a handoff sent to the counter closed with the outcome the teller chose."""
 
 from __future__ import annotations
+
+from pathlib import Path
 
 import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QPushButton
 from pytestqt.qtbot import QtBot
 
-from app.client.bridge import StationBridge
+from app.domain.config import Branch
+from app.domain.events import Acknowledge, Resolve
+from app.domain.policy import Act
 from app.domain.roles import CounterStatus, SignalState
-from tests.gui.conftest import BridgeFactory
-from widgets.teller import RaiseDialog, ReasonDialog, TellerView
+from tests.gui.memory import MemoryHub, MemoryModel
+from tests.gui.roles_support import HANDOFF_BACK, actions, branch_with, outcome_dialog
+from widgets.dialogs import ReasonDialog
+from widgets.raise_form import RaiseDialog
+from widgets.teller import TellerView
 
 # The offscreen platform warns on every shown top-level window; it is not our warning.
 pytestmark = pytest.mark.qt_log_ignore(r"This plugin does not support propagateSizeHints")
 
-WAIT = 5000
+WAIT = 2000
 
 
-def make_view(qtbot: QtBot, bridge: StationBridge, show: bool = False) -> TellerView:
-    view = TellerView(bridge)
+def make_view(qtbot: QtBot, model: MemoryModel, show: bool = False) -> TellerView:
+    view = TellerView(model)
     qtbot.addWidget(view)
     if show:
         view.resize(620, 500)
@@ -29,12 +37,13 @@ def make_view(qtbot: QtBot, bridge: StationBridge, show: bool = False) -> Teller
     return view
 
 
-def open_codes(bridge: StationBridge) -> list[str]:
-    return [s.code for s in bridge.inbox()]
+def open_codes(model: MemoryModel) -> list[str]:
+    return [s.code for s in model.inbox()]
 
 
-def test_buttons_follow_the_config_with_f_keys(qtbot: QtBot, make_bridge: BridgeFactory) -> None:
-    teller = make_bridge("C01", staff="lina")
+def test_buttons_follow_the_config_with_f_keys(qtbot: QtBot, branch: Branch) -> None:
+    hub = MemoryHub(branch)
+    teller = hub.station("C01", staff="lina")
     view = make_view(qtbot, teller)
     codes = [k.code for k in teller.branch.raisable_by(teller.station.role)]
     assert list(view.buttons) == codes
@@ -44,10 +53,11 @@ def test_buttons_follow_the_config_with_f_keys(qtbot: QtBot, make_bridge: Bridge
 
 
 def test_click_reaches_the_lobby_claim_shows_name_resolve_removes(
-    qtbot: QtBot, make_bridge: BridgeFactory
+    qtbot: QtBot, branch: Branch
 ) -> None:
-    teller = make_bridge("C01", staff="lina")
-    lobby = make_bridge("L1", staff="wangfang")
+    hub = MemoryHub(branch)
+    teller = hub.station("C01", staff="lina")
+    lobby = hub.station("L1", staff="wangfang")
     view = make_view(qtbot, teller)
 
     qtbot.mouseClick(view.findChild(QPushButton, "signal_assist"), Qt.MouseButton.LeftButton)
@@ -64,9 +74,10 @@ def test_click_reaches_the_lobby_claim_shows_name_resolve_removes(
     assert view.empty_label.isVisibleTo(view)
 
 
-def test_f1_raises_and_delete_cancels(qtbot: QtBot, make_bridge: BridgeFactory) -> None:
-    teller = make_bridge("C01", staff="lina")
-    lobby = make_bridge("L1", staff="wangfang")
+def test_f1_raises_and_delete_cancels(qtbot: QtBot, branch: Branch) -> None:
+    hub = MemoryHub(branch)
+    teller = hub.station("C01", staff="lina")
+    lobby = hub.station("L1", staff="wangfang")
     view = make_view(qtbot, teller, show=True)
 
     qtbot.keyClick(view, Qt.Key.Key_F1)
@@ -81,8 +92,9 @@ def test_f1_raises_and_delete_cancels(qtbot: QtBot, make_bridge: BridgeFactory) 
     assert teller.state.signals[sig_id].state is SignalState.CANCELLED
 
 
-def test_cancel_button_cancels_the_selected_call(qtbot: QtBot, make_bridge: BridgeFactory) -> None:
-    teller = make_bridge("C01", staff="lina")
+def test_cancel_button_cancels_the_selected_call(qtbot: QtBot, branch: Branch) -> None:
+    hub = MemoryHub(branch)
+    teller = hub.station("C01", staff="lina")
     view = make_view(qtbot, teller)
     assert not view.cancel_button.isEnabled()
     teller.raise_signal("authorize")
@@ -97,9 +109,10 @@ def test_cancel_button_cancels_the_selected_call(qtbot: QtBot, make_bridge: Brid
     assert [s.code for s in teller.my_signals()] == ["cash"]
 
 
-def test_pause_needs_a_reason(qtbot: QtBot, make_bridge: BridgeFactory) -> None:
-    teller = make_bridge("C01", staff="lina")
-    lobby = make_bridge("L1")
+def test_pause_needs_a_reason(qtbot: QtBot, branch: Branch) -> None:
+    hub = MemoryHub(branch)
+    teller = hub.station("C01", staff="lina")
+    lobby = hub.station("L1")
     view = make_view(qtbot, teller, show=True)
     assert "Open" in view.status_label.text() or "营业" in view.status_label.text()
     assert not view.resume_button.isEnabled()
@@ -112,7 +125,7 @@ def test_pause_needs_a_reason(qtbot: QtBot, make_bridge: BridgeFactory) -> None:
     assert not dialog.ok_button.isEnabled()
     qtbot.keyClick(dialog.reasons, Qt.Key.Key_Return)  # Enter without a reason: nothing
     assert dialog.isVisible()
-    assert len(teller.session.link.outbox) == 0
+    assert actions(teller) == []
 
     qtbot.keyClick(dialog.reasons, Qt.Key.Key_Down)  # arrow keys pick the first reason
     assert dialog.reason() == "meal"
@@ -133,9 +146,10 @@ def test_pause_needs_a_reason(qtbot: QtBot, make_bridge: BridgeFactory) -> None:
     assert not view.close_button.isEnabled()
 
 
-def test_handoff_form_sends_need_note_and_ticket(qtbot: QtBot, make_bridge: BridgeFactory) -> None:
-    teller = make_bridge("C01", staff="lina")
-    wealth = make_bridge("W1", staff="sunli")
+def test_handoff_form_sends_need_note_and_ticket(qtbot: QtBot, branch: Branch) -> None:
+    hub = MemoryHub(branch)
+    teller = hub.station("C01", staff="lina")
+    wealth = hub.station("W1", staff="sunli")
     view = make_view(qtbot, teller, show=True)
     key = list(view.buttons).index("refer_wealth") + 1
     qtbot.keyClick(view, getattr(Qt.Key, f"Key_F{key}"))
@@ -143,7 +157,7 @@ def test_handoff_form_sends_need_note_and_ticket(qtbot: QtBot, make_bridge: Brid
     assert isinstance(dialog, RaiseDialog)
     qtbot.waitUntil(dialog.isActiveWindow, timeout=WAIT)
     assert dialog.need is not None and dialog.ticket is not None
-    assert len(teller.session.link.outbox) == 0  # nothing sent before the form
+    assert actions(teller) == []  # nothing sent before the form
 
     dialog.need.setCurrentIndex(dialog.need.findData("fund"))
     qtbot.keyClicks(dialog.note, "wants a 3-year fund")
@@ -157,8 +171,9 @@ def test_handoff_form_sends_need_note_and_ticket(qtbot: QtBot, make_bridge: Brid
     qtbot.waitUntil(lambda: view.my_list.count() == 1, timeout=WAIT)
 
 
-def test_escape_closes_the_form_without_sending(qtbot: QtBot, make_bridge: BridgeFactory) -> None:
-    teller = make_bridge("C01", staff="lina")
+def test_escape_closes_the_form_without_sending(qtbot: QtBot, branch: Branch) -> None:
+    hub = MemoryHub(branch)
+    teller = hub.station("C01", staff="lina")
     view = make_view(qtbot, teller, show=True)
     view.trigger("refer_wealth")
     dialog = view.active_dialog
@@ -166,13 +181,14 @@ def test_escape_closes_the_form_without_sending(qtbot: QtBot, make_bridge: Bridg
     qtbot.waitUntil(dialog.isActiveWindow, timeout=WAIT)
     qtbot.keyClick(dialog.note, Qt.Key.Key_Escape)
     qtbot.waitUntil(lambda: view.active_dialog is None, timeout=WAIT)
-    assert len(teller.session.link.outbox) == 0
+    assert actions(teller) == []
     assert teller.my_signals() == []
 
 
-def test_silent_signal_leaves_no_trace(qtbot: QtBot, make_bridge: BridgeFactory) -> None:
-    teller = make_bridge("C01", staff="lina")
-    supervisor = make_bridge("S1", staff="wugang")
+def test_silent_signal_leaves_no_trace(qtbot: QtBot, branch: Branch) -> None:
+    hub = MemoryHub(branch)
+    teller = hub.station("C01", staff="lina")
+    supervisor = hub.station("S1", staff="wugang")
     view = make_view(qtbot, teller)
     assert view.active_dialog is None
     qtbot.mouseClick(view.buttons["duress"], Qt.MouseButton.LeftButton)
@@ -185,9 +201,10 @@ def test_silent_signal_leaves_no_trace(qtbot: QtBot, make_bridge: BridgeFactory)
     assert view.active_dialog is None
 
 
-def test_call_sent_to_this_counter(qtbot: QtBot, make_bridge: BridgeFactory) -> None:
-    teller = make_bridge("C03", staff="liuyang")
-    lobby = make_bridge("L1", staff="wangfang")
+def test_call_sent_to_this_counter(qtbot: QtBot, branch: Branch) -> None:
+    hub = MemoryHub(branch)
+    teller = hub.station("C03", staff="liuyang")
+    lobby = hub.station("L1", staff="wangfang")
     view = make_view(qtbot, teller, show=True)
     assert view.incoming_group.isHidden()
     lobby.raise_signal("direct_counter", to="C03", note="passport renewal")
@@ -205,10 +222,11 @@ def test_call_sent_to_this_counter(qtbot: QtBot, make_bridge: BridgeFactory) -> 
     assert lobby.state.signals[sig_id].state is SignalState.RESOLVED
 
 
-def test_a_call_row_shows_who_is_coming_in_full(qtbot: QtBot, make_bridge: BridgeFactory) -> None:
+def test_a_call_row_shows_who_is_coming_in_full(qtbot: QtBot, branch: Branch) -> None:
     """The demo's 640 px window cut "Wang Fang acknowledged" in the middle: never again."""
-    teller = make_bridge("C01", staff="lina", lang="en")
-    lobby = make_bridge("L1", staff="wangfang", lang="en")
+    hub = MemoryHub(branch)
+    teller = hub.station("C01", staff="lina", lang="en")
+    lobby = hub.station("L1", staff="wangfang", lang="en")
     view = make_view(qtbot, teller, show=True)
     view.resize(640, 540)
     teller.raise_signal("assist")
@@ -232,3 +250,80 @@ def test_a_call_row_shows_who_is_coming_in_full(qtbot: QtBot, make_bridge: Bridg
     )
     label, progress, _age = view.row_lines(0)
     assert label.endswith("…") and progress == "✓ Wang Fang acknowledged · on the way"
+
+
+# A handoff sent to the counter: closed with the outcome the teller chose ----------------------
+def test_a_handoff_sent_to_the_counter_is_done_with_the_chosen_outcome(
+    qtbot: QtBot, tmp_path: Path
+) -> None:
+    """ "Done" on a handoff sent "served" without asking: now it asks, and Cancel sends
+    nothing."""
+    hub = MemoryHub(branch_with(tmp_path, HANDOFF_BACK))
+    teller = hub.station("C01", staff="lina")
+    wealth = hub.station("W1", staff="sunli")
+    view = make_view(qtbot, teller, show=True)
+    wealth.raise_signal("send_back", ticket="A051", note="deposit")
+    qtbot.waitUntil(lambda: view.incoming_list.count() == 1, timeout=WAIT)
+    sid = teller.inbox()[0].id
+    assert view.incoming_button.text() == "Acknowledge"
+    qtbot.mouseClick(view.incoming_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: view.incoming_button.text() == "Done", timeout=WAIT)
+    assert actions(teller) == [Acknowledge(signal_id=sid, staff="lina")]
+
+    qtbot.mouseClick(view.incoming_button, Qt.MouseButton.LeftButton)
+    dialog = outcome_dialog(qtbot, view.active_dialog)
+    assert dialog.product.isHidden()
+    qtbot.mouseClick(dialog.no_show, Qt.MouseButton.LeftButton)
+    dialog.reject()
+    qtbot.waitUntil(lambda: view.active_dialog is None, timeout=WAIT)
+    assert actions(teller) == [Acknowledge(signal_id=sid, staff="lina")]
+    assert wealth.state.signals[sid].state is SignalState.ACKNOWLEDGED
+
+    qtbot.mouseClick(view.incoming_button, Qt.MouseButton.LeftButton)
+    dialog = outcome_dialog(qtbot, view.active_dialog)
+    dialog.no_show.setChecked(True)
+    qtbot.keyClick(dialog.note, Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: view.incoming_list.count() == 0, timeout=WAIT)
+    assert actions(teller)[-1] == Resolve(signal_id=sid, outcome="no_show", staff="lina")
+    resolved = wealth.state.signals[sid]
+    assert (resolved.state, resolved.outcome) == (SignalState.RESOLVED, "no_show")
+
+
+def test_the_buttons_are_what_the_policy_allows(qtbot: QtBot, tmp_path: Path) -> None:
+    """Calls sent to the counter in every state, its own calls: the buttons are exactly
+    what the hub would accept from it (a handoff another counter took: nothing)."""
+    hub = MemoryHub(branch_with(tmp_path, HANDOFF_BACK))
+    teller = hub.station("C01", staff="lina")
+    other = hub.station("C03", staff="liuyang")
+    lobby = hub.station("L1", staff="wangfang")
+    wealth = hub.station("W1", staff="sunli")
+    view = make_view(qtbot, teller)
+
+    def newest(model: MemoryModel, code: str, **fields: str) -> int:
+        model.raise_signal(code, **fields)
+        hub.flush()
+        return max(s.id for s in hub.state.signals.values() if s.station == model.station.id)
+
+    newest(lobby, "direct_counter", to="C01")
+    teller.acknowledge(newest(lobby, "direct_counter", to="C01"))
+    newest(wealth, "send_back")
+    other.acknowledge(newest(wealth, "send_back"))
+    teller.acknowledge(newest(wealth, "send_back"))
+    newest(teller, "authorize")
+    lobby.acknowledge(newest(teller, "assist"))
+    hub.flush()
+    view.refresh()
+    assert view.incoming_list.count() == 5 and view.my_list.count() == 2
+
+    for row in range(view.incoming_list.count()):
+        view.incoming_list.setCurrentRow(row)
+        sid = int(view.incoming_list.currentItem().data(Qt.ItemDataRole.UserRole))
+        claim, resolve = (hub.may("C01", act, sid) for act in (Act.CLAIM, Act.RESOLVE))
+        assert view.incoming_button.isEnabled() == (claim or resolve), sid
+        expected = "Done" if resolve and not claim else "Acknowledge"
+        assert view.incoming_button.text() == expected, sid
+    for row in range(view.my_list.count()):
+        view.my_list.setCurrentRow(row)
+        own = view.selected_signal()
+        assert own is not None
+        assert view.cancel_button.isEnabled() == hub.may("C01", Act.CANCEL, own)

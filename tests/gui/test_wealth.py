@@ -1,4 +1,4 @@
-"""WealthView against a real hub: accept, decline (re-offered), outcome, counter help."""
+"""WealthView over an in-memory branch: accept, decline (re-offered), outcome, counter help."""
 
 from __future__ import annotations
 
@@ -6,20 +6,23 @@ import pytest
 from PySide6.QtCore import Qt
 from pytestqt.qtbot import QtBot
 
-from app.client.bridge import StationBridge
+from app.domain.config import Branch
+from app.domain.events import Acknowledge
+from app.domain.policy import Act
 from app.domain.roles import SignalState
-from tests.gui.conftest import BridgeFactory
-from widgets.teller import ReasonDialog
-from widgets.wealth import OutcomeDialog, WealthView
+from tests.gui.memory import MemoryHub, MemoryModel
+from tests.gui.roles_support import actions, newer_type_signal
+from widgets.dialogs import OutcomeDialog, ReasonDialog
+from widgets.wealth import WealthView
 
 # The offscreen platform warns on every shown top-level window; it is not our warning.
 pytestmark = pytest.mark.qt_log_ignore(r"This plugin does not support propagateSizeHints")
 
-WAIT = 5000
+WAIT = 2000
 
 
-def make_view(qtbot: QtBot, bridge: StationBridge, show: bool = False) -> WealthView:
-    view = WealthView(bridge)
+def make_view(qtbot: QtBot, model: MemoryModel, show: bool = False) -> WealthView:
+    view = WealthView(model)
     qtbot.addWidget(view)
     if show:
         view.resize(620, 500)
@@ -29,7 +32,7 @@ def make_view(qtbot: QtBot, bridge: StationBridge, show: bool = False) -> Wealth
     return view
 
 
-def refer(teller: StationBridge, qtbot: QtBot, view: WealthView) -> int:
+def refer(teller: MemoryModel, qtbot: QtBot, view: WealthView) -> int:
     """The teller refers a customer; wait until the wealth view lists it; its id."""
     teller.raise_signal("refer_wealth", need="fund", note="asks about funds", ticket="A023")
     qtbot.waitUntil(lambda: view.inbox.topLevelItemCount() == 1, timeout=WAIT)
@@ -38,11 +41,12 @@ def refer(teller: StationBridge, qtbot: QtBot, view: WealthView) -> int:
     return sig.id
 
 
-def test_inbox_shows_need_ticket_and_who_referred(qtbot: QtBot, make_bridge: BridgeFactory) -> None:
-    teller = make_bridge("C01", staff="lina")
-    wealth = make_bridge("W1", staff="sunli")
+def test_inbox_shows_need_ticket_and_who_referred(qtbot: QtBot, branch: Branch) -> None:
+    hub = MemoryHub(branch)
+    teller = hub.station("C01", staff="lina")
+    wealth = hub.station("W1", staff="sunli")
     view = make_view(qtbot, wealth)
-    refer(teller, qtbot, view)
+    sig_id = refer(teller, qtbot, view)
     item = view.inbox.topLevelItem(0)
     assert item is not None
     assert item.text(view.COL_REQUEST) == "转介理财客户"
@@ -50,15 +54,17 @@ def test_inbox_shows_need_ticket_and_who_referred(qtbot: QtBot, make_bridge: Bri
     assert item.text(view.COL_TICKET) == "A023"
     assert "李娜" in item.text(view.COL_FROM) and "1号窗口" in item.text(view.COL_FROM)
     assert "asks about funds" in view.detail.text()
-    assert not view.finish_button.isEnabled()  # accept first
+    # It was "accept first" here while the hub let a target close an open handoff at once
+    # (claiming and closing it in one): the hub's rule is the button's now.
+    assert view.finish_button.isEnabled() == hub.may("W1", Act.RESOLVE, sig_id) is True
+    assert view.accept_button.isEnabled() and view.decline_button.isEnabled()
 
 
-def test_accept_claims_it_and_the_other_manager_sees_who(
-    qtbot: QtBot, make_bridge: BridgeFactory
-) -> None:
-    teller = make_bridge("C01", staff="lina")
-    w1 = make_bridge("W1", staff="sunli")
-    w2 = make_bridge("W2", staff="zhoujie")
+def test_accept_claims_it_and_the_other_manager_sees_who(qtbot: QtBot, branch: Branch) -> None:
+    hub = MemoryHub(branch)
+    teller = hub.station("C01", staff="lina")
+    w1 = hub.station("W1", staff="sunli")
+    w2 = hub.station("W2", staff="zhoujie")
     view = make_view(qtbot, w1)
     other = make_view(qtbot, w2)
     sig_id = refer(teller, qtbot, view)
@@ -75,12 +81,11 @@ def test_accept_claims_it_and_the_other_manager_sees_who(
     )
 
 
-def test_decline_needs_a_reason_and_offers_it_to_the_others(
-    qtbot: QtBot, make_bridge: BridgeFactory
-) -> None:
-    teller = make_bridge("C01", staff="lina")
-    w1 = make_bridge("W1", staff="sunli")
-    w2 = make_bridge("W2", staff="zhoujie")
+def test_decline_needs_a_reason_and_offers_it_to_the_others(qtbot: QtBot, branch: Branch) -> None:
+    hub = MemoryHub(branch)
+    teller = hub.station("C01", staff="lina")
+    w1 = hub.station("W1", staff="sunli")
+    w2 = hub.station("W2", staff="zhoujie")
     view = make_view(qtbot, w1, show=True)
     other = make_view(qtbot, w2)
     sig_id = refer(teller, qtbot, view)
@@ -105,14 +110,14 @@ def test_decline_needs_a_reason_and_offers_it_to_the_others(
     qtbot.waitUntil(lambda: w1.state.signals[sig_id].acked_station == "W2", timeout=WAIT)
 
 
-def test_served_with_a_product_goes_to_todays_customers(
-    qtbot: QtBot, make_bridge: BridgeFactory
-) -> None:
-    teller = make_bridge("C01", staff="lina")
-    wealth = make_bridge("W1", staff="sunli")
+def test_served_with_a_product_goes_to_todays_customers(qtbot: QtBot, branch: Branch) -> None:
+    hub = MemoryHub(branch)
+    teller = hub.station("C01", staff="lina")
+    wealth = hub.station("W1", staff="sunli")
     view = make_view(qtbot, wealth, show=True)
     sig_id = refer(teller, qtbot, view)
     qtbot.keyClick(view, Qt.Key.Key_Return)  # Enter accepts
+    qtbot.waitUntil(lambda: not view.accept_button.isEnabled(), timeout=WAIT)
     qtbot.waitUntil(view.finish_button.isEnabled, timeout=WAIT)
 
     qtbot.keyClick(view, Qt.Key.Key_Return, Qt.KeyboardModifier.ControlModifier)
@@ -137,12 +142,14 @@ def test_served_with_a_product_goes_to_todays_customers(
     assert "基金" in texts and "A023" in texts and "Served" in texts
 
 
-def test_no_show(qtbot: QtBot, make_bridge: BridgeFactory) -> None:
-    teller = make_bridge("C01", staff="lina")
-    wealth = make_bridge("W1", staff="sunli")
+def test_no_show(qtbot: QtBot, branch: Branch) -> None:
+    hub = MemoryHub(branch)
+    teller = hub.station("C01", staff="lina")
+    wealth = hub.station("W1", staff="sunli")
     view = make_view(qtbot, wealth, show=True)
     sig_id = refer(teller, qtbot, view)
     view.accept_selected()
+    qtbot.waitUntil(lambda: not view.accept_button.isEnabled(), timeout=WAIT)
     qtbot.waitUntil(view.finish_button.isEnabled, timeout=WAIT)
     qtbot.mouseClick(view.finish_button, Qt.MouseButton.LeftButton)
     dialog = view.active_dialog
@@ -154,9 +161,10 @@ def test_no_show(qtbot: QtBot, make_bridge: BridgeFactory) -> None:
     qtbot.waitUntil(lambda: view.today.topLevelItemCount() == 1, timeout=WAIT)
 
 
-def test_counter_help_from_the_branch_head(qtbot: QtBot, make_bridge: BridgeFactory) -> None:
-    head = make_bridge("H1", staff="zhenghua")
-    wealth = make_bridge("W1", staff="sunli")
+def test_counter_help_from_the_branch_head(qtbot: QtBot, branch: Branch) -> None:
+    hub = MemoryHub(branch)
+    head = hub.station("H1", staff="zhenghua")
+    wealth = hub.station("W1", staff="sunli")
     view = make_view(qtbot, wealth)
     head.raise_signal("cover_counter", note="C02 is short")
     qtbot.waitUntil(lambda: view.inbox.topLevelItemCount() == 1, timeout=WAIT)
@@ -170,3 +178,74 @@ def test_counter_help_from_the_branch_head(qtbot: QtBot, make_bridge: BridgeFact
     qtbot.waitUntil(lambda: head.state.signals[sig_id].state is SignalState.RESOLVED, timeout=WAIT)
     qtbot.waitUntil(lambda: view.inbox.topLevelItemCount() == 0, timeout=WAIT)
     assert view.today.topLevelItemCount() == 0  # not a customer handoff
+
+
+def test_cancelling_the_outcome_sends_nothing(qtbot: QtBot, branch: Branch) -> None:
+    hub = MemoryHub(branch)
+    teller = hub.station("C01", staff="lina")
+    wealth = hub.station("W1", staff="sunli")
+    view = make_view(qtbot, wealth, show=True)
+    sig_id = refer(teller, qtbot, view)
+    view.accept_selected()
+    qtbot.waitUntil(lambda: not view.accept_button.isEnabled(), timeout=WAIT)
+    view.finish_selected()
+    dialog = view.active_dialog
+    assert isinstance(dialog, OutcomeDialog)
+    dialog.reject()
+    qtbot.waitUntil(lambda: view.active_dialog is None, timeout=WAIT)
+    assert actions(wealth) == [Acknowledge(signal_id=sig_id, staff="sunli")]
+    assert teller.state.signals[sig_id].state is SignalState.ACKNOWLEDGED
+
+
+def test_the_buttons_are_what_the_policy_allows(qtbot: QtBot, branch: Branch) -> None:
+    """Referrals new, offered again, taken by either manager, declined here, and a
+    counter-help request: accept / decline / outcome are what the hub would accept."""
+    hub = MemoryHub(branch)
+    teller = hub.station("C01", staff="lina")
+    lobby = hub.station("L1", staff="wangfang")
+    head = hub.station("H1", staff="zhenghua")
+    w1, w2 = hub.station("W1", staff="sunli"), hub.station("W2", staff="zhoujie")
+    view = make_view(qtbot, w1)
+
+    def newest(model: MemoryModel, code: str, **fields: str) -> int:
+        model.raise_signal(code, **fields)
+        hub.flush()
+        return max(s.id for s in hub.state.signals.values() if s.station == model.station.id)
+
+    newest(teller, "refer_wealth")
+    w1.acknowledge(newest(teller, "refer_wealth"))
+    w2.acknowledge(newest(lobby, "vip"))
+    w2.decline(newest(teller, "refer_wealth"), "busy")  # offered again, to W1
+    w1.decline(newest(lobby, "refer_wealth"), "busy")  # no longer listed here
+    w1.acknowledge(newest(head, "cover_counter"))
+    hub.flush()
+    w1.arrive(max(hub.state.signals))
+    newest(head, "cover_counter")
+    hub.flush()
+    view.refresh()
+    assert view.inbox.topLevelItemCount() == 6
+
+    buttons = {Act.CLAIM: view.accept_button, Act.DECLINE: view.decline_button}
+    buttons[Act.RESOLVE] = view.finish_button
+    for sig_id in view.shown_ids():
+        view.select(sig_id)
+        enabled = {act for act, button in buttons.items() if button.isEnabled()}
+        assert enabled == {act for act in buttons if hub.may("W1", act, sig_id)}, sig_id
+
+
+def test_a_type_this_config_lacks_is_ordered_by_the_branch_rule(
+    qtbot: QtBot, branch: Branch
+) -> None:
+    hub = MemoryHub(branch)
+    teller = hub.station("C01", staff="lina")
+    wealth = hub.station("W1", staff="sunli")
+    view = make_view(qtbot, wealth)
+    teller.raise_signal("refer_wealth")  # priority 3
+    hub.flush()
+    hub.advance(1000)
+    unknown = newer_type_signal(hub, "H1", ("wealth_manager",))
+    qtbot.waitUntil(lambda: view.inbox.topLevelItemCount() == 2, timeout=WAIT)
+    assert view.shown_ids()[0] == unknown.id  # the default priority (2) comes first
+    item = view.inbox.topLevelItem(0)
+    assert item is not None and item.text(view.COL_REQUEST) == "brand_new"
+    assert not view.accept_button.isEnabled() or hub.may("W1", Act.CLAIM, unknown.id)

@@ -32,7 +32,7 @@ from app.domain.timeday import day_bounds_ms
 from app.hub.journal import Journal
 from app.hub.verify import verify
 from app.reports.body import event_body, read_event
-from app.reports.measures import nearest_rank, report
+from app.reports.measures import report
 from app.reports.writer import JournalWriter
 
 D = date(2026, 3, 10)
@@ -144,13 +144,6 @@ def journal(tmp_path: Path, branch: Branch) -> Iterator[Journal]:
     j = build(f"sqlite:///{tmp_path / 'j.sqlite'}", branch)
     yield j
     j.close()
-
-
-def test_nearest_rank() -> None:
-    assert nearest_rank([5, 10, 40], 50) == 10
-    assert nearest_rank([5, 10, 40], 90) == 40
-    assert nearest_rank([5, 10, 20, 40, 50], 50) == 20
-    assert nearest_rank([7], 90) == 7
 
 
 def test_the_built_journal_verifies(journal: Journal, branch: Branch) -> None:
@@ -267,16 +260,17 @@ def test_an_empty_range(journal: Journal, branch: Branch) -> None:
 
 def test_both_reads_of_the_signals_agree(journal: Journal, branch: Branch) -> None:
     """The one-pass concatenating read and the row-by-row one give the same columns."""
-    from app.reports import measures
+    from app.reports import scan
+    from app.reports.measures import GROUPINGS
 
     handoff = {c for c, t in branch.signal_types.items() if t.handoff}
     first = D - timedelta(days=1)
     with journal.engine.connect() as conn:
-        where = measures._id_range(conn, *day_bounds_ms(first, branch.timezone)[:1], AFTER)
-        for by in measures.GROUPINGS:
-            columns = measures._columns(by, first, D, branch.timezone, handoff)
-            fast = measures._read_columns(conn, where, columns, by)
-            slow = measures._read_rows(conn, where, columns, by)
+        where = scan.id_range(conn, *day_bounds_ms(first, branch.timezone)[:1], AFTER)
+        for by in GROUPINGS:
+            columns = scan.expressions(by, first, D, branch.timezone, handoff)
+            fast = scan.read_columns(conn, where, columns, by)
+            slow = scan.read_rows(conn, where, columns, by)
             assert fast == slow and len(fast.codes) == 8 and fast.declined_until > 0
 
 
@@ -287,7 +281,7 @@ def test_a_late_decline_and_a_product_with_the_separator(
     at +150 s, served with a product holding the column separator at +400 s. The
     decline comes after the range: still counted. The product makes the concatenating
     read give up for the row-by-row one."""
-    from app.reports import measures
+    from app.reports import scan
 
     w = JournalWriter(journal, branch)
     late = T0 + 15 * H - 60 * S  # 23:59 local on D
@@ -309,13 +303,13 @@ def test_a_late_decline_and_a_product_with_the_separator(
         SignalResolved(station="W2", staff="zhoujie", signal_id=sid, outcome="served", product=odd),
     )
     w.flush()
-    read_rows, slow = measures._read_rows, []
+    read_rows, slow = scan.read_rows, []
 
     def row_by_row(*args: Any) -> Any:
         slow.append(args[-1])
         return read_rows(*args)
 
-    monkeypatch.setattr(measures, "_read_rows", row_by_row)
+    monkeypatch.setattr(scan, "read_rows", row_by_row)
     r = report(journal.engine, branch, D, D, "staff", now_ms=AFTER)
     assert slow == ["staff"]
     h = r.handoffs
@@ -325,3 +319,43 @@ def test_a_late_decline_and_a_product_with_the_separator(
     z = {g.key: g for g in r.groups}["zhoujie"]  # E (ack 50 s, resolve 300 s) and I
     assert (z.signals, z.ack.p50_s, z.ack.max_s, z.resolve.p90_s) == (2, 50.0, 150.0, 400.0)
     assert r.hourly[23] == 1 and r.total.signals == 8
+
+
+def test_html_escapes_what_the_journal_holds(journal: Journal, branch: Branch) -> None:
+    """A staff id, a decline reason and a product typed as markup come out as text: the
+    page stays one file with no script in it (Jinja2's autoescape, not ours)."""
+    from app.reports.render import as_html
+
+    w = JournalWriter(journal, branch)
+    ts = T0 + 7 * H
+    sid = w.add(
+        ts,
+        SignalRaised(
+            station="C02",
+            staff="zhangwei",
+            signal_id=w.next_seq,
+            code="refer_wealth",
+            targets=("wealth_manager",),
+        ),
+    )
+    evil_reason = "<script>alert('reason')</script>"
+    evil_staff = '"><script>alert(1)</script>'
+    evil_product = "<img src=x onerror=alert(2)>&"
+    w.add(
+        ts + 5 * S, SignalDeclined(station="W1", staff="sunli", signal_id=sid, reason=evil_reason)
+    )
+    w.add(ts + 9 * S, SignalAcknowledged(station="W2", staff=evil_staff, signal_id=sid))
+    w.add(
+        ts + 30 * S,
+        SignalResolved(
+            station="W2", staff=evil_staff, signal_id=sid, outcome="served", product=evil_product
+        ),
+    )
+    w.flush()
+    r = report(journal.engine, branch, D, D, "staff", now_ms=AFTER)
+    assert evil_staff in {g.key for g in r.groups}
+    for page in (as_html(r), as_html(r.as_dict())):
+        assert "<script" not in page and "<img" not in page and "onerror=alert(2)>" not in page
+        assert "<td>&lt;script&gt;alert(&#39;reason&#39;)&lt;/script&gt;</td>" in page
+        assert "<td>&#34;&gt;&lt;script&gt;alert(1)&lt;/script&gt;</td>" in page
+        assert "<td>&lt;img src=x onerror=alert(2)&gt;&amp;</td>" in page

@@ -1,0 +1,68 @@
+"""The groupings of a report as SQL over the ``signals`` projection: signal type,
+raising station, responder, local hour of the raise (in the branch's time zone, DST
+included)."""
+
+from __future__ import annotations
+
+import itertools
+from datetime import date, datetime, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import ColumnElement, case, func, literal
+
+from app.hub import schema
+from app.reports.figures import NOBODY
+
+GROUPINGS = ("type", "station", "staff", "hour")
+
+
+def days(first: date, last: date) -> list[date]:
+    return [first + timedelta(days=i) for i in range((last - first).days + 1)]
+
+
+def _offsets(first: date, last: date, tz: str) -> list[tuple[int, int]]:
+    """(from UTC ms, UTC offset ms) segments covering the range: one unless DST moves."""
+    zone = ZoneInfo(tz)
+    out: list[tuple[int, int]] = []
+    for day in days(first - timedelta(days=1), last + timedelta(days=1)):
+        for h in range(24):
+            local = datetime(day.year, day.month, day.day, h, tzinfo=zone)
+            offset = local.utcoffset() or timedelta(0)
+            ms, off = int(local.timestamp() * 1000), int(offset.total_seconds() * 1000)
+            if not out or out[-1][1] != off:
+                out.append((ms, off))
+    return out
+
+
+def hour_expr(first: date, last: date, tz: str) -> ColumnElement[Any]:
+    """SQL: the local hour (0-23) of a signal's raise."""
+    raised = schema.signals.c.raised_ms
+    segments = _offsets(first, last, tz)
+    offset: ColumnElement[Any]
+    if len(segments) == 1:
+        offset = literal(segments[0][1])
+    else:
+        offset = case(
+            *((raised < nxt, off) for (_ms, off), (nxt, _o) in itertools.pairwise(segments)),
+            else_=segments[-1][1],
+        )
+    return ((raised + offset) // 3_600_000) % 24
+
+
+def group_expr(by: str, first: date, last: date, tz: str) -> ColumnElement[Any]:
+    s = schema.signals.c
+    if by == "type":
+        return s.code
+    if by == "station":
+        return s.station
+    if by == "staff":  # the responder: who acknowledged (staff, else the station)
+        return case(
+            (s.acked_ms.is_(None), NOBODY),
+            else_=func.coalesce(
+                func.nullif(s.acked_staff, ""), func.nullif(s.acked_station, ""), NOBODY
+            ),
+        )
+    if by == "hour":
+        return hour_expr(first, last, tz)
+    return literal("(all)")

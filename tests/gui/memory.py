@@ -1,0 +1,165 @@
+"""An in-memory branch for GUI tests: views over StationModels, no sockets, no hub process.
+
+:class:`MemoryHub` decides each command with the same domain rules the hub uses
+(``BranchState.decide``), numbers the events and applies them to every model's own
+state, as the hub's journal and PUB socket would; silent signals are skipped at the
+stations that may not read them, as the hub's redaction does. Replies and events are
+delivered from the event loop (a zero timer), never inside the call that sent the
+command, like a real hub's; :meth:`MemoryHub.flush` delivers them at once.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections import deque
+from collections.abc import Callable
+from datetime import date
+from typing import Any
+
+from PySide6.QtCore import QObject, QTimer
+
+from app.domain import policy
+from app.domain.config import Branch
+from app.domain.errors import DomainError
+from app.domain.events import Command, Event, PresenceChanged
+from app.domain.state import BranchState
+from widgets.model import StationModel
+
+START_MS = 1_764_000_000_000
+"""The in-memory hub's clock at start (a weekday morning, UTC ms)."""
+
+ReportFn = Callable[[date, date, str], dict[str, Any]]
+
+
+class MemoryModel(StationModel):
+    """A station of a :class:`MemoryHub`."""
+
+    def __init__(self, hub: MemoryHub, station_id: str, parent: QObject | None = None) -> None:
+        super().__init__(hub.branch, station_id, BranchState(hub.branch), parent)
+        self.hub = hub
+        self._connected = True
+        self.sent: list[Command] = []
+        """Every command this station sent, in order (what the tests check)."""
+        self.pending: set[str] = set()
+
+    @property
+    def connected(self) -> bool:
+        return self._connected
+
+    def set_connected(self, up: bool) -> None:
+        """Lose or regain the hub: commands wait while it is away."""
+        self._connected = up
+        self.connection_changed.emit(up)
+        if up:
+            self.hub.schedule()
+
+    def hub_now_ms(self) -> int:
+        return self.hub.now_ms
+
+    def send(self, command: Command) -> str:
+        if not command.staff and self.staff:
+            command.staff = self.staff
+        msg_id = uuid.uuid4().hex
+        self.sent.append(command)
+        self.pending.add(msg_id)
+        self.hub.submit(self, msg_id, command)
+        return msg_id
+
+    def waiting_count(self, ignore: frozenset[str] = frozenset()) -> int:
+        return len(self.pending - ignore)
+
+    def request_report(self, first: date, last: date, by: str = "type") -> str:
+        msg_id = uuid.uuid4().hex
+        report = self.hub.report
+
+        def answer() -> None:
+            if report is None:
+                self.report_failed.emit(msg_id, "unavailable", "no reports in this test")
+            else:
+                self.report_ready.emit(msg_id, report(first, last, by))
+
+        QTimer.singleShot(0, answer)
+        return msg_id
+
+
+class MemoryHub(QObject):
+    """One branch's rules and sequence, in memory, for :class:`MemoryModel` stations."""
+
+    def __init__(self, branch: Branch, report: ReportFn | None = None) -> None:
+        super().__init__()
+        self.branch = branch
+        self.state = BranchState(branch)
+        self.now_ms = START_MS
+        self.report = report
+        self.models: list[MemoryModel] = []
+        self._queue: deque[tuple[MemoryModel, str, Command]] = deque()
+        self._timer = QTimer(self)
+        self._timer.setSingleShot(True)
+        self._timer.setInterval(0)
+        self._timer.timeout.connect(self.flush)
+
+    def station(self, station_id: str, *, staff: str = "", lang: str = "zh_CN") -> MemoryModel:
+        """A new station model, synced to the branch, with ``staff`` signed in."""
+        model = MemoryModel(self, station_id)
+        model.lang = lang
+        model.state.restore(self.state.last_seq, self.state.snapshot(model.station.role.value))
+        self.models.append(model)
+        self.publish(PresenceChanged(station=station_id, online=True))
+        if staff:
+            model.sign_in(staff)
+            self.flush()
+        return model
+
+    # The hub's side -------------------------------------------------------------------------
+    def submit(self, model: MemoryModel, msg_id: str, command: Command) -> None:
+        self._queue.append((model, msg_id, command))
+        self.schedule()
+
+    def schedule(self) -> None:
+        self._timer.start()
+
+    def flush(self) -> None:
+        """Decide and deliver every waiting command of a connected station, in order."""
+        waiting: deque[tuple[MemoryModel, str, Command]] = deque()
+        while self._queue:
+            model, msg_id, command = self._queue.popleft()
+            if not model.connected:
+                waiting.append((model, msg_id, command))
+                continue
+            model.pending.discard(msg_id)
+            seq = self.state.last_seq + 1
+            try:
+                event = self.state.decide(model.station.id, command, seq)
+            except DomainError as exc:
+                model.command_rejected.emit(msg_id, exc.code, exc.reason)
+                continue
+            self.publish(event)
+            model.command_accepted.emit(msg_id, self.state.last_seq)
+        self._queue = waiting
+
+    def publish(self, event: Event) -> None:
+        """Journal ``event`` at the next seq and apply it at every station allowed to read it."""
+        seq = self.state.last_seq + 1
+        self.state.apply(seq, self.now_ms, event)
+        audience = self.state.audience_of(event)
+        for model in self.models:
+            role = model.station.role.value
+            if audience is None or role in audience:
+                model.state.apply(seq, self.now_ms, event)
+            else:
+                model.state.skip(seq, self.now_ms)
+
+    def advance(self, ms: int) -> None:
+        """Move the hub's clock on and fire the escalations that fell due, as its timers do."""
+        self.now_ms += ms
+        for event in self.state.due_escalations(self.now_ms):
+            self.publish(event)
+
+    def set_online(self, station_id: str, online: bool) -> None:
+        self.publish(PresenceChanged(station=station_id, online=online))
+
+    def may(self, station_id: str, act: policy.Act, signal_id: int) -> bool:
+        """What the hub would say to ``station_id`` doing ``act`` now (for comparisons)."""
+        station = self.branch.station(station_id)
+        assert station is not None
+        return policy.may(self.branch, station, act, self.state.signal(signal_id))

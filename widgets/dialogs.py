@@ -1,0 +1,213 @@
+"""The questions a role view asks before it sends: a reason from the branch's list, and
+how a handoff ended.
+
+Closing a handoff means choosing its outcome (:func:`app.domain.policy.outcomes`): no
+click means "served" without asking. :func:`ask_outcome` is the one way a view closes a
+signal: at once when the signal takes no outcome, after an :class:`OutcomeDialog` when
+it does; Cancel sends nothing.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+
+from PySide6.QtCore import QModelIndex, Qt
+from PySide6.QtWidgets import (
+    QButtonGroup,
+    QComboBox,
+    QDialog,
+    QDialogButtonBox,
+    QFormLayout,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QListWidget,
+    QListWidgetItem,
+    QPushButton,
+    QRadioButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from app.domain import policy
+from app.domain.config import Reason
+from app.domain.roles import Outcome
+from app.domain.state import SignalRecord
+from widgets.common import outcome_text, scaled_font, signal_label
+from widgets.dialog_host import DialogHost
+from widgets.model import StationModel
+
+ID_ROLE = Qt.ItemDataRole.UserRole
+
+Resolution = Callable[[str, str, str], None]
+"""What a view does with a chosen (outcome, product, note): send the resolve."""
+
+
+class ReasonDialog(QDialog):
+    """Pick one reason from the branch's list; OK stays disabled until one is chosen."""
+
+    def __init__(
+        self,
+        title: str,
+        prompt: str,
+        reasons: Sequence[Reason],
+        lang: str,
+        ok_text: str,
+        parent: QWidget | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.setObjectName("reasonDialog")
+        self.setWindowTitle(title)
+        self.setFont(scaled_font(1.2))
+        layout = QVBoxLayout(self)
+        label = QLabel(prompt, self)
+        label.setWordWrap(True)
+        layout.addWidget(label)
+        self.reasons = QListWidget(self)
+        self.reasons.setObjectName("reasonList")
+        for reason in reasons:
+            item = QListWidgetItem(reason.label.get(lang))
+            item.setData(ID_ROLE, reason.code)
+            self.reasons.addItem(item)
+        # No reason is preselected, and the first Down arrow picks the first one.
+        # (an explicit invalid current index stops the view choosing row 0 on focus).
+        self.reasons.setCurrentIndex(QModelIndex())
+        self.reasons.itemDoubleClicked.connect(self.accept)
+        layout.addWidget(self.reasons, 1)
+        label.setBuddy(self.reasons)
+        buttons = QDialogButtonBox(self)
+        self.ok_button = QPushButton(ok_text, self)
+        self.ok_button.setObjectName("okButton")
+        self.ok_button.setDefault(True)
+        self.ok_button.setEnabled(False)
+        buttons.addButton(self.ok_button, QDialogButtonBox.ButtonRole.AcceptRole)
+        buttons.addButton(QDialogButtonBox.StandardButton.Cancel).setAutoDefault(False)
+        buttons.accepted.connect(self.accept)
+        buttons.rejected.connect(self.reject)
+        layout.addWidget(buttons)
+        self.reasons.currentItemChanged.connect(self._on_current_changed)
+        self.reasons.setFocus()
+
+    def reason(self) -> str:
+        """The chosen reason's code ('' if none)."""
+        item = self.reasons.currentItem()
+        return str(item.data(ID_ROLE)) if item is not None and item.isSelected() else ""
+
+    def select(self, code: str) -> None:
+        for row in range(self.reasons.count()):
+            if self.reasons.item(row).data(ID_ROLE) == code:
+                self.reasons.setCurrentRow(row)
+
+    def accept(self) -> None:
+        if not self.reason():
+            return  # no reason, no pause / decline: the rule of the branch
+        super().accept()
+
+    def _on_current_changed(self) -> None:
+        self.ok_button.setEnabled(bool(self.reason()))
+
+
+class OutcomeDialog(QDialog):
+    """How a handoff ended, one of the outcomes the branch allows (served, no-show), with
+    a note, and the product sold when ``products`` is set (the wealth manager's). Enter
+    records it."""
+
+    def __init__(
+        self,
+        model: StationModel,
+        sig: SignalRecord,
+        parent: QWidget | None = None,
+        *,
+        products: bool = False,
+    ) -> None:
+        super().__init__(parent)
+        self.signal_id = sig.id
+        branch, lang = model.branch, model.lang
+        self.setObjectName("outcomeDialog")
+        self.setWindowTitle(self.tr("Outcome of the referral"))
+        self.setFont(scaled_font(1.2))
+        layout = QVBoxLayout(self)
+        about = signal_label(branch, sig.code, lang)
+        if sig.ticket:
+            about += " · " + self.tr("ticket {ticket}").format(ticket=sig.ticket)
+        layout.addWidget(QLabel(about, self))
+
+        labels = {Outcome.SERVED: self.tr("&Served"), Outcome.NO_SHOW: self.tr("&No-show")}
+        self.choices: dict[str, QRadioButton] = {}
+        group = QButtonGroup(self)
+        row = QHBoxLayout()
+        for outcome in policy.outcomes(branch, sig.code):
+            button = QRadioButton(labels.get(outcome) or outcome_text(outcome), self)
+            button.setObjectName(f"outcome_{outcome.value}")
+            group.addButton(button)
+            row.addWidget(button)
+            self.choices[outcome.value] = button
+        row.addStretch(1)
+        layout.addLayout(row)
+        first = next(iter(self.choices.values()))
+        first.setChecked(True)
+        self.served = self.choices.get(Outcome.SERVED.value, first)
+        self.no_show = self.choices.get(Outcome.NO_SHOW.value, first)
+
+        form = QFormLayout()
+        self.product = QComboBox(self)
+        self.product.setObjectName("productCombo")
+        self.product.addItem(self.tr("No product"), "")
+        for product in branch.config.products:
+            self.product.addItem(product.label.get(lang), product.code)
+        if products:
+            form.addRow(self.tr("&Product:"), self.product)
+        else:
+            self.product.hide()
+        self.note = QLineEdit(self)
+        self.note.setObjectName("outcomeNote")
+        self.note.setMaxLength(policy.MAX_NOTE)
+        self.note.setPlaceholderText(self.tr("Optional"))
+        form.addRow(self.tr("N&ote:"), self.note)
+        layout.addLayout(form)
+        self.served.toggled.connect(self._on_served_toggled)
+
+        buttons = QDialogButtonBox(self)
+        self.record_button = QPushButton(self.tr("Record outcome"), self)
+        self.record_button.setObjectName("recordButton")
+        self.record_button.setDefault(True)
+        buttons.addButton(self.record_button, QDialogButtonBox.ButtonRole.AcceptRole)
+        buttons.addButton(QDialogButtonBox.StandardButton.Cancel).setAutoDefault(False)
+        buttons.accepted.connect(self.accept)
+        buttons.rejected.connect(self.reject)
+        layout.addWidget(buttons)
+        self._with_products = products
+        first.setFocus()
+
+    def outcome(self) -> str:
+        return next(code for code, button in self.choices.items() if button.isChecked())
+
+    def values(self) -> tuple[str, str, str]:
+        """(outcome, product, note) for ``StationModel.resolve``: a product only when served."""
+        outcome, note = self.outcome(), self.note.text().strip()
+        product = ""
+        if self._with_products and outcome == Outcome.SERVED.value:
+            product = str(self.product.currentData() or "")
+        return outcome, product, note
+
+    def _on_served_toggled(self, on: bool) -> None:
+        self.product.setEnabled(on)
+
+
+def ask_outcome(
+    host: DialogHost,
+    model: StationModel,
+    sig: SignalRecord,
+    parent: QWidget,
+    resolve: Resolution,
+    *,
+    products: bool = False,
+) -> None:
+    """Close ``sig``: ``resolve("", "", "")`` at once when it takes no outcome; otherwise
+    ask in an :class:`OutcomeDialog` and call ``resolve`` with the person's choice (never
+    when they cancel)."""
+    if not policy.needs_outcome(model.branch, sig.code):
+        resolve("", "", "")
+        return
+    dialog = OutcomeDialog(model, sig, parent, products=products)
+    host.open(dialog, lambda: resolve(*dialog.values()))
