@@ -361,7 +361,8 @@ class Simulator:
         self._after(PAUSE_S, lambda: self._send(station, SetStatus(status=CounterStatus.OPEN)))
 
     def _direct(self, lobby: str, teller: str) -> None:
-        self._raise(lobby, "direct_counter", to=teller)
+        if policy.can_send_to(self.branch, "direct_counter", self._station(teller)):
+            self._raise(lobby, "direct_counter", to=teller)
 
     def _teller_turn(self, station: str) -> None:
         self._after(TELLER_TURN_S, lambda: self._teller_turn(station))
@@ -387,9 +388,16 @@ class Simulator:
     def _lobby_turn(self, station: str) -> None:
         self._after(LOBBY_TURN_S, lambda: self._lobby_turn(station))
         state = self._state(station)
+        # Where a customer may be sent is the policy's; the lobby manager prefers an open
+        # counter of the ones simulated.
+        allowed = [s.id for s in policy.destinations(self.branch, "direct_counter")]
         open_counters = [
-            s for s in self._of_role(Role.TELLER) if state.counters[s].status is CounterStatus.OPEN
-        ] or [s.id for s in self.branch.stations_of(Role.TELLER)]
+            s
+            for s in allowed
+            if s in self.stations
+            and (counter := state.counters.get(s)) is not None
+            and counter.status is CounterStatus.OPEN
+        ] or allowed
         roll = self.rng.random()
         if roll < 0.40 and open_counters:
             self._direct(station, self.rng.choice(open_counters))

@@ -18,6 +18,7 @@ from app.domain.events import (
     Command,
     Decline,
     Event,
+    RaiseSignal,
     Resolve,
     SignalAcknowledged,
     SignalArrived,
@@ -144,3 +145,14 @@ def test_nothing_is_sent_for_a_call_that_went_before_its_turn(branch: Branch, go
     world.now += 60.0
     world.sim._run_due()  # … and, when due, asks again: it may no longer
     assert world.sent == []
+
+
+def test_the_lobby_manager_sends_customers_only_where_the_policy_allows(branch: Branch) -> None:
+    world = Branchworld(branch, ["L1"])
+    world.sim._direct("L1", "W1")  # a wealth room is no counter
+    assert world.sent == []
+    world.sim._direct("L1", "C03")
+    ((station, command),) = world.sent
+    assert station == "L1" and isinstance(command, RaiseSignal)
+    assert (command.code, command.to) == ("direct_counter", "C03")
+    assert "C03" in {s.id for s in policy.destinations(branch, "direct_counter")}
