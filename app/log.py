@@ -1,4 +1,4 @@
-"""Loggers by category, not by module: hub, wire, journal, ui, cli."""
+"""Loggers by category, not by module: hub, wire, journal, ui, cli, sim."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ wire = logging.getLogger("lobbylink.wire")  # messaging/ asks for it by name: it
 journal = logging.getLogger("lobbylink.journal")
 ui = logging.getLogger("lobbylink.ui")
 cli = logging.getLogger("lobbylink.cli")
+sim = logging.getLogger("lobbylink.sim")  # the demo's simulated staff (app.sim)
 
 
 def setup(verbose: bool = False, quiet: bool = False) -> None:

@@ -9,25 +9,35 @@ complaint now and then. Delays are human (seconds), divided by ``speed``.
 
 The simulator may act as stations that also have a window open (the demo does): its
 commands go through its own session, and the windows show them like anyone else's.
+
+What a simulated person *may* do is the branch's policy (app.domain.policy, which the
+hub applies): the simulator asks it before every claim, arrival, resolution, decline,
+cancel and raise, and takes the outcomes of a resolution from it. What it keeps of its
+own is the people's habits: which calls each role takes on, how long they take, how
+often they decline.
 """
 
 from __future__ import annotations
 
+import functools
 import heapq
 import itertools
-import logging
 import random
 import threading
 import time
+import tomllib
 from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from functools import partial
+from importlib import resources
 from pathlib import Path
 
 import zmq
 
-from app.domain.config import Branch
+from app import log
+from app.domain import policy
+from app.domain.config import Branch, Station
 from app.domain.events import (
     Acknowledge,
     Arrive,
@@ -40,20 +50,21 @@ from app.domain.events import (
     SignIn,
     command_kind,
 )
-from app.domain.roles import CounterStatus, Role, SignalState
+from app.domain.policy import Act
+from app.domain.roles import CounterStatus, Outcome, Role, SignalState
 from app.domain.state import BranchState, SignalRecord
 from app.station import StationSession
 from messaging.envelope import Accepted, Rejected
 from messaging.keys import station_keys
 from messaging.sockets import Endpoint
 
-log = logging.getLogger("lobbylink.sim")
-
 POLL_MS = 50
 REACT_S = 0.1
 """Simulated people look at their screens ten times a second, not at every event."""
 
-# Which role answers which signal, and how long a person takes (seconds, at speed 1).
+# Which of the calls a role may claim (the policy says which) its people take on, and
+# how long they take (seconds, at speed 1). The branch head leaves VIPs to the wealth
+# managers and the queue to the supervisor; nobody answers a silent alarm.
 ANSWERS: dict[Role, frozenset[str]] = {
     Role.LOBBY_MANAGER: frozenset({"assist"}),
     Role.SUPERVISOR: frozenset({"authorize", "cash", "device_fault", "queue_alert", "assist"}),
@@ -81,52 +92,14 @@ DECLINE_FIRST_S = (0.5, 1.5)
 SLOW_LOBBY = 0.08
 """Share of calls the lobby manager is too busy to claim in time (they escalate)."""
 
-NOTES: dict[str, dict[str, list[str]]] = {
-    "assist": {
-        "zh_CN": ["客户需协助填单", "老年客户需要引导", "客户咨询业务流程", "需要核对客户身份"],
-        "en": [
-            "Customer needs help with a form",
-            "Elderly customer needs guidance",
-            "Customer asks about a procedure",
-            "Need help checking an ID",
-        ],
-    },
-    "authorize": {
-        "zh_CN": ["大额取现 5万元", "挂失补卡", "修改客户信息", "冲正交易"],
-        "en": [
-            "Cash withdrawal 50,000",
-            "Lost card replacement",
-            "Customer data change",
-            "Reversal",
-        ],
-    },
-    "cash": {
-        "zh_CN": ["请求现金补充", "尾箱现金上缴"],
-        "en": ["Need more cash", "Hand in surplus cash"],
-    },
-    "refer_wealth": {
-        "zh_CN": ["客户有闲置资金", "定期存款到期", "咨询养老规划"],
-        "en": ["Customer has idle funds", "Term deposit matured", "Asks about retirement plans"],
-    },
-    "complaint": {
-        "zh_CN": ["客户对等候时间不满", "客户对手续费有异议"],
-        "en": ["Customer unhappy about the wait", "Customer disputes a fee"],
-    },
-    "device_fault": {
-        "zh_CN": ["打印机卡纸", "密码键盘无响应"],
-        "en": ["Printer jammed", "PIN pad not responding"],
-    },
-    "direct_counter": {
-        "zh_CN": ["对公业务客户", "老年客户 请优先办理"],
-        "en": ["Business customer", "Elderly customer, please serve first"],
-    },
-    "vip": {
-        "zh_CN": ["贵宾客户 王先生", "私行客户 陈女士"],
-        "en": ["VIP Mr Wang", "Private client Ms Chen"],
-    },
-    "queue_alert": {"zh_CN": ["等候人数超过15人"], "en": ["More than 15 waiting"]},
-    "cover_counter": {"zh_CN": ["柜员用餐 请支援"], "en": ["Teller on a break, please cover"]},
-}
+NOTES_FILE = "sim_notes.toml"
+"""What simulated staff write in a signal's note, by type and language (in resources/)."""
+
+
+@functools.cache
+def notes() -> dict[str, dict[str, list[str]]]:
+    text = resources.files("resources").joinpath(NOTES_FILE).read_text(encoding="utf-8")
+    return tomllib.loads(text)
 
 
 def assign_staff(branch: Branch, stations: Iterable[str]) -> dict[str, str]:
@@ -247,7 +220,7 @@ class Simulator:
                 self._run_due()
         except Exception as exc:  # a simulator bug must not take the demo down
             self.error = exc
-            log.exception("simulator stopped")
+            log.sim.exception("simulator stopped")
         finally:
             for session in self._sessions.values():
                 session.close()
@@ -277,22 +250,32 @@ class Simulator:
         elif not result.retry:
             self._sent.pop(msg_id, None)
             self.rejections[result.code] += 1
-            log.debug("%s refused: %s", kind, result.reason)
+            log.sim.debug("%s refused: %s", kind, result.reason)
 
     def _state(self, station: str) -> BranchState:
         return self._sessions[station].state
 
-    def _role(self, station: str) -> Role:
+    def _station(self, station: str) -> Station:
         found = self.branch.station(station)
         assert found is not None
-        return found.role
+        return found
+
+    def _role(self, station: str) -> Role:
+        return self._station(station).role
+
+    def _may(self, station: str, act: Act, signal_id: int) -> SignalRecord | None:
+        """The signal, if ``station`` may ``act`` on it now (the hub's rule); else None."""
+        sig = self._state(station).signals.get(signal_id)
+        if sig is None or not policy.may(self.branch, self._station(station), act, sig):
+            return None
+        return sig
 
     def _of_role(self, role: Role) -> list[str]:
         return [s for s in self.stations if self._role(s) is role]
 
     def _note(self, code: str) -> str:
-        notes = NOTES.get(code, {}).get(self.lang, [])
-        return self.rng.choice(notes) if notes else ""
+        some = notes().get(code, {}).get(self.lang, [])
+        return self.rng.choice(some) if some else ""
 
     # The day starts --------------------------------------------------------------------------
     def _begin(self) -> None:
@@ -341,6 +324,8 @@ class Simulator:
 
     # What people start ------------------------------------------------------------------------
     def _raise(self, station: str, code: str, **fields: str) -> None:
+        if not policy.can_raise(self.branch, self._role(station), code):
+            return  # a branch whose catalog does not let this role raise it
         state = self._state(station)
         if any(s.station == station and s.code == code and s.open for s in state.signals.values()):
             return  # already waiting for one of those
@@ -354,8 +339,14 @@ class Simulator:
             self._after((4.0, 8.0), lambda: self._cancel_if_waiting(station, "assist"))
 
     def _cancel_if_waiting(self, station: str, code: str) -> None:
-        for sig in self._state(station).signals.values():
-            if sig.station == station and sig.code == code and sig.state is SignalState.OPEN:
+        me = self._station(station)
+        for sig in list(self._state(station).signals.values()):
+            if (
+                sig.station == station
+                and sig.code == code
+                and sig.state is SignalState.OPEN  # nobody came yet: the teller gives up
+                and policy.may(self.branch, me, Act.CANCEL, sig)
+            ):
                 self._send(station, Cancel(signal_id=sig.id))
 
     def _pause(self, station: str) -> None:
@@ -370,7 +361,8 @@ class Simulator:
         self._after(PAUSE_S, lambda: self._send(station, SetStatus(status=CounterStatus.OPEN)))
 
     def _direct(self, lobby: str, teller: str) -> None:
-        self._raise(lobby, "direct_counter", to=teller)
+        if policy.can_send_to(self.branch, "direct_counter", self._station(teller)):
+            self._raise(lobby, "direct_counter", to=teller)
 
     def _teller_turn(self, station: str) -> None:
         self._after(TELLER_TURN_S, lambda: self._teller_turn(station))
@@ -396,9 +388,16 @@ class Simulator:
     def _lobby_turn(self, station: str) -> None:
         self._after(LOBBY_TURN_S, lambda: self._lobby_turn(station))
         state = self._state(station)
+        # Where a customer may be sent is the policy's; the lobby manager prefers an open
+        # counter of the ones simulated.
+        allowed = [s.id for s in policy.destinations(self.branch, "direct_counter")]
         open_counters = [
-            s for s in self._of_role(Role.TELLER) if state.counters[s].status is CounterStatus.OPEN
-        ] or [s.id for s in self.branch.stations_of(Role.TELLER)]
+            s
+            for s in allowed
+            if s in self.stations
+            and (counter := state.counters.get(s)) is not None
+            and counter.status is CounterStatus.OPEN
+        ] or allowed
         roll = self.rng.random()
         if roll < 0.40 and open_counters:
             self._direct(station, self.rng.choice(open_counters))
@@ -418,43 +417,46 @@ class Simulator:
 
     # How people answer -------------------------------------------------------------------------
     def _react(self) -> None:
-        """Plan each simulated person's next step on the signals they can see."""
+        """Plan each simulated person's next step on the signals they may act on."""
         for station in self.stations:
-            role = self._role(station)
+            me, role = self._station(station), self._role(station)
             state = self._state(station)
-            for sig in state.signals_for(station):
-                if sig.station == station or sig.state is not SignalState.OPEN:
-                    continue
-                if sig.code not in ANSWERS[role]:
-                    continue
-                key = (station, sig.id, f"claim{len(sig.declines)}")
-                if key not in self._planned:
-                    self._planned.add(key)
-                    self._plan_claim(station, role, sig)
-            for sig in state.open_signals():
+            for sig in policy.by_urgency(self.branch, state.open_signals()):
+                acts = policy.acts(self.branch, me, sig)
+                if (
+                    Act.CLAIM in acts
+                    and sig.station != station  # nobody answers their own call
+                    and sig.code in ANSWERS[role]
+                ):
+                    key = (station, sig.id, f"claim{len(sig.declines)}")
+                    if key not in self._planned:
+                        self._planned.add(key)
+                        self._plan_claim(station, role, sig, Act.DECLINE in acts)
                 if sig.acked_station != station:
-                    continue
-                step = "arrive" if sig.state is SignalState.ACKNOWLEDGED else "resolve"
-                if step == "arrive" and sig.code not in WALKS:
+                    continue  # the rest is for the person who claimed it
+                if Act.ARRIVE in acts and sig.code in WALKS:
+                    step = "arrive"
+                elif Act.RESOLVE in acts:
                     step = "resolve"
+                else:
+                    continue
                 key = (station, sig.id, step)
                 if key not in self._planned:
                     self._planned.add(key)
                     self._plan_step(station, sig, step)
 
-    def _plan_claim(self, station: str, role: Role, sig: SignalRecord) -> None:
+    def _plan_claim(self, station: str, role: Role, sig: SignalRecord, may_decline: bool) -> None:
         span = CLAIM_S[role]
         if role is Role.LOBBY_MANAGER and self.rng.random() < SLOW_LOBBY:
             span = (32.0, 40.0)  # busy with a customer: the call escalates
         if role is Role.SUPERVISOR and sig.code == "assist":
             span = (3.0, 8.0)  # only reaches the supervisor once escalated
-        kind = self.branch.signal_types.get(sig.code)
-        # A handoff may be declined when a colleague can take it: the first one always
-        # (quickly, before the colleague looks), later ones now and then, never twice.
+        # A wealth manager may decline a handoff when a colleague can take it: the first
+        # one always (quickly, before the colleague looks), later ones now and then, never
+        # one somebody already declined.
         can_decline = (
-            role is Role.WEALTH_MANAGER
-            and kind is not None
-            and kind.handoff
+            may_decline
+            and role is Role.WEALTH_MANAGER
             and not sig.declines
             and len(self._of_role(Role.WEALTH_MANAGER)) > 1
         )
@@ -466,57 +468,45 @@ class Simulator:
         else:
             self._after(span, lambda: self._claim(station, sig.id))
 
-    def _still_open(self, station: str, signal_id: int) -> SignalRecord | None:
-        sig = self._state(station).signals.get(signal_id)
-        if sig is None or sig.state is not SignalState.OPEN or sig.declined_by(station):
-            return None
-        return sig
-
     def _claim(self, station: str, signal_id: int) -> None:
-        if self._still_open(station, signal_id) is not None:
+        if self._may(station, Act.CLAIM, signal_id) is not None:
             self._send(station, Acknowledge(signal_id=signal_id))
 
     def _decline(self, station: str, signal_id: int) -> None:
-        if self._still_open(station, signal_id) is None:
-            return
+        sig = self._may(station, Act.DECLINE, signal_id)
+        if sig is None or sig.state is not SignalState.OPEN:
+            return  # taken meanwhile (or the rules changed): nothing left to decline
         reasons = [r.code for r in self.branch.config.decline_reasons] or ["busy"]
         reason = "busy" if "busy" in reasons else reasons[0]
         self._send(station, Decline(signal_id=signal_id, reason=reason))
 
     def _plan_step(self, station: str, sig: SignalRecord, step: str) -> None:
-        kind = self.branch.signal_types.get(sig.code)
-        handoff = kind is not None and kind.handoff
         if step == "arrive":
             self._after(ARRIVE_S, lambda: self._arrive(station, sig.id))
         else:
+            handoff = policy.needs_outcome(self.branch, sig.code)
             self._after(
                 HANDOFF_RESOLVE_S if handoff else RESOLVE_S,
-                lambda: self._resolve(station, sig.id, handoff),
+                lambda: self._resolve(station, sig.id),
             )
 
-    def _mine(self, station: str, signal_id: int, state: SignalState) -> bool:
-        sig = self._state(station).signals.get(signal_id)
-        return sig is not None and sig.state is state and sig.acked_station == station
-
     def _arrive(self, station: str, signal_id: int) -> None:
-        if self._mine(station, signal_id, SignalState.ACKNOWLEDGED):
+        if self._may(station, Act.ARRIVE, signal_id) is not None:
             self._send(station, Arrive(signal_id=signal_id))
 
-    def _resolve(self, station: str, signal_id: int, handoff: bool) -> None:
-        sig = self._state(station).signals.get(signal_id)
-        if sig is None or not sig.open or sig.acked_station != station:
-            return
-        if not handoff:
+    def _resolve(self, station: str, signal_id: int) -> None:
+        sig = self._may(station, Act.RESOLVE, signal_id)
+        if sig is None or sig.acked_station != station:
+            return  # cancelled, or no longer this person's
+        outcomes = policy.outcomes(self.branch, sig.code)
+        if len(outcomes) == 1:
             self._send(station, Resolve(signal_id=signal_id))
             return
+        # A handoff: the customer was served (most of the time) or did not come.
+        served = Outcome.SERVED in outcomes and self.rng.random() < 0.8
+        outcome = Outcome.SERVED if served else next(o for o in outcomes if o is not Outcome.SERVED)
         products = [p.code for p in self.branch.config.products]
-        served = self.rng.random() < 0.8
         product = (
             self.rng.choice(products) if served and products and self.rng.random() < 0.6 else ""
         )
-        self._send(
-            station,
-            Resolve(
-                signal_id=signal_id, outcome="served" if served else "no_show", product=product
-            ),
-        )
+        self._send(station, Resolve(signal_id=signal_id, outcome=outcome.value, product=product))

@@ -11,9 +11,9 @@ import zmq
 
 from app.domain.config import Branch, load_branch
 from app.domain.events import Command
+from app.hub.process import ROOT as ROOT  # re-exported: the tests run commands from it
+from app.hub.process import HubProcess as BaseHubProcess
 from app.station import StationSession
-from app.tools.hubproc import ROOT as ROOT  # re-exported: the tests run commands from it
-from app.tools.hubproc import HubProcess as BaseHubProcess
 from messaging import keys as keyfiles
 from messaging.envelope import Accepted, Rejected
 from messaging.keys import StationKeys

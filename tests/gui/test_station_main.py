@@ -16,8 +16,8 @@ from PySide6.QtCore import QRect, QSettings
 from pytestqt.qtbot import QtBot
 
 from app.cli import main
+from app.client.demo import grid_cells, save_screenshots
 from app.client.main import StationParts, build_station, outbox_path
-from app.demo import grid_cells, save_screenshots
 from app.domain.config import Branch
 from tests.helpers import ROOT, HubProcess, TestStation, keys_for, wait_for
 from widgets.board import BoardView

@@ -12,8 +12,9 @@ from pathlib import Path
 
 import pytest
 
-from app.bench.common import make_keys
-from app.bench.faults import NetLab, NetnsHub, StationProcess, netcut_run
+from app.devtools.common import make_keys
+from app.devtools.faults.netcut import NetLab, NetnsHub, netcut_run
+from app.devtools.faults.station import StationProcess
 from app.domain.config import default_config_path
 
 pytestmark = pytest.mark.skipif(

@@ -18,7 +18,7 @@ from pathlib import Path
 import pytest
 import zmq
 
-from app.bench.faults import LoopDisk
+from app.devtools.faults.readonly import LoopDisk
 from app.domain.config import Branch
 from app.domain.events import RaiseSignal
 from messaging.envelope import Accepted

@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from app.bench.common import write_big_branch
-from app.bench.faults import slow_subscriber_run
+from app.devtools.common import write_big_branch
+from app.devtools.faults.slow import slow_subscriber_run
 from tests.helpers import HubProcess, free_port_pair
 
 

@@ -13,8 +13,8 @@ from pathlib import Path
 
 import pytest
 
-from app.bench.common import Hub, make_keys
-from app.bench.faults import soak_run
+from app.devtools.common import Hub, make_keys
+from app.devtools.faults.soak import soak_run
 from app.domain.config import default_config_path
 
 

@@ -9,9 +9,9 @@ from pathlib import Path
 
 import zmq
 
+from app.devtools.fuzz import run as fuzz
 from app.domain.config import Branch
 from app.domain.events import Acknowledge, RaiseSignal, encode
-from app.tools.fuzz import run as fuzz
 from messaging.envelope import (
     T_CMD,
     Accepted,

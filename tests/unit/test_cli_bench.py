@@ -20,3 +20,11 @@ def test_bench_options_alone_mean_the_run() -> None:
     # everything else is left as typed
     for same in (["bench", "faults", "--quick"], ["report", "--json"], ["bench", "--help"], []):
         assert with_bench_default(same) == same
+
+
+def test_fault_case_choices_are_the_driver_cases() -> None:
+    """The CLI spells the cases out (it imports no tool to build its parser): keep them equal."""
+    from app.cli.bench import FAULT_CASES
+    from app.devtools.faults.driver import CASES
+
+    assert tuple(CASES) == FAULT_CASES

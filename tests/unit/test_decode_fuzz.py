@@ -7,8 +7,8 @@ import random
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from app.devtools.fuzz import mutate
 from app.domain.events import COMMAND_KINDS, RaiseSignal, decode_command, encode
-from app.tools.fuzz import mutate
 from messaging.envelope import MAX_BODY, WireError, decode_envelope, encode_envelope, make
 
 VALID = encode_envelope(make("raise", "C01", encode(RaiseSignal(code="assist", note="n"))))

@@ -236,7 +236,7 @@ def test_other_groupings_and_the_midnight_cut(journal: Journal, branch: Branch) 
 
 
 def test_generated_journal_verifies_and_reports(tmp_path: Path) -> None:
-    from app.reports.gen import bench_branch, generate
+    from app.devtools.gen import bench_branch, generate
 
     big = bench_branch()
     assert len(big.stations) == 50

@@ -1,6 +1,6 @@
 """``lobbylink bench gen`` and ``lobbylink bench reports``: a big journal, and report timings.
 
-``add_bench_parsers(runs)`` registers both on the ``bench`` sub-command's subparsers.
+Their arguments are defined in app.cli.bench.
 """
 
 from __future__ import annotations
@@ -14,8 +14,8 @@ from datetime import date, timedelta
 from functools import partial
 from typing import Any
 
+from app.devtools.gen import EVENTS_PER_DAY, bench_branch, generate
 from app.hub.journal import Journal, JournalUnavailable, make_engine
-from app.reports.gen import EVENTS_PER_DAY, bench_branch, generate
 from app.reports.measures import report
 from app.reports.progress import Bar
 
@@ -93,39 +93,3 @@ def cmd_reports(args: argparse.Namespace) -> int:
             print(f"  {label:16} by {by:8} median {median:8.1f} ms   best {best:8.1f} ms")
     engine.dispose()
     return 0
-
-
-def add_bench_parsers(runs: Any) -> None:
-    """Register ``gen`` and ``reports`` on the ``bench`` sub-command's subparsers."""
-    g = runs.add_parser(
-        "gen",
-        help="build a realistic journal (50 stations, ~14,000 events a day) fast",
-        description="Write a busy branch's days straight into a new journal, with the "
-        "hub's bodies and chain hashes (it passes `lobbylink verify --config` of the "
-        "generated 50-station branch).",
-    )
-    g.add_argument("--db", required=True, help="journal URL (a new, empty journal)")
-    g.add_argument("--events", type=int, default=1_000_000, help="about this many events")
-    g.add_argument(
-        "--days", type=int, default=0, help="over this many days (default: events / 14,000)"
-    )
-    g.add_argument("--last-day", help="YYYY-MM-DD of the last day (default: yesterday)")
-    g.add_argument("--seed", type=int, default=1)
-    g.set_defaults(func=cmd_gen)
-
-    r = runs.add_parser(
-        "reports",
-        help="time a day's and a month's report on a journal",
-        description="Time `report` for the last day of the journal and the 30 days "
-        "ending there (median and best of --repeat runs after a warm-up).",
-    )
-    r.add_argument("--db", required=True, help="journal URL")
-    r.add_argument("--day", help="YYYY-MM-DD (default: the journal's last day)")
-    r.add_argument(
-        "--by",
-        nargs="+",
-        choices=["type", "station", "staff", "hour"],
-        default=["type", "staff"],
-    )
-    r.add_argument("--repeat", type=int, default=5)
-    r.set_defaults(func=cmd_reports)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import signal
+import socket
 import subprocess
 import sys
 import threading
@@ -16,6 +17,23 @@ ROOT = Path(__file__).resolve().parents[2]
 
 class HubStartError(RuntimeError):
     """The hub exited or did not say "listening on" in time; the message holds its log."""
+
+
+def free_port_pair(host: str = "127.0.0.1") -> int:
+    """A port P such that P (commands) and P+1 (events) are both free on ``host`` now."""
+    for _ in range(200):
+        with socket.socket() as first:
+            first.bind((host, 0))
+            port = int(first.getsockname()[1])
+            if port >= 65534:
+                continue
+            with socket.socket() as second:
+                try:
+                    second.bind((host, port + 1))
+                except OSError:
+                    continue
+                return port
+    raise HubStartError(f"no two consecutive free ports on {host}")
 
 
 class HubProcess:

@@ -1,6 +1,6 @@
-"""The board benchmark: the only module of app.bench that imports Qt.
+"""The board benchmark: the only module of app.devtools that imports Qt.
 
-Run as a child process by ``lobbylink bench run`` (``python -m app.bench.board``), so
+Run as a child process by ``lobbylink bench run`` (``python -m app.devtools.bench.board``), so
 the figures include a real process start. It prints one JSON line per phase:
 
 1. ``{"startup_s": …}``: from the parent's ``--t0`` (monotonic, taken just before it
@@ -35,7 +35,7 @@ def _rss_mb() -> float:
 
 
 def main(argv: list[str] | None = None) -> int:
-    p = argparse.ArgumentParser(prog="python -m app.bench.board")
+    p = argparse.ArgumentParser(prog="python -m app.devtools.bench.board")
     p.add_argument("--hub", required=True)
     p.add_argument("--keys", required=True)
     p.add_argument("--config", required=True)
@@ -123,7 +123,7 @@ def main(argv: list[str] | None = None) -> int:
                 phase["name"] = "wait"
                 checker.setInterval(20)
         elif phase["name"] == "measure" and time.monotonic() >= phase["until"]:
-            from app.bench.common import stats_ms  # not before the first frame
+            from app.devtools.common import stats_ms  # not before the first frame
 
             seconds = (time.monotonic_ns() - phase["first"]) / 1e9
             stall = [max(0, g - 5_000_000) for g in gaps_ns]

@@ -1,17 +1,16 @@
-"""``lobbylink demo``: a hub and one window per role in one process, the first thing to run.
+"""The demo: a hub and one window per role in one process, the first thing to run.
 
 A hub subprocess on 127.0.0.1 with a journal in a temporary folder (or ``--db``), six
 windows (two counters, the lobby desk, a wealth room, the supervisor and the branch
 head's board) each signed in as a roster member, laid out 3 × 2 so none overlaps, and
-with ``--simulate`` the rest of the branch at work.
+with ``simulate`` the rest of the branch at work. The ``lobbylink demo`` command
+(app.cli.demo) checks its arguments and calls :func:`run_demo`.
 """
 
 from __future__ import annotations
 
-import argparse
 import logging
 import shlex
-import socket
 import sys
 import tempfile
 import time
@@ -22,14 +21,12 @@ from PySide6.QtCore import QRect, QSettings, QTimer
 from PySide6.QtWidgets import QApplication
 
 from app import log
-from app.cli import CliError
 from app.client import i18n
 from app.client.alerts import make_player, make_tray
 from app.client.main import StationParts, build_station, ensure_app, quit_on_signals
-from app.domain.config import Branch, load_branch
-from app.domain.errors import ConfigError
+from app.domain.config import Branch
+from app.hub.process import HubProcess, HubStartError, free_port_pair
 from app.sim import Simulator, assign_staff
-from app.tools.hubproc import HubProcess, HubStartError
 from messaging import keys as keyfiles
 from messaging.outbox import Outbox
 from widgets.board import BoardView
@@ -41,21 +38,8 @@ HUB_START_S = 20.0
 HUB_STOP_S = 10.0
 
 
-def free_port_pair(host: str = "127.0.0.1") -> int:
-    """A port P such that P (commands) and P+1 (events) are both free on ``host`` now."""
-    for _ in range(200):
-        with socket.socket() as first:
-            first.bind((host, 0))
-            port = int(first.getsockname()[1])
-            if port >= 65534:
-                continue
-            with socket.socket() as second:
-                try:
-                    second.bind((host, port + 1))
-                except OSError:
-                    continue
-                return port
-    raise CliError(f"no two consecutive free ports on {host}")
+class DemoError(RuntimeError):
+    """The demo cannot run (no free ports, the hub did not start); said without a traceback."""
 
 
 def grid_cells(area: QRect, count: int, columns: int = COLUMNS, rows: int = ROWS) -> list[QRect]:
@@ -115,29 +99,42 @@ def _report_hint(db_url: str, config: str | None) -> str:
     return shlex.join(cmd)
 
 
-def run_demo(args: argparse.Namespace) -> int:
-    """The ``lobbylink demo`` command (arguments as parsed by app.cli)."""
-    try:
-        branch: Branch = load_branch(args.config)
-    except ConfigError as exc:
-        raise CliError(str(exc)) from exc
+def run_demo(
+    branch: Branch,
+    *,
+    config: str | None = None,
+    db: str | None = None,
+    seconds: float = 0,
+    simulate: bool = False,
+    speed: float = 1.0,
+    screenshots: str | None = None,
+    lang: str | None = None,
+    verbose: bool = False,
+) -> int:
+    """Run the demo until its windows close (or ``seconds``); the exit code.
+
+    ``config`` is the file of ``branch``, passed on to the hub (None: the demo branch
+    shipped with Lobbylink). DemoError if it lacks a station of DEMO_STATIONS.
+    """
     missing = [s for s in DEMO_STATIONS if branch.station(s) is None]
     if missing:
-        raise CliError(f"the demo needs the stations {', '.join(missing)} in the branch config")
-    if args.speed <= 0:
-        raise CliError("--speed must be positive")
-    if not getattr(args, "verbose", False):
+        raise DemoError(f"the demo needs the stations {', '.join(missing)} in the branch config")
+    if not verbose:
         # Seventeen links (six windows, eleven simulated stations) each say "reachable".
-        logging.getLogger("lobbylink.wire").setLevel(logging.WARNING)
+        log.wire.setLevel(logging.WARNING)
     workdir = Path(tempfile.mkdtemp(prefix="lobbylink-demo-"))
-    db_url = args.db or f"sqlite:///{workdir / 'journal.sqlite'}"
+    db_url = db or f"sqlite:///{workdir / 'journal.sqlite'}"
     keys_dir = workdir / "keys"  # the demo branch gets its own CURVE keys, as a real one
     keyfiles.init(keys_dir, sorted(branch.stations))
+    try:
+        port = free_port_pair()
+    except HubStartError as exc:
+        raise DemoError(str(exc)) from exc
     hub = HubProcess(
         db_url,
-        free_port_pair(),
+        port,
         keys_dir=keys_dir,
-        config=args.config,
+        config=config,
         log_path=workdir / "hub.log",
         new_session=True,  # Ctrl+C in the terminal reaches the group; the demo stops the hub
     )
@@ -152,10 +149,10 @@ def run_demo(args: argparse.Namespace) -> int:
         try:
             hub.start(HUB_START_S)
         except HubStartError as exc:
-            raise CliError(f"{exc}\n(log: {hub.log_path})") from exc
+            raise DemoError(f"{exc}\n(log: {hub.log_path})") from exc
         print(f"demo: hub on {hub.endpoint}, journal {db_url}", flush=True)
         print(f"demo: hub log {hub.log_path}", flush=True)
-        lang = i18n.install(app, args.lang)
+        lang = i18n.install(app, lang)
         settings = QSettings(str(workdir / "settings.ini"), QSettings.Format.IniFormat)
         player = make_player(app)
         tray = make_tray(app)
@@ -190,11 +187,12 @@ def run_demo(args: argparse.Namespace) -> int:
 
         QTimer.singleShot(300, refit)
 
-        if args.simulate:
-            sim = Simulator(branch, hub.endpoint, speed=args.speed, lang=lang, keys_dir=keys_dir)
+        if simulate:
+            sim = Simulator(branch, hub.endpoint, speed=speed, lang=lang, keys_dir=keys_dir)
             sim.start()
-        if args.seconds:
-            QTimer.singleShot(int(args.seconds * 1000), lambda: _finish(app, stations, args))
+        if seconds:
+            shots = Path(screenshots) if screenshots else None
+            QTimer.singleShot(int(seconds * 1000), lambda: _finish(app, stations, shots))
         print("demo: running; press Ctrl+C (or close every window) to stop", flush=True)
         rc = app.exec()
         if sim is not None and sim.error is not None:
@@ -212,12 +210,12 @@ def run_demo(args: argparse.Namespace) -> int:
             print(f"demo: the hub exited with {code}; see {hub.log_path}", file=sys.stderr)
             failed = True
         print(f"demo: journal kept at {db_url}", flush=True)
-        print(f"demo: read it with: {_report_hint(db_url, args.config)}", flush=True)
+        print(f"demo: read it with: {_report_hint(db_url, config)}", flush=True)
     return 1 if failed or rc else 0
 
 
-def _finish(app: QApplication, stations: list[StationParts], args: argparse.Namespace) -> None:
-    if args.screenshots:
-        for path in save_screenshots(stations, Path(args.screenshots)):
+def _finish(app: QApplication, stations: list[StationParts], screenshots: Path | None) -> None:
+    if screenshots is not None:
+        for path in save_screenshots(stations, screenshots):
             print(f"demo: screenshot {path}", flush=True)
     app.quit()

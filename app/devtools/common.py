@@ -1,6 +1,6 @@
 """What every benchmark and fault run shares: a real hub process, a big branch, figures.
 
-No Qt here (only app.bench.board imports it). Every timing is in nanoseconds from
+No Qt here (only app.devtools.bench.board imports it). Every timing is in nanoseconds from
 ``time.monotonic_ns()``, which is one clock for every process on the machine (Linux
 CLOCK_MONOTONIC), so a send in one process and an arrival in another compare directly.
 """
@@ -8,35 +8,18 @@ CLOCK_MONOTONIC), so a send in one process and an arrival in another compare dir
 from __future__ import annotations
 
 import os
-import socket
 import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
 from app.domain.config import default_config_path, load_branch
-from app.tools.hubproc import HubProcess
+from app.hub.process import ROOT as ROOT
+from app.hub.process import HubProcess
+from app.hub.process import free_port_pair as free_port_pair
 from messaging import keys as keyfiles
 
-ROOT = Path(__file__).resolve().parent.parent.parent
 EXTRA_PREFIX = "X"
-
-
-def free_port_pair() -> int:
-    """A port P such that P and P+1 are both free on 127.0.0.1 right now."""
-    for _ in range(200):
-        with socket.socket() as a:
-            a.bind(("127.0.0.1", 0))
-            port = int(a.getsockname()[1])
-            if port >= 65534:
-                continue
-            with socket.socket() as b:
-                try:
-                    b.bind(("127.0.0.1", port + 1))
-                except OSError:
-                    continue
-                return port
-    raise RuntimeError("no two consecutive free ports on 127.0.0.1")
 
 
 def extra_ids(count: int) -> list[str]:
@@ -147,3 +130,20 @@ def split(items: Sequence[str], parts: int) -> list[list[str]]:
     for i, item in enumerate(items):
         out[i % len(out)].append(item)
     return [o for o in out if o]
+
+
+def journal_fingerprint(db_url: str, config: Path) -> tuple[int, bytes]:
+    from app.domain.events import decode_event
+    from app.domain.state import BranchState
+    from app.hub.journal import Journal
+    from messaging.envelope import decode_envelope
+
+    journal = Journal(db_url)
+    state = BranchState(load_branch(config))
+    try:
+        for seq, body in journal.bodies():
+            env = decode_envelope(body)
+            state.apply(seq, env.hub_ts_ms, decode_event(env.kind, bytes(env.payload)))
+    finally:
+        journal.close()
+    return state.last_seq, state.fingerprint()

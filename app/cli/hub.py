@@ -1,0 +1,113 @@
+"""``lobbylink hub``: the branch hub, headless."""
+
+from __future__ import annotations
+
+import argparse
+import signal
+
+import zmq
+
+from app import log
+from app.cli.common import (
+    CONFIG_HELP,
+    DEFAULT_PORT,
+    CliError,
+    Subcommands,
+    add_security_options,
+    keys_dir,
+    load_config,
+    parse_endpoint,
+)
+from messaging.sockets import DEFAULT_HWM
+
+
+def _hwm(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError("must be at least 1 (ZeroMQ reads 0 as no limit)")
+    return value
+
+
+def run(args: argparse.Namespace) -> int:
+    from app.domain.roles import Role
+    from app.hub.journal import Journal, JournalUnavailable, default_url
+    from app.hub.queries import QueryRunner
+    from app.hub.service import Hub
+    from app.hub.verify import BrokenJournal
+    from app.reports import remote
+
+    config = load_config(args.config)
+    where = parse_endpoint(args.listen, "0.0.0.0")
+    url = args.db or default_url()
+    try:
+        journal = Journal(url)
+    except JournalUnavailable as exc:
+        raise CliError(f"cannot open the journal at {url}: {exc}") from exc
+    folder = keys_dir(args)
+    if folder is not None and not (folder / "hub.key_secret").exists():
+        journal.close()
+        raise CliError(
+            f"no hub key in {folder}: run `lobbylink keys init --dir {folder} --config FILE` "
+            "and give each station its key (or --insecure, for development only)"
+        )
+    # The board asks the hub for its reports; only the branch head's stations may.
+    reports = remote.ReportQuery(url, config)
+    queries = QueryRunner({remote.NAME: reports.handler(frozenset({Role.BRANCH_HEAD.value}))})
+    try:
+        hub = Hub(
+            config,
+            journal,
+            where,
+            keys_dir=folder,
+            accept_broken=args.accept_broken_journal,
+            queries=queries,
+            pub_hwm=args.pub_hwm,
+        )
+    except BrokenJournal as exc:
+        journal.close()
+        raise CliError(
+            f"the journal at {url} is broken: {exc}; check it with `lobbylink verify`, "
+            "or start anyway with --accept-broken-journal (the decision is journaled)"
+        ) from exc
+    except zmq.ZMQError as exc:
+        journal.close()
+        raise CliError(f"cannot listen on {where} and {where.port + 1}: {exc}") from exc
+    signal.signal(signal.SIGTERM, lambda *_: hub.stop())
+    signal.signal(signal.SIGINT, lambda *_: hub.stop())
+    log.hub.info("journal %s", url)
+    hub.serve()
+    reports.close()
+    journal.close()
+    log.hub.info("stopped")
+    return 0
+
+
+def add_parser(sub: Subcommands) -> None:
+    p = sub.add_parser("hub", help="run the branch hub (headless)")
+    p.add_argument("--config", help=CONFIG_HELP)
+    p.add_argument(
+        "--db", help="journal as an SQLAlchemy URL; default: SQLite in the user data folder"
+    )
+    p.add_argument(
+        "--listen",
+        default=f"0.0.0.0:{DEFAULT_PORT}",
+        help="HOST:PORT for commands; events use PORT+1 (default %(default)s)",
+    )
+    add_security_options(p, hub=True)
+    p.add_argument(
+        "--accept-broken-journal",
+        action="store_true",
+        help="serve a journal whose integrity chain is broken (the decision is journaled)",
+    )
+    p.add_argument(
+        "--pub-hwm",
+        type=_hwm,
+        default=DEFAULT_HWM,
+        metavar="N",
+        help="events queued per subscriber before the PUB drops them and that station "
+        "resyncs (default %(default)s; small values are for fault tests)",
+    )
+    p.set_defaults(func=run)

@@ -1,0 +1,119 @@
+"""``lobbylink report``: a day's signals, or the branch's measures over days.
+
+The measures and their rendering are app.reports'; this module reads the arguments and
+writes the result.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import io
+import sys
+import time
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import msgspec
+
+from app.cli.common import CONFIG_HELP, CliError, Subcommands, load_config
+from app.domain.config import Branch
+from app.domain.timeday import local_time
+
+
+def render(rows: list[dict[str, Any]], fmt: str) -> str:
+    if fmt == "json":
+        return msgspec.json.format(msgspec.json.encode(rows), indent=2).decode() + "\n"
+    columns = list(rows[0]) if rows else []
+    if fmt == "csv":
+        buf = io.StringIO()
+        writer = csv.DictWriter(buf, fieldnames=columns, lineterminator="\n")
+        writer.writeheader()
+        writer.writerows(rows)
+        return buf.getvalue()
+    if not rows:
+        return "(no signals)\n"
+    text = [[("" if r[c] is None else str(r[c])) for c in columns] for r in rows]
+    widths = [max(len(c), *(len(t[i]) for t in text)) for i, c in enumerate(columns)]
+    out = ["  ".join(c.ljust(w) for c, w in zip(columns, widths, strict=True)).rstrip()]
+    out += ["  ".join(v.ljust(w) for v, w in zip(t, widths, strict=True)).rstrip() for t in text]
+    return "\n".join(out) + "\n"
+
+
+def _report_days(args: argparse.Namespace, branch: Branch) -> tuple[date, date]:
+    """The local days a report covers: --day, or --from and --to (default: today)."""
+    if args.day and (args.date_from or args.date_to):
+        raise CliError("give --day, or --from and --to, not both")
+    if bool(args.date_from) != bool(args.date_to):
+        raise CliError("--from and --to go together")
+    try:
+        if args.date_from:
+            first, last = date.fromisoformat(args.date_from), date.fromisoformat(args.date_to)
+        elif args.day:
+            first = last = date.fromisoformat(args.day)
+        else:
+            first = last = local_time(int(time.time() * 1000), branch.timezone).date()
+    except ValueError:
+        bad = args.day or f"{args.date_from} / {args.date_to}"
+        raise CliError(f"--day/--from/--to {bad!r}: expected YYYY-MM-DD") from None
+    if last < first:
+        raise CliError(f"--to {last} is before --from {first}")
+    return first, last
+
+
+def run(args: argparse.Namespace) -> int:
+    from app.hub.journal import default_url, make_engine
+    from app.reports.day import ReportError, range_signals
+    from app.reports.measures import report
+    from app.reports.progress import Bar
+    from app.reports.render import render_report
+
+    branch = load_config(args.config)
+    first, last = _report_days(args, branch)
+    url = args.db or default_url()
+    engine = make_engine(url)
+    bar = Bar("report")
+    try:
+        if args.by is None and args.format != "html":
+            lines = range_signals(engine, branch, first, last, args.lang, progress=bar)
+            text = render([line.as_dict() for line in lines], args.format)
+        else:
+            summary = report(engine, branch, first, last, args.by or "type", progress=bar)
+            text = render_report(summary, args.format)
+    except ReportError as exc:
+        raise CliError(str(exc)) from exc
+    finally:
+        bar.close()
+        engine.dispose()
+    if args.output:
+        Path(args.output).write_text(text, encoding="utf-8")
+    else:
+        sys.stdout.write(text)
+    return 0
+
+
+def add_parser(sub: Subcommands) -> None:
+    p = sub.add_parser(
+        "report",
+        help="a day's signals, or the branch's measures over days (table, CSV, JSON, HTML)",
+        description="Without --by: every signal raised on the days with its times and who "
+        "acted. With --by (or --format html): counts, response times (p50/p90 by nearest "
+        "rank, max), escalations, handoff funnel, pauses and presence gaps, grouped by "
+        "signal type, raising station, responder or local hour. Days are local to the "
+        "branch (its time zone in the config).",
+    )
+    p.add_argument("--config", help=CONFIG_HELP)
+    p.add_argument("--db", help="journal URL; default: SQLite in the user data folder")
+    p.add_argument("--day", help="YYYY-MM-DD, local to the branch (default: today)")
+    p.add_argument("--from", dest="date_from", metavar="DAY", help="first day, YYYY-MM-DD")
+    p.add_argument("--to", dest="date_to", metavar="DAY", help="last day (included)")
+    p.add_argument(
+        "--by",
+        choices=["type", "station", "staff", "hour"],
+        help="measures grouped by signal type, station, responder or hour",
+    )
+    p.add_argument("--format", choices=["table", "csv", "json", "html"], default="table")
+    p.add_argument("--output", "-o", metavar="FILE", help="write to FILE instead of stdout")
+    p.add_argument("--lang", choices=["zh_CN", "en"], default="en")
+    p.set_defaults(func=run)

@@ -1,0 +1,196 @@
+"""``lobbylink send``: one command as a station, and the hub's answer."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+
+import zmq
+
+from app.cli.common import (
+    DEFAULT_PORT,
+    EXIT_NO_HUB,
+    EXIT_REJECTED,
+    CliError,
+    Subcommands,
+    add_security_options,
+    load_config,
+    parse_endpoint,
+    station_keys,
+)
+from app.domain.events import (
+    Acknowledge,
+    Arrive,
+    Cancel,
+    Command,
+    Decline,
+    RaiseSignal,
+    Resolve,
+    SetStatus,
+    SignIn,
+    SignOut,
+    command_kind,
+    encode,
+)
+from app.domain.roles import CounterStatus
+from messaging.envelope import Accepted, Rejected, WireError
+from messaging.keys import StationKeys
+from messaging.link import StationLink
+from messaging.sockets import Endpoint
+
+
+def _command_from(args: argparse.Namespace) -> Command:
+    staff = args.staff or ""
+    match args.action:
+        case "raise":
+            return RaiseSignal(
+                code=args.code,
+                note=args.note,
+                to=args.to,
+                ticket=args.ticket,
+                need=args.need,
+                staff=staff,
+            )
+        case "ack":
+            return Acknowledge(signal_id=args.signal_id, staff=staff)
+        case "arrive":
+            return Arrive(signal_id=args.signal_id, staff=staff)
+        case "resolve":
+            return Resolve(
+                signal_id=args.signal_id,
+                outcome=args.outcome,
+                product=args.product,
+                note=args.note,
+                staff=staff,
+            )
+        case "cancel":
+            return Cancel(signal_id=args.signal_id, staff=staff)
+        case "decline":
+            return Decline(signal_id=args.signal_id, reason=args.reason, staff=staff)
+        case "status":
+            return SetStatus(status=CounterStatus(args.status), reason=args.reason, staff=staff)
+        case "sign-in":
+            return SignIn(staff=args.who, pin=args.pin)
+        case "sign-out":
+            return SignOut(staff=staff)
+    raise CliError(f"unknown action {args.action!r}")
+
+
+def send_command(
+    endpoint: Endpoint,
+    station: str,
+    command: Command,
+    timeout_s: float,
+    keys: StationKeys | None = None,
+) -> Accepted | Rejected | None:
+    """Send one command and wait for the hub's answer (None: no answer in time)."""
+    ctx = zmq.Context()
+    link = StationLink(ctx, endpoint, station, subscribe=False, keys=keys)
+    answer: list[Accepted | Rejected] = []
+    deferred: list[Rejected] = []
+
+    def on_reply(_msg_id: str, result: Accepted | Rejected) -> None:
+        if isinstance(result, Rejected) and result.retry:
+            deferred.append(result)  # the hub could not store it yet; it is retried
+        else:
+            answer.append(result)
+
+    link.on_reply = on_reply
+    try:
+        link.submit(command_kind(command), encode(command))
+        deadline = time.monotonic() + timeout_s
+        poller = zmq.Poller()
+        poller.register(link.dealer, zmq.POLLIN)
+        while not answer and time.monotonic() < deadline:
+            poller.poll(50)
+            link.process()
+            link.tick()
+        if answer:
+            return answer[0]
+        return deferred[-1] if deferred else None
+    finally:
+        link.close()
+        ctx.term()
+
+
+def run(args: argparse.Namespace) -> int:
+    where = parse_endpoint(args.hub)
+    if args.config:
+        config = load_config(args.config)
+        if config.station(args.station) is None:
+            raise CliError(f"{args.station!r} is not a station in {args.config}")
+    command = _command_from(args)
+    keys = station_keys(args, args.station)
+    try:
+        result = send_command(where, args.station, command, args.timeout, keys)
+    except WireError as exc:
+        raise CliError(f"not sent: {exc.reason}") from exc
+    if result is None:
+        print(
+            f"lobbylink send: no answer from the hub at {where} within {args.timeout:g} s",
+            file=sys.stderr,
+        )
+        return EXIT_NO_HUB
+    if isinstance(result, Rejected) and result.retry:
+        print(
+            f"lobbylink send: not confirmed within {args.timeout:g} s: {result.reason}; "
+            "the hub may still store it once it can",
+            file=sys.stderr,
+        )
+        return EXIT_NO_HUB
+    if isinstance(result, Rejected):
+        print(f"lobbylink send: rejected ({result.code}): {result.reason}", file=sys.stderr)
+        return EXIT_REJECTED
+    if isinstance(command, RaiseSignal):
+        print(result.seq)
+    else:
+        print(f"accepted as event {result.seq}")
+    return 0
+
+
+def add_parser(sub: Subcommands) -> None:
+    p = sub.add_parser("send", help="send one command as a station and print the hub's answer")
+    p.add_argument("--config", help="check the station against this branch config first")
+    p.add_argument(
+        "--hub", default=f"127.0.0.1:{DEFAULT_PORT}", help="hub HOST:PORT (default %(default)s)"
+    )
+    p.add_argument("--station", required=True, help="station id, e.g. C01")
+    p.add_argument("--staff", default="", help="staff id acting at the station")
+    p.add_argument(
+        "--timeout",
+        type=float,
+        default=5.0,
+        help="seconds to wait for the hub (default %(default)s)",
+    )
+    actions = p.add_subparsers(dest="action", required=True, metavar="ACTION")
+    a = actions.add_parser("raise", help="raise a signal; prints its id")
+    a.add_argument("code", help="signal type, e.g. assist")
+    a.add_argument("--note", default="")
+    a.add_argument("--to", default="", help="target station (direct_counter)")
+    a.add_argument("--ticket", default="", help="customer ticket number")
+    a.add_argument("--need", default="", help="customer need (handoffs)")
+    for name, text in (
+        ("ack", "claim a signal"),
+        ("arrive", "mark arrived"),
+        ("cancel", "cancel your own signal"),
+    ):
+        a = actions.add_parser(name, help=text)
+        a.add_argument("signal_id", type=int, metavar="ID")
+    a = actions.add_parser("resolve", help="resolve a signal")
+    a.add_argument("signal_id", type=int, metavar="ID")
+    a.add_argument("--outcome", default="", help="handoffs: served or no_show")
+    a.add_argument("--product", default="")
+    a.add_argument("--note", default="")
+    a = actions.add_parser("decline", help="decline a handoff")
+    a.add_argument("signal_id", type=int, metavar="ID")
+    a.add_argument("--reason", required=True)
+    a = actions.add_parser("status", help="set the counter's status")
+    a.add_argument("status", choices=[s.value for s in CounterStatus])
+    a.add_argument("--reason", default="", help="required when paused")
+    a = actions.add_parser("sign-in", help="sign a member of staff in at the station")
+    a.add_argument("who", metavar="STAFF")
+    a.add_argument("--pin", default="")
+    actions.add_parser("sign-out", help="sign the station's staff out")
+    add_security_options(p)
+    p.set_defaults(func=run)

@@ -1,0 +1,53 @@
+"""``lobbylink station``: a station window; its role picks the view."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+from app.cli.common import (
+    CONFIG_HELP,
+    DEFAULT_PORT,
+    HUB_HELP,
+    LANGS,
+    Subcommands,
+    add_security_options,
+    known_station,
+    load_config,
+    parse_endpoint,
+    station_keys,
+)
+
+OUTBOX_HELP = "folder of the station's durable outbox (default: the user data folder)"
+
+
+def run(args: argparse.Namespace) -> int:
+    from app.client.main import run_station  # Qt: only for this command
+
+    branch = load_config(args.config)
+    station = known_station(branch, args.station, args.config)
+    endpoint = parse_endpoint(args.hub)
+    outbox_dir = Path(args.outbox_dir) if args.outbox_dir else None
+    keys = station_keys(args, station.id)
+    return run_station(
+        branch, endpoint, station.id, args.lang, outbox_dir, fullscreen=args.fullscreen, keys=keys
+    )
+
+
+def add_parser(sub: Subcommands) -> None:
+    p = sub.add_parser(
+        "station",
+        help="run a station window (its role picks the view)",
+        description="The station window of one counter, lobby desk, wealth room or back "
+        "office PC. Asks who is working there, then shows the view of the station's role.",
+    )
+    p.add_argument("--config", help=CONFIG_HELP)
+    p.add_argument("--hub", default=f"127.0.0.1:{DEFAULT_PORT}", help=HUB_HELP)
+    p.add_argument("--station", required=True, help="this PC's station id, e.g. C01")
+    p.add_argument(
+        "--lang", choices=LANGS, help="user interface language (default: from the system locale)"
+    )
+    p.add_argument("--fullscreen", action="store_true", help="fill the screen")
+    p.add_argument("--outbox-dir", metavar="DIR", help=OUTBOX_HELP)
+    add_security_options(p)
+    p.set_defaults(func=run)

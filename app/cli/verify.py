@@ -1,0 +1,42 @@
+"""``lobbylink verify``: check the journal's integrity chain and content."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+from app.cli.common import CliError, Subcommands, load_config
+
+
+def run(args: argparse.Namespace) -> int:
+    from app.hub.journal import Journal, JournalUnavailable, default_url
+    from app.hub.verify import verify
+
+    branch = load_config(args.config)
+    url = args.db or default_url()
+    try:
+        journal = Journal(url)
+    except JournalUnavailable as exc:
+        raise CliError(f"cannot open the journal at {url}: {exc}") from exc
+    try:
+        findings = verify(journal, branch)
+        last = journal.last_seq()
+        digest = journal.last_hash.hex()
+    finally:
+        journal.close()
+    if not findings:
+        print(f"journal OK: {last} events, chain intact, last hash {digest}")
+        return 0
+    print(f"journal BROKEN: first problem: {findings[0]}", file=sys.stderr)
+    for finding in findings[1:20]:
+        print(f"  also: {finding}", file=sys.stderr)
+    if len(findings) > 20:
+        print(f"  … and {len(findings) - 20} more", file=sys.stderr)
+    return 1
+
+
+def add_parser(sub: Subcommands) -> None:
+    p = sub.add_parser("verify", help="check the journal's integrity chain and content")
+    p.add_argument("--db", help="journal URL; default: SQLite in the user data folder")
+    p.add_argument("--config", help="branch config")
+    p.set_defaults(func=run)
