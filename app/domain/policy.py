@@ -1,9 +1,9 @@
 """The branch's rules, once: who may do what to a signal, in what order calls are taken,
 and what closing a handoff means.
 
-The hub asks :func:`decide` whether a command is allowed and which event it makes; the
-views ask :func:`acts` which buttons to enable and :func:`by_urgency` how to sort; the
-simulator asks the same. Nothing else re-derives a rule.
+The hub's decisions (:func:`app.domain.decisions.decide`) check commands against these
+rules; the views ask :func:`acts` which buttons to enable and :func:`by_urgency` how to
+sort; the simulator asks the same. Nothing else re-derives a rule.
 
 The signal lifecycle is the declarative table :data:`LIFECYCLE` (a row per allowed
 transition: the act, the states it starts from, who may do it, the state it leaves).
@@ -11,13 +11,13 @@ transition: the act, the states it starts from, who may do it, the state it leav
 with the stable codes of :mod:`app.domain.errors`; the property tests run the table
 against the hub's decisions.
 
-This module reads a branch's state through the small :class:`StateView` protocol, so it
-never imports the reducer (app/domain/state.py imports it).
+This module reads a signal through the small :class:`SignalView` protocol, so it never
+imports the reducer (app/domain/state.py imports it).
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable
 from dataclasses import dataclass
 from enum import StrEnum
 from typing import Protocol, TypeVar
@@ -25,29 +25,7 @@ from typing import Protocol, TypeVar
 from app.domain import errors as E
 from app.domain.config import DEFAULT_PRIORITY, Branch, SignalType, Station
 from app.domain.errors import DomainError
-from app.domain.events import (
-    Acknowledge,
-    Arrive,
-    Cancel,
-    Command,
-    CounterStatusChanged,
-    Decline,
-    Event,
-    RaiseSignal,
-    Resolve,
-    SetStatus,
-    SignalAcknowledged,
-    SignalArrived,
-    SignalCancelled,
-    SignalDeclined,
-    SignalRaised,
-    SignalResolved,
-    SignIn,
-    SignOut,
-    StaffSignedIn,
-    StaffSignedOut,
-)
-from app.domain.roles import ANY_ROLE, CounterStatus, Outcome, Role, SignalState
+from app.domain.roles import ANY_ROLE, Outcome, Role, SignalState
 
 MAX_NOTE = 500
 """Characters in a note or a reason."""
@@ -86,26 +64,6 @@ class SignalView(Protocol):
     def raised_ms(self) -> int: ...
 
     def declined_by(self, station: str) -> bool: ...
-
-
-class CounterView(Protocol):
-    @property
-    def status(self) -> CounterStatus: ...
-    @property
-    def reason(self) -> str: ...
-
-
-class StateView(Protocol):
-    """What the rules read of the branch's state (app.domain.state.BranchState is one)."""
-
-    @property
-    def branch(self) -> Branch: ...
-    @property
-    def staff_at(self) -> Mapping[str, str]: ...
-    @property
-    def counters(self) -> Mapping[str, CounterView]: ...
-
-    def signal(self, signal_id: int) -> SignalView: ...
 
 
 # The lifecycle table ------------------------------------------------------------------------
@@ -372,201 +330,6 @@ def most_urgent_waiting(branch: Branch, signals: Iterable[S]) -> S | None:
     return min(waiting, key=lambda s: urgency_key(branch, s)) if waiting else None
 
 
-# Deciding commands -------------------------------------------------------------------------------
-_LIFECYCLE_COMMANDS: dict[type, Act] = {
-    Acknowledge: Act.CLAIM,
-    Arrive: Act.ARRIVE,
-    Resolve: Act.RESOLVE,
-    Cancel: Act.CANCEL,
-    Decline: Act.DECLINE,
-}
-
-
-def act_of(command: Command) -> Act | None:
-    """The lifecycle act a command asks for (None: a raise or a station command)."""
-    return _LIFECYCLE_COMMANDS.get(type(command))
-
-
-def decide(state: StateView, station_id: str, command: Command, new_id: int) -> Event:
-    """Check ``command`` from ``station_id`` against the rules; return the event it makes.
-
-    ``new_id`` is the id a raised signal gets (the hub's next sequence number). Raises
-    DomainError with a code and a reason when the rules refuse it.
-    """
-    branch = state.branch
-    station = branch.station(station_id)
-    if station is None:
-        raise DomainError(E.FORBIDDEN, f"{station_id!r} is not a station of this branch")
-    staff = _actor(state, station, command)
-    act = act_of(command)
-    if act is not None:
-        assert isinstance(command, Acknowledge | Arrive | Resolve | Cancel | Decline)
-        sig = state.signal(command.signal_id)
-        problem = refusal(branch, station, act, sig)
-        if problem is not None:
-            raise problem
-        return _lifecycle_event(branch, station, staff, command, sig)
-    match command:
-        case RaiseSignal():
-            return _decide_raise(branch, station, staff, command, new_id)
-        case SetStatus():
-            return _decide_status(state, station, staff, command)
-        case SignIn():
-            return _decide_sign_in(branch, station, command)
-        case SignOut():
-            if not state.staff_at.get(station.id):
-                raise DomainError(E.INVALID_TRANSITION, f"nobody is signed in at {station.id}")
-            return StaffSignedOut(station=station.id, staff=state.staff_at[station.id])
-    raise DomainError(E.BAD_REQUEST, f"unknown command {type(command).__name__}")
-
-
-def _actor(state: StateView, station: Station, command: Command) -> str:
-    """Who acts: the named person (who must work in this station's role) or whoever is
-    signed in at the station."""
-    if isinstance(command, SignIn):
-        return command.staff
-    if not command.staff:
-        return state.staff_at.get(station.id, "")
-    person = state.branch.staff_member(command.staff)
-    if person is None:
-        raise DomainError(E.FORBIDDEN, f"{command.staff!r} is not on the branch roster")
-    if station.role not in person.roles:
-        raise DomainError(
-            E.FORBIDDEN, f"{command.staff} does not work as {station.role} ({station.id})"
-        )
-    return command.staff
-
-
-def _one_of(what: str, value: str, allowed: Sequence[str] | set[str]) -> None:
-    """Refuse ``value`` when the config lists ``allowed`` values and it is not one of them."""
-    if value and allowed and value not in allowed:
-        raise DomainError(
-            E.BAD_REQUEST, f"unknown {what} {value!r}; one of: {', '.join(sorted(allowed))}"
-        )
-
-
-def _check_note(note: str, what: str = "note") -> None:
-    if len(note) > MAX_NOTE:
-        raise DomainError(E.BAD_REQUEST, f"the {what} is longer than {MAX_NOTE} characters")
-
-
-def _lifecycle_event(
-    branch: Branch, station: Station, staff: str, command: Command, sig: SignalView
-) -> Event:
-    match command:
-        case Acknowledge():
-            return SignalAcknowledged(signal_id=sig.id, station=station.id, staff=staff)
-        case Arrive():
-            return SignalArrived(signal_id=sig.id, station=station.id, staff=staff)
-        case Cancel():
-            return SignalCancelled(signal_id=sig.id, station=station.id, staff=staff)
-        case Resolve():
-            outcome = _resolution_outcome(branch, sig, command)
-            _check_note(command.note)
-            return SignalResolved(
-                signal_id=sig.id,
-                outcome=outcome,
-                product=command.product,
-                note=command.note,
-                station=station.id,
-                staff=staff,
-            )
-        case Decline():
-            if not command.reason:
-                raise DomainError(E.BAD_REQUEST, "a decline needs a reason")
-            _one_of(
-                "decline reason", command.reason, {r.code for r in branch.config.decline_reasons}
-            )
-            return SignalDeclined(
-                signal_id=sig.id, reason=command.reason, station=station.id, staff=staff
-            )
-    raise AssertionError(command)  # pragma: no cover - act_of matched one of the five
-
-
-def _resolution_outcome(branch: Branch, sig: SignalView, cmd: Resolve) -> str:
-    allowed = outcomes(branch, sig.code)
-    if len(allowed) > 1:  # a handoff: how it went, and what was sold
-        if cmd.outcome not in allowed:
-            names = " or ".join(sorted(o.value for o in allowed))
-            raise DomainError(E.BAD_REQUEST, f"handoff {sig.id} needs an outcome: {names}")
-        _one_of("product", cmd.product, {p.code for p in branch.config.products})
-        return cmd.outcome
-    if cmd.outcome not in ("", Outcome.DONE.value):
-        raise DomainError(E.BAD_REQUEST, f"{sig.code!r} takes no outcome, not {cmd.outcome!r}")
-    if cmd.product:
-        raise DomainError(E.BAD_REQUEST, f"{sig.code!r} is not a handoff: no product")
-    return Outcome.DONE.value
-
-
-def _decide_raise(
-    branch: Branch, station: Station, staff: str, cmd: RaiseSignal, new_id: int
-) -> SignalRaised:
-    kind = branch.signal_type(cmd.code)
-    if kind is None:
-        raise DomainError(E.BAD_REQUEST, f"unknown signal type {cmd.code!r}")
-    if not can_raise(branch, station.role, cmd.code):
-        raise DomainError(E.FORBIDDEN, f"a {station.role} station cannot raise {cmd.code!r}")
-    _check_note(cmd.note)
-    if len(cmd.ticket) > MAX_TICKET:
-        raise DomainError(E.BAD_REQUEST, f"the ticket is longer than {MAX_TICKET} characters")
-    _one_of("need", cmd.need, {n.code for n in branch.config.needs})
-    to = ""
-    if kind.to_station:
-        target = branch.station(cmd.to) if cmd.to else None
-        if target is None:
-            raise DomainError(E.BAD_REQUEST, f"{cmd.code!r} needs a target station (--to)")
-        if not can_send_to(branch, kind.code, target):
-            raise DomainError(
-                E.BAD_REQUEST, f"{cmd.code!r} cannot be sent to {target.id} ({target.role})"
-            )
-        to = target.id
-    elif cmd.to:
-        raise DomainError(E.BAD_REQUEST, f"{cmd.code!r} goes to roles, not to one station")
-    targets = () if kind.to_station else tuple(r.value for r in kind.targets)
-    return SignalRaised(
-        signal_id=new_id,
-        code=kind.code,
-        targets=targets,
-        to=to,
-        note=cmd.note,
-        ticket=cmd.ticket,
-        need=cmd.need,
-        station=station.id,
-        staff=staff,
-    )
-
-
-def _decide_status(state: StateView, station: Station, staff: str, cmd: SetStatus) -> Event:
-    if station.role is not Role.TELLER:
-        raise DomainError(E.FORBIDDEN, f"{station.id} is not a counter; it has no status")
-    if cmd.status is CounterStatus.PAUSED:
-        if not cmd.reason:
-            raise DomainError(E.BAD_REQUEST, "pausing a counter needs a reason")
-        _one_of("pause reason", cmd.reason, {r.code for r in state.branch.config.pause_reasons})
-    _check_note(cmd.reason, "reason")
-    current = state.counters.get(station.id)
-    status = current.status if current is not None else CounterStatus.OPEN
-    reason = current.reason if current is not None else ""
-    if status is cmd.status and reason == cmd.reason:
-        raise DomainError(E.INVALID_TRANSITION, f"{station.id} is already {cmd.status}")
-    return CounterStatusChanged(
-        status=cmd.status, reason=cmd.reason, station=station.id, staff=staff
-    )
-
-
-def _decide_sign_in(branch: Branch, station: Station, cmd: SignIn) -> Event:
-    person = branch.staff_member(cmd.staff)
-    if person is None:
-        raise DomainError(E.FORBIDDEN, f"{cmd.staff!r} is not on the branch roster")
-    if station.role not in person.roles:
-        raise DomainError(
-            E.FORBIDDEN, f"{person.id} does not work as {station.role} ({station.id})"
-        )
-    if person.pin and cmd.pin != person.pin:
-        raise DomainError(E.FORBIDDEN, f"wrong PIN for {person.id}")
-    return StaffSignedIn(station=station.id, staff=person.id)
-
-
 __all__ = [
     "LIFECYCLE",
     "MAX_NOTE",
@@ -574,15 +337,12 @@ __all__ = [
     "UNKNOWN_PRIORITY",
     "Act",
     "Actor",
-    "StateView",
     "Transition",
-    "act_of",
     "acts",
     "by_urgency",
     "can_raise",
     "can_read",
     "can_send_to",
-    "decide",
     "destinations",
     "is_target",
     "may",

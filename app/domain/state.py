@@ -13,8 +13,8 @@ from operator import attrgetter
 
 import msgspec
 
+from app.domain import decisions, policy
 from app.domain import errors as E
-from app.domain import policy
 from app.domain.config import Branch, SignalType, Station
 from app.domain.errors import DomainError
 from app.domain.events import (
@@ -210,8 +210,8 @@ class BranchState:
     # Decisions ------------------------------------------------------------------
     def decide(self, station_id: str, command: Command, new_id: int) -> Event:
         """The event ``command`` from ``station_id`` makes, or DomainError: the branch's
-        rules are :func:`app.domain.policy.decide`'s, asked here with this state."""
-        return policy.decide(self, station_id, command, new_id)
+        rules are :func:`app.domain.decisions.decide`'s, asked here with this state."""
+        return decisions.decide(self, station_id, command, new_id)
 
     # Applying events ----------------------------------------------------------------
     def apply(self, seq: int, ts_ms: int, event: Event) -> SignalRecord | None:

@@ -1,7 +1,7 @@
 """The simulator asks the branch's policy what its people may do, and the hub would agree.
 
 The simulated stations here are fakes that hold one shared BranchState and check every
-command with app.domain.policy.decide, the hub's own decision, before recording it.
+command with app.domain.decisions.decide, the hub's own decision, before recording it.
 """
 
 from __future__ import annotations
@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from app.domain import policy
+from app.domain import decisions, policy
 from app.domain.config import Branch
 from app.domain.events import (
     Acknowledge,
@@ -40,7 +40,7 @@ class FakeSession:
 
     def send(self, command: Command) -> str:
         # What the hub would answer: a refused command raises DomainError here.
-        policy.decide(self.state, self.station, command, self.state.last_seq + 1)
+        decisions.decide(self.state, self.station, command, self.state.last_seq + 1)
         self.sent.append((self.station, command))
         return f"m{len(self.sent)}"
 
