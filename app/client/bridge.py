@@ -101,14 +101,6 @@ class StationBridge(StationModel):
         self.driver.drain()
         return msg_id
 
-    @staticmethod
-    def render_report(data: dict[str, Any], fmt: str) -> str:
-        """A report from ``report_ready`` as csv, html or json text: the very files
-        ``lobbylink report --format …`` writes. Safe to call from a worker thread."""
-        from app.reports.render import render_report
-
-        return render_report(data, fmt)
-
     # Callbacks ------------------------------------------------------------------------------
     def _on_answer(self, msg_id: str, answer: Answer) -> None:
         if msg_id not in self._reports:
