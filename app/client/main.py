@@ -19,7 +19,7 @@ from PySide6.QtCore import QCoreApplication, QSettings, QTimer
 from PySide6.QtWidgets import QApplication, QDialog, QSystemTrayIcon, QWidget
 
 from app import log
-from app.client import i18n
+from app.client import crashlog, i18n
 from app.client.alerts import AlertManager, SoundPlayer, make_player, make_tray
 from app.client.bridge import StationBridge
 from app.domain.config import Branch
@@ -206,6 +206,7 @@ def run_station(
     ``lang`` None: zh_CN on a Chinese locale, English elsewhere. ``public`` (boards
     only, default True for a board) hides silent signals: a screen others can see.
     """
+    unhook = crashlog.install()  # Qt's messages and uncaught exceptions: to the log
     app = ensure_app()
     keeper = quit_on_signals(app)
     lang = i18n.install(app, lang)
@@ -240,3 +241,4 @@ def run_station(
         if tray is not None:
             tray.hide()
         ctx.destroy(linger=0)
+        unhook()
