@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import shiboken6
 from PySide6.QtCore import (
     QCoreApplication,
     QIODevice,
@@ -44,7 +45,7 @@ def export_pool() -> QThreadPool:
     Owned by the application, which waits for a running export when it quits.
     """
     global _pool
-    if _pool is None:
+    if _pool is None or not shiboken6.isValid(_pool):  # (gone with an earlier application)
         _pool = QThreadPool(QCoreApplication.instance())
         _pool.setObjectName(POOL_NAME)
         _pool.setMaxThreadCount(1)

@@ -22,11 +22,14 @@ from importlib import resources
 from pathlib import Path
 from typing import Protocol
 
+import msgspec
 from PySide6.QtCore import QObject, QSettings, QTimer, QUrl, Signal
 from PySide6.QtGui import QColor, QIcon, QPainter, QPixmap
 from PySide6.QtWidgets import QApplication, QSystemTrayIcon, QWidget
 
 from app import log
+from app.domain import policy
+from app.domain.config import SignalType
 from app.domain.roles import SignalState
 from app.domain.state import SignalRecord
 from widgets.common import signal_label, staff_name, station_name
@@ -37,6 +40,10 @@ NOTICE_SOUND = "acknowledged"
 NOTICE_FRESH_MS = 15_000
 """A claim older than this (e.g. replayed at start-up) brings the raiser no notice."""
 TRAY_MS = 5_000
+DEFAULT_REMIND_S: int = next(
+    f.default for f in msgspec.structs.fields(SignalType) if f.name == "remind_s"
+)
+"""How often a signal type that sets no ``remind_s`` is repeated (the config's default)."""
 
 
 def sound_dir() -> Path:
@@ -320,15 +327,18 @@ class AlertManager(QObject):
 
     # Deciding ------------------------------------------------------------------------
     def waiting(self) -> list[Waiting]:
-        types = self.model.branch.signal_types
+        """The inbox's signals that should alert here, at the branch's urgency (a type
+        this config lacks too: at UNKNOWN_PRIORITY, reminded as a type that sets none)."""
+        model, branch = self.model, self.model.branch
         out = []
-        for sig in self.model.inbox():
-            kind = types.get(sig.code)
-            if kind is None or not wants_alert(
-                sig, self.model.station.id, kind.silent, self.public
-            ):
+        for sig in model.inbox():
+            silent = not model.may_show(sig.code, public=True)
+            if not wants_alert(sig, model.station.id, silent, self.public):
                 continue
-            out.append(Waiting(sig.id, kind.priority, kind.remind_s * 1000, sig.raised_ms))
+            kind = branch.signal_type(sig.code)
+            remind_s = kind.remind_s if kind is not None else DEFAULT_REMIND_S
+            priority = policy.priority(branch, sig.code)
+            out.append(Waiting(sig.id, priority, remind_s * 1000, sig.raised_ms))
         return out
 
     def refresh(self) -> None:

@@ -12,6 +12,7 @@ from PySide6.QtCore import QSettings
 from pytestqt.qtbot import QtBot
 
 from app.client.alerts import (
+    DEFAULT_REMIND_S,
     NO_SOUND_ENV,
     AlertManager,
     Waiting,
@@ -22,6 +23,7 @@ from app.client.alerts import (
     sound_name,
     wants_alert,
 )
+from app.domain import policy
 from app.domain.roles import SignalState
 from app.domain.state import SignalRecord
 from tests.gui.memory import MemoryHub
@@ -272,3 +274,19 @@ def test_mute_silences_sound_but_not_the_alert_and_is_remembered(
     assert player.played == []
     assert manager(lobby, settings, FakePlayer()).muted  # read back from the settings
     assert not manager(teller, settings, FakePlayer()).muted  # per station
+
+
+def test_a_call_of_a_type_this_config_lacks_rings_at_the_branchs_default_urgency(
+    qtbot: QtBot, memory_hub: MemoryHub, settings: QSettings
+) -> None:
+    """It is in the inbox, so it rings (it used to be skipped): at UNKNOWN_PRIORITY,
+    reminded as often as a type that sets no reminder."""
+    lobby = memory_hub.station("L1", staff="wangfang")
+    player = FakePlayer()
+    alerts = manager(lobby, settings, player)
+    with qtbot.waitSignal(alerts.alerted, timeout=WAIT) as alerted:
+        newer = memory_hub.raise_newer_type("C02", ("lobby_manager",))
+    assert alerted.args == [newer.id, policy.UNKNOWN_PRIORITY]
+    assert player.played == [sound_name(policy.UNKNOWN_PRIORITY)]
+    (waiting,) = alerts.waiting()
+    assert waiting.remind_ms == DEFAULT_REMIND_S * 1000 == 15_000
