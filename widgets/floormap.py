@@ -97,7 +97,7 @@ class FloorMap(QWidget):
         self._tiles: dict[str, TileInfo] = {}
         self._rects: dict[str, QRectF] = {}
         self._room = self._horizontal_room()
-        self.painter = FloorPainter(self.branch, self._room)
+        self.drawing = FloorPainter(self.branch, self._room)
         self._base: QPixmap | None = None
         self._base_geometry: tuple[object, ...] = ()
         self._base_tiles: dict[str, TileInfo] = {}
@@ -141,7 +141,7 @@ class FloorMap(QWidget):
         return {sid for sid, t in self._tiles.items() if t.signals}
 
     def highlighted(self) -> str | None:
-        return self.painter.highlight
+        return self.drawing.highlight
 
     def tile_rect(self, station_id: str) -> QRectF:
         """Where the tile of ``station_id`` is drawn, in widget coordinates."""
@@ -151,8 +151,8 @@ class FloorMap(QWidget):
     # Commands ---------------------------------------------------------------------------
     def set_highlight(self, station_id: str | None) -> None:
         """Ring one station (the one the viewer selected elsewhere), or none."""
-        if station_id != self.painter.highlight:
-            self.painter.highlight = station_id
+        if station_id != self.drawing.highlight:
+            self.drawing.highlight = station_id
             self.update()
 
     def mark_dirty(self, *_args: object) -> None:
@@ -216,7 +216,7 @@ class FloorMap(QWidget):
 
     # Timers ----------------------------------------------------------------------------
     def _on_flash(self) -> None:
-        self.painter.phase = not self.painter.phase
+        self.drawing.phase = not self.drawing.phase
         if any(t.signals for t in self._tiles.values()):
             self.update()  # flashing tiles blink; marked ones' ages tick
 
@@ -313,7 +313,7 @@ class FloorMap(QWidget):
         # Paints the tiles as last built: rebuilding is the coalescing timer's job.
         scale, _dx, _dy = self._transform()
         self._layout()
-        self.painter.lang = self.model.lang
+        self.drawing.lang = self.model.lang
         base = self._base_picture(scale)
         painter = QPainter(self)
         painter.drawPixmap(0, 0, base)
@@ -321,18 +321,18 @@ class FloorMap(QWidget):
         painter.setRenderHint(QPainter.RenderHint.TextAntialiasing)
         for st in self.branch.config.stations:  # marked or highlighted tiles: painted live
             if self._is_live(self._tiles[st.id]):
-                self.painter.tile(painter, self._tiles[st.id], self._rects[st.id])
+                self.drawing.tile(painter, self._tiles[st.id], self._rects[st.id])
         now, area = self.model.hub_now_ms(), QSizeF(self.size())
         for st in self.branch.config.stations:  # bubbles on top of every tile
             if self._tiles[st.id].signals:
-                self.painter.bubble(
+                self.drawing.bubble(
                     painter, self._tiles[st.id], self._rects[st.id], scale, now, area
                 )
         painter.end()
 
     # Painting --------------------------------------------------------------------------
     def _is_live(self, t: TileInfo) -> bool:
-        return bool(t.signals) or self.painter.highlight == t.station
+        return bool(t.signals) or self.drawing.highlight == t.station
 
     @staticmethod
     def _quiet(t: TileInfo) -> TileInfo:
@@ -369,10 +369,10 @@ class FloorMap(QWidget):
                 painter.save()
                 painter.setClipRect(area)
                 painter.fillRect(area, self.palette().window().color())
-                self.painter.zones(painter, scale, *self._transform()[1:])
+                self.drawing.zones(painter, scale, *self._transform()[1:])
                 for st in self.branch.config.stations:  # the tile, and neighbours it touches
                     if self._tile_area(self._rects[st.id]).intersects(area):
-                        self.painter.tile(painter, quiet[st.id], self._rects[st.id])
+                        self.drawing.tile(painter, quiet[st.id], self._rects[st.id])
                 painter.restore()
             painter.end()
             self._base_tiles = quiet
@@ -386,5 +386,5 @@ class FloorMap(QWidget):
 
     def tile_title(self, station_id: str) -> str:
         """The first line of a tile as painted at the current size."""
-        px, inner = self.painter.text_box(self.tile_rect(station_id))
-        return self.painter.title(self.tile(station_id), px, inner.width())
+        px, inner = self.drawing.text_box(self.tile_rect(station_id))
+        return self.drawing.title(self.tile(station_id), px, inner.width())
