@@ -91,7 +91,9 @@ class FloorPainter:
                 label_rect, Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop, text
             )
 
-    def tile(self, painter: QPainter, t: TileInfo, rect: QRectF) -> None:
+    def tile(self, painter: QPainter, t: TileInfo, rect: QRectF, ring: bool = True) -> None:
+        """A station's tile; ``ring``: with the highlight ring if it is the highlighted
+        one (the kept base picture never has it: the ring comes and goes by itself)."""
         top = t.signals[0] if t.signals else None
         mark = priority_colour(policy.priority(self.branch, top.code) if top else DEFAULT_PRIORITY)
         # Body: white when online, grey and hatched when offline.
@@ -126,7 +128,7 @@ class FloorPainter:
             painter.setPen(QPen(QColor("#90a4ae"), 1))
         painter.setBrush(Qt.BrushStyle.NoBrush)
         painter.drawRoundedRect(rect, 5, 5)
-        if self.highlight == t.station:
+        if ring and self.highlight == t.station:
             painter.setPen(QPen(HIGHLIGHT, max(2.0, rect.height() * 0.05), Qt.PenStyle.DotLine))
             grow = max(3.0, rect.height() * 0.08)
             painter.drawRoundedRect(rect.adjusted(-grow, -grow, grow, grow), 7, 7)

@@ -372,7 +372,7 @@ class FloorMap(QWidget):
                 self.drawing.zones(painter, scale, *self._transform()[1:])
                 for st in self.branch.config.stations:  # the tile, and neighbours it touches
                     if self._tile_area(self._rects[st.id]).intersects(area):
-                        self.drawing.tile(painter, quiet[st.id], self._rects[st.id])
+                        self.drawing.tile(painter, quiet[st.id], self._rects[st.id], ring=False)
                 painter.restore()
             painter.end()
             self._base_tiles = quiet

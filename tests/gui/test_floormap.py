@@ -159,3 +159,30 @@ def test_marks_follow_the_branchs_urgency_and_waiting_first(
     assert marks == [newer.id, cash.args[0].id, call.args[0].id]
     key = [policy.waiting_first_key(lobby.branch, s, "L1") for s in fmap.tile("C01").signals]
     assert key == sorted(key)
+
+
+def test_the_highlight_ring_goes_when_the_highlight_goes(
+    qtbot: QtBot, memory_hub: MemoryHub
+) -> None:
+    """Even when the tile changed while ringed (the kept base picture was repainted then)."""
+    teller = memory_hub.station("C02", staff="zhangwei")
+    lobby = memory_hub.station("L1")
+    fmap, fresh = FloorMap(lobby), FloorMap(lobby)
+    for widget in (fmap, fresh):
+        qtbot.addWidget(widget)
+        widget.resize(1000, 600)
+        widget._flash.stop()
+    area = fmap.tile_rect("C02").adjusted(-12, -12, 12, 12).toRect()
+
+    def look(widget: FloorMap) -> QImage:
+        return widget.grab().toImage().copy(area)
+
+    plain = look(fmap)
+    fmap.set_highlight("C02")
+    assert look(fmap) != plain
+    teller.set_status(CounterStatus.PAUSED, "meal")  # C02's tile changes while ringed
+    qtbot.waitUntil(lambda: fmap.tile("C02").status is CounterStatus.PAUSED, timeout=5000)
+    look(fmap)
+    fmap.set_highlight(None)
+    fresh.refresh_now()
+    assert look(fmap) == look(fresh)
