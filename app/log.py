@@ -1,4 +1,4 @@
-"""Loggers by category, not by module: hub, wire, journal, ui, cli, sim."""
+"""Loggers by category, not by module: hub, wire, journal, ui, qt, cli, sim."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ hub = logging.getLogger("lobbylink.hub")
 wire = logging.getLogger("lobbylink.wire")  # messaging/ asks for it by name: it imports no app code
 journal = logging.getLogger("lobbylink.journal")
 ui = logging.getLogger("lobbylink.ui")
+qt = logging.getLogger("lobbylink.qt")  # Qt's own messages (app.client.crashlog)
 cli = logging.getLogger("lobbylink.cli")
 sim = logging.getLogger("lobbylink.sim")  # the demo's simulated staff (app.sim)
 

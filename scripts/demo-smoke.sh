@@ -48,11 +48,13 @@ if ((rc != 0)); then
     tail -n 60 "$log" >&2
     die "the demo exited with $rc"
 fi
-if grep -q '^Traceback' "$log"; then
+if grep -q -E '^Traceback|lobbylink\.ui: uncaught exception' "$log"; then
     grep -A 30 '^Traceback' "$log" >&2
     die "the demo printed a Python traceback"
 fi
-if grep -E '^qt\.(warning|critical|fatal) ' "$log" >&2; then
+# Qt's messages reach the log through app.client.crashlog (lobbylink.qt, W/E/C); one
+# that came before it was installed keeps Qt's own pattern above.
+if grep -E '^qt\.(warning|critical|fatal) |^[0-9:]+ [WEC] lobbylink\.qt: ' "$log" >&2; then
     die "Qt warnings in the demo's log (above)"
 fi
 grep -E '^demo: (journal|read it)' "$log" || true

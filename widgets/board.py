@@ -2,29 +2,21 @@
 
 Floor map with a tile per station, the open signals with their ages, a banner for
 escalated calls nobody has claimed, and today's KPIs. It never rebuilds per event:
-bridge signals only mark it dirty and a timer refreshes at most four times a second,
+model signals only mark it dirty and a timer refreshes at most four times a second,
 so a burst of a thousand events a second costs a handful of repaints.
 
 ``public=True`` is the big-screen mode: silent signals (duress) never appear, not even
 in a count. On the head's own board they appear only as an alarm line, never in the
-list or on the map.
+list or on the map. What may show where is the branch's audience rule
+(:meth:`StationModel.may_show`); the list is in the branch's urgency order.
 """
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import (
-    QAbstractListModel,
-    QModelIndex,
-    QObject,
-    QPersistentModelIndex,
-    QRectF,
-    QSize,
-    Qt,
-    QTimer,
-)
-from PySide6.QtGui import QColor, QFont, QFontMetricsF, QPainter, QResizeEvent
+from PySide6.QtCore import Qt, QTimer
+from PySide6.QtGui import QFont, QResizeEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QFrame,
@@ -33,31 +25,20 @@ from PySide6.QtWidgets import (
     QLabel,
     QListView,
     QSplitter,
-    QStyledItemDelegate,
-    QStyleOptionViewItem,
     QTabWidget,
     QVBoxLayout,
     QWidget,
 )
 
-from app.client.bridge import StationBridge
-from app.domain.config import Branch
+from app.domain import policy
 from app.domain.kpi import Kpis, today_kpis
 from app.domain.roles import SignalState
 from app.domain.state import SignalRecord
 from app.domain.timeday import local_time
-from widgets.common import (
-    age_colour,
-    fmt_age,
-    priority_colour,
-    progress_text,
-    role_text,
-    signal_label,
-    staff_name,
-    station_name,
-    tr,
-)
+from widgets.common import fmt_age, progress_text, role_text, signal_label, tr
 from widgets.floormap import FloorMap
+from widgets.model import ReportRenderer, StationModel
+from widgets.open_signals import OpenSignalsModel, SignalCell, who_text
 
 if TYPE_CHECKING:
     from widgets.reports import ReportPanel
@@ -66,165 +47,10 @@ REFRESH_MS = 250
 """The board rebuilds at most four times a second, however many events arrive."""
 TICKS_PER_SECOND = 1000 // REFRESH_MS
 MAX_BANNER_LINES = 3
-SIGNAL_ROLE = Qt.ItemDataRole.UserRole + 1
-
-
-def _who(branch: Branch, sig: SignalRecord, lang: str) -> str:
-    where = station_name(branch, sig.station, lang)
-    return f"{where} · {staff_name(branch, sig.staff, lang)}" if sig.staff else where
 
 
 def _duration(seconds: float | None) -> str:
     return "—" if seconds is None else fmt_age(round(seconds * 1000))
-
-
-class OpenSignalsModel(QAbstractListModel):
-    """Open signals, most urgent then oldest first; one row each (painted by SignalCell)."""
-
-    def __init__(self, bridge: StationBridge, parent: QObject | None = None) -> None:
-        super().__init__(parent)
-        self.bridge = bridge
-        self.rows: list[SignalRecord] = []
-        self.now_ms = 0
-
-    def rowCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self.rows)
-
-    def lines(self, sig: SignalRecord) -> tuple[str, str, str, str]:
-        """(signal, age, from, progress): what a row says, line by line."""
-        branch, lang = self.bridge.branch, self.bridge.lang
-        if sig.state is SignalState.OPEN and sig.level:
-            progress = "▲ " + tr("Escalated · not claimed")
-        elif sig.state is SignalState.OPEN:
-            progress = progress_text(sig, branch, lang)
-        else:
-            progress = "✓ " + progress_text(sig, branch, lang)
-        return (
-            signal_label(branch, sig.code, lang),
-            fmt_age(max(0, self.now_ms - sig.raised_ms)),
-            _who(branch, sig, lang),
-            progress,
-        )
-
-    def data(self, index: QModelIndex | QPersistentModelIndex, role: int = 0) -> object:
-        if not index.isValid() or not 0 <= index.row() < len(self.rows):
-            return None
-        sig = self.rows[index.row()]
-        if role == Qt.ItemDataRole.DisplayRole:  # screen readers get the whole row
-            return " · ".join(self.lines(sig))
-        if role == SIGNAL_ROLE:
-            return sig
-        if role == Qt.ItemDataRole.UserRole:
-            return sig.id
-        return None
-
-    def set_rows(self, rows: list[SignalRecord], now_ms: int) -> None:
-        self.beginResetModel()
-        self.rows = rows
-        self.now_ms = now_ms
-        self.endResetModel()
-
-    def tick(self, now_ms: int) -> None:
-        """Ages moved on: repaint the rows (their height does not change)."""
-        self.now_ms = now_ms
-        if self.rows:
-            self.dataChanged.emit(self.index(0), self.index(len(self.rows) - 1))
-
-
-class SignalCell(QStyledItemDelegate):
-    """An open signal in three lines, readable in a narrow column and from across a room:
-
-    the signal (its priority colour) and the age (coloured against the deadline), then
-    who raised it and where, then the progress (✓ claimed, ▲ escalated: never colour alone).
-    """
-
-    def __init__(self, model: OpenSignalsModel, parent: QObject | None = None) -> None:
-        super().__init__(parent)
-        self.model = model
-
-    @staticmethod
-    def line_height(font: QFont) -> float:
-        return QFontMetricsF(font).height() * 1.1
-
-    def sizeHint(
-        self, option: QStyleOptionViewItem, index: QModelIndex | QPersistentModelIndex
-    ) -> QSize:
-        pad = QFontMetricsF(option.font).height() * 0.3
-        return QSize(100, int(self.line_height(option.font) * 3 + 2 * pad))
-
-    @staticmethod
-    def _geometry(font: QFont, width: float) -> tuple[float, float, float]:
-        """(line height, padding, text width) of a row ``width`` pixels wide."""
-        pad = QFontMetricsF(font).height() * 0.3
-        return SignalCell.line_height(font), pad, width - 14 - pad
-
-    def shown(self, sig: SignalRecord, font: QFont, width: float) -> tuple[str, str, str, str]:
-        """The row's lines as painted in ``width`` pixels: (signal, age, from, progress)."""
-        signal, age, who, progress = self.model.lines(sig)
-        line, _pad, inner = self._geometry(font, width)
-        bold = QFont(font)
-        bold.setBold(True)
-        metrics = QFontMetricsF(bold)
-        room = inner - metrics.horizontalAdvance(age) - line * 0.5
-        base = QFontMetricsF(font)
-        return (
-            metrics.elidedText(signal, Qt.TextElideMode.ElideRight, room),
-            age,
-            base.elidedText(who, Qt.TextElideMode.ElideRight, inner),
-            base.elidedText(progress, Qt.TextElideMode.ElideRight, inner),
-        )
-
-    def paint(
-        self,
-        painter: QPainter,
-        option: QStyleOptionViewItem,
-        index: QModelIndex | QPersistentModelIndex,
-    ) -> None:
-        sig = index.data(SIGNAL_ROLE)
-        if not isinstance(sig, SignalRecord):
-            return
-        kind = self.model.bridge.branch.signal_type(sig.code)
-        rect = QRectF(option.rect)
-        signal, age, who, progress = self.shown(sig, option.font, rect.width())
-        painter.save()
-        painter.fillRect(rect, QColor("#ffffff") if index.row() % 2 == 0 else QColor("#f3f6f8"))
-        painter.fillRect(
-            QRectF(rect.left(), rect.top() + 2, 6, rect.height() - 4),
-            priority_colour(kind.priority if kind else 2),
-        )
-        base = QFont(option.font)
-        bold = QFont(base)
-        bold.setBold(True)
-        line, pad, width = self._geometry(base, rect.width())
-        left, y = rect.left() + 14, rect.top() + pad
-        left_mid = Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter
-        # Line 1: the signal, and how long it has waited.
-        painter.setFont(bold)
-        age_ms = max(0, self.model.now_ms - sig.raised_ms)
-        painter.setPen(
-            age_colour(age_ms, kind.ack_s if kind else 0)
-            if sig.state is SignalState.OPEN
-            else QColor("#263238")
-        )
-        painter.drawText(
-            QRectF(left, y, width, line),
-            Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter,
-            age,
-        )
-        painter.setPen(priority_colour(kind.priority if kind else 2))
-        painter.drawText(QRectF(left, y, width, line), left_mid, signal)
-        # Line 2: who and where; line 3: who is on it.
-        painter.setFont(base)
-        painter.setPen(QColor("#37474f"))
-        painter.drawText(QRectF(left, y + line, width, line), left_mid, who)
-        if sig.state is not SignalState.OPEN:
-            painter.setPen(QColor("#2e7d32"))
-        elif sig.level:
-            painter.setPen(QColor("#c62828"))
-        else:
-            painter.setPen(QColor("#546e7a"))
-        painter.drawText(QRectF(left, y + 2 * line, width, line), left_mid, progress)
-        painter.restore()
 
 
 class KpiTile(QFrame):
@@ -253,18 +79,24 @@ class KpiTile(QFrame):
 
 
 class BoardView(QWidget):
-    """The branch head's live board over a StationBridge (no signals of its own)."""
+    """The branch head's live board over a StationModel (no signals of its own)."""
 
     shows_clock = True
     """The board has its own big clock: the station window shows no second one."""
 
     def __init__(
-        self, bridge: StationBridge, public: bool = False, parent: QWidget | None = None
+        self,
+        model: StationModel,
+        public: bool = False,
+        renderer: ReportRenderer | None = None,
+        parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
         self.setObjectName("boardView")
-        self.bridge = bridge
-        self.public = public or bridge.station.public
+        self.model = model
+        self.public = public or model.station.public
+        self.renderer = renderer
+        """Turns a report into an exported file's text (None: no exports here)."""
         self.kpis: Kpis | None = None
         self._dirty = True
         self._ticks = 0
@@ -274,7 +106,7 @@ class BoardView(QWidget):
 
         self.title = QLabel(self)
         self.title.setObjectName("boardTitle")
-        name = bridge.branch.config.branch.name.get(bridge.lang)
+        name = model.branch.config.branch.name.get(model.lang)
         self.title.setText(tr("{branch} · Live board").format(branch=name))
         self.clock = QLabel(self)
         self.clock.setObjectName("boardClock")
@@ -299,15 +131,15 @@ class BoardView(QWidget):
 
         # The board drives the map from its own timer, so both change together.
         self.map = FloorMap(
-            bridge, flash_for=lambda _sig: True, hide_silent=True, follow_bridge=False
+            model, flash_for=lambda _sig: True, hide_silent=True, follow_model=False
         )
-        self.model = OpenSignalsModel(bridge, self)
+        self.open_model = OpenSignalsModel(model, self)
         # A list of stacked cells, not a table: four columns cannot be read in the
         # width the map leaves, neither in a 640 px window nor across the room.
         self.open_list = QListView(self)
         self.open_list.setObjectName("openSignals")
-        self.open_list.setModel(self.model)
-        self.cell = SignalCell(self.model, self)
+        self.open_list.setModel(self.open_model)
+        self.cell = SignalCell(self.open_model, self)
         self.open_list.setItemDelegate(self.cell)
         self.open_list.setUniformItemSizes(True)  # cheap layout, however many rows
         self.open_list.setSelectionMode(QAbstractItemView.SelectionMode.NoSelection)
@@ -401,13 +233,13 @@ class BoardView(QWidget):
         self._timer.setInterval(REFRESH_MS)
         self._timer.timeout.connect(self._on_timer)
         self._timer.start()
-        bridge.signal_changed.connect(self._mark_dirty)
-        bridge.counter_changed.connect(self._mark_dirty)
-        bridge.presence_changed.connect(self._mark_dirty)
-        bridge.staff_changed.connect(self._mark_dirty)
-        bridge.state_reset.connect(self._mark_dirty)
-        bridge.connection_changed.connect(self._on_connection_changed)
-        self._on_connection_changed(bridge.connected)
+        model.signal_changed.connect(self._mark_dirty)
+        model.counter_changed.connect(self._mark_dirty)
+        model.presence_changed.connect(self._mark_dirty)
+        model.staff_changed.connect(self._mark_dirty)
+        model.state_reset.connect(self._mark_dirty)
+        model.connection_changed.connect(self._on_connection_changed)
+        self._on_connection_changed(model.connected)
         self._apply_scale()
         self.refresh_now()
 
@@ -431,7 +263,7 @@ class BoardView(QWidget):
         from widgets.reports import ReportPanel
 
         assert self.tabs is not None
-        panel = ReportPanel(self.bridge, today=today)
+        panel = ReportPanel(self.model, today=today, renderer=self.renderer)
         placeholder = self.tabs.widget(index)
         self.tabs.blockSignals(True)
         self.tabs.removeTab(index)
@@ -445,12 +277,12 @@ class BoardView(QWidget):
     # Queries ------------------------------------------------------------------------------
     def open_signal_ids(self) -> list[int]:
         """Ids in the open-signals list, top to bottom (as of the last refresh)."""
-        return [s.id for s in self.model.rows]
+        return [s.id for s in self.open_model.rows]
 
     def row_lines(self, row: int) -> tuple[str, str, str, str]:
         """Row ``row`` of the open signals as painted: (signal, age, from, progress)."""
         width = self.open_list.viewport().width()
-        return self.cell.shown(self.model.rows[row], self.open_list.font(), width)
+        return self.cell.shown(self.open_model.rows[row], self.open_list.font(), width)
 
     def escalated_ids(self) -> list[int]:
         """Ids in the escalation banner (as of the last refresh)."""
@@ -461,29 +293,23 @@ class BoardView(QWidget):
         return [s.id for s in self._alarms]
 
     # Refresh ----------------------------------------------------------------------------
-    def _silent(self, sig: SignalRecord) -> bool:
-        kind = self.bridge.branch.signal_type(sig.code)
-        return kind is None or kind.silent
-
     def refresh_now(self) -> None:
-        """Rebuild everything from the bridge's state at once (the timer does this when dirty)."""
+        """Rebuild everything from the model's state at once (the timer does this when dirty)."""
         self._dirty = False
-        bridge = self.bridge
-        state, branch = bridge.state, bridge.branch
-        now = bridge.hub_now_ms()
-        types = branch.signal_types
+        model = self.model
+        state, branch = model.state, model.branch
+        now = model.hub_now_ms()
         shown: list[SignalRecord] = []
         alarms: list[SignalRecord] = []
         for sig in state.signals.values():
             if not sig.open:
                 continue
-            if self._silent(sig):
-                if not self.public and state.is_target(sig, bridge.station):
-                    alarms.append(sig)
-                continue
-            shown.append(sig)
-        shown.sort(key=lambda s: (types[s.code].priority if s.code in types else 9, s.raised_ms))
-        self.model.set_rows(shown, now)
+            if model.may_show(sig.code, public=True):  # anyone may read it: listed
+                shown.append(sig)
+            elif not self.public and model.may_show(sig.code):  # private: an alarm line
+                alarms.append(sig)
+        shown = policy.by_urgency(branch, shown)
+        self.open_model.set_rows(shown, now)
         self.list_title.setText(tr("Open signals · %n", "", len(shown)))
         self._escalated = sorted(
             (s for s in shown if s.level and s.state is SignalState.OPEN),
@@ -497,13 +323,13 @@ class BoardView(QWidget):
         self.map.refresh_now()
 
     def _show_banners(self, now: int) -> None:
-        branch, lang = self.bridge.branch, self.bridge.lang
+        branch, lang = self.model.branch, self.model.lang
         lines = []
         narrow = self.width() < 900  # one line per call: the ladder only when there is room
         for sig in self._escalated[:MAX_BANNER_LINES]:
             values = {
                 "signal": signal_label(branch, sig.code, lang),
-                "who": _who(branch, sig, lang),
+                "who": who_text(branch, sig, lang),
                 "age": fmt_age(now - sig.raised_ms),
             }
             if narrow:
@@ -527,7 +353,7 @@ class BoardView(QWidget):
                 "⚠ "
                 + tr("ALARM: {signal} · {who} · {age}").format(
                     signal=signal_label(branch, sig.code, lang),
-                    who=_who(branch, sig, lang),
+                    who=who_text(branch, sig, lang),
                     age=fmt_age(now - sig.raised_ms),
                 )
                 + (f" · {progress_text(sig, branch, lang)}" if sig.acked_station else "")
@@ -553,7 +379,7 @@ class BoardView(QWidget):
         t["closed"].set_value(str(k.closed_counters))
 
     def _show_clock(self, now: int) -> None:
-        self.clock.setText(local_time(now, self.bridge.branch.timezone).strftime("%H:%M:%S"))
+        self.clock.setText(local_time(now, self.model.branch.timezone).strftime("%H:%M:%S"))
 
     # Slots ----------------------------------------------------------------------------------
     def _mark_dirty(self, *_args: object) -> None:
@@ -565,8 +391,8 @@ class BoardView(QWidget):
             self.refresh_now()
             return
         if self._ticks % TICKS_PER_SECOND == 0:  # ages, banners and the clock move on
-            now = self.bridge.hub_now_ms()
-            self.model.tick(now)
+            now = self.model.hub_now_ms()
+            self.open_model.tick(now)
             self._show_banners(now)
             self._show_clock(now)
 
@@ -627,7 +453,7 @@ class BoardView(QWidget):
     def _split(self) -> None:
         """Give the map the width its aspect ratio can use; the list gets the rest."""
         total = self.splitter.width() - self.splitter.handleWidth()
-        fw, fh = self.bridge.branch.config.branch.floor_size
+        fw, fh = self.model.branch.config.branch.floor_size
         wanted = self.splitter.height() * fw / fh + 8
         # A narrow board leaves the list a little more: its rows must stay readable.
         map_w = int(min(wanted, total * (0.68 if self.width() >= 1200 else 0.6)))

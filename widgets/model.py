@@ -11,7 +11,9 @@ tests build views over an in-memory one. Views import this module, never a concr
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
+from typing import Any
 
 from PySide6.QtCore import QObject, Signal
 
@@ -38,6 +40,14 @@ from app.domain.events import (
 )
 from app.domain.roles import CounterStatus
 from app.domain.state import BranchState, SignalRecord
+
+ReportRenderer = Callable[[dict[str, Any], str], str]
+"""Turns a report from ``report_ready`` into csv, html or json text: the very files
+``lobbylink report --format …`` writes. Called on a worker thread. The composition root
+hands one to the views that export (a widget never imports the reports package)."""
+
+PUBLIC_READER = ""
+"""Who reads a public screen: anyone in the room, of no role of the branch."""
 
 
 class StationModel(QObject):
@@ -154,6 +164,13 @@ class StationModel(QObject):
     def acts(self, signal: SignalRecord) -> frozenset[policy.Act]:
         """What this station may do to ``signal`` now (which buttons to enable)."""
         return policy.acts(self.branch, self.station, signal)
+
+    def may_show(self, code: str, public: bool = False) -> bool:
+        """Whether this screen may show a ``code`` signal's details: a public screen only
+        what anyone may read, the station's own screen what its role may read (the
+        branch's audience rule, :func:`app.domain.policy.can_read`)."""
+        reader = PUBLIC_READER if public else self.station.role.value
+        return policy.can_read(self.branch, reader, code)
 
     def inbox(self) -> list[SignalRecord]:
         """Open signals for this station, most urgent first (the branch's urgency order)."""

@@ -22,9 +22,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.client.bridge import StationBridge
 from app.domain.config import Staff
 from widgets.common import rejection_text, role_text, station_name
+from widgets.model import StationModel
 
 STAFF_ROLE = Qt.ItemDataRole.UserRole
 
@@ -36,12 +36,12 @@ class SignInDialog(QDialog):
     is who it was.
     """
 
-    def __init__(self, bridge: StationBridge, parent: QWidget | None = None) -> None:
+    def __init__(self, model: StationModel, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.bridge = bridge
+        self.model = model
         self._msg_id = ""
         self._waiting_for = ""
-        where = station_name(bridge.branch, bridge.station.id, bridge.lang)
+        where = station_name(model.branch, model.station.id, model.lang)
         self.setObjectName("signInDialog")
         self.setWindowTitle(self.tr("Sign in at {station}").format(station=where))
         font = QFont(QApplication.font())
@@ -51,7 +51,7 @@ class SignInDialog(QDialog):
         layout = QVBoxLayout(self)
         prompt = QLabel(
             self.tr("Who is working at {station} ({role})?").format(
-                station=where, role=role_text(bridge.station.role)
+                station=where, role=role_text(model.station.role)
             ),
             self,
         )
@@ -61,10 +61,10 @@ class SignInDialog(QDialog):
         self.roster = QListWidget(self)
         self.roster.setObjectName("rosterList")
         for person in self.eligible_staff():
-            item = QListWidgetItem(person.name.get(bridge.lang))
+            item = QListWidgetItem(person.name.get(model.lang))
             item.setData(STAFF_ROLE, person.id)
             self.roster.addItem(item)
-        current = bridge.staff
+        current = model.staff
         rows = [self.roster.item(i).data(STAFF_ROLE) for i in range(self.roster.count())]
         if rows:
             self.roster.setCurrentRow(rows.index(current) if current in rows else 0)
@@ -102,14 +102,14 @@ class SignInDialog(QDialog):
         layout.addWidget(buttons)
         self.roster.setFocus()
 
-        bridge.staff_changed.connect(self._on_staff_changed)
-        bridge.state_reset.connect(self._check_signed_in)
-        bridge.command_rejected.connect(self._on_command_rejected)
+        model.staff_changed.connect(self._on_staff_changed)
+        model.state_reset.connect(self._check_signed_in)
+        model.command_rejected.connect(self._on_command_rejected)
 
     def eligible_staff(self) -> list[Staff]:
         """Roster members who may work in this station's role, in roster order."""
-        role = self.bridge.station.role
-        return [p for p in self.bridge.branch.config.staff if role in p.roles]
+        role = self.model.station.role
+        return [p for p in self.model.branch.config.staff if role in p.roles]
 
     def staff_id(self) -> str:
         """The selected person's id ('' if nobody is selected)."""
@@ -124,23 +124,23 @@ class SignInDialog(QDialog):
             self.roster.setFocus()
             return
         self._waiting_for = staff
-        self._msg_id = self.bridge.sign_in(staff, self.pin.text())
+        self._msg_id = self.model.sign_in(staff, self.pin.text())
         self.sign_in_button.setEnabled(False)
         self.message.setStyleSheet("")
         self.message.setText(
             self.tr("Signing in…")
-            if self.bridge.connected
+            if self.model.connected
             else self.tr("Signing in… (waiting for the hub)")
         )
         self.message.show()
 
     # Slots ---------------------------------------------------------------------------------
     def _on_staff_changed(self, station: str) -> None:
-        if station == self.bridge.station.id:
+        if station == self.model.station.id:
             self._check_signed_in()
 
     def _check_signed_in(self) -> None:
-        if self._waiting_for and self.bridge.staff == self._waiting_for:
+        if self._waiting_for and self.model.staff == self._waiting_for:
             self._waiting_for = ""
             self.accept()
 

@@ -26,9 +26,9 @@ from PySide6.QtWidgets import (
 )
 
 from app import log
-from app.client.bridge import StationBridge
 from app.domain.timeday import local_time
 from widgets.common import rejection_text, staff_name, station_name
+from widgets.model import StationModel
 from widgets.signin import SignInDialog
 
 STARTUP_GRACE_MS = 3000
@@ -47,9 +47,9 @@ class StationWindow(QMainWindow):
 
     mute_toggled = Signal(bool)
 
-    def __init__(self, bridge: StationBridge, view: QWidget, parent: QWidget | None = None) -> None:
+    def __init__(self, model: StationModel, view: QWidget, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.bridge = bridge
+        self.model = model
         self.view = view
         # Commands whose outcome this window must not show (the teller's silent alarm).
         self._quiet: Collection[str] = getattr(view, "quiet_msg_ids", frozenset())
@@ -61,7 +61,7 @@ class StationWindow(QMainWindow):
         self.setObjectName("stationWindow")
         self.setWindowTitle(
             self.tr("Lobbylink · {station}").format(
-                station=station_name(bridge.branch, bridge.station.id, bridge.lang)
+                station=station_name(model.branch, model.station.id, model.lang)
             )
         )
         central = QWidget(self)
@@ -85,11 +85,11 @@ class StationWindow(QMainWindow):
         self._clock.timeout.connect(self._on_tick)
         self._clock.start()
 
-        bridge.connection_changed.connect(self._on_connection_changed)
-        bridge.command_rejected.connect(self._on_command_rejected)
-        bridge.command_accepted.connect(self._on_command_accepted)
-        bridge.staff_changed.connect(self._on_staff_changed)
-        bridge.state_reset.connect(self._show_staff)
+        model.connection_changed.connect(self._on_connection_changed)
+        model.command_rejected.connect(self._on_command_rejected)
+        model.command_accepted.connect(self._on_command_accepted)
+        model.staff_changed.connect(self._on_staff_changed)
+        model.state_reset.connect(self._show_staff)
         self._show_staff()
         self._on_tick()
 
@@ -104,7 +104,7 @@ class StationWindow(QMainWindow):
         base = QApplication.font().pointSizeF()
 
         self.station_label = QLabel(
-            station_name(self.bridge.branch, self.bridge.station.id, self.bridge.lang), header
+            station_name(self.model.branch, self.model.station.id, self.model.lang), header
         )
         self.station_label.setObjectName("stationLabel")
         big = QFont(QApplication.font())
@@ -257,15 +257,15 @@ class StationWindow(QMainWindow):
         self._update_status_bar()
 
     def sign_out(self) -> None:
-        if self.bridge.staff:
-            self.bridge.sign_out()
+        if self.model.staff:
+            self.model.sign_out()
 
     def ask_sign_in(self) -> None:
         """Open the sign-in dialog (window-modal, it does not block the event loop)."""
         if self.sign_in_dialog is not None and self.sign_in_dialog.isVisible():
             self.sign_in_dialog.raise_()
             return
-        dialog = SignInDialog(self.bridge, self)
+        dialog = SignInDialog(self.model, self)
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         dialog.destroyed.connect(self._forget_sign_in)
         self.sign_in_dialog = dialog
@@ -298,13 +298,13 @@ class StationWindow(QMainWindow):
         )
 
     def _on_staff_changed(self, station: str) -> None:
-        if station == self.bridge.station.id:
+        if station == self.model.station.id:
             self._show_staff()
 
     def _show_staff(self) -> None:
-        staff = self.bridge.staff
+        staff = self.model.staff
         if staff:
-            self.staff_label.setText(staff_name(self.bridge.branch, staff, self.bridge.lang))
+            self.staff_label.setText(staff_name(self.model.branch, staff, self.model.lang))
             self.staff_label.setStyleSheet("")
         else:
             self.staff_label.setText(self.tr("Nobody signed in"))
@@ -327,12 +327,12 @@ class StationWindow(QMainWindow):
             self.clear_status()
 
     def _on_tick(self) -> None:
-        now = local_time(self.bridge.hub_now_ms(), self.bridge.branch.timezone)
+        now = local_time(self.model.hub_now_ms(), self.model.branch.timezone)
         self.clock_label.setText(now.strftime("%H:%M:%S"))
         self._refresh_banner()
 
     def _refresh_banner(self) -> None:
-        connected = self.bridge.connected
+        connected = self.model.connected
         offline = not connected and (self._lost or self._uptime.elapsed() >= STARTUP_GRACE_MS)
         if offline:
             waiting = self._waiting_count()
@@ -343,4 +343,4 @@ class StationWindow(QMainWindow):
         self.banner.setVisible(offline)
 
     def _waiting_count(self) -> int:
-        return self.bridge.waiting_count(frozenset(self._quiet))
+        return self.model.waiting_count(frozenset(self._quiet))

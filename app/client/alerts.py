@@ -2,7 +2,7 @@
 
 What should sound *now* is decided by :func:`decide`, a pure function over the open
 signals waiting here, so the rules are tested without audio. The AlertManager only
-collects those signals from the bridge, keeps the times it alerted, and plays.
+collects those signals from the station model, keeps the times it alerted, and plays.
 
 Sound and tray degrade quietly: on a PC without a sound server (or with
 ``LOBBYLINK_NO_SOUND=1``) no QSoundEffect is created at all, because Qt's multimedia
@@ -22,21 +22,28 @@ from importlib import resources
 from pathlib import Path
 from typing import Protocol
 
+import msgspec
 from PySide6.QtCore import QObject, QSettings, QTimer, QUrl, Signal
 from PySide6.QtGui import QColor, QIcon, QPainter, QPixmap
 from PySide6.QtWidgets import QApplication, QSystemTrayIcon, QWidget
 
 from app import log
-from app.client.bridge import StationBridge
+from app.domain import policy
+from app.domain.config import SignalType
 from app.domain.roles import SignalState
 from app.domain.state import SignalRecord
 from widgets.common import signal_label, staff_name, station_name
+from widgets.model import StationModel
 
 NO_SOUND_ENV = "LOBBYLINK_NO_SOUND"
 NOTICE_SOUND = "acknowledged"
 NOTICE_FRESH_MS = 15_000
 """A claim older than this (e.g. replayed at start-up) brings the raiser no notice."""
 TRAY_MS = 5_000
+DEFAULT_REMIND_S: int = next(
+    f.default for f in msgspec.structs.fields(SignalType) if f.name == "remind_s"
+)
+"""How often a signal type that sets no ``remind_s`` is repeated (the config's default)."""
 
 
 def sound_dir() -> Path:
@@ -265,7 +272,7 @@ class AlertManager(QObject):
 
     def __init__(
         self,
-        bridge: StationBridge,
+        model: StationModel,
         window: QWidget | None = None,
         *,
         player: SoundPlayer | None = None,
@@ -275,8 +282,8 @@ class AlertManager(QObject):
         clock: Callable[[], int] = _monotonic_ms,
         parent: QObject | None = None,
     ) -> None:
-        super().__init__(parent if parent is not None else bridge)
-        self.bridge = bridge
+        super().__init__(parent if parent is not None else model)
+        self.model = model
         self.window = window
         self.player = player
         self.tray = tray
@@ -294,14 +301,14 @@ class AlertManager(QObject):
         self._soon.setSingleShot(True)
         self._soon.setInterval(0)
         self._soon.timeout.connect(self.refresh)
-        bridge.signal_changed.connect(self._on_signal_changed)
-        bridge.signal_escalated.connect(self._on_signal_escalated)
-        bridge.state_reset.connect(self.refresh)
+        model.signal_changed.connect(self._on_signal_changed)
+        model.signal_escalated.connect(self._on_signal_escalated)
+        model.state_reset.connect(self.refresh)
 
     # Mute ------------------------------------------------------------------------------
     @property
     def _mute_key(self) -> str:
-        return f"alerts/muted/{self.bridge.station.id}"
+        return f"alerts/muted/{self.model.station.id}"
 
     @property
     def muted(self) -> bool:
@@ -320,15 +327,18 @@ class AlertManager(QObject):
 
     # Deciding ------------------------------------------------------------------------
     def waiting(self) -> list[Waiting]:
-        types = self.bridge.branch.signal_types
+        """The inbox's signals that should alert here, at the branch's urgency (a type
+        this config lacks too: at UNKNOWN_PRIORITY, reminded as a type that sets none)."""
+        model, branch = self.model, self.model.branch
         out = []
-        for sig in self.bridge.inbox():
-            kind = types.get(sig.code)
-            if kind is None or not wants_alert(
-                sig, self.bridge.station.id, kind.silent, self.public
-            ):
+        for sig in model.inbox():
+            silent = not model.may_show(sig.code, public=True)
+            if not wants_alert(sig, model.station.id, silent, self.public):
                 continue
-            out.append(Waiting(sig.id, kind.priority, kind.remind_s * 1000, sig.raised_ms))
+            kind = branch.signal_type(sig.code)
+            remind_s = kind.remind_s if kind is not None else DEFAULT_REMIND_S
+            priority = policy.priority(branch, sig.code)
+            out.append(Waiting(sig.id, priority, remind_s * 1000, sig.raised_ms))
         return out
 
     def refresh(self) -> None:
@@ -352,7 +362,7 @@ class AlertManager(QObject):
             self._alert(decision.signal_id, decision.sound, decision.signal_id in fresh)
         elif fresh:
             # Drowned by a sound already playing, but still new here: flash and notify.
-            sig = self.bridge.state.signals[fresh[0]]
+            sig = self.model.state.signals[fresh[0]]
             self._flash()
             self._tray_new(sig)
         if decision.next_ms is None:
@@ -362,7 +372,7 @@ class AlertManager(QObject):
 
     # Acting ------------------------------------------------------------------------------
     def _alert(self, signal_id: int, priority: int, new: bool) -> None:
-        sig = self.bridge.state.signals[signal_id]
+        sig = self.model.state.signals[signal_id]
         if self.player is not None and not self._muted:
             self.player.play(sound_name(priority), self)
         self._flash()
@@ -377,11 +387,11 @@ class AlertManager(QObject):
     def _tray_new(self, sig: SignalRecord) -> None:
         if self.tray is None:
             return
-        lang = self.bridge.lang
+        lang = self.model.lang
         self.tray.showMessage(
-            signal_label(self.bridge.branch, sig.code, lang),
+            signal_label(self.model.branch, sig.code, lang),
             self.tr("From {station}").format(
-                station=station_name(self.bridge.branch, sig.station, lang)
+                station=station_name(self.model.branch, sig.station, lang)
             ),
             QSystemTrayIcon.MessageIcon.Information,
             TRAY_MS,
@@ -397,11 +407,11 @@ class AlertManager(QObject):
             self.player.stop()
 
     def _on_signal_changed(self, sig: SignalRecord) -> None:
-        station = self.bridge.station
+        station = self.model.station
         if sig.station == station.id:
             self._maybe_notice(sig)
         elif sig.id in self._last or (
-            sig.state is SignalState.OPEN and self.bridge.state.is_target(sig, station)
+            sig.state is SignalState.OPEN and self.model.state.is_target(sig, station)
         ):
             self._soon.start()
 
@@ -414,13 +424,13 @@ class AlertManager(QObject):
         """Tell the raiser, briefly, that someone claimed their call."""
         if sig.state is not SignalState.ACKNOWLEDGED or sig.id in self._noticed:
             return
-        kind = self.bridge.branch.signal_type(sig.code)
+        kind = self.model.branch.signal_type(sig.code)
         if kind is None or kind.silent or sig.acked_ms is None:
             return
         self._noticed.add(sig.id)
-        if self.bridge.hub_now_ms() - sig.acked_ms > NOTICE_FRESH_MS:
+        if self.model.hub_now_ms() - sig.acked_ms > NOTICE_FRESH_MS:
             return
-        branch, lang = self.bridge.branch, self.bridge.lang
+        branch, lang = self.model.branch, self.model.lang
         who = staff_name(branch, sig.acked_staff, lang) or station_name(
             branch, sig.acked_station, lang
         )

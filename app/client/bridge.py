@@ -7,6 +7,7 @@ the command methods to act, and connect to the signals below to refresh.
 
 from __future__ import annotations
 
+import random
 from datetime import date
 from typing import Any
 
@@ -32,6 +33,19 @@ from widgets.model import StationModel
 REPORT_TRIES = 5
 """Times a report is asked for while the hub says it is busy, before giving up."""
 REPORT_RETRY_MS = 700
+"""The least wait before a busy report is asked again."""
+REPORT_JITTER_BASE_MS = 350
+REPORT_JITTER_CAP_MS = 1400
+"""At most this much more: every retry waits 0.7 to 2.1 s."""
+
+
+def report_retry_ms(rng: random.Random, attempt: int) -> int:
+    """The wait before asking again (``attempt`` 0: the first retry): REPORT_RETRY_MS
+    plus full jitter (uniform in [0, min(cap, base * 2**attempt)], the AWS note
+    "Exponential Backoff And Jitter"), so boards the hub turned away together do not
+    all come back at the same instant."""
+    window = min(REPORT_JITTER_CAP_MS, REPORT_JITTER_BASE_MS * 2 ** min(attempt, 16))
+    return REPORT_RETRY_MS + round(rng.uniform(0, window))
 
 
 class StationBridge(StationModel):
@@ -56,6 +70,7 @@ class StationBridge(StationModel):
         self.session.link.on_answer = self._on_answer
         self._reports: dict[str, tuple[bytes, int]] = {}
         """Report queries waiting for an answer: msg_id -> (arguments, tries so far)."""
+        self._rng = random.Random()
         self.driver = LinkDriver(self.session.link, self)
 
     def hub_now_ms(self) -> int:
@@ -101,14 +116,6 @@ class StationBridge(StationModel):
         self.driver.drain()
         return msg_id
 
-    @staticmethod
-    def render_report(data: dict[str, Any], fmt: str) -> str:
-        """A report from ``report_ready`` as csv, html or json text: the very files
-        ``lobbylink report --format …`` writes. Safe to call from a worker thread."""
-        from app.reports.render import render_report
-
-        return render_report(data, fmt)
-
     # Callbacks ------------------------------------------------------------------------------
     def _on_answer(self, msg_id: str, answer: Answer) -> None:
         if msg_id not in self._reports:
@@ -120,7 +127,8 @@ class StationBridge(StationModel):
         args, tries = self._reports.pop(msg_id, (b"", REPORT_TRIES))
         if not answer.ok and answer.retry and tries < REPORT_TRIES:  # the hub was busy
             self._reports[msg_id] = (args, tries + 1)
-            QTimer.singleShot(REPORT_RETRY_MS, lambda: self._ask_again(msg_id))
+            wait = report_retry_ms(self._rng, tries - 1)
+            QTimer.singleShot(wait, lambda: self._ask_again(msg_id))
             return
         if not answer.ok:
             self.report_failed.emit(msg_id, answer.code, answer.reason)

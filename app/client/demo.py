@@ -21,7 +21,7 @@ from PySide6.QtCore import QRect, QSettings, QTimer
 from PySide6.QtWidgets import QApplication
 
 from app import log
-from app.client import i18n
+from app.client import crashlog, i18n
 from app.client.alerts import make_player, make_tray
 from app.client.main import StationParts, build_station, ensure_app, quit_on_signals
 from app.domain.config import Branch
@@ -145,6 +145,7 @@ def run_demo(
     rc = 1
     app = ensure_app()
     keeper = quit_on_signals(app)  # from here on, Ctrl+C ends the demo cleanly
+    unhook = crashlog.install()  # Qt's messages and uncaught exceptions: to the log
     try:
         try:
             hub.start(HUB_START_S)
@@ -200,6 +201,7 @@ def run_demo(
             failed = True
     finally:
         keeper.stop()
+        unhook()
         if sim is not None:
             sim.stop()
         for parts in stations:

@@ -11,6 +11,7 @@ import signal
 import sys
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import zmq
 from platformdirs import user_data_dir
@@ -18,7 +19,7 @@ from PySide6.QtCore import QCoreApplication, QSettings, QTimer
 from PySide6.QtWidgets import QApplication, QDialog, QSystemTrayIcon, QWidget
 
 from app import log
-from app.client import i18n
+from app.client import crashlog, i18n
 from app.client.alerts import AlertManager, SoundPlayer, make_player, make_tray
 from app.client.bridge import StationBridge
 from app.domain.config import Branch
@@ -79,28 +80,37 @@ def outbox_path(station: str, outbox_dir: Path | None = None) -> Path:
     return (outbox_dir or data_dir()) / f"outbox-{station}.sqlite"
 
 
-def make_view(bridge: StationBridge, public: bool = False) -> QWidget:
+def render_report(data: dict[str, Any], fmt: str) -> str:
+    """The board's exports: a report from the hub as csv, html or json text, the very
+    files ``lobbylink report --format …`` writes (the reports package loads on first use,
+    not at start). Safe to call from a worker thread."""
+    from app.reports.render import render_report as render
+
+    return render(data, fmt)
+
+
+def make_view(model: StationBridge, public: bool = False) -> QWidget:
     """The main view for the station's role."""
-    role = bridge.station.role
+    role = model.station.role
     if role is Role.TELLER:
         from widgets.teller import TellerView
 
-        return TellerView(bridge)
+        return TellerView(model)
     if role is Role.LOBBY_MANAGER:
         from widgets.lobby import LobbyView
 
-        return LobbyView(bridge)
+        return LobbyView(model)
     if role is Role.WEALTH_MANAGER:
         from widgets.wealth import WealthView
 
-        return WealthView(bridge)
+        return WealthView(model)
     if role is Role.SUPERVISOR:
         from widgets.supervisor import SupervisorView
 
-        return SupervisorView(bridge)
+        return SupervisorView(model)
     from widgets.board import BoardView
 
-    return BoardView(bridge, public=public)
+    return BoardView(model, public=public, renderer=render_report)
 
 
 def build_station(
@@ -196,6 +206,7 @@ def run_station(
     ``lang`` None: zh_CN on a Chinese locale, English elsewhere. ``public`` (boards
     only, default True for a board) hides silent signals: a screen others can see.
     """
+    unhook = crashlog.install()  # Qt's messages and uncaught exceptions: to the log
     app = ensure_app()
     keeper = quit_on_signals(app)
     lang = i18n.install(app, lang)
@@ -230,3 +241,4 @@ def run_station(
         if tray is not None:
             tray.hide()
         ctx.destroy(linger=0)
+        unhook()

@@ -6,6 +6,11 @@ state, as the hub's journal and PUB socket would; silent signals are skipped at 
 stations that may not read them, as the hub's redaction does. Replies and events are
 delivered from the event loop (a zero timer), never inside the call that sent the
 command, like a real hub's; :meth:`MemoryHub.flush` delivers them at once.
+
+Reports: given a journal URL, the hub also writes every event it publishes into a real
+journal (app.reports.writer, as the hub's sequencer would) and answers report queries
+with the hub's own query (app.reports.remote.ReportQuery), so the board's figures are
+the very figures ``lobbylink report`` prints for that journal.
 """
 
 from __future__ import annotations
@@ -14,16 +19,22 @@ import uuid
 from collections import deque
 from collections.abc import Callable
 from datetime import date
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
+import msgspec
 from PySide6.QtCore import QObject, QTimer
 
 from app.domain import policy
 from app.domain.config import Branch
 from app.domain.errors import DomainError
-from app.domain.events import Command, Event, PresenceChanged
-from app.domain.state import BranchState
+from app.domain.events import Command, Event, PresenceChanged, SignalRaised
+from app.domain.state import BranchState, SignalRecord
 from widgets.model import StationModel
+
+if TYPE_CHECKING:
+    from app.hub.journal import Journal
+    from app.reports.remote import ReportQuery
+    from app.reports.writer import JournalWriter
 
 START_MS = 1_764_000_000_000
 """The in-memory hub's clock at start (a weekday morning, UTC ms)."""
@@ -70,27 +81,29 @@ class MemoryModel(StationModel):
 
     def request_report(self, first: date, last: date, by: str = "type") -> str:
         msg_id = uuid.uuid4().hex
-        report = self.hub.report
-
-        def answer() -> None:
-            if report is None:
-                self.report_failed.emit(msg_id, "unavailable", "no reports in this test")
-            else:
-                self.report_ready.emit(msg_id, report(first, last, by))
-
-        QTimer.singleShot(0, answer)
+        self.hub.ask_report(self, msg_id, first, last, by)
         return msg_id
 
 
 class MemoryHub(QObject):
     """One branch's rules and sequence, in memory, for :class:`MemoryModel` stations."""
 
-    def __init__(self, branch: Branch, report: ReportFn | None = None) -> None:
+    def __init__(
+        self, branch: Branch, report: ReportFn | None = None, journal: str | None = None
+    ) -> None:
         super().__init__()
         self.branch = branch
         self.state = BranchState(branch)
         self.now_ms = START_MS
         self.report = report
+        self.journal: Journal | None = None
+        self._writer: JournalWriter | None = None
+        self._query: ReportQuery
+        if journal is not None:
+            self._open_journal(journal)
+        self.hold_reports = False
+        """While True, report answers wait (a slow hub) until :meth:`release_reports`."""
+        self._held: list[Callable[[], None]] = []
         self.models: list[MemoryModel] = []
         self._queue: deque[tuple[MemoryModel, str, Command]] = deque()
         self._timer = QTimer(self)
@@ -141,6 +154,8 @@ class MemoryHub(QObject):
         """Journal ``event`` at the next seq and apply it at every station allowed to read it."""
         seq = self.state.last_seq + 1
         self.state.apply(seq, self.now_ms, event)
+        if self._writer is not None:
+            self._writer.add(self.now_ms, event)
         audience = self.state.audience_of(event)
         for model in self.models:
             role = model.station.role.value
@@ -158,8 +173,70 @@ class MemoryHub(QObject):
     def set_online(self, station_id: str, online: bool) -> None:
         self.publish(PresenceChanged(station=station_id, online=online))
 
+    def raise_newer_type(
+        self, station: str, targets: tuple[str, ...], code: str = "brand_new"
+    ) -> SignalRecord:
+        """Publish a signal of a type this branch's config lacks, as a newer hub would
+        (with a newer config) publish it to this older station."""
+        assert self.branch.signal_type(code) is None
+        signal_id = self.state.last_seq + 1
+        self.publish(SignalRaised(signal_id=signal_id, code=code, targets=targets, station=station))
+        return self.state.signal(signal_id)
+
     def may(self, station_id: str, act: policy.Act, signal_id: int) -> bool:
         """What the hub would say to ``station_id`` doing ``act`` now (for comparisons)."""
         station = self.branch.station(station_id)
         assert station is not None
         return policy.may(self.branch, station, act, self.state.signal(signal_id))
+
+    # Reports -----------------------------------------------------------------------------
+    def _open_journal(self, url: str) -> None:
+        from app.hub.journal import Journal
+        from app.reports.query import encode_args
+        from app.reports.remote import ReportQuery
+        from app.reports.writer import JournalWriter
+
+        self.journal = Journal(url)
+        self._writer = JournalWriter(self.journal, self.branch)
+        query = self._query = ReportQuery(url, self.branch)
+
+        def report(first: date, last: date, by: str) -> dict[str, Any]:
+            assert self._writer is not None
+            self._writer.flush()
+            body = query(encode_args(first, last, by))
+            return msgspec.msgpack.decode(body, type=dict[str, Any])
+
+        self.report = report
+
+    def ask_report(self, model: MemoryModel, msg_id: str, first: date, last: date, by: str) -> None:
+        """Answer a report query from the event loop, as the hub's query worker would:
+        the report, or the query's refusal with its code."""
+        report = self.report
+
+        def answer() -> None:
+            if report is None:
+                model.report_failed.emit(msg_id, "unavailable", "no reports in this test")
+                return
+            try:
+                data = report(first, last, by)
+            except Exception as exc:  # the hub's QueryError: a stable code and a reason
+                model.report_failed.emit(msg_id, getattr(exc, "code", "unreadable"), str(exc))
+                return
+            model.report_ready.emit(msg_id, data)
+
+        if self.hold_reports:
+            self._held.append(answer)
+        else:
+            QTimer.singleShot(0, answer)
+
+    def release_reports(self) -> None:
+        """Let held report answers go (from the event loop)."""
+        held, self._held = self._held, []
+        for answer in held:
+            QTimer.singleShot(0, answer)
+
+    def close(self) -> None:
+        if self.journal is not None:
+            self._query.close()
+            self.journal.close()
+            self.journal = None

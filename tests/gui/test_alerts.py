@@ -1,4 +1,5 @@
-"""Alerts: which signal sounds when (pure), and the AlertManager against a real hub."""
+"""Alerts: which signal sounds when (pure), and the AlertManager over an in-memory branch
+that decides as the hub does."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from PySide6.QtCore import QSettings
 from pytestqt.qtbot import QtBot
 
 from app.client.alerts import (
+    DEFAULT_REMIND_S,
     NO_SOUND_ENV,
     AlertManager,
     Waiting,
@@ -21,10 +23,11 @@ from app.client.alerts import (
     sound_name,
     wants_alert,
 )
-from app.client.bridge import StationBridge
+from app.domain import policy
 from app.domain.roles import SignalState
 from app.domain.state import SignalRecord
-from tests.gui.conftest import BridgeFactory
+from tests.gui.memory import MemoryHub
+from widgets.model import StationModel
 
 WAIT = 5000
 
@@ -130,7 +133,7 @@ def test_no_sound_server_is_found_without_asking_qt(
     assert not audio_output_available()
 
 
-# The manager against a real hub ------------------------------------------------------------------
+# The manager over an in-memory branch ------------------------------------------------------------------
 class FakePlayer:
     """Records what would have played; a sound 'plays' until stopped or finished."""
 
@@ -172,14 +175,14 @@ def settings(tmp_path: Path) -> Iterator[QSettings]:
 
 
 def manager(
-    bridge: StationBridge,
+    model: StationModel,
     settings: QSettings,
     player: FakePlayer | None = None,
     clock: Clock | None = None,
     public: bool = False,
 ) -> AlertManager:
     return AlertManager(
-        bridge,
+        model,
         None,
         player=player,
         settings=settings,
@@ -189,10 +192,10 @@ def manager(
 
 
 def test_a_call_sounds_at_its_target_until_claimed_and_the_raiser_hears_the_claim(
-    qtbot: QtBot, make_bridge: BridgeFactory, settings: QSettings
+    qtbot: QtBot, memory_hub: MemoryHub, settings: QSettings
 ) -> None:
-    teller = make_bridge("C01", staff="lina", lang="en")
-    lobby = make_bridge("L1", staff="wangfang", lang="en")
+    teller = memory_hub.station("C01", staff="lina", lang="en")
+    lobby = memory_hub.station("L1", staff="wangfang", lang="en")
     lobby_player, teller_player, clock = FakePlayer(), FakePlayer(), Clock()
     lobby_alerts = manager(lobby, settings, lobby_player, clock)
     teller_alerts = manager(teller, settings, teller_player, clock)
@@ -227,11 +230,11 @@ def test_a_call_sounds_at_its_target_until_claimed_and_the_raiser_hears_the_clai
 
 
 def test_silent_signal_alerts_its_targets_but_not_the_raiser_nor_a_public_board(
-    qtbot: QtBot, make_bridge: BridgeFactory, settings: QSettings
+    qtbot: QtBot, memory_hub: MemoryHub, settings: QSettings
 ) -> None:
-    teller = make_bridge("C01", staff="lina")
-    supervisor = make_bridge("S1", staff="wugang")
-    board = make_bridge("H1", staff="zhenghua")
+    teller = memory_hub.station("C01", staff="lina")
+    supervisor = memory_hub.station("S1", staff="wugang")
+    board = memory_hub.station("H1", staff="zhenghua")
     players = {name: FakePlayer() for name in ("teller", "supervisor", "public", "private")}
     teller_alerts = manager(teller, settings, players["teller"])
     supervisor_alerts = manager(supervisor, settings, players["supervisor"])
@@ -256,10 +259,10 @@ def test_silent_signal_alerts_its_targets_but_not_the_raiser_nor_a_public_board(
 
 
 def test_mute_silences_sound_but_not_the_alert_and_is_remembered(
-    qtbot: QtBot, make_bridge: BridgeFactory, settings: QSettings
+    qtbot: QtBot, memory_hub: MemoryHub, settings: QSettings
 ) -> None:
-    teller = make_bridge("C01", staff="lina")
-    lobby = make_bridge("L1", staff="wangfang")
+    teller = memory_hub.station("C01", staff="lina")
+    lobby = memory_hub.station("L1", staff="wangfang")
     player = FakePlayer()
     alerts = manager(lobby, settings, player)
     assert not alerts.muted
@@ -271,3 +274,19 @@ def test_mute_silences_sound_but_not_the_alert_and_is_remembered(
     assert player.played == []
     assert manager(lobby, settings, FakePlayer()).muted  # read back from the settings
     assert not manager(teller, settings, FakePlayer()).muted  # per station
+
+
+def test_a_call_of_a_type_this_config_lacks_rings_at_the_branchs_default_urgency(
+    qtbot: QtBot, memory_hub: MemoryHub, settings: QSettings
+) -> None:
+    """It is in the inbox, so it rings (it used to be skipped): at UNKNOWN_PRIORITY,
+    reminded as often as a type that sets no reminder."""
+    lobby = memory_hub.station("L1", staff="wangfang")
+    player = FakePlayer()
+    alerts = manager(lobby, settings, player)
+    with qtbot.waitSignal(alerts.alerted, timeout=WAIT) as alerted:
+        newer = memory_hub.raise_newer_type("C02", ("lobby_manager",))
+    assert alerted.args == [newer.id, policy.UNKNOWN_PRIORITY]
+    assert player.played == [sound_name(policy.UNKNOWN_PRIORITY)]
+    (waiting,) = alerts.waiting()
+    assert waiting.remind_ms == DEFAULT_REMIND_S * 1000 == 15_000

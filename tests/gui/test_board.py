@@ -1,26 +1,24 @@
-"""The branch head's board: tiles, open signals, escalations, KPIs, and a burst of events."""
+"""The branch head's board: tiles, open signals, escalations, KPIs, and a burst of events,
+over an in-memory branch that decides as the hub does (tests.gui.memory)."""
 
 from __future__ import annotations
 
-import time
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-import zmq
 from PySide6.QtWidgets import QLabel
 from pytestqt.qtbot import QtBot
 
-from app.client.bridge import StationBridge
-from app.domain.config import Branch, default_config_path, load_branch
+from app.domain import policy
+from app.domain.config import default_config_path, load_branch
 from app.domain.roles import CounterStatus, SignalState
-from tests.gui.conftest import BridgeFactory
-from tests.helpers import HubProcess, free_port_pair, keys_for
+from tests.gui.memory import MemoryHub
 from widgets.board import BoardView
+from widgets.model import StationModel
 
 
-def make_board(qtbot: QtBot, bridge: StationBridge, public: bool = False) -> BoardView:
-    board = BoardView(bridge, public=public)
+def make_board(qtbot: QtBot, model: StationModel, public: bool = False) -> BoardView:
+    board = BoardView(model, public=public)
     qtbot.addWidget(board)
     board.resize(1280, 800)
     return board
@@ -32,13 +30,13 @@ def texts(board: BoardView) -> str:
 
 
 def test_tiles_follow_counter_status_presence_and_staff(
-    qtbot: QtBot, make_bridge: BridgeFactory
+    qtbot: QtBot, memory_hub: MemoryHub
 ) -> None:
-    head = make_bridge("H1", staff="zhenghua")
+    head = memory_hub.station("H1", staff="zhenghua")
     board = make_board(qtbot, head)
     tile = board.map.tile
     assert not tile("C01").online and tile("C01").staff == ""
-    teller = make_bridge("C01", staff="lina")
+    teller = memory_hub.station("C01", staff="lina")
 
     def refreshed(check: object) -> bool:
         board.refresh_now()
@@ -56,22 +54,25 @@ def test_tiles_follow_counter_status_presence_and_staff(
     assert (board.kpis.paused_counters, board.kpis.closed_counters) == (0, 1)
     teller.sign_out()
     qtbot.waitUntil(lambda: refreshed(lambda: tile("C01").staff == ""), timeout=5000)
-    teller.driver.stop()  # the counter PC goes quiet: offline after 3 s of silence
+    memory_hub.set_online("C01", False)  # the counter PC went quiet: the hub says offline
     qtbot.waitUntil(lambda: refreshed(lambda: not tile("C01").online), timeout=10_000)
 
 
-def test_open_signals_and_kpis_follow_events(qtbot: QtBot, make_bridge: BridgeFactory) -> None:
-    head = make_bridge("H1", staff="zhenghua")
-    c1 = make_bridge("C01", staff="lina")
-    c2 = make_bridge("C02", staff="zhangwei")
-    lobby = make_bridge("L1", staff="wangfang")
+def test_open_signals_and_kpis_follow_events(qtbot: QtBot, memory_hub: MemoryHub) -> None:
+    head = memory_hub.station("H1", staff="zhenghua")
+    c1 = memory_hub.station("C01", staff="lina")
+    c2 = memory_hub.station("C02", staff="zhangwei")
+    lobby = memory_hub.station("L1", staff="wangfang")
     board = make_board(qtbot, head)
     with qtbot.waitSignal(head.signal_raised, timeout=5000) as a:
         c1.raise_signal("authorize")
+    memory_hub.advance(1000)
     with qtbot.waitSignal(head.signal_raised, timeout=5000) as b:
         c2.raise_signal("complaint")
+    memory_hub.advance(1000)
     with qtbot.waitSignal(head.signal_raised, timeout=5000) as c:
         c2.raise_signal("assist")
+    memory_hub.advance(1000)
     authorize, complaint, assist = a.args[0].id, b.args[0].id, c.args[0].id
     board.refresh_now()
     # Most urgent first (the complaint is priority 1), then by age.
@@ -84,7 +85,7 @@ def test_open_signals_and_kpis_follow_events(qtbot: QtBot, make_bridge: BridgeFa
     lobby.acknowledge(assist)
     qtbot.waitUntil(lambda: head.state.signals[assist].state is SignalState.ACKNOWLEDGED)
     board.refresh_now()
-    assert board.kpis.acknowledged == 1 and board.kpis.ack_median_s is not None
+    assert board.kpis.acknowledged == 1 and board.kpis.ack_median_s == 1.0
     assert board.open_signal_ids() == [complaint, authorize, assist]  # claimed, not closed
     lobby.resolve(assist)
     c1.cancel(authorize)
@@ -99,19 +100,19 @@ def test_open_signals_and_kpis_follow_events(qtbot: QtBot, make_bridge: BridgeFa
 
 
 def test_public_board_never_shows_duress_while_the_heads_board_raises_its_alarm(
-    qtbot: QtBot, make_bridge: BridgeFactory
+    qtbot: QtBot, memory_hub: MemoryHub
 ) -> None:
-    head = make_board(qtbot, make_bridge("H1", staff="zhenghua"))
-    big_screen = make_board(qtbot, make_bridge("H1"), public=True)
-    teller = make_bridge("C05", staff="yanglei")
+    head = make_board(qtbot, memory_hub.station("H1", staff="zhenghua"))
+    big_screen = make_board(qtbot, memory_hub.station("H1"), public=True)
+    teller = memory_hub.station("C05", staff="yanglei")
     teller.raise_signal("cash")
     with qtbot.waitSignal(
-        head.bridge.signal_raised, timeout=5000, check_params_cb=lambda s: s.code == "duress"
+        head.model.signal_raised, timeout=5000, check_params_cb=lambda s: s.code == "duress"
     ) as raised:
         teller.raise_signal("duress")
     duress = raised.args[0].id
-    qtbot.waitUntil(lambda: duress in big_screen.bridge.state.signals, timeout=5000)
-    qtbot.waitUntil(lambda: len(big_screen.bridge.state.signals) == 2, timeout=5000)
+    qtbot.waitUntil(lambda: duress in big_screen.model.state.signals, timeout=5000)
+    qtbot.waitUntil(lambda: len(big_screen.model.state.signals) == 2, timeout=5000)
     for board in (head, big_screen):
         board.refresh_now()
     # The head's own board: an alarm line, and only that (not in the list, not on the map).
@@ -127,17 +128,17 @@ def test_public_board_never_shows_duress_while_the_heads_board_raises_its_alarm(
     assert big_screen.kpis is not None and big_screen.kpis.signals == 1
     assert "紧急" not in texts(big_screen) and "Emergency" not in texts(big_screen)
     # Claimed: the head's alarm says who is on it; the big screen still knows nothing.
-    make_bridge("S1", staff="wugang").acknowledge(duress)
-    qtbot.waitUntil(lambda: big_screen.bridge.state.signals[duress].acked_staff == "wugang")
-    qtbot.waitUntil(lambda: head.bridge.state.signals[duress].acked_staff == "wugang")
+    memory_hub.station("S1", staff="wugang").acknowledge(duress)
+    qtbot.waitUntil(lambda: big_screen.model.state.signals[duress].acked_staff == "wugang")
+    qtbot.waitUntil(lambda: head.model.state.signals[duress].acked_staff == "wugang")
     for board in (head, big_screen):
         board.refresh_now()
     assert "吴刚" in head.alarm.text()
     assert "紧急" not in texts(big_screen) and big_screen.kpis.acknowledged == 0
 
 
-def test_the_board_coalesces_refreshes(qtbot: QtBot, make_bridge: BridgeFactory) -> None:
-    board = make_board(qtbot, make_bridge("H1"))
+def test_the_board_coalesces_refreshes(qtbot: QtBot, memory_hub: MemoryHub) -> None:
+    board = make_board(qtbot, memory_hub.station("H1"))
     refreshes = 0
     original = board.refresh_now
 
@@ -148,8 +149,8 @@ def test_the_board_coalesces_refreshes(qtbot: QtBot, make_bridge: BridgeFactory)
 
     board.refresh_now = counting  # type: ignore[method-assign]
     for _ in range(1000):
-        board.bridge.counter_changed.emit("C01")
-        board.bridge.presence_changed.emit("C02", True)
+        board.model.counter_changed.emit("C01")
+        board.model.presence_changed.emit("C02", True)
     assert refreshes == 0  # an event only marks the board dirty
     board._on_timer()
     assert refreshes == 1  # one refresh for the lot
@@ -157,35 +158,34 @@ def test_the_board_coalesces_refreshes(qtbot: QtBot, make_bridge: BridgeFactory)
     assert refreshes == 1  # nothing new: nothing rebuilt
 
 
-def test_a_burst_of_events_leaves_the_board_correct(
-    qtbot: QtBot, make_bridge: BridgeFactory
-) -> None:
-    """About a thousand events from every station of the branch, in two quick waves.
-
-    The hub lets a station send 60 commands at once and 20 a second after that, so the
-    load is spread over all twelve stations and each wave stays within that allowance.
-    """
-    head = make_bridge("H1")
+def test_a_burst_of_events_leaves_the_board_correct(qtbot: QtBot, memory_hub: MemoryHub) -> None:
+    """About a thousand events from every station of the branch, in two quick waves
+    (as the real hub's allowance of 60 commands at once per station would let through)."""
+    head = memory_hub.station("H1")
     board = make_board(qtbot, head)
-    tellers = [make_bridge(f"C0{i}") for i in range(1, 7)]
-    supervisor = make_bridge("S1")
-    others = [make_bridge("L1"), make_bridge("W1"), make_bridge("W2"), supervisor, head]
+    tellers = [memory_hub.station(f"C0{i}") for i in range(1, 7)]
+    supervisor = memory_hub.station("S1")
+    others = [
+        memory_hub.station("L1"),
+        memory_hub.station("W1"),
+        memory_hub.station("W2"),
+        supervisor,
+        head,
+    ]
     wave = 55
-    started = time.monotonic()
     for teller in tellers:
         for _ in range(wave):
             teller.raise_signal("cash")
-    for bridge in others:
+    for station in others:
         for _ in range(wave):
-            bridge.raise_signal("queue_alert" if bridge.station.id == "L1" else "device_fault")
+            station.raise_signal("queue_alert" if station.station.id == "L1" else "device_fault")
     total = wave * (len(tellers) + len(others))
     qtbot.waitUntil(lambda: len(head.state.signals) == total, timeout=20_000)
     qtbot.waitUntil(lambda: len(supervisor.state.signals) == total, timeout=20_000)
     board.refresh_now()
     assert len(board.open_signal_ids()) == total
 
-    # Second wave, once every station may send as many again: claims and cancels.
-    qtbot.wait(max(0, int((started + 2.8 - time.monotonic()) * 1000)))
+    # Second wave: claims and cancels.
     signals = sorted(supervisor.state.signals.values(), key=lambda s: s.id)
     cash = [s.id for s in signals if s.code == "cash"]
     claimed = cash[:: len(cash) // wave][:wave]
@@ -193,11 +193,11 @@ def test_a_burst_of_events_leaves_the_board_correct(
         supervisor.acknowledge(sid)
     senders = {b.station.id: b for b in (*tellers, *others)}
     cancelled: list[int] = []
-    for station_id, bridge in senders.items():
+    for station_id, sender in senders.items():
         own = [s.id for s in signals if s.station == station_id and s.id not in claimed]
-        mine = own[: wave - (len(claimed) if bridge is supervisor else 10)]
+        mine = own[: wave - (len(claimed) if sender is supervisor else 10)]
         for sid in mine:
-            bridge.cancel(sid)
+            sender.cancel(sid)
         cancelled += mine
 
     def settled() -> bool:
@@ -223,67 +223,39 @@ def test_a_burst_of_events_leaves_the_board_correct(
     assert board.map.marked_stations() == set(senders)
 
 
-# A branch whose calls escalate after one second --------------------------------------
-@pytest.fixture
-def fast_ladder(tmp_path: Path) -> Iterator[tuple[Branch, HubProcess]]:
-    text = default_config_path().read_text(encoding="utf-8")
-    assert text.count("ack_s = 30") == 1  # the assist call
-    config = tmp_path / "branch.toml"
-    config.write_text(text.replace("ack_s = 30", "ack_s = 1"), encoding="utf-8")
-    hub = HubProcess(
-        f"sqlite:///{tmp_path / 'journal.sqlite'}", free_port_pair(), config=str(config)
-    ).start()
-    yield load_branch(config), hub
-    hub.stop()
-
-
-def test_escalated_calls_nobody_claimed_are_bannered(
-    qtbot: QtBot, fast_ladder: tuple[Branch, HubProcess], ctx: zmq.Context
-) -> None:
-    branch, hub = fast_ladder
-    bridges: list[StationBridge] = []
-
-    def station(sid: str, staff: str = "") -> StationBridge:
-        bridge = StationBridge(branch, sid, hub.endpoint, ctx, keys=keys_for(hub.endpoint, sid))
-        bridges.append(bridge)
-        bridge.start()
-        qtbot.waitUntil(lambda: bridge.session.link.synced, timeout=10_000)
-        if staff:
-            bridge.sign_in(staff)
-            qtbot.waitUntil(lambda: bridge.staff == staff, timeout=10_000)
-        return bridge
-
-    try:
-        head = station("H1")
-        teller = station("C03", "liuyang")
-        lobby = station("L1")
-        board = make_board(qtbot, head)
-        with qtbot.waitSignal(head.signal_escalated, timeout=5000) as escalated:
-            teller.raise_signal("assist")
-        sid = escalated.args[0].id
-        board.refresh_now()
-        assert board.escalated_ids() == [sid]
-        assert not board.escalation.isHidden()
-        banner = board.escalation.text()
-        assert "呼叫大堂经理" in banner and "3号窗口 · 刘洋" in banner and "Supervisor" in banner
-        assert board.kpis is not None and board.kpis.escalations == 1
-        lobby.acknowledge(sid)
-        qtbot.waitUntil(lambda: head.state.signals[sid].state is SignalState.ACKNOWLEDGED)
-        board.refresh_now()
-        assert board.escalated_ids() == [] and board.escalation.isHidden()
-        assert board.kpis.escalations == 1  # it still counts for the day
-    finally:
-        for bridge in bridges:
-            bridge.close()
+def test_escalated_calls_nobody_claimed_are_bannered(qtbot: QtBot, memory_hub: MemoryHub) -> None:
+    head = memory_hub.station("H1")
+    teller = memory_hub.station("C03", staff="liuyang")
+    lobby = memory_hub.station("L1")
+    board = make_board(qtbot, head)
+    with qtbot.waitSignal(head.signal_raised, timeout=5000) as raised:
+        teller.raise_signal("assist")
+    assist = memory_hub.branch.signal_type("assist")
+    assert assist is not None and assist.ack_s
+    with qtbot.waitSignal(head.signal_escalated, timeout=5000) as escalated:
+        memory_hub.advance(assist.ack_s * 1000)  # nobody claimed it in time
+    sid = escalated.args[0].id
+    assert sid == raised.args[0].id
+    board.refresh_now()
+    assert board.escalated_ids() == [sid]
+    assert not board.escalation.isHidden()
+    banner = board.escalation.text()
+    assert "呼叫大堂经理" in banner and "3号窗口 · 刘洋" in banner and "Supervisor" in banner
+    assert board.kpis is not None and board.kpis.escalations == 1
+    lobby.acknowledge(sid)
+    qtbot.waitUntil(lambda: head.state.signals[sid].state is SignalState.ACKNOWLEDGED)
+    board.refresh_now()
+    assert board.escalated_ids() == [] and board.escalation.isHidden()
+    assert board.kpis.escalations == 1  # it still counts for the day
 
 
 @pytest.mark.qt_log_ignore(r"This plugin does not support propagateSizeHints")
 def test_open_signals_are_readable_in_a_small_window_and_across_the_room(
-    qtbot: QtBot, make_bridge: BridgeFactory
+    qtbot: QtBot, memory_hub: MemoryHub
 ) -> None:
-    head = make_bridge("H1", staff="zhenghua", lang="en")
-    teller = make_bridge("C01", staff="lina", lang="en")
-    lobby = make_bridge("L1", staff="wangfang", lang="en")
+    head = memory_hub.station("H1", staff="zhenghua", lang="en")
+    teller = memory_hub.station("C01", staff="lina", lang="en")
+    lobby = memory_hub.station("L1", staff="wangfang", lang="en")
     board = make_board(qtbot, head)
     with qtbot.waitSignal(head.signal_raised, timeout=5000) as raised:
         teller.raise_signal("assist")
@@ -314,3 +286,84 @@ def test_open_signals_are_readable_in_a_small_window_and_across_the_room(
             assert board.open_list.font().pixelSize() >= 24
             assert board.clock.font().pixelSize() >= 30
             assert board.tiles["open"].value.font().pixelSize() >= 40
+
+
+# One urgency order and one audience rule (app.domain.policy) ------------------------------
+def test_a_type_this_config_lacks_sorts_where_the_policy_says_in_the_list_and_on_the_map(
+    qtbot: QtBot, memory_hub: MemoryHub
+) -> None:
+    """A newer hub's type is neither hidden nor put last: it sorts at UNKNOWN_PRIORITY,
+    in the board's list and on its map alike (they used 9 and "silent" before)."""
+    head = memory_hub.station("H1", staff="zhenghua", lang="en")
+    teller = memory_hub.station("C02", staff="zhangwei")
+    board = make_board(qtbot, head)
+    with qtbot.waitSignal(head.signal_raised, timeout=5000) as low:
+        teller.raise_signal("cash")  # priority 3
+    memory_hub.advance(1000)
+    newer = memory_hub.raise_newer_type("C02", ("branch_head",))
+    memory_hub.advance(1000)
+    with qtbot.waitSignal(head.signal_raised, timeout=5000) as urgent:
+        teller.raise_signal("complaint")  # priority 1
+    board.refresh_now()
+    expected = [s.id for s in policy.by_urgency(head.branch, head.state.signals.values())]
+    assert policy.priority(head.branch, "brand_new") == policy.UNKNOWN_PRIORITY == 2
+    assert expected == [urgent.args[0].id, newer.id, low.args[0].id]
+    assert board.open_signal_ids() == expected
+    assert [s.id for s in board.map.tile("C02").signals] == expected
+    assert board.open_model.lines(newer)[0] == "brand_new"  # its code: no label here
+    assert board.kpis is not None and board.kpis.open_now == len(expected)
+
+
+def test_the_public_board_lists_what_it_counts(qtbot: QtBot, memory_hub: MemoryHub) -> None:
+    """What a screen may show is the branch's audience rule: a type anyone may read is
+    listed, on the map and counted; a silent one is none of these (the public board
+    used to count a newer type in "Open now" and hide it from the list)."""
+    screen = make_board(qtbot, memory_hub.station("H1"), public=True)
+    teller = memory_hub.station("C04", staff="chenjing")
+    newer = memory_hub.raise_newer_type("C04", ("supervisor",))
+    with qtbot.waitSignal(screen.model.signal_raised, timeout=5000):
+        teller.raise_signal("duress")
+    screen.refresh_now()
+    assert screen.open_signal_ids() == [newer.id]
+    assert [s.id for s in screen.map.tile("C04").signals] == [newer.id]
+    assert screen.kpis is not None and screen.kpis.open_now == 1 and screen.kpis.signals == 1
+    assert screen.alarm_ids() == []
+
+
+SILENT_ROBBERY = """
+[[signals]]
+code = "robbery"
+label = { zh_CN = "抢劫（静默）", en = "Robbery (silent)" }
+raisers = ["teller"]
+targets = ["supervisor"]
+priority = 1
+ack_s = 10
+escalate = ["branch_head"]
+silent = true
+"""
+
+
+def test_a_silent_signal_the_head_may_read_is_its_alarm_before_it_escalates(
+    qtbot: QtBot, tmp_path: Path
+) -> None:
+    """The head's own board shows a private signal as an alarm when the head may read it
+    (its audience: targets and ladder), as the hub sends it: not only once it escalated
+    to the head (the board dropped it from every part of the screen till then)."""
+    config = tmp_path / "branch.toml"
+    config.write_text(
+        default_config_path().read_text(encoding="utf-8") + SILENT_ROBBERY, encoding="utf-8"
+    )
+    hub = MemoryHub(load_branch(config))
+    head = hub.station("H1", staff="zhenghua")
+    teller = hub.station("C01", staff="lina")
+    own, screen = make_board(qtbot, head), make_board(qtbot, hub.station("H1"), public=True)
+    with qtbot.waitSignal(head.signal_raised, timeout=5000) as raised:
+        teller.raise_signal("robbery")
+    sig = raised.args[0]
+    assert not head.state.is_target(sig, head.station)  # not yet: the ladder's next step
+    for board in (own, screen):
+        board.refresh_now()
+    assert own.alarm_ids() == [sig.id] and "抢劫（静默）" in own.alarm.text()
+    assert sig.id not in own.open_signal_ids() and own.map.marked_stations() == set()
+    assert screen.alarm_ids() == [] and screen.open_signal_ids() == []
+    assert "抢劫" not in texts(screen)

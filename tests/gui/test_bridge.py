@@ -1,11 +1,29 @@
-"""The bridge turns clicks into commands and journaled events into Qt signals."""
+"""The bridge turns clicks into commands and journaled events into Qt signals (over a
+real hub), and asks again, after a jittered wait, for a report the hub was too busy for."""
 
 from __future__ import annotations
 
+import random
+from datetime import date
+
+import pytest
+import zmq
 from pytestqt.qtbot import QtBot
 
+from app.client.bridge import (
+    REPORT_JITTER_BASE_MS,
+    REPORT_JITTER_CAP_MS,
+    REPORT_RETRY_MS,
+    REPORT_TRIES,
+    StationBridge,
+    report_retry_ms,
+)
+from app.domain.config import Branch
 from app.domain.roles import SignalState
+from messaging.envelope import Answer
+from messaging.sockets import Endpoint
 from tests.gui.conftest import BridgeFactory
+from tests.helpers import free_port_pair, keys_for
 
 
 def test_call_reaches_the_lobby_and_the_claim_comes_back(
@@ -30,3 +48,44 @@ def test_rejection_reaches_the_sender(qtbot: QtBot, make_bridge: BridgeFactory) 
     with qtbot.waitSignal(teller.command_rejected, timeout=5000) as rejected:
         teller.raise_signal("vip")
     assert rejected.args[1] == "forbidden"
+
+
+# Reports the hub is too busy for ------------------------------------------------------------
+def test_retry_waits_are_jittered_within_their_bounds() -> None:
+    rng = random.Random(7)
+    for attempt in range(6):
+        window = min(REPORT_JITTER_CAP_MS, REPORT_JITTER_BASE_MS * 2**attempt)
+        waits = [report_retry_ms(rng, attempt) for _ in range(200)]
+        assert all(REPORT_RETRY_MS <= w <= REPORT_RETRY_MS + window for w in waits)
+        assert len(set(waits)) > 50  # spread out, not one instant for every board
+    assert max(report_retry_ms(rng, 40) for _ in range(200)) <= 2100
+
+
+def test_a_busy_report_is_asked_again_after_a_jittered_wait_then_fails(
+    qtbot: QtBot, branch: Branch, ctx: zmq.Context, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    endpoint = Endpoint("127.0.0.1", free_port_pair())  # nobody there: the link is faked
+    bridge = StationBridge(branch, "H1", endpoint, ctx, keys=keys_for(endpoint, "H1"))
+    asked: list[str] = []
+    attempts: list[int] = []
+
+    def busy(name: str, args: bytes = b"", msg_id: str | None = None) -> str:
+        assert msg_id is not None
+        asked.append(msg_id)
+        bridge._on_answer(msg_id, Answer(False, code="busy", reason="3 waiting", retry=True))
+        return msg_id
+
+    def wait(_rng: random.Random, attempt: int) -> int:
+        attempts.append(attempt)
+        return 1
+
+    monkeypatch.setattr(bridge.session.link, "query", busy)
+    monkeypatch.setattr("app.client.bridge.report_retry_ms", wait)
+    try:
+        with qtbot.waitSignal(bridge.report_failed, timeout=5000) as failed:
+            msg_id = bridge.request_report(date(2026, 3, 10), date(2026, 3, 10))
+        assert failed.args == [msg_id, "busy", "3 waiting"]
+        assert asked == [msg_id] * REPORT_TRIES
+        assert attempts == list(range(REPORT_TRIES - 1))
+    finally:
+        bridge.close()

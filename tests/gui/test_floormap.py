@@ -1,4 +1,5 @@
-"""The floor map flashes the calling station and shows each station's live tile."""
+"""The floor map flashes the calling station and shows each station's live tile (over an
+in-memory branch, tests.gui.memory)."""
 
 from __future__ import annotations
 
@@ -6,16 +7,17 @@ from PySide6.QtCore import QRect, Qt
 from PySide6.QtGui import QImage
 from pytestqt.qtbot import QtBot
 
+from app.domain import policy
 from app.domain.roles import CounterStatus, SignalState
-from tests.gui.conftest import BridgeFactory
+from tests.gui.memory import MemoryHub
 from widgets.floormap import FloorMap, TileInfo
 
 
 def test_a_call_for_the_lobby_flashes_its_counter_until_resolved(
-    qtbot: QtBot, make_bridge: BridgeFactory
+    qtbot: QtBot, memory_hub: MemoryHub
 ) -> None:
-    teller = make_bridge("C01", staff="lina")
-    lobby = make_bridge("L1", staff="wangfang")
+    teller = memory_hub.station("C01", staff="lina")
+    lobby = memory_hub.station("L1", staff="wangfang")
     fmap = FloorMap(lobby)
     qtbot.addWidget(fmap)
     assert fmap.flashing_stations() == set()
@@ -34,11 +36,11 @@ def test_a_call_for_the_lobby_flashes_its_counter_until_resolved(
 
 
 def test_only_signals_for_the_viewer_flash_and_public_maps_hide_silent_ones(
-    qtbot: QtBot, make_bridge: BridgeFactory
+    qtbot: QtBot, memory_hub: MemoryHub
 ) -> None:
-    teller = make_bridge("C02", staff="zhangwei")
-    lobby = make_bridge("L1")
-    head = make_bridge("H1")  # duress is for the branch head: its PC receives it in full
+    teller = memory_hub.station("C02", staff="zhangwei")
+    lobby = memory_hub.station("L1")
+    head = memory_hub.station("H1")  # duress is for the branch head: its PC receives it in full
     mine = FloorMap(lobby)
     everything = FloorMap(head, flash_for=lambda _s: True)
     public = FloorMap(head, flash_for=lambda _s: True, hide_silent=True)
@@ -56,11 +58,9 @@ def test_only_signals_for_the_viewer_flash_and_public_maps_hide_silent_ones(
     assert [s.code for s in public.tile("C02").signals] == ["authorize"]
 
 
-def test_tiles_show_staff_counter_status_and_presence(
-    qtbot: QtBot, make_bridge: BridgeFactory
-) -> None:
-    teller = make_bridge("C03", staff="liuyang")
-    lobby = make_bridge("L1")
+def test_tiles_show_staff_counter_status_and_presence(qtbot: QtBot, memory_hub: MemoryHub) -> None:
+    teller = memory_hub.station("C03", staff="liuyang")
+    lobby = memory_hub.station("L1")
     fmap = FloorMap(lobby)
     qtbot.addWidget(fmap)
     qtbot.waitUntil(lambda: fmap.tile("C03").online, timeout=5000)
@@ -78,8 +78,8 @@ def test_tiles_show_staff_counter_status_and_presence(
     qtbot.waitUntil(lambda: fmap.tile("C03").staff == "", timeout=5000)
 
 
-def test_clicking_a_station_says_which(qtbot: QtBot, make_bridge: BridgeFactory) -> None:
-    lobby = make_bridge("L1")
+def test_clicking_a_station_says_which(qtbot: QtBot, memory_hub: MemoryHub) -> None:
+    lobby = memory_hub.station("L1")
     fmap = FloorMap(lobby)
     qtbot.addWidget(fmap)
     fmap.resize(800, 480)
@@ -91,9 +91,9 @@ def test_clicking_a_station_says_which(qtbot: QtBot, make_bridge: BridgeFactory)
         qtbot.mouseClick(fmap, Qt.MouseButton.LeftButton, pos=fmap.rect().bottomRight())
 
 
-def test_flashing_is_painted_and_blinks(qtbot: QtBot, make_bridge: BridgeFactory) -> None:
-    teller = make_bridge("C01", staff="lina")
-    lobby = make_bridge("L1")
+def test_flashing_is_painted_and_blinks(qtbot: QtBot, memory_hub: MemoryHub) -> None:
+    teller = memory_hub.station("C01", staff="lina")
+    lobby = memory_hub.station("L1")
     fmap = FloorMap(lobby)
     qtbot.addWidget(fmap)
     fmap.resize(1000, 600)
@@ -117,8 +117,8 @@ def test_flashing_is_painted_and_blinks(qtbot: QtBot, make_bridge: BridgeFactory
     assert fmap.highlighted() == "C02"
 
 
-def test_changes_are_coalesced(qtbot: QtBot, make_bridge: BridgeFactory) -> None:
-    lobby = make_bridge("L1")
+def test_changes_are_coalesced(qtbot: QtBot, memory_hub: MemoryHub) -> None:
+    lobby = memory_hub.station("L1")
     fmap = FloorMap(lobby)
     qtbot.addWidget(fmap)
     builds = 0
@@ -136,3 +136,53 @@ def test_changes_are_coalesced(qtbot: QtBot, make_bridge: BridgeFactory) -> None
     qtbot.waitUntil(lambda: builds == 1, timeout=2000)  # ...one rebuild for the burst
     qtbot.wait(250)
     assert builds == 1
+
+
+def test_marks_follow_the_branchs_urgency_and_waiting_first(
+    qtbot: QtBot, memory_hub: MemoryHub
+) -> None:
+    """A tile's marks are in the policy's order (waiting first, then by urgency): a type
+    this config lacks sorts at UNKNOWN_PRIORITY, not last as the map had it."""
+    teller = memory_hub.station("C01", staff="lina")
+    lobby = memory_hub.station("L1", staff="wangfang")
+    fmap = FloorMap(lobby, flash_for=lambda _s: True)
+    qtbot.addWidget(fmap)
+    with qtbot.waitSignal(lobby.signal_raised, timeout=5000) as call:
+        teller.raise_signal("assist")  # priority 2, for the lobby: claimed below
+    with qtbot.waitSignal(lobby.signal_raised, timeout=5000) as cash:
+        teller.raise_signal("cash")  # priority 3
+    memory_hub.advance(1000)
+    newer = memory_hub.raise_newer_type("C01", ("supervisor",))
+    lobby.acknowledge(call.args[0].id)
+    qtbot.waitUntil(lambda: fmap.tile("C01").signals[-1].id == call.args[0].id, timeout=5000)
+    marks = [s.id for s in fmap.tile("C01").signals]
+    assert marks == [newer.id, cash.args[0].id, call.args[0].id]
+    key = [policy.waiting_first_key(lobby.branch, s, "L1") for s in fmap.tile("C01").signals]
+    assert key == sorted(key)
+
+
+def test_the_highlight_ring_goes_when_the_highlight_goes(
+    qtbot: QtBot, memory_hub: MemoryHub
+) -> None:
+    """Even when the tile changed while ringed (the kept base picture was repainted then)."""
+    teller = memory_hub.station("C02", staff="zhangwei")
+    lobby = memory_hub.station("L1")
+    fmap, fresh = FloorMap(lobby), FloorMap(lobby)
+    for widget in (fmap, fresh):
+        qtbot.addWidget(widget)
+        widget.resize(1000, 600)
+        widget._flash.stop()
+    area = fmap.tile_rect("C02").adjusted(-12, -12, 12, 12).toRect()
+
+    def look(widget: FloorMap) -> QImage:
+        return widget.grab().toImage().copy(area)
+
+    plain = look(fmap)
+    fmap.set_highlight("C02")
+    assert look(fmap) != plain
+    teller.set_status(CounterStatus.PAUSED, "meal")  # C02's tile changes while ringed
+    qtbot.waitUntil(lambda: fmap.tile("C02").status is CounterStatus.PAUSED, timeout=5000)
+    look(fmap)
+    fmap.set_highlight(None)
+    fresh.refresh_now()
+    assert look(fmap) == look(fresh)

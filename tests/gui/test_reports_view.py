@@ -1,4 +1,8 @@
-"""The board's Today and Reports views: the hub's figures as charts, a table, exports."""
+"""The board's Today and Reports views: the hub's figures as charts, a table, exports.
+
+Most run over an in-memory branch that keeps a real journal and answers with the hub's
+own report query (tests.gui.memory); one asks a real hub over the wire.
+"""
 
 from __future__ import annotations
 
@@ -12,22 +16,26 @@ from typing import Any
 
 import pytest
 import zmq
-from PySide6.QtCore import QSettings, Qt
+from PySide6.QtCore import QSettings, Qt, QThread
 from PySide6.QtWidgets import QFileDialog, QProgressDialog, QPushButton
 from pytestqt.qtbot import QtBot
 
 from app.client.bridge import StationBridge
+from app.client.main import render_report
 from app.domain.config import Branch
-from app.domain.events import Acknowledge, Decline, RaiseSignal, Resolve, SetStatus
+from app.domain.events import Acknowledge, Command, Decline, RaiseSignal, Resolve, SetStatus
 from app.domain.roles import CounterStatus
 from messaging.sockets import Endpoint
 from tests.gui.conftest import BridgeFactory
+from tests.gui.memory import MemoryHub, MemoryModel
 from tests.helpers import HubProcess, TestStation, free_port_pair, keys_for
 from widgets.board import BoardView
+from widgets.model import ReportRenderer, StationModel
+from widgets.report_export import POOL_NAME, write_file
 from widgets.reports import ReportPanel
 
 
-def cli_report(db_url: str, hub: HubProcess, *args: str) -> str:
+def cli_report(db_url: str, *args: str) -> str:
     done = subprocess.run(
         [sys.executable, "-m", "app.cli", "report", "--db", db_url, *args],
         capture_output=True,
@@ -66,8 +74,41 @@ def traffic(hub: HubProcess, branch: Branch, ctx: zmq.Context):
             station.close()
 
 
-def open_board(qtbot: QtBot, bridge: StationBridge) -> BoardView:
-    board = BoardView(bridge)
+def accept(hub: MemoryHub, model: MemoryModel, command: Command) -> int:
+    """Send ``command`` and have the in-memory hub decide it now; its event's seq (a
+    raise: the signal's id). Fails if the rules refuse it."""
+    before = hub.state.last_seq
+    model.send(command)
+    hub.flush()
+    assert hub.state.last_seq == before + 1, f"refused: {command}"
+    hub.advance(2000)  # the next step a little later: durations are not all zero
+    return before + 1
+
+
+@pytest.fixture
+def memory_traffic(journal_hub: MemoryHub) -> MemoryHub:
+    """The same small day as ``traffic``, decided and journaled by the in-memory hub."""
+    hub = journal_hub
+    teller, lobby, wealth, other = (hub.station(s) for s in ("C01", "L1", "W1", "W2"))
+    call = accept(hub, teller, RaiseSignal(code="assist"))
+    accept(hub, lobby, Acknowledge(signal_id=call))
+    accept(hub, lobby, Resolve(signal_id=call))
+    accept(hub, teller, RaiseSignal(code="assist"))
+    ref = accept(hub, teller, RaiseSignal(code="refer_wealth", need="fund"))
+    accept(hub, wealth, Decline(signal_id=ref, reason="busy"))
+    accept(hub, other, Acknowledge(signal_id=ref))
+    accept(hub, other, Resolve(signal_id=ref, outcome="served", product="fund"))
+    gone = accept(hub, lobby, RaiseSignal(code="refer_wealth", need="loan"))
+    accept(hub, wealth, Acknowledge(signal_id=gone))
+    accept(hub, wealth, Resolve(signal_id=gone, outcome="no_show"))
+    accept(hub, teller, SetStatus(status=CounterStatus.CLOSED))
+    return hub
+
+
+def open_board(
+    qtbot: QtBot, model: StationModel, renderer: ReportRenderer | None = render_report
+) -> BoardView:
+    board = BoardView(model, renderer=renderer)
     qtbot.addWidget(board)
     board.resize(1280, 800)
     board.show()
@@ -82,8 +123,9 @@ def shown(qtbot: QtBot, panel: ReportPanel) -> dict:
 
 
 def test_today_charts_match_the_cli_json(
-    qtbot: QtBot, make_bridge: BridgeFactory, traffic: int, db_url: str, hub: HubProcess
+    qtbot: QtBot, make_bridge: BridgeFactory, traffic: int, db_url: str
 ) -> None:
+    """Over the wire: the board asks a real hub, whose answer is the CLI's report."""
     head = make_bridge("H1", lang="en")
     board = open_board(qtbot, head)
     panel = board.show_page("today")
@@ -92,7 +134,7 @@ def test_today_charts_match_the_cli_json(
     day = data["first_day"]
     assert data["last_day"] == day == panel.today().isoformat()
     # the board shows what `lobbylink report --format json` prints, number for number
-    cli = json.loads(cli_report(db_url, hub, "--day", day, "--by", "type", "--format", "json"))
+    cli = json.loads(cli_report(db_url, "--day", day, "--by", "type", "--format", "json"))
     assert data == cli
     # figures worked out by hand from the fixture's traffic
     total = data["total"]
@@ -122,15 +164,20 @@ def test_today_charts_match_the_cli_json(
 
 
 def test_reports_range_grouping_and_exports(
-    qtbot: QtBot,
-    make_bridge: BridgeFactory,
-    traffic: int,
-    db_url: str,
-    hub: HubProcess,
-    tmp_path: Path,
+    qtbot: QtBot, memory_traffic: MemoryHub, tmp_path: Path
 ) -> None:
-    head = make_bridge("H1", lang="en")
-    board = open_board(qtbot, head)
+    hub = memory_traffic
+    assert hub.journal is not None
+    db_url = hub.journal.url
+    head = hub.station("H1", lang="en")
+    threads: list[tuple[str, bool]] = []
+
+    def spy(report: dict[str, Any], fmt: str) -> str:
+        thread = QThread.currentThread()
+        threads.append((thread.objectName(), threading.current_thread() is threading.main_thread()))
+        return render_report(report, fmt)
+
+    board = open_board(qtbot, head, spy)
     panel = board.show_page("reports")
     assert panel is not None and not panel.today_mode
     week = shown(qtbot, panel)  # opens on the last seven days
@@ -151,14 +198,6 @@ def test_reports_range_grouping_and_exports(
     # exports: rendered and written off the UI thread, the same files as the CLI's
     out = tmp_path / "exports"
     out.mkdir()
-    threads: list[str] = []
-    render = head.render_report
-
-    def spy(report: dict[str, Any], fmt: str) -> str:
-        threads.append(threading.current_thread().name)
-        return render(report, fmt)
-
-    head.render_report = spy  # type: ignore[method-assign,assignment]
     first = (today - timedelta(days=30)).isoformat()
     for fmt in ("csv", "html"):
         target = out / f"report.{fmt}"
@@ -167,7 +206,6 @@ def test_reports_range_grouping_and_exports(
         assert "Saved" in panel.status.text(), panel.status.text()
         expected = cli_report(
             db_url,
-            hub,
             "--from",
             first,
             "--to",
@@ -178,19 +216,20 @@ def test_reports_range_grouping_and_exports(
             fmt,
         )
         assert target.read_text(encoding="utf-8") == expected
-    assert threads and all(name == "report-export" for name in threads)
+    assert threads and all(name == POOL_NAME and not main for name, main in threads)
     assert "<svg" in (out / "report.html").read_text(encoding="utf-8")
     assert sorted(p.name for p in out.iterdir()) == ["report.csv", "report.html"]
 
 
 def test_export_cancelled_or_impossible_saves_nothing(
-    qtbot: QtBot, make_bridge: BridgeFactory, tmp_path: Path
+    qtbot: QtBot, journal_hub: MemoryHub, tmp_path: Path
 ) -> None:
-    head = make_bridge("H1", lang="en")
+    head = journal_hub.station("H1", lang="en")
     board = open_board(qtbot, head)
     panel = board.show_page("reports")
     assert panel is not None
     shown(qtbot, panel)
+    journal_hub.hold_reports = True  # a slow hub: the export's report comes after the cancel
     out = tmp_path / "exports"
     out.mkdir()
     target = out / "report.html"
@@ -201,8 +240,10 @@ def test_export_cancelled_or_impossible_saves_nothing(
     (cancel,) = dialog.findChildren(QPushButton)
     qtbot.mouseClick(cancel, Qt.MouseButton.LeftButton)
     assert not panel.exporting and "cancelled" in panel.status.text()
-    qtbot.wait(500)  # the hub's late answer changes nothing
-    assert list(out.iterdir()) == []
+    with qtbot.waitSignal(head.report_ready, timeout=5000):
+        journal_hub.release_reports()  # the hub's late answer changes nothing
+    qtbot.wait(100)
+    assert list(out.iterdir()) == [] and "cancelled" in panel.status.text()
     assert not panel.export_to(out / "missing" / "report.csv", "csv")
     assert "no such folder" in panel.status.text() and not panel.exporting
     panel.set_range(panel.today(), panel.today() - timedelta(days=1))
@@ -226,19 +267,19 @@ def test_reports_without_a_hub_say_so(qtbot: QtBot, branch: Branch, ctx: zmq.Con
         bridge.close()
 
 
-def test_public_board_has_no_reports(qtbot: QtBot, make_bridge: BridgeFactory) -> None:
-    board = BoardView(make_bridge("H1"), public=True)
+def test_public_board_has_no_reports(qtbot: QtBot, memory_hub: MemoryHub) -> None:
+    board = BoardView(memory_hub.station("H1"), public=True, renderer=render_report)
     qtbot.addWidget(board)
     assert board.tabs is None and board.show_page("reports") is None
 
 
 def test_export_asks_where_and_remembers_the_folder(
     qtbot: QtBot,
-    make_bridge: BridgeFactory,
+    memory_traffic: MemoryHub,
     tmp_path: Path,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    head = make_bridge("H1", lang="en")
+    head = memory_traffic.station("H1", lang="en")
     board = open_board(qtbot, head)
     panel = board.show_page("today")
     assert panel is not None
@@ -261,3 +302,42 @@ def test_export_asks_where_and_remembers_the_folder(
     qtbot.mouseClick(panel.export_csv, Qt.MouseButton.LeftButton)  # starts where it saved
     qtbot.waitUntil(lambda: not panel.exporting, timeout=15_000)
     assert offered[1] == str(out / f"lobbylink-{day}.csv")
+
+
+def test_a_board_given_no_renderer_offers_no_export(qtbot: QtBot, memory_hub: MemoryHub) -> None:
+    board = open_board(qtbot, memory_hub.station("H1", lang="en"), renderer=None)
+    panel = board.show_page("today")
+    assert panel is not None
+    assert panel.export_csv.isHidden() and panel.export_html.isHidden()
+    assert not panel.export_to(Path("report.csv"), "csv") and not panel.exporting
+
+
+# The writing itself (QSaveFile) -----------------------------------------------------------------
+def test_a_write_cancelled_halfway_leaves_the_old_file_and_nothing_else(tmp_path: Path) -> None:
+    target = tmp_path / "report.csv"
+    target.write_text("yesterday's\n", encoding="utf-8")
+    cancelled = threading.Event()
+    steps: list[int] = []
+
+    def progress(percent: int) -> None:
+        steps.append(percent)
+        cancelled.set()  # the person clicks Cancel after the first chunk
+
+    assert write_file(target, "x" * 200_000, cancelled, progress) == ""
+    assert steps == [32]  # one 64 KiB chunk of four went out, then it stopped
+    assert [p.name for p in tmp_path.iterdir()] == ["report.csv"]
+    assert target.read_text(encoding="utf-8") == "yesterday's\n"
+
+
+def test_a_complete_write_replaces_the_file_and_a_missing_folder_says_why(
+    tmp_path: Path,
+) -> None:
+    target = tmp_path / "report.csv"
+    target.write_text("yesterday's\n", encoding="utf-8")
+    steps: list[int] = []
+    assert write_file(target, "é" * 100_000, threading.Event(), steps.append) == ""
+    assert steps == [32, 65, 98, 100]
+    assert target.read_text(encoding="utf-8") == "é" * 100_000
+    assert [p.name for p in tmp_path.iterdir()] == ["report.csv"]
+    why = write_file(tmp_path / "gone" / "report.csv", "x", threading.Event(), steps.append)
+    assert why and not (tmp_path / "gone").exists()

@@ -17,7 +17,7 @@ from pytestqt.qtbot import QtBot
 
 from app.cli import main
 from app.client.demo import grid_cells, save_screenshots
-from app.client.main import StationParts, build_station, outbox_path
+from app.client.main import StationParts, build_station, outbox_path, render_report
 from app.domain.config import Branch
 from tests.helpers import ROOT, HubProcess, TestStation, keys_for, wait_for
 from widgets.board import BoardView
@@ -141,6 +141,8 @@ def test_the_board_is_public_unless_asked_otherwise(
     assert isinstance(public.view, BoardView) and public.view.public and public.alerts.public
     assert isinstance(private.view, BoardView) and not private.view.public
     assert public.kind == "board"
+    # The composition root gives the board the CLI's renderer for its exports.
+    assert private.view.renderer is render_report
 
 
 def test_outbox_lives_per_station_in_the_data_folder(tmp_path: Path) -> None:
