@@ -160,6 +160,11 @@ def decode_envelope(body: bytes, *, max_body: int = MAX_FRAME) -> Envelope:
         raise WireError("too_large", f"body of {len(body)} bytes is over the {max_body} limit")
     try:
         env = _envelope_decoder.decode(body)
+    except RecursionError:
+        # msgspec walks nested containers recursively and stops at Python's recursion
+        # limit: a hostile frame nested thousands deep is refused here in one line,
+        # before any rate limiter or log could be flooded with tracebacks.
+        raise WireError("bad_frame", "not a v1 envelope: nested too deeply") from None
     except (msgspec.DecodeError, UnicodeDecodeError) as exc:  # bad UTF-8 is not a DecodeError
         if len(body) > max_body:
             raise WireError(
