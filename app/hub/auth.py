@@ -1,12 +1,16 @@
 """The hub's ZAP handler: a CURVE allow-list whose User-Id is the station id.
 
 It runs in the hub's ZeroMQ context before the sockets bind, so no connection is ever
-accepted unchecked. The allow-list is re-read from the key folder every second; a
-revoked key cannot handshake again.
+accepted unchecked. The allow-list is re-read about every second when any key file's
+(mtime_ns, size, inode) changed (a file copied over another in place leaves the folder's
+mtime alone); a revoked key cannot handshake again, and a station whose key changed in
+any way (revoked, rotated, overwritten) is reported so the hub cuts the old key's
+connections. A junk or unreadable entry is skipped with one log line.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 import zmq
@@ -24,8 +28,11 @@ class StationAuthenticator(ThreadAuthenticator):
     def __init__(self, ctx: zmq.Context, folder: str | Path) -> None:
         super().__init__(ctx, log=log.wire.getChild("zap"))  # pyzmq's own ZAP messages
         self.folder = Path(folder)
-        self._stamp = -1
+        self._stamps: dict[str, keyfiles.Stamp] | None = None
+        self._broken: dict[str, str] = {}
         self.allowed: dict[bytes, str] = {}
+        self.complain: Callable[[str, str, str], None] | None = None
+        """The hub's throttled refusal log (code, reason, who); set before start."""
         self.reload()
 
     def start(self) -> None:
@@ -36,25 +43,37 @@ class StationAuthenticator(ThreadAuthenticator):
         """Called by the ZAP thread with the client's Z85 public key."""
         allowed = key in self.allowed
         if not allowed:
-            log.wire.warning("refused a connection with an unknown or revoked key")
+            reason = "a connection with an unknown or revoked key"
+            if self.complain is not None:
+                self.complain("zap_unknown_key", reason, "zap")  # throttled, counted
+            else:
+                log.wire.warning("refused %s", reason)
         return allowed
 
     def curve_user_id(self, client_public_key: bytes) -> str:
         return self.allowed.get(z85.encode(client_public_key), "")
 
     def reload(self) -> set[str]:
-        """Re-read the allow-list if the folder changed; return the ids that lost their key."""
-        stations = self.folder / "stations"
-        stamp = stations.stat().st_mtime_ns if stations.exists() else 0
-        if stamp == self._stamp:
-            return set()  # a key is added or revoked by adding or moving a file
-        self._stamp = stamp
-        fresh = keyfiles.allowlist(self.folder)
-        gone = set(self.allowed.values()) - set(fresh.values())
-        added = set(fresh.values()) - set(self.allowed.values())
+        """Re-read the allow-list if a key file changed; return the ids whose key changed.
+
+        An id is returned when its old key is gone (revoked, replaced, overwritten) even
+        if the id itself still has a key: connections are admitted by key, not by id.
+        """
+        stamps = keyfiles.stamps(self.folder)
+        if stamps == self._stamps:
+            return set()
+        self._stamps = stamps
+        fresh, broken = keyfiles.read_allowlist(self.folder)
+        for name, why in broken.items():
+            if self._broken.get(name) != why:
+                log.hub.error("skipped a broken station key file: %s", why)
+        self._broken = broken
+        before = self.allowed
+        gone = {station for key, station in before.items() if fresh.get(key) != station}
+        added = set(fresh.values()) - set(before.values())
         self.allowed = fresh  # one assignment: the ZAP thread sees old or new, never half
         if added:
             log.hub.info("station keys added: %s", ", ".join(sorted(added)))
         if gone:
-            log.hub.warning("station keys revoked: %s", ", ".join(sorted(gone)))
+            log.hub.warning("station keys revoked or changed: %s", ", ".join(sorted(gone)))
         return gone

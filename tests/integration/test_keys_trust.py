@@ -1,0 +1,114 @@
+"""Keys that mean what they say: against a real hub on 127.0.0.1."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+import zmq
+
+from app.domain.config import Branch
+from app.domain.events import RaiseSignal
+from messaging import keys as keyfiles
+from messaging.envelope import Rejected
+from tests.helpers import HubProcess, TestStation, keys_for, wait_for
+from tests.integration.test_cli import lobbylink
+
+
+def _cut(hub: HubProcess, station: str) -> None:
+    wait_for(
+        lambda: any(f"cutting off {station}" in line for line in hub.log),
+        5,
+        what=f"the hub to cut {station}'s old key off",
+    )
+
+
+def _refused_or_silent(station: TestStation) -> bool:
+    """The old key's command is never accepted (refused, or goes nowhere)."""
+    msg_id = station.session.send(RaiseSignal(code="cash", note="old key"))
+    end = time.monotonic() + 3
+    while time.monotonic() < end:
+        station.pump()
+        time.sleep(0.01)
+    return msg_id not in station.replies or isinstance(station.replies[msg_id], Rejected)
+
+
+def test_revoke_and_add_back_to_back_cuts_the_old_key(
+    hub: HubProcess, branch: Branch, ctx: zmq.Context
+) -> None:
+    assert hub.keys_dir is not None
+    victim = TestStation(branch, "C03", hub.endpoint, ctx)  # holds the old key
+    try:
+        victim.accept(RaiseSignal(code="assist"))
+        keyfiles.revoke(hub.keys_dir, "C03")
+        keyfiles.add(hub.keys_dir, "C03")
+        _cut(hub, "C03")
+        assert _refused_or_silent(victim), "the old key's connection still gets accepted"
+        fresh = TestStation(branch, "C03", hub.endpoint, ctx)  # the new key works
+        try:
+            assert fresh.accept(RaiseSignal(code="assist", note="new key")) > 0
+        finally:
+            fresh.close()
+    finally:
+        victim.close()
+
+
+def test_a_key_copied_over_in_place_cuts_the_old_key(
+    hub: HubProcess, branch: Branch, ctx: zmq.Context, tmp_path: Path
+) -> None:
+    assert hub.keys_dir is not None
+    victim = TestStation(branch, "C02", hub.endpoint, ctx)
+    try:
+        victim.accept(RaiseSignal(code="assist"))
+        other = tmp_path / "other"
+        keyfiles.init(other, ["C02"])
+        stations = hub.keys_dir / "stations"
+        mtime = stations.stat().st_mtime_ns
+        for name in ("C02.key", "C02.key_secret"):  # same files, same inodes, new content
+            (stations / name).write_bytes((other / "stations" / name).read_bytes())
+        assert stations.stat().st_mtime_ns == mtime  # the folder itself did not change
+        _cut(hub, "C02")
+        assert _refused_or_silent(victim), "the overwritten key still gets accepted"
+    finally:
+        victim.close()
+
+
+def test_junk_key_entries_neither_kill_the_hub_nor_stop_revocation(
+    hub: HubProcess, branch: Branch, ctx: zmq.Context
+) -> None:
+    assert hub.keys_dir is not None
+    stations = hub.keys_dir / "stations"
+    (stations / "C07.key").write_bytes(b"")
+    (stations / "backup.key").mkdir()
+    teller = TestStation(branch, "C01", hub.endpoint, ctx)
+    victim = TestStation(branch, "C04", hub.endpoint, ctx)
+    try:
+        wait_for(
+            lambda: sum("backup.key" in line for line in hub.log) >= 1,
+            5,
+            what="the hub to note the junk entry",
+        )
+        assert teller.accept(RaiseSignal(code="assist")) > 0
+        keyfiles.revoke(hub.keys_dir, "C04")  # a later change still takes effect
+        _cut(hub, "C04")
+        assert _refused_or_silent(victim)
+        assert teller.accept(RaiseSignal(code="assist", note="still served")) > 0
+        assert sum("C07.key" in line for line in hub.log) == 1, "one line, not one per reload"
+        listed = lobbylink("keys", "list", "--dir", str(hub.keys_dir))
+        assert listed.returncode == 0 and "Traceback" not in listed.stderr
+        broken = [line for line in listed.stdout.splitlines() if "broken" in line]
+        assert len(broken) == 2, listed.stdout
+    finally:
+        teller.close()
+        victim.close()
+
+
+def test_cli_refuses_paths_and_unknown_stations(hub: HubProcess) -> None:
+    assert hub.keys_dir is not None
+    out = lobbylink("keys", "revoke", "../hub", "--dir", str(hub.keys_dir))
+    assert out.returncode != 0 and "Traceback" not in out.stderr
+    assert (hub.keys_dir / "hub.key_secret").exists()
+    out = lobbylink("keys", "add", "C99", "--dir", str(hub.keys_dir))
+    assert out.returncode != 0 and "C99" in out.stderr and "Traceback" not in out.stderr
+    assert not (hub.keys_dir / "stations" / "C99.key").exists()
+    assert keys_for(hub.endpoint, "C01") is not None
