@@ -1,4 +1,4 @@
-"""The hub's ZAP handler: a CURVE allow-list whose User-Id is the station id.
+"""The hub's ZAP handler: a CURVE allow-list whose User-Id is the station id and key.
 
 It runs in the hub's ZeroMQ context before the sockets bind, so no connection is ever
 accepted unchecked. The allow-list is re-read about every second when any key file's
@@ -51,7 +51,10 @@ class StationAuthenticator(ThreadAuthenticator):
         return allowed
 
     def curve_user_id(self, client_public_key: bytes) -> str:
-        return self.allowed.get(z85.encode(client_public_key), "")
+        """``<station> <Z85 key>``: admission compares the key, not only the id."""
+        key = z85.encode(client_public_key)
+        station = self.allowed.get(key)
+        return f"{station} {key.decode()}" if station else ""
 
     def reload(self) -> set[str]:
         """Re-read the allow-list if a key file changed; return the ids whose key changed.

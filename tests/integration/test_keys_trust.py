@@ -11,6 +11,8 @@ from app.domain.config import Branch
 from app.domain.events import RaiseSignal
 from messaging import keys as keyfiles
 from messaging.envelope import Rejected
+from messaging.keys import CurveKeys, StationKeys
+from messaging.sockets import station_sockets
 from tests.helpers import HubProcess, TestStation, keys_for, wait_for
 from tests.integration.test_cli import lobbylink
 
@@ -112,3 +114,29 @@ def test_cli_refuses_paths_and_unknown_stations(hub: HubProcess) -> None:
     assert out.returncode != 0 and "C99" in out.stderr and "Traceback" not in out.stderr
     assert not (hub.keys_dir / "stations" / "C99.key").exists()
     assert keys_for(hub.endpoint, "C01") is not None
+
+
+def test_unknown_key_handshakes_are_logged_once_a_minute(hub: HubProcess, ctx: zmq.Context) -> None:
+    real = keys_for(hub.endpoint, "C01")
+    assert real is not None
+    socks = []
+    try:
+        for _ in range(5):
+            public, secret = zmq.curve_keypair()
+            stranger = StationKeys("C01", CurveKeys(public, secret), real.hub_public)
+            dealer, _ = station_sockets(ctx, hub.endpoint, stranger, subscribe=False)
+            socks.append(dealer)
+        teller = StationKeys("C01", real.own, real.hub_public)
+        dealer, _ = station_sockets(ctx, hub.endpoint, teller, subscribe=False)
+        socks.append(dealer)  # a known key after them: its handshake shows theirs are done
+        wait_for(
+            lambda: any("unknown or revoked key" in line for line in hub.log),
+            5,
+            what="the hub to log the refused handshakes",
+        )
+        time.sleep(1.0)  # the other four handshakes (each retried by ZeroMQ) come meanwhile
+        logged = [line for line in hub.log if "unknown or revoked key" in line]
+        assert len(logged) == 1, logged
+    finally:
+        for sock in socks:
+            sock.close(0)
