@@ -31,6 +31,9 @@ class StationAuthenticator(ThreadAuthenticator):
         self._stamps: dict[str, keyfiles.Stamp] | None = None
         self._broken: dict[str, str] = {}
         self.allowed: dict[bytes, str] = {}
+        self._address: dict[bytes, str] = {}
+        """Z85 key -> the address it last handshook from (allowed keys only)."""
+        self._shared: set[bytes] = set()
         self.complain: Callable[[str, str, str], None] | None = None
         """The hub's throttled refusal log (code, reason, who); set before start."""
         self.reload()
@@ -38,6 +41,29 @@ class StationAuthenticator(ThreadAuthenticator):
     def start(self) -> None:
         super().start()
         self.configure_curve_callback(ZAP_DOMAIN.decode(), credentials_provider=self)
+
+    async def handle_zap_message(self, msg: list[bytes]) -> None:
+        """Note the peer address of a CURVE handshake, then answer as pyzmq does."""
+        if len(msg) >= 7 and msg[5] == b"CURVE" and len(msg[6]) == 32:
+            self._note_address(z85.encode(msg[6]), msg[3].decode("ascii", "replace"))
+        await super().handle_zap_message(msg)
+
+    def _note_address(self, key: bytes, address: str) -> None:
+        """A key handshaking from a second address: one key on two PCs? Logged once."""
+        station = self.allowed.get(key)
+        if station is None:
+            return
+        before = self._address.get(key)
+        self._address[key] = address
+        if before is not None and before != address and key not in self._shared:
+            self._shared.add(key)
+            log.hub.warning(
+                "%s's key is in use from %s and %s: one key on two PCs? "
+                "(revoke it and add a new one if this was not a move)",
+                station,
+                before,
+                address,
+            )
 
     def callback(self, domain: str, key: bytes) -> bool:
         """Called by the ZAP thread with the client's Z85 public key."""
@@ -74,6 +100,7 @@ class StationAuthenticator(ThreadAuthenticator):
         before = self.allowed
         gone = {station for key, station in before.items() if fresh.get(key) != station}
         added = set(fresh.values()) - set(before.values())
+        self._address = {k: a for k, a in self._address.items() if k in fresh}
         self.allowed = fresh  # one assignment: the ZAP thread sees old or new, never half
         if added:
             log.hub.info("station keys added: %s", ", ".join(sorted(added)))

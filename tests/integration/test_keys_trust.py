@@ -140,3 +140,29 @@ def test_unknown_key_handshakes_are_logged_once_a_minute(hub: HubProcess, ctx: z
     finally:
         for sock in socks:
             sock.close(0)
+
+
+def test_one_key_from_two_addresses_is_logged_once(hub: HubProcess, ctx: zmq.Context) -> None:
+    keys = keys_for(hub.endpoint, "C05")
+    assert keys is not None
+    socks = []
+    try:
+        for source in ("127.0.0.1", "127.0.0.2", "127.0.0.2", "127.0.0.1"):
+            dealer = ctx.socket(zmq.DEALER)
+            dealer.curve_secretkey = keys.own.secret
+            dealer.curve_publickey = keys.own.public
+            dealer.curve_serverkey = keys.hub_public
+            dealer.connect(f"tcp://{source}:0;127.0.0.1:{hub.endpoint.port}")
+            socks.append(dealer)
+            time.sleep(0.3)  # handshakes one after the other
+        wait_for(
+            lambda: any("in use from" in line for line in hub.log),
+            5,
+            what="the hub to notice one key on two addresses",
+        )
+        time.sleep(0.5)
+        logged = [line for line in hub.log if "in use from" in line]
+        assert len(logged) == 1 and "C05" in logged[0], logged
+    finally:
+        for sock in socks:
+            sock.close(0)
