@@ -19,6 +19,11 @@ def run(args: argparse.Namespace) -> int:
             print(f"keys in {folder}: made {', '.join(made) if made else 'nothing (all present)'}")
             print("give each station PC hub.key and its own stations/<ID>.key_secret")
         elif args.action == "add":
+            branch = load_config(args.config)
+            if branch.station(args.station) is None:
+                where = args.config or "the demo branch"
+                known = ", ".join(sorted(branch.stations))
+                raise CliError(f"{args.station!r} is not a station of {where} (known: {known})")
             keyfiles.add(folder, args.station)
             print(f"{args.station}: new key in {folder / 'stations'}")
         elif args.action == "revoke":
@@ -28,7 +33,7 @@ def run(args: argparse.Namespace) -> int:
             rows = keyfiles.listing(folder)
             if not rows:
                 print(f"no station keys in {folder}")
-            for station, status, public in rows:
+            for station, status, public in rows:  # a broken entry: its reason, one line
                 print(f"{station:8} {status:8} {public}")
     except keyfiles.KeyFileError as exc:
         raise CliError(str(exc)) from exc
@@ -42,7 +47,7 @@ def add_parser(sub: Subcommands) -> None:
         default=os.environ.get("LOBBYLINK_KEYS"),
         help=f"key folder (default: $LOBBYLINK_KEYS or {default_keys_dir()})",
     )
-    common.add_argument("--config", help="branch config (for init)")
+    common.add_argument("--config", help="branch config (for init and add)")
     p = sub.add_parser("keys", help="CurveZMQ keys of the hub and the stations")
     actions = p.add_subparsers(dest="action", required=True, metavar="ACTION")
     actions.add_parser(

@@ -150,12 +150,10 @@ class Admission:
         self.auth = auth
         self._buckets: dict[str, tuple[_Bucket, dict[bytes, _Bucket]]] = {}
         """Per station: all its messages, and each topic with a limit of its own."""
-        self._allowed_from: dict[bytes, str] | None = None
-        self._allowed_ids: frozenset[str] = frozenset()
         self._next_key_check = 0.0
 
     def admit(self, frames: list[bytes], user: str | None = None) -> Incoming | Refusal | None:
-        """Wire checks; ``user`` is the ZAP User-Id (the station id) under CURVE.
+        """Wire checks; ``user`` is the ZAP User-Id (``<station> <Z85 key>``) under CURVE.
 
         None: the message is dropped without an answer (over a limit, not a command).
         """
@@ -169,7 +167,9 @@ class Admission:
         except WireError as exc:
             return self._refuse(identity, exc.msg_id, exc.code, exc.reason)
         if self.auth is not None:
-            if not user or user not in self._allowed():
+            user, _, key = (user or "").partition(" ")
+            # the key the connection handshook with must still be this station's key now
+            if not user or self.auth.allowed.get(key.encode()) != user:
                 reason = "this station's key is not allowed"
                 return self._refuse(identity, env.msg_id, "revoked", reason)
             if env.station != user:
@@ -196,14 +196,6 @@ class Admission:
     def _refuse(self, identity: bytes, msg_id: str, code: str, reason: str) -> Refusal:
         self.refusals.complain(code, reason, identity.hex()[:8])
         return Refusal(identity, msg_id, code, reason)
-
-    def _allowed(self) -> frozenset[str]:
-        """The station ids with a key now (re-made only when the allow-list is re-read)."""
-        assert self.auth is not None
-        allowed = self.auth.allowed  # replaced, never changed in place, by a reload
-        if allowed is not self._allowed_from:
-            self._allowed_from, self._allowed_ids = allowed, frozenset(allowed.values())
-        return self._allowed_ids
 
     def _limited(self, station: str, topic: bytes, route: Route | None) -> str:
         """Per-station rate limits: why this message is over them ('' = it is not)."""

@@ -132,6 +132,7 @@ class Hub:
         if self.keys_dir is not None:
             curve = keyfiles.hub_keys(self.keys_dir)
             self.auth = StationAuthenticator(self.ctx, self.keys_dir)
+            self.auth.complain = self.refusals.complain  # ZAP refusals: the same throttle
             self.auth.start()  # before bind: no connection is ever accepted unchecked
         else:
             log.hub.warning(
