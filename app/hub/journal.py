@@ -185,7 +185,7 @@ class Journal:
             self._commands = self.engine.dialect.identifier_preparer.quote(schema.commands.name)
             upgrade(self.engine)
             self.epoch = self._ensure_epoch()
-            self.last_hash = self._last_hash()
+            self.last_hash = self.stored_head()
         except (OperationalError, DBAPIError) as exc:
             raise JournalUnavailable(explain(exc)) from exc
         except OSError as exc:
@@ -203,7 +203,8 @@ class Journal:
             log.journal.info("new journal, epoch %s", epoch)
             return epoch
 
-    def _last_hash(self) -> bytes:
+    def stored_head(self) -> bytes:
+        """The hash of the newest stored row (the chain's head), read from the journal."""
         e = schema.events.c
         with self.engine.connect() as conn:
             found = conn.execute(select(e.hash).order_by(e.seq.desc()).limit(1)).scalar()
