@@ -9,19 +9,26 @@ from app.cli.common import CliError, Subcommands, load_config
 
 
 def run(args: argparse.Namespace) -> int:
-    from app.hub.journal import Journal, JournalUnavailable, default_url
+    from sqlalchemy.exc import DBAPIError, OperationalError
+
+    from app.hub.journal import Journal, JournalUnavailable, default_url, explain
     from app.hub.verify import verify
 
     branch = load_config(args.config)
     url = args.db or default_url()
+    if "://" not in url:  # a plain path is an SQLite journal
+        url = f"sqlite:///{url}"
     try:
-        journal = Journal(url)
+        # read-only: never creates a journal at a mistyped path, never migrates one
+        journal = Journal(url, read_only=True)
     except JournalUnavailable as exc:
-        raise CliError(f"cannot open the journal at {url}: {exc}") from exc
+        raise CliError(f"cannot check the journal at {url}: {exc}") from exc
     try:
         findings = verify(journal, branch)
         last = journal.last_seq()
         digest = journal.last_hash.hex()
+    except (OperationalError, DBAPIError) as exc:
+        raise CliError(f"cannot read the journal at {url}: {explain(exc)}") from exc
     finally:
         journal.close()
     if not findings:

@@ -21,6 +21,8 @@ import msgspec
 import platformdirs
 from alembic import command as alembic_command
 from alembic.config import Config as AlembicConfig
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
 from sqlalchemy import (
     Engine,
     LargeBinary,
@@ -85,6 +87,8 @@ def explain(exc: BaseException) -> str:
         return f"the disk holding the journal is full ({text})"
     if isinstance(exc, (IntegrityError, sqlite3.IntegrityError)):
         return f"the journal refused the write; is another hub using it? ({text})"
+    if "not a database" in low:
+        return f"it is not a journal ({text})"
     if "unable to open" in low:
         return f"the journal file cannot be opened ({text})"
     return f"the journal cannot be written ({text})"
@@ -171,25 +175,71 @@ def upgrade(engine: Engine) -> None:
         alembic_command.upgrade(cfg, "head")
 
 
+def read_only_engine(url: str) -> Engine:
+    """An engine that cannot create or change the database: SQLite opens the file
+    with ``mode=ro`` (a missing file is an error, not a new journal)."""
+    parsed = make_url(url)
+    if parsed.get_backend_name() != "sqlite":
+        return create_engine(url, pool_pre_ping=True)
+    path = Path(parsed.database or "").expanduser().resolve()
+    if not path.is_file():
+        raise JournalUnavailable(f"there is no journal file at {path}")
+    engine = create_engine(f"sqlite:///file:{path}?mode=ro&uri=true")
+    event.listen(engine, "connect", _read_only_pragmas)
+    return engine
+
+
+def _read_only_pragmas(dbapi_connection: Any, _record: Any) -> None:
+    dbapi_connection.execute("PRAGMA busy_timeout=1000")
+
+
+def check_revision(engine: Engine) -> None:
+    """Raise JournalUnavailable unless the schema is exactly this version's newest."""
+    cfg = AlembicConfig()
+    cfg.set_main_option("script_location", str(MIGRATIONS))
+    head = ScriptDirectory.from_config(cfg).get_current_head()
+    with engine.connect() as conn:
+        found = MigrationContext.configure(conn).get_current_revision()
+    if found is None:
+        raise JournalUnavailable("not a Lobbylink journal (no schema version in it)")
+    if found != head:
+        raise JournalUnavailable(
+            f"the journal's schema is version {found}, this Lobbylink reads {head}; "
+            "use the Lobbylink that wrote it (or let this hub upgrade a copy)"
+        )
+
+
 class Journal:
     """Durable, ordered storage of events plus the replies given to each command."""
 
-    def __init__(self, url: str) -> None:
+    def __init__(self, url: str, read_only: bool = False) -> None:
+        """``read_only`` (for verify) never creates, migrates or writes: the schema must
+        already be this version's, else JournalUnavailable."""
         self.url = url
         self._raw: PoolProxiedConnection | None = None
         """The DBAPI connection the group commit writes through (SQLite), held open."""
         self._statements: dict[tuple[str, str, tuple[str, ...]], str] = {}
         try:
-            self.engine = make_engine(url)
+            self.engine = read_only_engine(url) if read_only else make_engine(url)
             self._fast = self.engine.dialect.name == "sqlite"
             self._commands = self.engine.dialect.identifier_preparer.quote(schema.commands.name)
-            upgrade(self.engine)
-            self.epoch = self._ensure_epoch()
+            if read_only:
+                check_revision(self.engine)
+            else:
+                upgrade(self.engine)
+            self.epoch = self._read_epoch() if read_only else self._ensure_epoch()
             self.last_hash = self.stored_head()
         except (OperationalError, DBAPIError) as exc:
             raise JournalUnavailable(explain(exc)) from exc
         except OSError as exc:
             raise JournalUnavailable(f"the journal cannot be opened ({exc})") from exc
+
+    def _read_epoch(self) -> str:
+        with self.engine.connect() as conn:
+            found = conn.execute(
+                select(schema.meta.c.value).where(schema.meta.c.key == "epoch")
+            ).scalar()
+        return str(found or "")
 
     def _ensure_epoch(self) -> str:
         with self.engine.begin() as conn:

@@ -103,6 +103,21 @@ def projection_findings(journal: Journal, branch: Branch) -> Iterator[Finding]:
         yield Finding(sid, "signals table holds a signal no event raised")
 
 
+def integrity_findings(journal: Journal) -> Iterator[Finding]:
+    """SQLite's own check of its pages and indexes (corrupt index pages included)."""
+    if journal.engine.dialect.name != "sqlite":
+        return
+    with journal.engine.connect() as conn:
+        lines = [str(r[0]) for r in conn.exec_driver_sql("PRAGMA integrity_check")]
+    if lines != ["ok"]:
+        for line in lines:
+            yield Finding(0, f"SQLite integrity check: {line}")
+
+
 def verify(journal: Journal, branch: Branch) -> list[Finding]:
-    """Every problem found, chain first."""
-    return [*chain_findings(journal), *projection_findings(journal, branch)]
+    """Every problem found: the database's pages first, then the chain."""
+    return [
+        *integrity_findings(journal),
+        *chain_findings(journal),
+        *projection_findings(journal, branch),
+    ]
