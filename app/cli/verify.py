@@ -12,9 +12,13 @@ def run(args: argparse.Namespace) -> int:
     from sqlalchemy.exc import DBAPIError, OperationalError
 
     from app.hub.journal import Journal, JournalUnavailable, default_url, explain
-    from app.hub.verify import verify
+    from app.hub.verify import parse_witness, verify, witness_findings
 
     branch = load_config(args.config)
+    try:
+        witnesses = [parse_witness(text) for text in args.witness or []]
+    except ValueError as exc:
+        raise CliError(f"--witness: {exc}") from exc
     url = args.db or default_url()
     if "://" not in url:  # a plain path is an SQLite journal
         url = f"sqlite:///{url}"
@@ -25,6 +29,8 @@ def run(args: argparse.Namespace) -> int:
         raise CliError(f"cannot check the journal at {url}: {exc}") from exc
     try:
         findings = verify(journal, branch)
+        for seq, witnessed in witnesses:
+            findings += witness_findings(journal, seq, witnessed)
         last = journal.last_seq()
         digest = journal.last_hash.hex()
     except (OperationalError, DBAPIError) as exc:
@@ -46,4 +52,11 @@ def add_parser(sub: Subcommands) -> None:
     p = sub.add_parser("verify", help="check the journal's integrity chain and content")
     p.add_argument("--db", help="journal URL; default: SQLite in the user data folder")
     p.add_argument("--config", help="branch config")
+    p.add_argument(
+        "--witness",
+        action="append",
+        metavar="SEQ:HASH",
+        help="a chain head seen elsewhere (the hub's log, a station, a printout): fail "
+        "unless the journal holds that seq with that hash; may be repeated",
+    )
     p.set_defaults(func=run)

@@ -260,6 +260,12 @@ class Journal:
             found = conn.execute(select(e.hash).order_by(e.seq.desc()).limit(1)).scalar()
         return self.chain_start()[1] if found is None else bytes(found)
 
+    def stored_hash(self, seq: int) -> bytes | None:
+        e = schema.events.c
+        with self.engine.connect() as conn:
+            found = conn.execute(select(e.hash).where(e.seq == seq)).scalar()
+        return None if found is None else bytes(found)
+
     def last_seq(self) -> int:
         with self.engine.connect() as conn:
             return int(
