@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+from typing import Any
 
 from app.cli.common import CliError, Subcommands, load_config
 
@@ -31,6 +32,8 @@ def run(args: argparse.Namespace) -> int:
         findings = verify(journal, branch)
         for seq, witnessed in witnesses:
             findings += witness_findings(journal, seq, witnessed)
+        if args.archive:
+            findings += _against_archive(journal, args.archive, branch)
         last = journal.last_seq()
         digest = journal.last_hash.hex()
     except (OperationalError, DBAPIError) as exc:
@@ -48,6 +51,34 @@ def run(args: argparse.Namespace) -> int:
     return 1
 
 
+def _against_archive(journal: Any, path: str, branch: Any) -> list[Any]:
+    """The archive checks by itself, and the journal starts where it ends."""
+    from app.hub.journal import Journal, JournalUnavailable, chain_end
+    from app.hub.verify import Finding, verify
+
+    try:
+        archive = Journal(f"sqlite:///{path}", read_only=True)
+    except JournalUnavailable as exc:
+        raise CliError(f"cannot check the archive {path}: {exc}") from exc
+    try:
+        end = chain_end(archive.engine)
+        if end is None:
+            raise CliError(f"{path} is not an archive (it records no chain end)")
+        found = [Finding(f.seq, f"in the archive: {f.problem}") for f in verify(archive, branch)]
+    finally:
+        archive.close()
+    seq, digest = journal.chain_start()
+    if end != f"{seq}:{digest.hex()}":
+        found.append(
+            Finding(
+                seq,
+                f"the journal starts after {seq}:{digest.hex()}, the archive ends "
+                f"at {end}: rows between them are missing, or the start was moved",
+            )
+        )
+    return found
+
+
 def add_parser(sub: Subcommands) -> None:
     p = sub.add_parser("verify", help="check the journal's integrity chain and content")
     p.add_argument("--db", help="journal URL; default: SQLite in the user data folder")
@@ -58,5 +89,11 @@ def add_parser(sub: Subcommands) -> None:
         metavar="SEQ:HASH",
         help="a chain head seen elsewhere (the hub's log, a station, a printout): fail "
         "unless the journal holds that seq with that hash; may be repeated",
+    )
+    p.add_argument(
+        "--archive",
+        metavar="FILE",
+        help="the archive the journal's oldest rows went to: check it, and that the "
+        "journal starts where it ends",
     )
     p.set_defaults(func=run)

@@ -193,6 +193,18 @@ def _read_only_pragmas(dbapi_connection: Any, _record: Any) -> None:
     dbapi_connection.execute("PRAGMA busy_timeout=1000")
 
 
+def chain_end(engine: Engine) -> str | None:
+    """An archive's ``meta.chain_end`` ("SEQ:HEXHASH"); None for a journal."""
+    try:
+        with engine.connect() as conn:
+            found = conn.execute(
+                select(schema.meta.c.value).where(schema.meta.c.key == "chain_end")
+            ).scalar()
+    except (OperationalError, DBAPIError):
+        return None
+    return None if found is None else str(found)
+
+
 def check_revision(engine: Engine) -> None:
     """Raise JournalUnavailable unless the schema is exactly this version's newest."""
     cfg = AlembicConfig()
@@ -200,8 +212,10 @@ def check_revision(engine: Engine) -> None:
     head = ScriptDirectory.from_config(cfg).get_current_head()
     with engine.connect() as conn:
         found = MigrationContext.configure(conn).get_current_revision()
-    if found is None:
+    if found is None and chain_end(engine) is None:
         raise JournalUnavailable("not a Lobbylink journal (no schema version in it)")
+    if found is None:
+        return  # an archive (app.reports.archive): this version's tables, its chain's end
     if found != head:
         raise JournalUnavailable(
             f"the journal's schema is version {found}, this Lobbylink reads {head}; "
