@@ -21,8 +21,6 @@ import msgspec
 import platformdirs
 from alembic import command as alembic_command
 from alembic.config import Config as AlembicConfig
-from alembic.runtime.migration import MigrationContext
-from alembic.script import ScriptDirectory
 from sqlalchemy import (
     Engine,
     LargeBinary,
@@ -45,6 +43,8 @@ from app.domain.record import EventRow, ReplyRow
 from app.domain.state import SignalRecord
 from app.hub import schema
 from app.hub.chain import GENESIS, link
+from app.hub.readonly import NotReadable, check_revision, read_only_engine
+from app.hub.readonly import chain_end as chain_end  # verify reads it from here
 
 astuple, asdict = msgspec.structs.astuple, msgspec.structs.asdict
 
@@ -175,54 +175,6 @@ def upgrade(engine: Engine) -> None:
         alembic_command.upgrade(cfg, "head")
 
 
-def read_only_engine(url: str) -> Engine:
-    """An engine that cannot create or change the database: SQLite opens the file
-    with ``mode=ro`` (a missing file is an error, not a new journal)."""
-    parsed = make_url(url)
-    if parsed.get_backend_name() != "sqlite":
-        return create_engine(url, pool_pre_ping=True)
-    path = Path(parsed.database or "").expanduser().resolve()
-    if not path.is_file():
-        raise JournalUnavailable(f"there is no journal file at {path}")
-    engine = create_engine(f"sqlite:///file:{path}?mode=ro&uri=true")
-    event.listen(engine, "connect", _read_only_pragmas)
-    return engine
-
-
-def _read_only_pragmas(dbapi_connection: Any, _record: Any) -> None:
-    dbapi_connection.execute("PRAGMA busy_timeout=1000")
-
-
-def chain_end(engine: Engine) -> str | None:
-    """An archive's ``meta.chain_end`` ("SEQ:HEXHASH"); None for a journal."""
-    try:
-        with engine.connect() as conn:
-            found = conn.execute(
-                select(schema.meta.c.value).where(schema.meta.c.key == "chain_end")
-            ).scalar()
-    except (OperationalError, DBAPIError):
-        return None
-    return None if found is None else str(found)
-
-
-def check_revision(engine: Engine) -> None:
-    """Raise JournalUnavailable unless the schema is exactly this version's newest."""
-    cfg = AlembicConfig()
-    cfg.set_main_option("script_location", str(MIGRATIONS))
-    head = ScriptDirectory.from_config(cfg).get_current_head()
-    with engine.connect() as conn:
-        found = MigrationContext.configure(conn).get_current_revision()
-    if found is None and chain_end(engine) is None:
-        raise JournalUnavailable("not a Lobbylink journal (no schema version in it)")
-    if found is None:
-        return  # an archive (app.reports.archive): this version's tables, its chain's end
-    if found != head:
-        raise JournalUnavailable(
-            f"the journal's schema is version {found}, this Lobbylink reads {head}; "
-            "use the Lobbylink that wrote it (or let this hub upgrade a copy)"
-        )
-
-
 class Journal:
     """Durable, ordered storage of events plus the replies given to each command."""
 
@@ -245,6 +197,8 @@ class Journal:
             self.last_hash = self.stored_head()
         except (OperationalError, DBAPIError) as exc:
             raise JournalUnavailable(explain(exc)) from exc
+        except NotReadable as exc:
+            raise JournalUnavailable(str(exc)) from exc
         except OSError as exc:
             raise JournalUnavailable(f"the journal cannot be opened ({exc})") from exc
 
