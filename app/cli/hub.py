@@ -37,11 +37,19 @@ def run(args: argparse.Namespace) -> int:
     from app.hub.queries import QueryRunner
     from app.hub.service import Hub
     from app.hub.verify import BrokenJournal
+    from app.hub.writer_lock import JournalTaken, WriterLock
     from app.reports import remote
 
     config = load_config(args.config)
     where = parse_endpoint(args.listen, "0.0.0.0")
     url = args.db or default_url()
+    lock = WriterLock(url)
+    try:
+        lock.acquire()  # one writer per journal, held until the process ends
+    except JournalTaken as exc:
+        raise CliError(str(exc)) from exc
+    except OSError as exc:
+        raise CliError(f"cannot lock the journal at {url}: {exc}") from exc
     try:
         journal = Journal(url)
     except JournalUnavailable as exc:
@@ -78,9 +86,12 @@ def run(args: argparse.Namespace) -> int:
     signal.signal(signal.SIGTERM, lambda *_: hub.stop())
     signal.signal(signal.SIGINT, lambda *_: hub.stop())
     log.hub.info("journal %s", url)
+    log.journal.info("chain head at seq %d: %s", journal.last_seq(), journal.last_hash.hex())
     hub.serve()
     reports.close()
+    log.journal.info("chain head at seq %d: %s", journal.last_seq(), journal.last_hash.hex())
     journal.close()
+    lock.release()
     log.hub.info("stopped")
     return 0
 

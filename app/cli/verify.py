@@ -4,24 +4,40 @@ from __future__ import annotations
 
 import argparse
 import sys
+from typing import Any
 
 from app.cli.common import CliError, Subcommands, load_config
 
 
 def run(args: argparse.Namespace) -> int:
-    from app.hub.journal import Journal, JournalUnavailable, default_url
-    from app.hub.verify import verify
+    from sqlalchemy.exc import DBAPIError, OperationalError
+
+    from app.hub.journal import Journal, JournalUnavailable, default_url, explain
+    from app.hub.verify import parse_witness, verify, witness_findings
 
     branch = load_config(args.config)
-    url = args.db or default_url()
     try:
-        journal = Journal(url)
+        witnesses = [parse_witness(text) for text in args.witness or []]
+    except ValueError as exc:
+        raise CliError(f"--witness: {exc}") from exc
+    url = args.db or default_url()
+    if "://" not in url:  # a plain path is an SQLite journal
+        url = f"sqlite:///{url}"
+    try:
+        # read-only: never creates a journal at a mistyped path, never migrates one
+        journal = Journal(url, read_only=True)
     except JournalUnavailable as exc:
-        raise CliError(f"cannot open the journal at {url}: {exc}") from exc
+        raise CliError(f"cannot check the journal at {url}: {exc}") from exc
     try:
         findings = verify(journal, branch)
+        for seq, witnessed in witnesses:
+            findings += witness_findings(journal, seq, witnessed)
+        if args.archive:
+            findings += _against_archive(journal, args.archive, branch)
         last = journal.last_seq()
         digest = journal.last_hash.hex()
+    except (OperationalError, DBAPIError) as exc:
+        raise CliError(f"cannot read the journal at {url}: {explain(exc)}") from exc
     finally:
         journal.close()
     if not findings:
@@ -35,8 +51,49 @@ def run(args: argparse.Namespace) -> int:
     return 1
 
 
+def _against_archive(journal: Any, path: str, branch: Any) -> list[Any]:
+    """The archive checks by itself, and the journal starts where it ends."""
+    from app.hub.journal import Journal, JournalUnavailable, chain_end
+    from app.hub.verify import Finding, verify
+
+    try:
+        archive = Journal(f"sqlite:///{path}", read_only=True)
+    except JournalUnavailable as exc:
+        raise CliError(f"cannot check the archive {path}: {exc}") from exc
+    try:
+        end = chain_end(archive.engine)
+        if end is None:
+            raise CliError(f"{path} is not an archive (it records no chain end)")
+        found = [Finding(f.seq, f"in the archive: {f.problem}") for f in verify(archive, branch)]
+    finally:
+        archive.close()
+    seq, digest = journal.chain_start()
+    if end != f"{seq}:{digest.hex()}":
+        found.append(
+            Finding(
+                seq,
+                f"the journal starts after {seq}:{digest.hex()}, the archive ends "
+                f"at {end}: rows between them are missing, or the start was moved",
+            )
+        )
+    return found
+
+
 def add_parser(sub: Subcommands) -> None:
     p = sub.add_parser("verify", help="check the journal's integrity chain and content")
     p.add_argument("--db", help="journal URL; default: SQLite in the user data folder")
     p.add_argument("--config", help="branch config")
+    p.add_argument(
+        "--witness",
+        action="append",
+        metavar="SEQ:HASH",
+        help="a chain head seen elsewhere (the hub's log, a station, a printout): fail "
+        "unless the journal holds that seq with that hash; may be repeated",
+    )
+    p.add_argument(
+        "--archive",
+        metavar="FILE",
+        help="the archive the journal's oldest rows went to: check it, and that the "
+        "journal starts where it ends",
+    )
     p.set_defaults(func=run)

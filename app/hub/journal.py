@@ -43,6 +43,8 @@ from app.domain.record import EventRow, ReplyRow
 from app.domain.state import SignalRecord
 from app.hub import schema
 from app.hub.chain import GENESIS, link
+from app.hub.readonly import NotReadable, check_revision, read_only_engine
+from app.hub.readonly import chain_end as chain_end  # verify reads it from here
 
 astuple, asdict = msgspec.structs.astuple, msgspec.structs.asdict
 
@@ -85,6 +87,8 @@ def explain(exc: BaseException) -> str:
         return f"the disk holding the journal is full ({text})"
     if isinstance(exc, (IntegrityError, sqlite3.IntegrityError)):
         return f"the journal refused the write; is another hub using it? ({text})"
+    if "not a database" in low:
+        return f"it is not a journal ({text})"
     if "unable to open" in low:
         return f"the journal file cannot be opened ({text})"
     return f"the journal cannot be written ({text})"
@@ -174,22 +178,36 @@ def upgrade(engine: Engine) -> None:
 class Journal:
     """Durable, ordered storage of events plus the replies given to each command."""
 
-    def __init__(self, url: str) -> None:
+    def __init__(self, url: str, read_only: bool = False) -> None:
+        """``read_only`` (for verify) never creates, migrates or writes: the schema must
+        already be this version's, else JournalUnavailable."""
         self.url = url
         self._raw: PoolProxiedConnection | None = None
         """The DBAPI connection the group commit writes through (SQLite), held open."""
         self._statements: dict[tuple[str, str, tuple[str, ...]], str] = {}
         try:
-            self.engine = make_engine(url)
+            self.engine = read_only_engine(url) if read_only else make_engine(url)
             self._fast = self.engine.dialect.name == "sqlite"
             self._commands = self.engine.dialect.identifier_preparer.quote(schema.commands.name)
-            upgrade(self.engine)
-            self.epoch = self._ensure_epoch()
-            self.last_hash = self._last_hash()
+            if read_only:
+                check_revision(self.engine)
+            else:
+                upgrade(self.engine)
+            self.epoch = self._read_epoch() if read_only else self._ensure_epoch()
+            self.last_hash = self.stored_head()
         except (OperationalError, DBAPIError) as exc:
             raise JournalUnavailable(explain(exc)) from exc
+        except NotReadable as exc:
+            raise JournalUnavailable(str(exc)) from exc
         except OSError as exc:
             raise JournalUnavailable(f"the journal cannot be opened ({exc})") from exc
+
+    def _read_epoch(self) -> str:
+        with self.engine.connect() as conn:
+            found = conn.execute(
+                select(schema.meta.c.value).where(schema.meta.c.key == "epoch")
+            ).scalar()
+        return str(found or "")
 
     def _ensure_epoch(self) -> str:
         with self.engine.begin() as conn:
@@ -203,11 +221,18 @@ class Journal:
             log.journal.info("new journal, epoch %s", epoch)
             return epoch
 
-    def _last_hash(self) -> bytes:
+    def stored_head(self) -> bytes:
+        """The hash of the newest stored row (the chain's head), read from the journal."""
         e = schema.events.c
         with self.engine.connect() as conn:
             found = conn.execute(select(e.hash).order_by(e.seq.desc()).limit(1)).scalar()
         return self.chain_start()[1] if found is None else bytes(found)
+
+    def stored_hash(self, seq: int) -> bytes | None:
+        e = schema.events.c
+        with self.engine.connect() as conn:
+            found = conn.execute(select(e.hash).where(e.seq == seq)).scalar()
+        return None if found is None else bytes(found)
 
     def last_seq(self) -> int:
         with self.engine.connect() as conn:

@@ -41,6 +41,9 @@ class Checkpoints:
     def restore(self) -> bool:
         """Reset the state to the journal's checkpoint (or to nothing); True if there
         was one. The journal's events after ``self.seq`` are then to be replayed."""
+        # The next row links to the head that is stored, not to the one in memory: a
+        # commit may have stuck although it raised.
+        self.journal.last_hash = self.journal.stored_head()
         found = self.journal.load_checkpoint()
         if found is None:
             self.seq = 0

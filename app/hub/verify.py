@@ -103,6 +103,50 @@ def projection_findings(journal: Journal, branch: Branch) -> Iterator[Finding]:
         yield Finding(sid, "signals table holds a signal no event raised")
 
 
+def parse_witness(text: str) -> tuple[int, bytes]:
+    """``SEQ:HASH`` (a chain head seen elsewhere) as (seq, hash); ValueError if garbled."""
+    seq, sep, digest = text.strip().partition(":")
+    if not sep or not seq.isdigit() or len(digest) != 64:
+        raise ValueError(f"{text!r} is not SEQ:HASH (a seq and a 64-digit hex hash)")
+    return int(seq), bytes.fromhex(digest)
+
+
+def witness_findings(journal: Journal, seq: int, digest: bytes) -> Iterator[Finding]:
+    """The journal holds row ``seq`` with hash ``digest`` (a head witnessed elsewhere)."""
+    start_seq, start_hash = journal.chain_start()
+    if seq < start_seq or (seq == start_seq and digest != start_hash):
+        yield Finding(
+            seq,
+            f"witnessed, but the journal now starts after seq {start_seq}: "
+            "trimmed; check it against the archive of those rows",
+        )
+        return
+    if seq == start_seq:
+        return
+    found = journal.stored_hash(seq)
+    if found is None:
+        last = journal.last_seq()
+        where = f"the journal ends at seq {last}" if last < seq else "the row is missing"
+        yield Finding(seq, f"witnessed, but {where} (rows deleted?)")
+    elif found != digest:
+        yield Finding(seq, "witnessed with another hash: the chain up to it was rewritten")
+
+
+def integrity_findings(journal: Journal) -> Iterator[Finding]:
+    """SQLite's own check of its pages and indexes (corrupt index pages included)."""
+    if journal.engine.dialect.name != "sqlite":
+        return
+    with journal.engine.connect() as conn:
+        lines = [str(r[0]) for r in conn.exec_driver_sql("PRAGMA integrity_check")]
+    if lines != ["ok"]:
+        for line in lines:
+            yield Finding(0, f"SQLite integrity check: {line}")
+
+
 def verify(journal: Journal, branch: Branch) -> list[Finding]:
-    """Every problem found, chain first."""
-    return [*chain_findings(journal), *projection_findings(journal, branch)]
+    """Every problem found: the database's pages first, then the chain."""
+    return [
+        *integrity_findings(journal),
+        *chain_findings(journal),
+        *projection_findings(journal, branch),
+    ]

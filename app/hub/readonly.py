@@ -1,0 +1,74 @@
+"""Opening a journal or an archive for reading only (``lobbylink verify``).
+
+SQLite opens the file with ``mode=ro``: a missing file is an error, never a new
+journal, and nothing is migrated; the schema must already be this version's.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from alembic.config import Config as AlembicConfig
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from sqlalchemy import Engine, create_engine, event, select
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import DBAPIError, OperationalError
+
+from app.hub import schema
+
+MIGRATIONS = Path(__file__).with_name("migrations")
+
+
+class NotReadable(Exception):
+    """Not a journal this version can read as it is (the journal makes it
+    JournalUnavailable)."""
+
+
+def read_only_engine(url: str) -> Engine:
+    """An engine that cannot create or change the database: SQLite opens the file
+    with ``mode=ro`` (a missing file is an error, not a new journal)."""
+    parsed = make_url(url)
+    if parsed.get_backend_name() != "sqlite":
+        return create_engine(url, pool_pre_ping=True)
+    path = Path(parsed.database or "").expanduser().resolve()
+    if not path.is_file():
+        raise NotReadable(f"there is no journal file at {path}")
+    engine = create_engine(f"sqlite:///file:{path}?mode=ro&uri=true")
+    event.listen(engine, "connect", _read_only_pragmas)
+    return engine
+
+
+def _read_only_pragmas(dbapi_connection: Any, _record: Any) -> None:
+    dbapi_connection.execute("PRAGMA busy_timeout=1000")
+
+
+def chain_end(engine: Engine) -> str | None:
+    """An archive's ``meta.chain_end`` ("SEQ:HEXHASH"); None for a journal."""
+    try:
+        with engine.connect() as conn:
+            found = conn.execute(
+                select(schema.meta.c.value).where(schema.meta.c.key == "chain_end")
+            ).scalar()
+    except (OperationalError, DBAPIError):
+        return None
+    return None if found is None else str(found)
+
+
+def check_revision(engine: Engine) -> None:
+    """Raise NotReadable unless the schema is exactly this version's newest."""
+    cfg = AlembicConfig()
+    cfg.set_main_option("script_location", str(MIGRATIONS))
+    head = ScriptDirectory.from_config(cfg).get_current_head()
+    with engine.connect() as conn:
+        found = MigrationContext.configure(conn).get_current_revision()
+    if found is None and chain_end(engine) is None:
+        raise NotReadable("not a Lobbylink journal (no schema version in it)")
+    if found is None:
+        return  # an archive (app.reports.archive): this version's tables, its chain's end
+    if found != head:
+        raise NotReadable(
+            f"the journal's schema is version {found}, this Lobbylink reads {head}; "
+            "use the Lobbylink that wrote it (or let this hub upgrade a copy)"
+        )
