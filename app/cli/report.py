@@ -27,10 +27,12 @@ def render(rows: list[dict[str, Any]], fmt: str) -> str:
         return msgspec.json.format(msgspec.json.encode(rows), indent=2).decode() + "\n"
     columns = list(rows[0]) if rows else []
     if fmt == "csv":
+        from app.reports.render import csv_rows
+
         buf = io.StringIO()
         writer = csv.DictWriter(buf, fieldnames=columns, lineterminator="\n")
         writer.writeheader()
-        writer.writerows(rows)
+        writer.writerows(csv_rows(rows))
         return buf.getvalue()
     if not rows:
         return "(no signals)\n"
