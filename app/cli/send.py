@@ -134,8 +134,8 @@ def run(args: argparse.Namespace) -> int:
         return EXIT_NO_HUB
     if isinstance(result, Rejected) and result.retry:
         print(
-            f"lobbylink send: not confirmed within {args.timeout:g} s: {result.reason}; "
-            "the hub may still store it once it can",
+            f"lobbylink send: not stored: {result.reason}; send keeps no outbox, "
+            "so send it again once the hub can take it",
             file=sys.stderr,
         )
         return EXIT_NO_HUB
