@@ -14,6 +14,7 @@ from app.cli.common import (
     CliError,
     Subcommands,
     add_security_options,
+    db_url,
     keys_dir,
     load_config,
     parse_endpoint,
@@ -41,7 +42,7 @@ def run(args: argparse.Namespace) -> int:
 
     config = load_config(args.config)
     where = parse_endpoint(args.listen, "0.0.0.0")
-    url = args.db or default_url()
+    url = db_url(args.db) if args.db else default_url()
     try:
         journal = Journal(url)
     except JournalUnavailable as exc:
