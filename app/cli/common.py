@@ -98,7 +98,7 @@ def db_url(text: str, must_exist: bool = False) -> str:
         if not path.parent.is_dir():
             raise CliError(f"--db: the folder {path.parent} does not exist")
         if must_exist and not path.is_file():
-            raise CliError(f"--db: no journal at {path}")
+            raise CliError(f"--db: no Lobbylink journal at {path} (no such file)")
     return text
 
 

@@ -15,6 +15,7 @@ from app.cli.common import (
     CliError,
     Subcommands,
     add_security_options,
+    known_station,
     load_config,
     parse_endpoint,
     station_keys,
@@ -116,10 +117,11 @@ def send_command(
 
 def run(args: argparse.Namespace) -> int:
     where = parse_endpoint(args.hub)
-    if args.config:
-        config = load_config(args.config)
-        if config.station(args.station) is None:
-            raise CliError(f"{args.station!r} is not a station in {args.config}")
+    config = load_config(args.config)
+    known_station(config, args.station, args.config)
+    if args.action == "raise" and config.signal_type(args.code) is None:
+        codes = ", ".join(sorted(config.signal_types))
+        raise CliError(f"unknown signal type {args.code!r} (types: {codes})")
     command = _command_from(args)
     keys = station_keys(args, args.station)
     try:
