@@ -6,7 +6,15 @@ import argparse
 import time
 from datetime import timedelta
 
-from app.cli.common import CONFIG_HELP, CliError, Subcommands, db_url, iso_day, load_config
+from app.cli.common import (
+    CONFIG_HELP,
+    CliError,
+    Subcommands,
+    check_journal,
+    db_url,
+    iso_day,
+    load_config,
+)
 from app.domain.timeday import local_time
 
 
@@ -22,6 +30,7 @@ def run(args: argparse.Namespace) -> int:
         today = local_time(int(time.time() * 1000), branch.timezone).date()
         before = today - timedelta(days=branch.config.branch.retention_days)
     url = db_url(args.db, must_exist=True) if args.db else default_url()
+    check_journal(url)
     try:
         journal = Journal(url)
     except JournalUnavailable as exc:

@@ -102,6 +102,52 @@ def db_url(text: str, must_exist: bool = False) -> str:
     return text
 
 
+def check_journal(url: str) -> None:
+    """Refuse, in one line, a journal this version cannot read: a schema revision it does
+    not know (a newer Lobbylink wrote it) or a garbled ``meta.chain_start``. Reads only."""
+    from alembic.script import ScriptDirectory
+    from sqlalchemy import create_engine, inspect, text
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from app.hub.journal import MIGRATIONS
+
+    engine = create_engine(url)
+    try:
+        tables = set(inspect(engine).get_table_names())
+        with engine.connect() as conn:
+            revision = (
+                conn.execute(text("SELECT version_num FROM alembic_version")).scalar()
+                if "alembic_version" in tables
+                else None
+            )
+            start = (
+                conn.execute(text("SELECT value FROM meta WHERE key = 'chain_start'")).scalar()
+                if "meta" in tables
+                else None
+            )
+    except SQLAlchemyError as exc:
+        raise CliError(f"cannot read the journal at {url}: {exc.__class__.__name__}") from None
+    finally:
+        engine.dispose()
+    known = {s.revision for s in ScriptDirectory(str(MIGRATIONS)).walk_revisions()}
+    if revision is not None and revision not in known:
+        raise CliError(
+            f"the journal at {url} has schema {revision!r}, newer than this Lobbylink "
+            "knows: use the Lobbylink that wrote it"
+        )
+    if start:
+        seq, _, digest = str(start).partition(":")
+        try:
+            ok = int(seq) >= 0 and len(bytes.fromhex(digest)) == 32
+        except ValueError:
+            ok = False
+        if not ok:
+            raise CliError(
+                f"the journal at {url} has a garbled meta.chain_start {str(start)[:40]!r}; "
+                "run lobbylink verify"
+            )
+
+
 def parse_endpoint(text: str, default_host: str = "127.0.0.1") -> Endpoint:
     try:
         return Endpoint.parse(text, default_host)

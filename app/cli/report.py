@@ -17,7 +17,15 @@ from typing import Any
 
 import msgspec
 
-from app.cli.common import CONFIG_HELP, CliError, Subcommands, db_url, iso_day, load_config
+from app.cli.common import (
+    CONFIG_HELP,
+    CliError,
+    Subcommands,
+    check_journal,
+    db_url,
+    iso_day,
+    load_config,
+)
 from app.domain.config import Branch
 from app.domain.timeday import local_time
 
@@ -70,6 +78,7 @@ def run(args: argparse.Namespace) -> int:
     branch = load_config(args.config)
     first, last = _report_days(args, branch)
     url = db_url(args.db, must_exist=True) if args.db else default_url()
+    check_journal(url)
     engine = make_engine(url)
     bar = Bar("report")
     try:

@@ -60,3 +60,29 @@ def test_bad_input_is_one_line(
     assert out.returncode == code, out.stderr
     assert says in out.stderr
     assert len(out.stderr.strip().splitlines()) == 1, out.stderr
+
+
+@pytest.mark.parametrize("damage", ["newer schema", "garbled chain start"])
+@pytest.mark.parametrize("command", ["report", "archive"])
+def test_a_journal_this_version_cannot_read_is_one_line(
+    tmp_path: Path, damage: str, command: str
+) -> None:
+    import sqlite3
+
+    from app.domain.config import load_branch
+    from tests.unit.test_reports import D, build
+
+    path = tmp_path / "j.sqlite"
+    build(f"sqlite:///{path}", load_branch()).close()
+    with sqlite3.connect(path) as conn:
+        if damage == "newer schema":
+            conn.execute("UPDATE alembic_version SET version_num = '9999_future'")
+        else:
+            conn.execute("UPDATE meta SET value = 'garbage' WHERE key = 'chain_start'")
+            conn.execute("INSERT OR IGNORE INTO meta (key, value) VALUES ('chain_start', 'x')")
+    argv = ["--day", D.isoformat()] if command == "report" else ["--to", f"{tmp_path}/a.sqlite"]
+    out = lobbylink(command, "--db", str(path), *argv)
+    assert "Traceback" not in out.stderr, out.stderr
+    assert out.returncode == 2, out.stderr
+    assert ("newer" if damage == "newer schema" else "chain_start") in out.stderr
+    assert len(out.stderr.strip().splitlines()) == 1, out.stderr
