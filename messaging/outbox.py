@@ -11,6 +11,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 
+class OutboxError(Exception):
+    """The outbox cannot store a command (disk full, read-only file): it was not queued."""
+
+
 @dataclass(frozen=True)
 class Pending:
     msg_id: str
@@ -40,10 +44,14 @@ class Outbox:
         self._count = self._db.execute("SELECT count(*) FROM outbox").fetchone()[0]
 
     def add(self, item: Pending) -> None:
-        self._db.execute(
-            "INSERT INTO outbox (msg_id, kind, payload, ts_ms) VALUES (?, ?, ?, ?)",
-            (item.msg_id, item.kind, item.payload, item.ts_ms),
-        )
+        """Store ``item`` durably, or raise OutboxError (nothing stored) saying why."""
+        try:
+            self._db.execute(
+                "INSERT INTO outbox (msg_id, kind, payload, ts_ms) VALUES (?, ?, ?, ?)",
+                (item.msg_id, item.kind, item.payload, item.ts_ms),
+            )
+        except sqlite3.Error as exc:
+            raise OutboxError(str(exc)) from exc
         self._count += 1
 
     def head(self) -> Pending | None:

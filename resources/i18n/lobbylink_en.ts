@@ -813,6 +813,13 @@
     </message>
 </context>
 <context>
+    <name>StationBridge</name>
+    <message>
+        <source>cannot save the call: {problem}; call by phone</source>
+        <translation>cannot save the call: {problem}; call by phone</translation>
+    </message>
+</context>
+<context>
     <name>StationWindow</name>
     <message>
         <source>Lobbylink · {station}</source>

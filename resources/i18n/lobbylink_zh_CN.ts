@@ -810,6 +810,13 @@
     </message>
 </context>
 <context>
+    <name>StationBridge</name>
+    <message>
+        <source>cannot save the call: {problem}; call by phone</source>
+        <translation>无法保存本次呼叫：{problem}；请电话联系</translation>
+    </message>
+</context>
+<context>
     <name>StationWindow</name>
     <message>
         <source>Lobbylink · {station}</source>

@@ -89,3 +89,18 @@ def test_a_busy_report_is_asked_again_after_a_jittered_wait_then_fails(
         assert attempts == list(range(REPORT_TRIES - 1))
     finally:
         bridge.close()
+
+
+def test_an_outbox_that_cannot_write_says_so_at_once(
+    qtbot: QtBot, make_bridge: BridgeFactory
+) -> None:
+    """A full disk or a read-only outbox raised an uncaught sqlite3.OperationalError on
+    F1: nothing queued, nothing shown."""
+    teller = make_bridge("C01")
+    outbox = teller.session.link.outbox
+    outbox._db.execute("PRAGMA query_only = ON")  # writes now fail as on a read-only file
+    with qtbot.waitSignal(teller.command_rejected, timeout=5000) as rejected:
+        assert teller.raise_signal("assist") == ""
+    assert rejected.args[1] == "outbox_unwritable"
+    assert "call by phone" in rejected.args[2] or "电话" in rejected.args[2]
+    assert len(outbox) == 0
