@@ -89,6 +89,15 @@ class StationBridge(StationModel):
 
     def start(self) -> None:
         self.driver.start()
+        aside = self.session.link.outbox.set_aside
+        if aside is not None:
+            # Shown once the window is up, like any refusal: unsent clicks may be lost.
+            reason = QCoreApplication.translate(
+                "StationBridge",
+                "the outbox was damaged and set aside as {file}; calls not yet sent may "
+                "be lost: check with the lobby by phone",
+            ).format(file=aside.name)
+            QTimer.singleShot(0, lambda: self.command_rejected.emit("", "outbox_set_aside", reason))
 
     def close(self) -> None:
         self.driver.stop()
