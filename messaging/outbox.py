@@ -6,9 +6,18 @@ cable pull or a hub restart. Commands leave in the order they were made.
 
 from __future__ import annotations
 
+import logging
 import sqlite3
+import time
 from dataclasses import dataclass
 from pathlib import Path
+
+wire_log = logging.getLogger("lobbylink.wire")
+"""The ``wire`` category of app/log.py, by its name: messaging imports no app code."""
+
+
+class OutboxError(Exception):
+    """The outbox cannot store a command (disk full, read-only file): it was not queued."""
 
 
 @dataclass(frozen=True)
@@ -23,9 +32,32 @@ class Outbox:
     """Ordered durable queue of commands; ``path=None`` keeps it in memory."""
 
     def __init__(self, path: str | Path | None = None) -> None:
-        target = ":memory:" if path is None else str(path)
-        if path is not None:
-            Path(path).parent.mkdir(parents=True, exist_ok=True)
+        self.set_aside: Path | None = None
+        """Where a corrupt outbox file found at start was moved (None: none was)."""
+        if path is None:
+            self._open(":memory:")
+            return
+        Path(path).parent.mkdir(parents=True, exist_ok=True)
+        try:
+            self._open(str(path))
+        except sqlite3.DatabaseError as exc:  # "file is not a database", a torn page…
+            if hasattr(self, "_db"):
+                self._db.close()
+            stamp = time.strftime("%Y%m%dT%H%M%S")
+            self.set_aside = Path(f"{path}.corrupt-{stamp}")
+            Path(path).replace(self.set_aside)
+            for suffix in ("-wal", "-shm"):
+                Path(f"{path}{suffix}").unlink(missing_ok=True)
+            wire_log.error(
+                "the outbox %s is unreadable (%s): moved to %s, a new one is made; its "
+                "unsent commands are lost",
+                path,
+                exc,
+                self.set_aside,
+            )
+            self._open(str(path))
+
+    def _open(self, target: str) -> None:
         self._db = sqlite3.connect(target, isolation_level=None, check_same_thread=False)
         self._db.execute("PRAGMA journal_mode=WAL")
         self._db.execute("PRAGMA synchronous=FULL")
@@ -40,10 +72,14 @@ class Outbox:
         self._count = self._db.execute("SELECT count(*) FROM outbox").fetchone()[0]
 
     def add(self, item: Pending) -> None:
-        self._db.execute(
-            "INSERT INTO outbox (msg_id, kind, payload, ts_ms) VALUES (?, ?, ?, ?)",
-            (item.msg_id, item.kind, item.payload, item.ts_ms),
-        )
+        """Store ``item`` durably, or raise OutboxError (nothing stored) saying why."""
+        try:
+            self._db.execute(
+                "INSERT INTO outbox (msg_id, kind, payload, ts_ms) VALUES (?, ?, ?, ?)",
+                (item.msg_id, item.kind, item.payload, item.ts_ms),
+            )
+        except sqlite3.Error as exc:
+            raise OutboxError(str(exc)) from exc
         self._count += 1
 
     def head(self) -> Pending | None:

@@ -39,6 +39,7 @@ from widgets.common import fmt_age, progress_text, role_text, signal_label, tr
 from widgets.floormap import FloorMap
 from widgets.model import ReportRenderer, StationModel
 from widgets.open_signals import OpenSignalsModel, SignalCell, who_text
+from widgets.plain import plain_labels
 
 if TYPE_CHECKING:
     from widgets.reports import ReportPanel
@@ -72,6 +73,7 @@ class KpiTile(QFrame):
         layout.setSpacing(0)
         layout.addWidget(self.caption)
         layout.addWidget(self.value)
+        plain_labels(self)
 
     def set_value(self, text: str, alert: bool = False) -> None:
         self.value.setText(text)
@@ -242,6 +244,7 @@ class BoardView(QWidget):
         self._on_connection_changed(model.connected)
         self._apply_scale()
         self.refresh_now()
+        plain_labels(self)
 
     def show_page(self, page: str) -> ReportPanel | None:
         """Switch to "live", "today" or "reports"; the report panel shown, if any."""

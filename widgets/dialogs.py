@@ -36,6 +36,7 @@ from app.domain.state import SignalRecord
 from widgets.common import outcome_text, scaled_font, signal_label
 from widgets.dialog_host import DialogHost
 from widgets.model import StationModel
+from widgets.plain import plain_labels
 
 ID_ROLE = Qt.ItemDataRole.UserRole
 
@@ -87,6 +88,7 @@ class ReasonDialog(QDialog):
         layout.addWidget(buttons)
         self.reasons.currentItemChanged.connect(self._on_current_changed)
         self.reasons.setFocus()
+        plain_labels(self)
 
     def reason(self) -> str:
         """The chosen reason's code ('' if none)."""
@@ -178,6 +180,7 @@ class OutcomeDialog(QDialog):
         layout.addWidget(buttons)
         self._with_products = products
         first.setFocus()
+        plain_labels(self)
 
     def outcome(self) -> str:
         return next(code for code, button in self.choices.items() if button.isChecked())

@@ -40,6 +40,7 @@ from widgets.floormap import FloorMap
 from widgets.lobby_model import SIGNAL_ROLE, CallsModel
 from widgets.model import StationModel
 from widgets.my_signals import MySignals
+from widgets.plain import plain_labels, plain_tip
 from widgets.raise_bar import BUTTON_MIN_H, RAISE_KEYS, RaiseBar
 
 REFRESH_MS = 100
@@ -148,6 +149,7 @@ class LobbyView(QWidget):
         self.setFocusProxy(self.calls)
         self._on_connection_changed(model.connected)
         self.refresh_now()
+        plain_labels(self)
 
     def _lay_out(self) -> None:
         """Calls | (map over my signals); the raise bar across the bottom."""
@@ -324,7 +326,7 @@ class LobbyView(QWidget):
 
     def _say(self, text: str, tip: str = "") -> None:
         self.status_line.setText(text)
-        self.status_line.setToolTip(tip)
+        self.status_line.setToolTip(plain_tip(tip))
 
     def _explain(self, sig: SignalRecord, act: Act) -> None:
         """Say why ``act`` cannot be done to ``sig`` now (the policy's reason)."""

@@ -26,6 +26,7 @@ from app.domain.state import SignalRecord
 from widgets.common import fmt_age, progress_text, signal_label, station_name, tr
 from widgets.lobby_model import SIGNAL_ROLE
 from widgets.model import StationModel
+from widgets.plain import plain_labels
 from widgets.rows import ALERT_COLOUR, DONE_COLOUR, WAITING_COLOUR, TwoLineDelegate, set_row
 
 
@@ -63,6 +64,8 @@ class MySignals(QWidget):
         head.addWidget(self.cancel_button)
         layout.addLayout(head)
         layout.addWidget(self.list, 1)
+
+        plain_labels(self)
 
     # Queries ------------------------------------------------------------------------------
     def signal_ids(self) -> list[int]:

@@ -28,6 +28,7 @@ from app.domain import policy
 from app.domain.config import SignalType
 from widgets.common import tr
 from widgets.model import StationModel
+from widgets.plain import plain_labels
 from widgets.raise_form import RaiseForm, needs_form
 
 RAISE_KEYS = (
@@ -186,6 +187,7 @@ class RaiseBar(QFrame):
         row.addWidget(self.cancel)
         outer.addWidget(self.form)
         self.form.hide()
+        plain_labels(self)
 
     def start(self, code: str) -> None:
         """A raise button: send at once, or open the form when the signal needs input."""

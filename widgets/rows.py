@@ -18,6 +18,8 @@ from PySide6.QtWidgets import (
     QStyleOptionViewItem,
 )
 
+from widgets.plain import plain_tip
+
 TITLE_ROLE = Qt.ItemDataRole.UserRole + 20
 DETAIL_ROLE = Qt.ItemDataRole.UserRole + 21
 AGE_ROLE = Qt.ItemDataRole.UserRole + 22
@@ -52,7 +54,7 @@ def set_row(
     item.setData(AGE_ROLE, age)
     item.setData(DETAIL_COLOUR_ROLE, colour or WAITING_COLOUR)
     item.setText(f"{title} · {detail} · {age}")
-    item.setToolTip(f"{title}\n{detail}\n{age}")
+    item.setToolTip(plain_tip(f"{title}\n{detail}\n{age}"))
     return changed
 
 

@@ -25,6 +25,7 @@ from PySide6.QtWidgets import (
 from app.domain.config import Staff
 from widgets.common import rejection_text, role_text, station_name
 from widgets.model import StationModel
+from widgets.plain import plain_labels
 
 STAFF_ROLE = Qt.ItemDataRole.UserRole
 
@@ -105,6 +106,7 @@ class SignInDialog(QDialog):
         model.staff_changed.connect(self._on_staff_changed)
         model.state_reset.connect(self._check_signed_in)
         model.command_rejected.connect(self._on_command_rejected)
+        plain_labels(self)
 
     def eligible_staff(self) -> list[Staff]:
         """Roster members who may work in this station's role, in roster order."""

@@ -36,6 +36,7 @@ from widgets.common import (
     status_text,
 )
 from widgets.model import StationModel
+from widgets.plain import plain_labels
 from widgets.request_inbox import RequestInbox
 
 DONE_GREY = QColor("#546e7a")
@@ -103,7 +104,9 @@ class SupervisorView(RequestInbox):
         model.counter_changed.connect(self._on_station_changed)
         self._start()
 
-    # Rendering ---------------------------------------------------------------------------
+        # Rendering ---------------------------------------------------------------------------
+        plain_labels(self)
+
     def refresh(self) -> None:
         super().refresh()
         signals = self.model.inbox()

@@ -50,6 +50,7 @@ from widgets.common import (
 from widgets.dialog_host import DialogHost
 from widgets.dialogs import ReasonDialog, ask_outcome
 from widgets.model import StationModel
+from widgets.plain import plain_labels, plain_tip
 from widgets.raise_form import RaiseDialog, needs_form
 from widgets.rows import (
     ALERT_COLOUR,
@@ -105,6 +106,7 @@ class TellerView(QWidget):
         model.command_accepted.connect(self._on_command_accepted)
         model.command_rejected.connect(self._on_command_rejected)
         self.refresh()
+        plain_labels(self)
 
     @property
     def active_dialog(self) -> QDialog | None:
@@ -421,7 +423,7 @@ class TellerView(QWidget):
             since = local_time(record.since_ms, self.model.branch.timezone).strftime("%H:%M")
             tip += " · " + self.tr("since {time}").format(time=since)
         self.status_label.setText(text)
-        self.status_label.setToolTip(tip)
+        self.status_label.setToolTip(plain_tip(tip))
         self.status_label.setStyleSheet(f"color: {STATUS_COLOURS[status].name()};")
         self.status_icon.setPixmap(status_pixmap(status))
         self.status_icon.setToolTip(status_text(status))

@@ -45,6 +45,7 @@ from widgets.common import (
 )
 from widgets.dialogs import ReasonDialog
 from widgets.model import StationModel
+from widgets.plain import plain_labels, plain_tip
 from widgets.request_inbox import ID_ROLE, RequestInbox
 
 MUTED = QColor("#78909c")
@@ -78,7 +79,9 @@ class WealthView(RequestInbox):
         self._shortcut(("Delete",), self.request_decline)
         self._start()
 
-    # Building ----------------------------------------------------------------------------
+        # Building ----------------------------------------------------------------------------
+        plain_labels(self)
+
     def _build_inbox(self) -> QGroupBox:
         group = QGroupBox(self.tr("Referrals and requests"), self)
         group.setObjectName("inboxGroup")
@@ -239,7 +242,7 @@ class WealthView(RequestInbox):
             item.setData(0, ID_ROLE, sig.id)
             if sig.result_note:
                 for col in range(item.columnCount()):
-                    item.setToolTip(col, sig.result_note)
+                    item.setToolTip(col, plain_tip(sig.result_note))
             self.today.addTopLevelItem(item)
         served = sum(1 for s in customers if s.outcome == Outcome.SERVED.value)
         self.today_group.setTitle(
@@ -288,7 +291,7 @@ class WealthView(RequestInbox):
         font.setBold(sig.state is SignalState.OPEN)
         item.setFont(self.COL_REQUEST, font)
         if sig.note:
-            item.setToolTip(self.COL_REQUEST, sig.note)
+            item.setToolTip(self.COL_REQUEST, plain_tip(sig.note))
 
     def _show_detail(self) -> None:
         sig = self.selected()

@@ -29,6 +29,7 @@ from app import log
 from app.domain.timeday import local_time
 from widgets.common import rejection_text, staff_name, station_name
 from widgets.model import StationModel
+from widgets.plain import plain_labels
 from widgets.signin import SignInDialog
 
 STARTUP_GRACE_MS = 3000
@@ -93,7 +94,9 @@ class StationWindow(QMainWindow):
         self._show_staff()
         self._on_tick()
 
-    # Building -------------------------------------------------------------------------
+        # Building -------------------------------------------------------------------------
+        plain_labels(self)
+
     def _build_header(self) -> QFrame:
         header = QFrame(self)
         header.setObjectName("header")

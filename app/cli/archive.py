@@ -4,9 +4,17 @@ from __future__ import annotations
 
 import argparse
 import time
-from datetime import date, timedelta
+from datetime import timedelta
 
-from app.cli.common import CONFIG_HELP, CliError, Subcommands, load_config
+from app.cli.common import (
+    CONFIG_HELP,
+    CliError,
+    Subcommands,
+    check_journal,
+    db_url,
+    iso_day,
+    load_config,
+)
 from app.domain.timeday import local_time
 
 
@@ -17,14 +25,12 @@ def run(args: argparse.Namespace) -> int:
 
     branch = load_config(args.config)
     if args.before:
-        try:
-            before = date.fromisoformat(args.before)
-        except ValueError:
-            raise CliError(f"--before {args.before!r}: expected YYYY-MM-DD") from None
+        before = iso_day("--before", args.before)
     else:
         today = local_time(int(time.time() * 1000), branch.timezone).date()
         before = today - timedelta(days=branch.config.branch.retention_days)
-    url = args.db or default_url()
+    url = db_url(args.db, must_exist=True) if args.db else default_url()
+    check_journal(url)
     try:
         journal = Journal(url)
     except JournalUnavailable as exc:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import os
+from datetime import date
 from pathlib import Path
 from typing import TypeAlias
 
@@ -50,6 +51,101 @@ def known_station(branch: Branch, station_id: str, config: str | None) -> Statio
         known = ", ".join(sorted(branch.stations))
         raise CliError(f"{station_id!r} is not a station of {where}; stations: {known}")
     return station
+
+
+FIRST_DAY, LAST_DAY = date(1970, 1, 2), date(9998, 12, 30)
+
+
+def iso_day(flag: str, text: str) -> date:
+    """A YYYY-MM-DD argument, within the days a journal's millisecond stamps can hold."""
+    try:
+        day = date.fromisoformat(text)
+    except ValueError:
+        raise CliError(f"{flag} {text!r}: expected YYYY-MM-DD") from None
+    if not FIRST_DAY <= day <= LAST_DAY:
+        raise CliError(f"{flag} {text}: out of range ({FIRST_DAY} to {LAST_DAY})")
+    return day
+
+
+def db_url(text: str, must_exist: bool = False) -> str:
+    """A journal URL from ``--db``: a plain path is an SQLite file; a URL is checked.
+
+    The folder of an SQLite file must exist (never made behind the user's back); with
+    ``must_exist`` the file too. A URL whose dialect or driver is not installed (say
+    PostgreSQL without psycopg) is refused in one line, before any connection.
+    """
+    from sqlalchemy.engine import make_url
+    from sqlalchemy.exc import ArgumentError, NoSuchModuleError
+
+    if "://" not in text:
+        text = f"sqlite:///{Path(text).expanduser().absolute()}"
+    try:
+        url = make_url(text)
+    except ArgumentError:
+        raise CliError(f"--db {text!r}: not a journal URL or path") from None
+    try:
+        url.get_dialect()
+    except NoSuchModuleError:
+        raise CliError(f"--db: unknown database kind {url.drivername!r}") from None
+    try:
+        url.get_dialect().import_dbapi()
+    except ImportError as exc:
+        raise CliError(
+            f"--db: the driver for {url.drivername!r} is not installed ({exc.name})"
+        ) from None
+    if url.get_backend_name() == "sqlite" and url.database not in (None, "", ":memory:"):
+        path = Path(url.database or "")
+        if not path.parent.is_dir():
+            raise CliError(f"--db: the folder {path.parent} does not exist")
+        if must_exist and not path.is_file():
+            raise CliError(f"--db: no Lobbylink journal at {path} (no such file)")
+    return text
+
+
+def check_journal(url: str) -> None:
+    """Refuse, in one line, a journal this version cannot read: a schema revision it does
+    not know (a newer Lobbylink wrote it) or a garbled ``meta.chain_start``. Reads only."""
+    from alembic.script import ScriptDirectory
+    from sqlalchemy import create_engine, inspect, text
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from app.hub.journal import MIGRATIONS
+
+    engine = create_engine(url)
+    try:
+        tables = set(inspect(engine).get_table_names())
+        with engine.connect() as conn:
+            revision = (
+                conn.execute(text("SELECT version_num FROM alembic_version")).scalar()
+                if "alembic_version" in tables
+                else None
+            )
+            start = (
+                conn.execute(text("SELECT value FROM meta WHERE key = 'chain_start'")).scalar()
+                if "meta" in tables
+                else None
+            )
+    except SQLAlchemyError as exc:
+        raise CliError(f"cannot read the journal at {url}: {exc.__class__.__name__}") from None
+    finally:
+        engine.dispose()
+    known = {s.revision for s in ScriptDirectory(str(MIGRATIONS)).walk_revisions()}
+    if revision is not None and revision not in known:
+        raise CliError(
+            f"the journal at {url} has schema {revision!r}, newer than this Lobbylink "
+            "knows: use the Lobbylink that wrote it"
+        )
+    if start:
+        seq, _, digest = str(start).partition(":")
+        try:
+            ok = int(seq) >= 0 and len(bytes.fromhex(digest)) == 32
+        except ValueError:
+            ok = False
+        if not ok:
+            raise CliError(
+                f"the journal at {url} has a garbled meta.chain_start {str(start)[:40]!r}; "
+                "run lobbylink verify"
+            )
 
 
 def parse_endpoint(text: str, default_host: str = "127.0.0.1") -> Endpoint:

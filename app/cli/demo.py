@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 
-from app.cli.common import CONFIG_HELP, LANGS, CliError, Subcommands, load_config
+from app.cli.common import CONFIG_HELP, LANGS, CliError, Subcommands, db_url, load_config
 
 
 def run(args: argparse.Namespace) -> int:
@@ -17,7 +17,7 @@ def run(args: argparse.Namespace) -> int:
         return run_demo(
             branch,
             config=args.config,
-            db=args.db,
+            db=db_url(args.db) if args.db else None,
             seconds=args.seconds,
             simulate=args.simulate,
             speed=args.speed,

@@ -14,6 +14,7 @@ from app.cli.common import (
     CliError,
     Subcommands,
     add_security_options,
+    db_url,
     keys_dir,
     load_config,
     parse_endpoint,
@@ -42,7 +43,7 @@ def run(args: argparse.Namespace) -> int:
 
     config = load_config(args.config)
     where = parse_endpoint(args.listen, "0.0.0.0")
-    url = args.db or default_url()
+    url = db_url(args.db) if args.db else default_url()
     lock = WriterLock(url)
     try:
         lock.acquire()  # one writer per journal, held until the process ends

@@ -17,7 +17,15 @@ from typing import Any
 
 import msgspec
 
-from app.cli.common import CONFIG_HELP, CliError, Subcommands, load_config
+from app.cli.common import (
+    CONFIG_HELP,
+    CliError,
+    Subcommands,
+    check_journal,
+    db_url,
+    iso_day,
+    load_config,
+)
 from app.domain.config import Branch
 from app.domain.timeday import local_time
 
@@ -27,10 +35,12 @@ def render(rows: list[dict[str, Any]], fmt: str) -> str:
         return msgspec.json.format(msgspec.json.encode(rows), indent=2).decode() + "\n"
     columns = list(rows[0]) if rows else []
     if fmt == "csv":
+        from app.reports.render import csv_rows
+
         buf = io.StringIO()
         writer = csv.DictWriter(buf, fieldnames=columns, lineterminator="\n")
         writer.writeheader()
-        writer.writerows(rows)
+        writer.writerows(csv_rows(rows))
         return buf.getvalue()
     if not rows:
         return "(no signals)\n"
@@ -47,16 +57,12 @@ def _report_days(args: argparse.Namespace, branch: Branch) -> tuple[date, date]:
         raise CliError("give --day, or --from and --to, not both")
     if bool(args.date_from) != bool(args.date_to):
         raise CliError("--from and --to go together")
-    try:
-        if args.date_from:
-            first, last = date.fromisoformat(args.date_from), date.fromisoformat(args.date_to)
-        elif args.day:
-            first = last = date.fromisoformat(args.day)
-        else:
-            first = last = local_time(int(time.time() * 1000), branch.timezone).date()
-    except ValueError:
-        bad = args.day or f"{args.date_from} / {args.date_to}"
-        raise CliError(f"--day/--from/--to {bad!r}: expected YYYY-MM-DD") from None
+    if args.date_from:
+        first, last = iso_day("--from", args.date_from), iso_day("--to", args.date_to)
+    elif args.day:
+        first = last = iso_day("--day", args.day)
+    else:
+        first = last = local_time(int(time.time() * 1000), branch.timezone).date()
     if last < first:
         raise CliError(f"--to {last} is before --from {first}")
     return first, last
@@ -71,7 +77,8 @@ def run(args: argparse.Namespace) -> int:
 
     branch = load_config(args.config)
     first, last = _report_days(args, branch)
-    url = args.db or default_url()
+    url = db_url(args.db, must_exist=True) if args.db else default_url()
+    check_journal(url)
     engine = make_engine(url)
     bar = Bar("report")
     try:

@@ -15,6 +15,7 @@ from app.cli.common import (
     CliError,
     Subcommands,
     add_security_options,
+    known_station,
     load_config,
     parse_endpoint,
     station_keys,
@@ -116,10 +117,11 @@ def send_command(
 
 def run(args: argparse.Namespace) -> int:
     where = parse_endpoint(args.hub)
-    if args.config:
-        config = load_config(args.config)
-        if config.station(args.station) is None:
-            raise CliError(f"{args.station!r} is not a station in {args.config}")
+    config = load_config(args.config)
+    known_station(config, args.station, args.config)
+    if args.action == "raise" and config.signal_type(args.code) is None:
+        codes = ", ".join(sorted(config.signal_types))
+        raise CliError(f"unknown signal type {args.code!r} (types: {codes})")
     command = _command_from(args)
     keys = station_keys(args, args.station)
     try:
@@ -134,8 +136,8 @@ def run(args: argparse.Namespace) -> int:
         return EXIT_NO_HUB
     if isinstance(result, Rejected) and result.retry:
         print(
-            f"lobbylink send: not confirmed within {args.timeout:g} s: {result.reason}; "
-            "the hub may still store it once it can",
+            f"lobbylink send: not stored: {result.reason}; send keeps no outbox, "
+            "so send it again once the hub can take it",
             file=sys.stderr,
         )
         return EXIT_NO_HUB

@@ -13,6 +13,8 @@ import zmq
 
 from app.cli.common import (
     DEFAULT_PORT,
+    EXIT_NO_HUB,
+    CliError,
     Subcommands,
     add_security_options,
     load_config,
@@ -42,6 +44,8 @@ def event_line(body: bytes, tz: str | None = None) -> dict[str, Any]:
 def run(args: argparse.Namespace) -> int:
     where = parse_endpoint(args.hub)
     tz = load_config(args.config).timezone if args.config else None
+    if args.timeout < 0:
+        raise CliError("--timeout cannot be negative")
     keys = station_keys(args, args.station)
     ctx = zmq.Context()
     sub = ctx.socket(zmq.SUB)
@@ -51,18 +55,29 @@ def run(args: argparse.Namespace) -> int:
         sub.setsockopt(zmq.CURVE_PUBLICKEY, keys.own.public)
         sub.setsockopt(zmq.CURVE_SECRETKEY, keys.own.secret)
     sub.setsockopt(zmq.SUBSCRIBE, T_EVENT)
-    if args.heartbeats:
-        sub.setsockopt(zmq.SUBSCRIBE, T_HEARTBEAT)
+    # Heartbeats (one a second at least) tell a live hub from a wrong port or a dead hub.
+    sub.setsockopt(zmq.SUBSCRIBE, T_HEARTBEAT)
     sub.connect(where.events)
     stop: list[bool] = []
     signal.signal(signal.SIGTERM, lambda *_: stop.append(True))
     deadline = time.monotonic() + args.seconds if args.seconds else None
     count = 0
+    heard = time.monotonic()
     try:
         while not stop and (deadline is None or time.monotonic() < deadline):
             if not sub.poll(200):
+                if args.timeout and time.monotonic() - heard > args.timeout:
+                    print(
+                        f"lobbylink tail: nothing from the hub at {where} within "
+                        f"{args.timeout:g} s",
+                        file=sys.stderr,
+                    )
+                    return EXIT_NO_HUB
                 continue
-            _topic, body = sub.recv_multipart()
+            topic, body = sub.recv_multipart()
+            heard = time.monotonic()
+            if topic == T_HEARTBEAT and not args.heartbeats:
+                continue
             try:
                 line = event_line(body, tz)
             except WireError as exc:
@@ -90,6 +105,13 @@ def add_parser(sub: Subcommands) -> None:
     p.add_argument("--heartbeats", action="store_true", help="print heartbeats too")
     p.add_argument("--count", type=int, default=0, help="stop after N events")
     p.add_argument("--seconds", type=float, default=0, help="stop after N seconds")
+    p.add_argument(
+        "--timeout",
+        type=float,
+        default=10,
+        help="give up (exit 3) after N s without an event or heartbeat; 0: wait forever "
+        "(default %(default)s)",
+    )
     p.add_argument("--station", default="H1", help="whose key to listen with (default H1)")
     add_security_options(p)
     p.set_defaults(func=run)

@@ -13,7 +13,7 @@ from typing import Any
 
 import msgspec
 import zmq
-from PySide6.QtCore import QObject, QTimer
+from PySide6.QtCore import QCoreApplication, QObject, QTimer
 
 from app.domain.config import Branch
 from app.domain.events import (
@@ -25,7 +25,7 @@ from app.reports import query as report_query
 from app.station import StationSession
 from messaging.envelope import Accepted, Answer, Rejected, WireError, new_msg_id
 from messaging.keys import StationKeys
-from messaging.outbox import Outbox
+from messaging.outbox import Outbox, OutboxError
 from messaging.qt_bridge import LinkDriver
 from messaging.sockets import Endpoint
 from widgets.model import StationModel
@@ -89,6 +89,15 @@ class StationBridge(StationModel):
 
     def start(self) -> None:
         self.driver.start()
+        aside = self.session.link.outbox.set_aside
+        if aside is not None:
+            # Shown once the window is up, like any refusal: unsent clicks may be lost.
+            reason = QCoreApplication.translate(
+                "StationBridge",
+                "the outbox was damaged and set aside as {file}; calls not yet sent may "
+                "be lost: check with the lobby by phone",
+            ).format(file=aside.name)
+            QTimer.singleShot(0, lambda: self.command_rejected.emit("", "outbox_set_aside", reason))
 
     def close(self) -> None:
         self.driver.stop()
@@ -103,6 +112,13 @@ class StationBridge(StationModel):
             return self.driver.submit(command_kind(command), encode(command))
         except WireError as exc:
             self.command_rejected.emit("", exc.code, exc.reason)
+            return ""
+        except OutboxError as exc:
+            # Not queued: say so at once, so the person can use the phone instead.
+            reason = QCoreApplication.translate(
+                "StationBridge", "cannot save the call: {problem}; call by phone"
+            ).format(problem=exc)
+            self.command_rejected.emit("", "outbox_unwritable", reason)
             return ""
 
     def request_report(self, first: date, last: date, by: str = "type") -> str:

@@ -7,6 +7,7 @@ Decoding is done by msgspec, so a value of the wrong type is reported with its p
 from __future__ import annotations
 
 import tomllib
+import zoneinfo
 from importlib import resources
 from pathlib import Path
 
@@ -167,7 +168,15 @@ def load_config(path: str | Path | None = None) -> BranchConfig:
 
 
 def parse_config(raw: bytes | str, source: str = "<config>") -> BranchConfig:
-    text = raw.decode("utf-8") if isinstance(raw, bytes) else raw
+    if isinstance(raw, bytes):
+        try:
+            text = raw.decode("utf-8-sig")  # a UTF-8 BOM (Notepad's) is accepted
+        except UnicodeDecodeError as exc:
+            raise ConfigError(
+                f"{source}: not UTF-8 (byte {exc.start}); save the config as UTF-8"
+            ) from None
+    else:
+        text = raw.removeprefix("\ufeff")
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
@@ -225,5 +234,22 @@ def _check(config: BranchConfig, source: str) -> None:
     ):
         for dup in _dupes([r.code for r in reasons]):
             problems.append(f"$.{name}: the code {dup!r} is used twice")
+    if config.branch.retention_days < 0:
+        problems.append(
+            f"$.branch.retention_days: cannot be negative ({config.branch.retention_days})"
+        )
+    if not _known_zone(config.branch.timezone):
+        problems.append(
+            f"$.branch.timezone: unknown time zone {config.branch.timezone!r} "
+            "(an IANA name such as 'Asia/Shanghai')"
+        )
     if problems:
         raise ConfigError(f"{source}: " + "; ".join(problems))
+
+
+def _known_zone(name: str) -> bool:
+    try:
+        zoneinfo.ZoneInfo(name)
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+        return False
+    return True

@@ -121,18 +121,29 @@ def decide(state: StateView, station_id: str, command: Command, new_id: int) -> 
 
 
 def _actor(state: StateView, station: Station, command: Command) -> str:
-    """Who acts: the named person (who must work in this station's role) or whoever is
-    signed in at the station."""
+    """Who acts: whoever is signed in at the station, or the person the command names.
+
+    A command may name only the person signed in at its station: naming anyone else would
+    let one person act (and be journaled) as another. Commands carry no PIN (only
+    ``sign_in`` does), so naming someone else is refused outright; with nobody signed in,
+    a person with a PIN must sign in first, one without a PIN (the branch chose none) may
+    be named.
+    """
     if isinstance(command, SignIn):
         return command.staff
+    signed_in = state.staff_at.get(station.id, "")
     if not command.staff:
-        return state.staff_at.get(station.id, "")
+        return signed_in
     person = state.branch.staff_member(command.staff)
     if person is None:
         raise DomainError(E.FORBIDDEN, f"{command.staff!r} is not on the branch roster")
     if station.role not in person.roles:
         raise DomainError(
             E.FORBIDDEN, f"{command.staff} does not work as {station.role} ({station.id})"
+        )
+    if command.staff != signed_in and (signed_in or person.pin):
+        raise DomainError(
+            E.FORBIDDEN, f"{command.staff} is not signed in at {station.id}; sign in first"
         )
     return command.staff
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 import csv
 import functools
 import io
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, TypeAlias
 
@@ -110,6 +111,27 @@ def _table(columns: tuple[str, ...], rows: list[dict[str, Any]]) -> list[str]:
     return out
 
 
+FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+
+
+def csv_cell(value: Any) -> Any:
+    """A cell a spreadsheet shows as text: typed text starting like a formula gets a '.
+
+    OWASP "CSV Injection": a ticket ``=1+2`` or a note ``@SUM(…)`` would otherwise run
+    as a formula when the file is opened. Numbers stay numbers; a lone "-" (no product)
+    is not a formula and stays.
+    """
+    if isinstance(value, str) and value.startswith(FORMULA_PREFIXES) and value != "-":
+        return "'" + value
+    return value
+
+
+def csv_rows(rows: Iterable[dict[str, Any]]) -> Iterator[dict[str, Any]]:
+    """Rows with every cell passed through :func:`csv_cell`."""
+    for row in rows:
+        yield {key: csv_cell(value) for key, value in row.items()}
+
+
 def as_json(report: ReportData) -> str:
     return msgspec.json.format(msgspec.json.encode(_data(report)), indent=2).decode() + "\n"
 
@@ -120,11 +142,11 @@ def as_csv(report: ReportData) -> str:
     buf = io.StringIO()
     writer = csv.DictWriter(buf, fieldnames=GROUP_COLUMNS, lineterminator="\n")
     writer.writeheader()
-    writer.writerows(group_row(g) for g in [*data["groups"], data["total"]])
+    writer.writerows(csv_rows(group_row(g) for g in [*data["groups"], data["total"]]))
     buf.write("\n")
     writer = csv.DictWriter(buf, fieldnames=SPAN_COLUMNS, lineterminator="\n")
     writer.writeheader()
-    writer.writerows(span_rows(data))
+    writer.writerows(csv_rows(span_rows(data)))
     return buf.getvalue()
 
 

@@ -813,6 +813,17 @@
     </message>
 </context>
 <context>
+    <name>StationBridge</name>
+    <message>
+        <source>the outbox was damaged and set aside as {file}; calls not yet sent may be lost: check with the lobby by phone</source>
+        <translation>the outbox was damaged and set aside as {file}; calls not yet sent may be lost: check with the lobby by phone</translation>
+    </message>
+    <message>
+        <source>cannot save the call: {problem}; call by phone</source>
+        <translation>cannot save the call: {problem}; call by phone</translation>
+    </message>
+</context>
+<context>
     <name>StationWindow</name>
     <message>
         <source>Lobbylink · {station}</source>

@@ -810,6 +810,17 @@
     </message>
 </context>
 <context>
+    <name>StationBridge</name>
+    <message>
+        <source>the outbox was damaged and set aside as {file}; calls not yet sent may be lost: check with the lobby by phone</source>
+        <translation>发件箱已损坏，已移至 {file}；尚未发出的呼叫可能丢失：请电话与大堂确认</translation>
+    </message>
+    <message>
+        <source>cannot save the call: {problem}; call by phone</source>
+        <translation>无法保存本次呼叫：{problem}；请电话联系</translation>
+    </message>
+</context>
+<context>
     <name>StationWindow</name>
     <message>
         <source>Lobbylink · {station}</source>

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import random
 from datetime import date
+from pathlib import Path
 
 import pytest
 import zmq
@@ -87,5 +88,40 @@ def test_a_busy_report_is_asked_again_after_a_jittered_wait_then_fails(
         assert failed.args == [msg_id, "busy", "3 waiting"]
         assert asked == [msg_id] * REPORT_TRIES
         assert attempts == list(range(REPORT_TRIES - 1))
+    finally:
+        bridge.close()
+
+
+def test_an_outbox_that_cannot_write_says_so_at_once(
+    qtbot: QtBot, make_bridge: BridgeFactory
+) -> None:
+    """A full disk or a read-only outbox raised an uncaught sqlite3.OperationalError on
+    F1: nothing queued, nothing shown."""
+    teller = make_bridge("C01")
+    outbox = teller.session.link.outbox
+    outbox._db.execute("PRAGMA query_only = ON")  # writes now fail as on a read-only file
+    with qtbot.waitSignal(teller.command_rejected, timeout=5000) as rejected:
+        assert teller.raise_signal("assist") == ""
+    assert rejected.args[1] == "outbox_unwritable"
+    assert "call by phone" in rejected.args[2] or "电话" in rejected.args[2]
+    assert len(outbox) == 0
+
+
+def test_a_corrupt_outbox_is_reported_on_screen(
+    qtbot: QtBot, branch: Branch, ctx: zmq.Context, tmp_path: Path
+) -> None:
+    """A corrupt outbox file made the station exit with a traceback at start."""
+    from app.client.bridge import StationBridge
+    from messaging.outbox import Outbox
+
+    path = tmp_path / "outbox.sqlite"
+    path.write_bytes(b"garbage" * 200)
+    endpoint = Endpoint("127.0.0.1", free_port_pair())
+    bridge = StationBridge(branch, "C01", endpoint, ctx, Outbox(path))
+    try:
+        with qtbot.waitSignal(bridge.command_rejected, timeout=5000) as shown:
+            bridge.start()
+        assert shown.args[1] == "outbox_set_aside"
+        assert "outbox.sqlite.corrupt-" in shown.args[2]
     finally:
         bridge.close()

@@ -135,3 +135,22 @@ def test_tail_prints_events_as_json_lines(hub: HubProcess) -> None:
     assert (
         event["kind"] == "signal_raised" and event["code"] == "cash" and event["station"] == "C03"
     )
+
+
+def test_send_cannot_act_as_someone_not_signed_in(hub: HubProcess, db_url: str) -> None:
+    """With wugang signed in at S1, an ack naming zhenghua was accepted and the journal
+    blamed zhenghua."""
+    at = f"127.0.0.1:{hub.port}"
+    signed = lobbylink("send", "--hub", at, "--station", "S1", "sign-in", "wugang")
+    assert signed.returncode == 0, signed.stderr
+    raised = lobbylink("send", "--hub", at, "--station", "C01", "raise", "authorize")
+    assert raised.returncode == 0, raised.stderr
+    sid = raised.stdout.strip()
+    spoof = lobbylink("send", "--hub", at, "--station", "S1", "--staff", "zhenghua", "ack", sid)
+    assert spoof.returncode != 0
+    assert "rejected (forbidden): zhenghua is not signed in at S1; sign in first" in spoof.stderr
+    own = lobbylink("send", "--hub", at, "--station", "S1", "--staff", "wugang", "ack", sid)
+    assert own.returncode == 0, own.stderr
+    report = lobbylink("report", "--db", db_url, "--format", "json", "--day", _today())
+    (line,) = json.loads(report.stdout)
+    assert line["acked_by"] == "wugang@S1"

@@ -130,3 +130,37 @@ def test_archive_at_a_running_pause_keeps_the_day_after(tmp_path: Path, branch: 
     assert json.loads(after.stdout) == json.loads(before.stdout)
     pauses = {p["key"]: p for p in json.loads(after.stdout)["pauses"]}
     assert (pauses["training"]["count"], pauses["training"]["total_s"]) == (1, 3600.0)
+
+
+def test_csv_cells_that_look_like_formulas_are_text(tmp_path: Path, branch: Branch) -> None:
+    """A ticket ``=1+2`` reached the day's CSV as a live formula (OWASP CSV injection)."""
+    from app.domain.events import SignalRaised
+    from app.reports.render import csv_cell
+    from app.reports.writer import JournalWriter
+    from tests.unit.test_reports import T0
+
+    url = f"sqlite:///{tmp_path / 'j.sqlite'}"
+    journal = Journal(url)
+    w = JournalWriter(journal, branch)
+    for ticket in ("=1+2", "@SUM(A1)", "+7", "-3+1", "\tx", "A023"):
+        w.add(
+            T0,
+            SignalRaised(
+                station="C01",
+                staff="lina",
+                signal_id=w.next_seq,
+                code="refer_wealth",
+                targets=("wealth_manager",),
+                ticket=ticket,
+            ),
+        )
+    w.flush()
+    journal.close()
+    out = lobbylink("report", "--db", url, "--day", D.isoformat(), "--format", "csv")
+    assert out.returncode == 0, out.stderr
+    import csv as csvlib
+    import io
+
+    tickets = [row["ticket"] for row in csvlib.DictReader(io.StringIO(out.stdout))]
+    assert tickets == ["'=1+2", "'@SUM(A1)", "'+7", "'-3+1", "'\tx", "A023"]
+    assert csv_cell("-") == "-" and csv_cell(-5) == -5 and csv_cell("\rx") == "'\rx"

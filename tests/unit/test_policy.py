@@ -24,6 +24,7 @@ from app.domain.events import (
     RaiseSignal,
     Resolve,
     SignalRaised,
+    SignIn,
 )
 from app.domain.policy import Act
 from app.domain.roles import SignalState
@@ -252,3 +253,38 @@ def test_every_event_the_table_allows_is_one_the_hub_makes() -> None:
     assert type(event).__name__ == "SignalAcknowledged"
     raised = b.state.decide("C01", RaiseSignal(code="assist"), 99)
     assert isinstance(raised, SignalRaised) and raised.signal_id == 99
+
+
+def _with_pin(staff_id: str, pin: str) -> Branch:
+    import msgspec
+
+    config = BRANCH.config
+    staff = [msgspec.structs.replace(p, pin=pin) if p.id == staff_id else p for p in config.staff]
+    return Branch(msgspec.structs.replace(config, staff=staff))
+
+
+def test_a_command_names_only_the_person_signed_in() -> None:
+    """With wugang signed in at S1, an ack naming zhenghua was accepted and journaled as
+    zhenghua's, without zhenghua's PIN."""
+    state = BranchState(_with_pin("zhenghua", "2468"))
+    b = Branchful()
+    b.state = state
+    b.do("S1", SignIn(staff="wugang"))
+    sig = b.raise_("C01", "authorize")
+    with pytest.raises(DomainError) as refused:
+        state.decide("S1", Acknowledge(signal_id=sig.id, staff="zhenghua"), state.last_seq + 1)
+    assert refused.value.code == "forbidden"
+    assert "zhenghua is not signed in at S1; sign in first" in str(refused.value)
+    acked = b.do("S1", Acknowledge(signal_id=sig.id, staff="wugang"))
+    assert acked is not None and acked.acked_staff == "wugang"
+
+
+def test_with_nobody_signed_in_a_person_with_a_pin_must_sign_in() -> None:
+    b = Branchful()
+    b.state = BranchState(_with_pin("wugang", "1357"))
+    sig = b.raise_("C01", "authorize")
+    assert not hub_accepts(b.state, "S1", Acknowledge(signal_id=sig.id, staff="wugang"))
+    # zhenghua has no PIN in this config: the branch chose to let the name stand
+    assert hub_accepts(b.state, "S1", Acknowledge(signal_id=sig.id, staff="zhenghua"))
+    b.do("S1", SignIn(staff="wugang", pin="1357"))
+    assert hub_accepts(b.state, "S1", Acknowledge(signal_id=sig.id, staff="wugang"))
