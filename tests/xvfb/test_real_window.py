@@ -88,6 +88,9 @@ def test_f1_flashes_the_counter_on_the_lobby_map_and_enter_claims_it(
     (sig,) = teller.bridge.my_signals()
     assert sig.code == "assist" and sig.state is SignalState.OPEN
 
+    # The lobby manager sees the call in the list before pressing Enter (the list is
+    # refreshed on a short timer, after the map's flash).
+    qtbot.waitUntil(lambda: sig.id in [s.id for s in lobby.view.calls_model.rows], timeout=WAIT)
     # Keyboard only, as at a busy lobby desk: the window comes to the front, Enter claims.
     press(lobby, "Return", qtbot)
     try:
