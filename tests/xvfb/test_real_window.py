@@ -79,8 +79,9 @@ def test_f1_flashes_the_counter_on_the_lobby_map_and_enter_claims_it(
 ) -> None:
     teller, lobby = stations["C01"], stations["L1"]
     assert QApplication.platformName() == "xcb"
-    assert isinstance(lobby.view, LobbyView)
-    floor = lobby.view.map
+    desk = lobby.view
+    assert isinstance(desk, LobbyView)
+    floor = desk.map
     assert "C01" not in floor.flashing_stations()
 
     press(teller, "F1", qtbot)
@@ -90,7 +91,7 @@ def test_f1_flashes_the_counter_on_the_lobby_map_and_enter_claims_it(
 
     # The lobby manager sees the call in the list before pressing Enter (the list is
     # refreshed on a short timer, after the map's flash).
-    qtbot.waitUntil(lambda: sig.id in [s.id for s in lobby.view.calls_model.rows], timeout=WAIT)
+    qtbot.waitUntil(lambda: sig.id in [s.id for s in desk.calls_model.rows], timeout=WAIT)
     # Keyboard only, as at a busy lobby desk: the window comes to the front, Enter claims.
     press(lobby, "Return", qtbot)
     try:
