@@ -28,6 +28,7 @@ T_HELLO = b"hello"  # station -> hub: resync request
 T_PING = b"ping"  # station -> hub: presence
 T_FETCH = b"fetch"  # station -> hub: the full body of a "private" event it may read
 T_QUERY = b"query"  # station -> hub: a read-only question (a report); answered once
+T_ENROL = b"enrol"  # station PC -> hub: enrol my key as the envelope's station; answered
 T_ACCEPTED = b"accepted"  # hub -> station: command stored as seq
 T_REJECTED = b"rejected"  # hub -> station: command refused
 T_REPLAY = b"replay"  # hub -> station: missed events
@@ -35,6 +36,7 @@ T_SNAPSHOT = b"snapshot"  # hub -> station: full state at seq
 T_ANSWER = b"answer"  # hub -> station: the answer to a query (msg_id = the query's)
 T_EVENT = b"ev"  # hub PUB: a journaled event; kind = event kind
 T_HEARTBEAT = b"hb"  # hub PUB: alive, with the last seq
+T_CONFIG = b"config"  # hub -> station: the branch configuration (hello's hash differed)
 
 
 class WireError(ValueError):
@@ -74,6 +76,10 @@ class Rejected(msgspec.Struct):
 class Hello(msgspec.Struct):
     last_seq: int
     epoch: str
+    config: str = ""
+    """The hash of the branch configuration the station holds from the hub; when it is
+    not the hub's, the hub sends its configuration (``config``) first. "" = the station
+    has its own configuration file and wants none."""
 
 
 class Replay(msgspec.Struct):
@@ -108,6 +114,24 @@ class Answer(msgspec.Struct, omit_defaults=True):
     reason: str = ""
     retry: bool = False
     """True when the same query may succeed later (the hub is busy)."""
+
+
+class BranchSettings(msgspec.Struct):
+    """The ``config`` message: the branch configuration as the hub holds it (its fields
+    are branch.toml's, PINs hidden) and its hash, which a station puts in its hello."""
+
+    hash: str
+    config: msgspec.Raw
+
+
+class Enrolment(msgspec.Struct, omit_defaults=True):
+    """The answer's body to ``enrol``: ``pending`` (waiting for the branch head, who
+    compares ``fingerprint`` with the one the station PC shows) or ``enrolled``, with
+    the branch configuration the station is to run on."""
+
+    status: str
+    fingerprint: str
+    settings: BranchSettings | None = None
 
 
 PRIVATE = "private"

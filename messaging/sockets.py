@@ -14,6 +14,9 @@ from messaging.envelope import MAX_FRAME, T_EVENT, T_HEARTBEAT
 from messaging.keys import CurveKeys, StationKeys
 
 ZAP_DOMAIN = b"lobbylink"
+COMMANDS_DOMAIN = b"lobbylink-commands"
+"""The ROUTER's ZAP domain: there an unknown key may connect, to ask for enrolment only
+(app.hub.admission refuses it everything else); the PUB's domain admits known keys only."""
 
 STATION_MAX_FRAME = 64 * 1024 * 1024
 """Replies to a station carry whole snapshots: allow them, but still bound them."""
@@ -69,7 +72,8 @@ def hub_sockets(
 ) -> tuple[zmq.Socket, zmq.Socket]:
     """Bind the hub's ROUTER (commands) and PUB (events).
 
-    With ``keys`` both are CURVE servers in the ZAP domain ``lobbylink``: a ZAP handler
+    With ``keys`` both are CURVE servers in the ZAP domains ``lobbylink-commands`` and
+    ``lobbylink``: a ZAP handler
     must already run in ``ctx`` (app.hub.auth), or every client would be accepted.
     ``keys=None`` is the explicit, development-only plain-text mode. ``pub_hwm`` is the
     PUB's send high-water mark per subscriber (at least 1; 0 would mean "no limit").
@@ -86,7 +90,7 @@ def hub_sockets(
                 sock.setsockopt(zmq.CURVE_SERVER, 1)
                 sock.setsockopt(zmq.CURVE_PUBLICKEY, keys.public)
                 sock.setsockopt(zmq.CURVE_SECRETKEY, keys.secret)
-                sock.setsockopt(zmq.ZAP_DOMAIN, ZAP_DOMAIN)
+                sock.setsockopt(zmq.ZAP_DOMAIN, COMMANDS_DOMAIN if sock is router else ZAP_DOMAIN)
         router.setsockopt(zmq.ROUTER_HANDOVER, 1)
         router.setsockopt(zmq.SNDHWM, DEFAULT_HWM)
         router.setsockopt(zmq.RCVHWM, DEFAULT_HWM)

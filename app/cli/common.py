@@ -8,11 +8,13 @@ from datetime import date
 from pathlib import Path
 from typing import TypeAlias
 
+import msgspec
 import platformdirs
 
-from app.domain.config import Branch, Station, load_branch
+from app.domain.config import Branch, Station, decode_shared, load_branch
 from app.domain.errors import ConfigError
 from messaging import keys as keyfiles
+from messaging.envelope import BranchSettings, encode
 from messaging.keys import StationKeys
 from messaging.sockets import Endpoint
 
@@ -164,6 +166,35 @@ def keys_dir(args: argparse.Namespace) -> Path | None:
     if getattr(args, "insecure", False):
         return None
     return Path(args.keys) if args.keys else default_keys_dir()
+
+
+HELD_CONFIG = "branch.msgpack"
+"""In a station PC's key folder: the branch configuration last received from the hub."""
+
+
+def save_held_config(folder: Path, settings: BranchSettings) -> Path:
+    """Keep the configuration the hub sent (checked first), whole or not at all."""
+    try:
+        decode_shared(settings.config, "the hub's configuration")
+    except ConfigError as exc:
+        raise CliError(str(exc)) from exc
+    path = folder / HELD_CONFIG
+    tmp = path.with_name(path.name + ".tmp")
+    tmp.write_bytes(encode(settings))
+    os.replace(tmp, path)
+    return path
+
+
+def held_config(folder: Path | None) -> tuple[Branch, str] | None:
+    """(branch, hash) of the configuration this PC holds from the hub, if it holds one."""
+    if folder is None or not (folder / HELD_CONFIG).exists():
+        return None
+    path = folder / HELD_CONFIG
+    try:
+        settings = msgspec.msgpack.decode(path.read_bytes(), type=BranchSettings)
+        return Branch(decode_shared(settings.config, str(path))), settings.hash
+    except (OSError, msgspec.DecodeError, ConfigError) as exc:
+        raise CliError(f"{path}: cannot use the branch configuration held here: {exc}") from exc
 
 
 def station_keys(args: argparse.Namespace, station: str) -> StationKeys | None:

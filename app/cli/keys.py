@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import time
 from pathlib import Path
 
 from app.cli.common import CliError, Subcommands, default_keys_dir, load_config
@@ -29,7 +30,25 @@ def run(args: argparse.Namespace) -> int:
         elif args.action == "revoke":
             keyfiles.revoke(folder, args.station)
             print(f"{args.station}: revoked; a running hub cuts it off within seconds")
+        elif args.action == "pending":
+            waiting = keyfiles.pending(folder)
+            if not waiting:
+                print("no enrolment requests wait")
+            for station, fp, since in waiting:
+                print(
+                    f"{station:8} {fp}  asked {time.strftime('%Y-%m-%d %H:%M', time.localtime(since))}"
+                )
+        elif args.action == "approve":
+            keyfiles.approve(folder, args.station, args.fingerprint)
+            print(f"{args.station}: key {keyfiles.check_fingerprint(args.fingerprint)} approved")
+        elif args.action == "drop":
+            keyfiles.drop(folder, args.station, args.fingerprint)
+            print(f"{args.station}: enrolment request {args.fingerprint} dropped")
         else:
+            hub_key = folder / f"{keyfiles.HUB}.key"
+            if hub_key.is_file():  # what a station PC's `lobbylink enrol --hub-key` needs
+                hub_public = keyfiles.read_public(hub_key).decode()
+                print(f"{'hub':8} {'public':8} {hub_public}")
             rows = keyfiles.listing(folder)
             if not rows:
                 print(f"no station keys in {folder}")
@@ -59,5 +78,15 @@ def add_parser(sub: Subcommands) -> None:
         "revoke", parents=[common], help="revoke a station's key (cut off within seconds)"
     )
     a.add_argument("station")
-    actions.add_parser("list", parents=[common], help="list station keys and their status")
+    actions.add_parser(
+        "list", parents=[common], help="list the hub's public key and the station keys"
+    )
+    actions.add_parser("pending", parents=[common], help="list station PCs waiting for enrolment")
+    for name, text in (
+        ("approve", "enrol a waiting station PC whose screen shows this fingerprint"),
+        ("drop", "refuse a waiting enrolment request"),
+    ):
+        a = actions.add_parser(name, parents=[common], help=text)
+        a.add_argument("station")
+        a.add_argument("fingerprint", help="as the station PC shows it, e.g. ABCDE-FGHIJ")
     p.set_defaults(func=run)

@@ -6,6 +6,7 @@ Decoding is done by msgspec, so a value of the wrong type is reported with its p
 
 from __future__ import annotations
 
+import hashlib
 import tomllib
 import zoneinfo
 from importlib import resources
@@ -185,6 +186,32 @@ def parse_config(raw: bytes | str, source: str = "<config>") -> BranchConfig:
         config = msgspec.convert(data, BranchConfig)
     except msgspec.ValidationError as exc:
         raise ConfigError(f"{source}: {exc}") from exc
+    _check(config, source)
+    return config
+
+
+HIDDEN_PIN = "*"
+"""What stations see of a PIN in the configuration the hub sends: that there is one."""
+
+
+def shared_config(config: BranchConfig) -> bytes:
+    """The configuration the hub sends its stations (msgpack, branch.toml's fields): every
+    PIN replaced by :data:`HIDDEN_PIN`, since PINs are checked at the hub only."""
+    staff = tuple(msgspec.structs.replace(p, pin=HIDDEN_PIN) if p.pin else p for p in config.staff)
+    return msgspec.msgpack.encode(msgspec.structs.replace(config, staff=staff))
+
+
+def config_hash(shared: bytes) -> str:
+    """A configuration's hash as stations name it in their hello (SHA-256, 16 hex)."""
+    return hashlib.sha256(shared).hexdigest()[:16]
+
+
+def decode_shared(raw: bytes, source: str = "the hub") -> BranchConfig:
+    """A configuration received from the hub, checked as a file would be."""
+    try:
+        config = msgspec.msgpack.decode(raw, type=BranchConfig)
+    except msgspec.DecodeError as exc:  # ValidationError is a DecodeError
+        raise ConfigError(f"{source}: the branch configuration does not decode: {exc}") from exc
     _check(config, source)
     return config
 

@@ -16,9 +16,9 @@ from typing import NamedTuple
 
 from app import log
 from app.domain.config import Branch
-from app.hub.auth import StationAuthenticator
+from app.hub.auth import UNKNOWN, StationAuthenticator
 from app.hub.clock import HubClock
-from messaging.envelope import MAX_BODY, Envelope, WireError, decode_envelope
+from messaging.envelope import MAX_BODY, T_ENROL, Envelope, WireError, decode_envelope
 
 STATS_S = 300.0
 KEY_CHECK_S = 1.0
@@ -39,6 +39,10 @@ CMD_RATE, CMD_BURST = 50.0, 500.0  # an outbox emptied after an outage fits the 
 HELLO_RATE, HELLO_BURST = 2.0, 5.0
 COMMANDS = Limit(CMD_RATE, CMD_BURST)
 HELLOS = Limit(HELLO_RATE, HELLO_BURST)
+ENROL_RATE, ENROL_BURST = 1.0, 5.0
+"""Enrolment requests a second, all keys together: any key may ask, so the limit is
+the branch's, not a station's (a flood of fresh keys cannot buy more)."""
+ENROLLERS = "?enrol"
 
 
 @dataclass(frozen=True, slots=True)
@@ -64,6 +68,8 @@ class Incoming:
     topic: bytes
     env: Envelope
     route: Route
+    key: bytes = b""
+    """The Z85 key the connection handshook with (under CURVE)."""
 
 
 class Refusal(NamedTuple):
@@ -166,12 +172,22 @@ class Admission:
             env = decode_envelope(body, max_body=MAX_BODY)
         except WireError as exc:
             return self._refuse(identity, exc.msg_id, exc.code, exc.reason)
+        key = b""
         if self.auth is not None:
-            user, _, key = (user or "").partition(" ")
+            user, _, z85 = (user or "").partition(" ")
+            key = z85.encode()
+            owner = self.auth.allowed.get(key)
+            if topic == T_ENROL:  # any key may ask, at the branch's enrolment rate
+                return self._enrolment(identity, topic, env, key)
+            if user == UNKNOWN and owner is None:
+                reason = "this key is not a station's: ask for enrolment (lobbylink enrol)"
+                return self._refuse(identity, env.msg_id, "not_enrolled", reason)
             # the key the connection handshook with must still be this station's key now
-            if not user or self.auth.allowed.get(key.encode()) != user:
+            # (a key approved since it connected is its station's from now on)
+            if owner is None or user not in (owner, UNKNOWN):
                 reason = "this station's key is not allowed"
                 return self._refuse(identity, env.msg_id, "revoked", reason)
+            user = owner
             if env.station != user:
                 reason = f"this connection belongs to {user}, the message says {env.station!r}"
                 return self._refuse(identity, env.msg_id, "station_mismatch", reason)
@@ -191,7 +207,21 @@ class Admission:
         if route is None:
             reason = f"unknown topic {topic[:32]!r}"
             return self._refuse(identity, env.msg_id, "unknown_topic", reason)
-        return Incoming(identity, topic, env, route)
+        return Incoming(identity, topic, env, route, key)
+
+    def _enrolment(
+        self, identity: bytes, topic: bytes, env: Envelope, key: bytes
+    ) -> Incoming | Refusal:
+        if self.branch.station(env.station) is None:
+            reason = f"{env.station!r} is not a station of this branch"
+            return self._refuse(identity, env.msg_id, "unknown_station", reason)
+        route = self.routes.get(topic)
+        if route is None:
+            return self._refuse(identity, env.msg_id, "unknown_topic", "no enrolment here")
+        limited = self._limited(ENROLLERS, topic, route)
+        if limited:
+            return Refusal(identity, env.msg_id, "rate_limited", limited, retry=True)
+        return Incoming(identity, topic, env, route, key)
 
     def _refuse(self, identity: bytes, msg_id: str, code: str, reason: str) -> Refusal:
         self.refusals.complain(code, reason, identity.hex()[:8])

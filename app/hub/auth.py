@@ -6,6 +6,10 @@ accepted unchecked. The allow-list is re-read about every second when any key fi
 mtime alone); a revoked key cannot handshake again, and a station whose key changed in
 any way (revoked, rotated, overwritten) is reported so the hub cuts the old key's
 connections. A junk or unreadable entry is skipped with one log line.
+
+On the command socket (ZAP domain ``lobbylink-commands``) an unknown key completes the
+handshake too, with the User-Id ``? <Z85 key>``: admission lets it ask for enrolment and
+nothing else. The event socket admits known keys only, so an unknown key reads nothing.
 """
 
 from __future__ import annotations
@@ -19,7 +23,10 @@ from zmq.utils import z85
 
 from app import log
 from messaging import keys as keyfiles
-from messaging.sockets import ZAP_DOMAIN
+from messaging.sockets import COMMANDS_DOMAIN, ZAP_DOMAIN
+
+UNKNOWN = "?"
+"""The User-Id's station part for a key that is not (yet) a station's."""
 
 
 class StationAuthenticator(ThreadAuthenticator):
@@ -40,7 +47,8 @@ class StationAuthenticator(ThreadAuthenticator):
 
     def start(self) -> None:
         super().start()
-        self.configure_curve_callback(ZAP_DOMAIN.decode(), credentials_provider=self)
+        for domain in (ZAP_DOMAIN, COMMANDS_DOMAIN):
+            self.configure_curve_callback(domain.decode(), credentials_provider=self)
 
     async def handle_zap_message(self, msg: list[bytes]) -> None:
         """Note the peer address of a CURVE handshake, then answer as pyzmq does."""
@@ -68,6 +76,8 @@ class StationAuthenticator(ThreadAuthenticator):
     def callback(self, domain: str, key: bytes) -> bool:
         """Called by the ZAP thread with the client's Z85 public key."""
         allowed = key in self.allowed
+        if not allowed and domain == COMMANDS_DOMAIN.decode():
+            return True  # may ask for enrolment only (app.hub.admission)
         if not allowed:
             reason = "a connection with an unknown or revoked key"
             if self.complain is not None:
@@ -77,10 +87,12 @@ class StationAuthenticator(ThreadAuthenticator):
         return allowed
 
     def curve_user_id(self, client_public_key: bytes) -> str:
-        """``<station> <Z85 key>``: admission compares the key, not only the id."""
+        """``<station> <Z85 key>``: admission compares the key, not only the id.
+
+        ``? <Z85 key>`` for an unknown key (admitted on the command socket only)."""
         key = z85.encode(client_public_key)
         station = self.allowed.get(key)
-        return f"{station} {key.decode()}" if station else ""
+        return f"{station or UNKNOWN} {key.decode()}"
 
     def reload(self) -> set[str]:
         """Re-read the allow-list if a key file changed; return the ids whose key changed.

@@ -25,18 +25,31 @@ from __future__ import annotations
 import gc
 from pathlib import Path
 
+import msgspec
 import zmq
 
 from app import log
-from app.domain.config import Branch
+from app.domain.config import Branch, config_hash, shared_config
 from app.domain.events import Event, JournalNote, decode_event
 from app.domain.state import BranchState
 from app.hub import queries as hubq
 from app.hub import recovery
-from app.hub.admission import COMMANDS, HELLOS, Admission, Incoming, Refusal, Refusals, Route
+from app.hub.admission import (
+    COMMANDS,
+    ENROL_BURST,
+    ENROL_RATE,
+    HELLOS,
+    Admission,
+    Incoming,
+    Limit,
+    Refusal,
+    Refusals,
+    Route,
+)
 from app.hub.auth import StationAuthenticator
 from app.hub.clock import HubClock
 from app.hub.commands import Commands
+from app.hub.enrolment import Enrolments
 from app.hub.journal import Journal, JournalUnavailable
 from app.hub.ports import HubPorts
 from app.hub.queries import QueryRunner
@@ -50,6 +63,8 @@ from messaging import keys as keyfiles
 from messaging.envelope import (
     T_ANSWER,
     T_CMD,
+    T_CONFIG,
+    T_ENROL,
     T_EVENT,
     T_FETCH,
     T_HEARTBEAT,
@@ -58,12 +73,14 @@ from messaging.envelope import (
     T_QUERY,
     T_REJECTED,
     Answer,
+    BranchSettings,
     Fetch,
     Hello,
     Query,
     WireError,
     decode_envelope,
     decode_payload,
+    encode_envelope,
 )
 from messaging.sockets import DEFAULT_HWM, Endpoint
 
@@ -117,7 +134,11 @@ class Hub:
             T_HELLO: Route(limit=HELLOS, presence=True, answer=self._answer_hello),
             T_FETCH: Route(answer=self._answer_fetch),
             T_QUERY: Route(answer=self._answer_query),
+            T_ENROL: Route(limit=Limit(ENROL_RATE, ENROL_BURST), answer=self._answer_enrol),
         }
+        shared = shared_config(branch.config)
+        self.settings = BranchSettings(config_hash(shared), msgspec.Raw(shared))
+        """The configuration stations take from the hub, and its hash (in their hello)."""
 
         self._running = False
         self._journal_ok = True
@@ -140,6 +161,7 @@ class Hub:
                 "and send signals; for development only"
             )
         self.admission = Admission(branch, clock, self.refusals, self.routes, self.auth)
+        self.enrolments = Enrolments(self.keys_dir, self.auth, self.settings)
         try:
             self.ports = HubPorts(self.ctx, endpoint, clock, curve, pub_hwm)
         except zmq.ZMQError:
@@ -368,6 +390,9 @@ class Hub:
         except WireError as exc:
             self._refuse(item, exc.code, exc.reason)
             return
+        if hello.config and hello.config != self.settings.hash:  # first what it runs on
+            env = self.stamp.envelope("config", item.env.msg_id, self.settings, self.state.last_seq)
+            self.ports.reply(item.identity, T_CONFIG, encode_envelope(env))
         role = self.sync.role(item.env.station)
         for topic, body in self.sync.answer(hello, item.env.msg_id, role):
             self.ports.reply(item.identity, topic, body)
@@ -399,6 +424,13 @@ class Hub:
         if refused is not None:
             self.refusals.complain(refused.code, refused.reason, station)
             self._answer(item.identity, item.env.msg_id, refused)
+
+    def _answer_enrol(self, item: Incoming) -> None:
+        """A station PC asks to be enrolled with its own key (app.hub.enrolment)."""
+        found = self.enrolments.answer(item.env.station, item.key)
+        if not found.ok:
+            self.refusals.complain(found.code, found.reason, item.env.station)
+        self._answer(item.identity, item.env.msg_id, found)
 
     def _answer(self, identity: bytes, msg_id: str, found: hubq.Answer) -> None:
         answer = Answer(found.ok, found.body, found.code, found.reason, found.retry)

@@ -124,8 +124,11 @@ def test_unknown_key_handshakes_are_logged_once_a_minute(hub: HubProcess, ctx: z
         for _ in range(5):
             public, secret = zmq.curve_keypair()
             stranger = StationKeys("C01", CurveKeys(public, secret), real.hub_public)
-            dealer, _ = station_sockets(ctx, hub.endpoint, stranger, subscribe=False)
-            socks.append(dealer)
+            # the event socket: an unknown key may reach the command socket, to ask for
+            # enrolment only (tests/integration/test_enrolment.py), but never read events
+            dealer, sub = station_sockets(ctx, hub.endpoint, stranger)
+            assert sub is not None
+            socks += [dealer, sub]
         teller = StationKeys("C01", real.own, real.hub_public)
         dealer, _ = station_sockets(ctx, hub.endpoint, teller, subscribe=False)
         socks.append(dealer)  # a known key after them: its handshake shows theirs are done

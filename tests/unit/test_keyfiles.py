@@ -5,9 +5,11 @@ from __future__ import annotations
 import stat
 from pathlib import Path
 
+import msgspec
 import pytest
 import zmq
 
+from app.domain.config import HIDDEN_PIN, config_hash, decode_shared, load_branch, shared_config
 from app.hub.auth import StationAuthenticator
 from messaging import keys as keyfiles
 
@@ -86,3 +88,43 @@ def test_folders_are_private_and_secrets_0600(tmp_path: Path, folder: Path) -> N
     keyfiles.add(folder, "C03")
     assert _mode(folder / "stations") == 0o700
     assert _mode(folder / "stations" / "C01.key_secret") == 0o600
+
+
+def test_enrolment_requests_wait_until_approved_by_fingerprint(
+    folder: Path, tmp_path: Path
+) -> None:
+    pc = tmp_path / "pc"
+    own, made = keyfiles.own_keys(pc, "C02")
+    assert made and keyfiles.own_keys(pc, "C02") == (own, False)  # never remade
+    fp, new = keyfiles.request(folder, "C02", own.public)
+    assert new and keyfiles.request(folder, "C02", own.public) == (fp, False)
+    assert keyfiles.check_fingerprint(fp) == fp and fp == keyfiles.fingerprint(own.public)
+    assert [(s, f) for s, f, _ in keyfiles.pending(folder)] == [("C02", fp)]
+    with pytest.raises(keyfiles.KeyFileError, match="no enrolment request"):
+        keyfiles.approve(folder, "C01", fp)
+    with pytest.raises(keyfiles.KeyFileError, match="not a key fingerprint"):
+        keyfiles.approve(folder, "C02", "../../x")
+    keyfiles.approve(folder, "C02", fp.lower())
+    assert keyfiles.allowlist(folder)[own.public] == "C02"
+    assert (folder / "revoked" / "C02.key").exists()  # the key C02 had is kept, revoked
+    assert keyfiles.pending(folder) == []
+
+
+def test_enrolment_requests_are_capped(folder: Path) -> None:
+    for _ in range(keyfiles.MAX_PENDING):
+        keyfiles.request(folder, "C05", zmq.curve_keypair()[0])
+    with pytest.raises(keyfiles.KeyFileError, match="already wait"):
+        keyfiles.request(folder, "C05", zmq.curve_keypair()[0])
+    fp = keyfiles.pending(folder)[0][1]
+    keyfiles.drop(folder, "C05", fp)
+    assert len(keyfiles.pending(folder)) == keyfiles.MAX_PENDING - 1
+
+
+def test_the_shared_configuration_hides_pins() -> None:
+    config = load_branch().config
+    staff = (msgspec.structs.replace(config.staff[0], pin="4321"), *config.staff[1:])
+    shared = shared_config(msgspec.structs.replace(config, staff=staff))
+    assert b"4321" not in shared
+    held = decode_shared(shared)
+    assert held.staff[0].pin == HIDDEN_PIN and held.staff[1:] == config.staff[1:]
+    assert config_hash(shared) != config_hash(shared_config(config))

@@ -1,0 +1,137 @@
+"""Enrolment without copying secrets: a station PC's own key, approved by a person."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import msgspec
+import zmq
+
+from app.cli.enrol import ask
+from app.domain.config import HIDDEN_PIN, Branch, decode_shared
+from app.domain.events import RaiseSignal
+from messaging import keys as keyfiles
+from messaging.envelope import T_EVENT, BranchSettings, Rejected
+from messaging.keys import CurveKeys, StationKeys
+from messaging.sockets import station_sockets
+from tests.helpers import ROOT, HubProcess, TestStation, wait_for
+from tests.integration.test_cli import lobbylink
+
+
+def _hub_public(hub: HubProcess) -> str:
+    assert hub.keys_dir is not None
+    return keyfiles.read_public(hub.keys_dir / "hub.key").decode()
+
+
+def _enrol(hub: HubProcess, pc: Path, station: str, wait: float = 30) -> subprocess.Popen[str]:
+    env = {k: v for k, v in os.environ.items() if k != "LOBBYLINK_KEYS"}
+    args = ["--hub", str(hub.endpoint), "--station", station, "--hub-key", _hub_public(hub)]
+    return subprocess.Popen(
+        [sys.executable, "-m", "app.cli", "enrol", *args, "--keys", str(pc), "--wait", str(wait)],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+
+
+def _pending(hub: HubProcess, station: str) -> list[str]:
+    assert hub.keys_dir is not None
+    return [fp for st, fp, _ in keyfiles.pending(hub.keys_dir) if st == station]
+
+
+def test_a_station_pc_enrols_with_its_own_key_once_approved(
+    hub: HubProcess, branch: Branch, ctx: zmq.Context, tmp_path: Path
+) -> None:
+    assert hub.keys_dir is not None
+    pc = tmp_path / "pc"
+    old = TestStation(branch, "C03", hub.endpoint, ctx)  # C03's key made on the hub PC
+    proc = _enrol(hub, pc, "C03")
+    try:
+        wait_for(lambda: bool(_pending(hub, "C03")), 15, what="C03's enrolment request")
+        [fp] = _pending(hub, "C03")
+        secret = pc / "stations" / "C03.key_secret"
+        assert oct(secret.stat().st_mode & 0o777) == "0o600"
+        own = keyfiles.station_keys(pc, "C03")
+        assert keyfiles.fingerprint(own.own.public) == fp  # what the PC shows is the request
+        assert not (hub.keys_dir / "pending" / f"C03.{fp}.key_secret").exists()
+        assert b"secret" not in (hub.keys_dir / "pending" / f"C03.{fp}.key").read_bytes()
+
+        # before approval the new key can do nothing but ask
+        waiting = TestStation(branch, "C03", hub.endpoint, ctx, keys=own)
+        try:
+            refused = waiting.send(RaiseSignal(code="assist", note="not yet"))
+            assert isinstance(refused, Rejected) and refused.code == "not_enrolled", refused
+        finally:
+            waiting.close()
+
+        wrong = lobbylink("keys", "approve", "C03", "AAAAA-AAAAA", "--dir", str(hub.keys_dir))
+        assert wrong.returncode == 2 and "no enrolment request" in wrong.stderr
+        assert "Traceback" not in wrong.stderr
+        done = lobbylink("keys", "approve", "C03", fp.lower(), "--dir", str(hub.keys_dir))
+        assert done.returncode == 0, done.stderr
+
+        out, err = proc.communicate(timeout=30)
+        assert proc.returncode == 0, err
+        assert fp in out and "enrolled as C03" in out
+        settings = msgspec.msgpack.decode((pc / "branch.msgpack").read_bytes(), type=BranchSettings)
+        held = decode_shared(settings.config)
+        assert {s.id for s in held.stations} == set(branch.stations)
+        assert all(p.pin in ("", HIDDEN_PIN) for p in held.staff)  # no PIN leaves the hub
+
+        # the key C03 had before is revoked by the approval, and cut off
+        wait_for(lambda: any("cutting off C03" in line for line in hub.log), 5)
+        assert (hub.keys_dir / "revoked" / "C03.key").exists()
+        fresh = TestStation(branch, "C03", hub.endpoint, ctx, keys=own)
+        try:
+            assert fresh.accept(RaiseSignal(code="assist", note="own key")) > 0
+        finally:
+            fresh.close()
+        listed = lobbylink("keys", "pending", "--dir", str(hub.keys_dir))
+        assert "no enrolment requests" in listed.stdout
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.communicate()
+        old.close()
+
+
+def test_an_unknown_key_reads_no_events(hub: HubProcess, branch: Branch, ctx: zmq.Context) -> None:
+    public, secret = zmq.curve_keypair()
+    real = keyfiles.station_keys(hub.keys_dir or Path(), "C01")
+    stranger = StationKeys("C01", CurveKeys(public, secret), real.hub_public)
+    _dealer, sub = station_sockets(ctx, hub.endpoint, stranger)
+    assert sub is not None
+    teller = TestStation(branch, "C01", hub.endpoint, ctx)
+    try:
+        time.sleep(0.5)
+        teller.accept(RaiseSignal(code="assist", note="for staff only"))
+        end = time.monotonic() + 2
+        while time.monotonic() < end:
+            if sub.poll(100):
+                topic = sub.recv_multipart()[0]
+                assert topic != T_EVENT, "an unknown key read an event"
+        wait_for(lambda: any("unknown or revoked key" in line for line in hub.log), 5)
+    finally:
+        teller.close()
+        _dealer.close(0)
+        sub.close(0)
+
+
+def test_enrolment_requests_are_rate_limited_and_capped(hub: HubProcess, tmp_path: Path) -> None:
+    assert hub.keys_dir is not None
+    answers = []
+    for i in range(12):  # fresh keys, one after the other, faster than one a second
+        pc = tmp_path / f"pc{i}"
+        keyfiles.set_hub_public(pc, _hub_public(hub).encode())
+        keyfiles.own_keys(pc, "C05")
+        answers.append(ask(hub.endpoint, keyfiles.station_keys(pc, "C05"), 5))
+    limited = [a for a in answers if isinstance(a, Rejected) and a.code == "rate_limited"]
+    assert limited, answers  # the branch's enrolment rate, whatever the number of keys
+    assert len(_pending(hub, "C05")) == len(answers) - len(limited)
+    assert len(_pending(hub, "C05")) <= keyfiles.MAX_PENDING
