@@ -197,6 +197,17 @@ def held_config(folder: Path | None) -> tuple[Branch, str] | None:
         raise CliError(f"{path}: cannot use the branch configuration held here: {exc}") from exc
 
 
+def station_config(args: argparse.Namespace) -> tuple[Branch, str]:
+    """A station's branch config and the hash to name in its hello: ``--config`` if given
+    (hash ""), else the configuration this PC holds from the hub (lobbylink enrol), else
+    the demo branch."""
+    if args.config is None:
+        held = held_config(keys_dir(args))
+        if held is not None:
+            return held
+    return load_config(args.config), ""
+
+
 def station_keys(args: argparse.Namespace, station: str) -> StationKeys | None:
     folder = keys_dir(args)
     if folder is None:

@@ -16,8 +16,8 @@ from app.cli.common import (
     Subcommands,
     add_security_options,
     known_station,
-    load_config,
     parse_endpoint,
+    station_config,
     station_keys,
 )
 from app.domain.events import (
@@ -117,7 +117,7 @@ def send_command(
 
 def run(args: argparse.Namespace) -> int:
     where = parse_endpoint(args.hub)
-    config = load_config(args.config)
+    config, _held = station_config(args)
     known_station(config, args.station, args.config)
     if args.action == "raise" and config.signal_type(args.code) is None:
         codes = ", ".join(sorted(config.signal_types))

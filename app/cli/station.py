@@ -6,15 +6,14 @@ import argparse
 from pathlib import Path
 
 from app.cli.common import (
-    CONFIG_HELP,
     DEFAULT_PORT,
     HUB_HELP,
     LANGS,
     Subcommands,
     add_security_options,
     known_station,
-    load_config,
     parse_endpoint,
+    station_config,
     station_keys,
 )
 
@@ -24,7 +23,7 @@ OUTBOX_HELP = "folder of the station's durable outbox (default: the user data fo
 def run(args: argparse.Namespace) -> int:
     from app.client.main import run_station  # Qt: only for this command
 
-    branch = load_config(args.config)
+    branch, _held = station_config(args)
     station = known_station(branch, args.station, args.config)
     endpoint = parse_endpoint(args.hub)
     outbox_dir = Path(args.outbox_dir) if args.outbox_dir else None
@@ -41,7 +40,11 @@ def add_parser(sub: Subcommands) -> None:
         description="The station window of one counter, lobby desk, wealth room or back "
         "office PC. Asks who is working there, then shows the view of the station's role.",
     )
-    p.add_argument("--config", help=CONFIG_HELP)
+    p.add_argument(
+        "--config",
+        help="branch config (TOML); default: the one this PC holds from the hub "
+        "(lobbylink enrol), else the demo branch",
+    )
     p.add_argument("--hub", default=f"127.0.0.1:{DEFAULT_PORT}", help=HUB_HELP)
     p.add_argument("--station", required=True, help="this PC's station id, e.g. C01")
     p.add_argument(

@@ -18,7 +18,7 @@ from messaging import keys as keyfiles
 from messaging.envelope import T_EVENT, BranchSettings, Rejected
 from messaging.keys import CurveKeys, StationKeys
 from messaging.sockets import station_sockets
-from tests.helpers import ROOT, HubProcess, TestStation, wait_for
+from tests.helpers import ROOT, HubProcess, TestStation, free_port_pair, wait_for
 from tests.integration.test_cli import lobbylink
 
 
@@ -92,6 +92,12 @@ def test_a_station_pc_enrols_with_its_own_key_once_approved(
             assert fresh.accept(RaiseSignal(code="assist", note="own key")) > 0
         finally:
             fresh.close()
+        # the station tools run on the configuration held from the hub, no file of their own
+        sent = lobbylink(
+            "send", "--hub", str(hub.endpoint), "--station", "C03", "--keys", str(pc),
+            "raise", "assist", "--note", "from the enrolled PC",
+        )  # fmt: skip
+        assert sent.returncode == 0, sent.stderr
         listed = lobbylink("keys", "pending", "--dir", str(hub.keys_dir))
         assert "no enrolment requests" in listed.stdout
     finally:
@@ -99,6 +105,44 @@ def test_a_station_pc_enrols_with_its_own_key_once_approved(
             proc.kill()
             proc.communicate()
         old.close()
+
+
+NEW_COUNTER = """
+[[stations]]
+id = "C09"
+name = { zh_CN = "9号窗口", en = "Counter 9" }
+role = "teller"
+zone = "high"
+pos = [500, 95]
+"""
+
+
+def test_the_station_runs_on_the_configuration_from_the_hub(tmp_path: Path) -> None:
+    """C09 exists only in the hub's file: a station PC knows it from the hub alone."""
+    config = tmp_path / "branch.toml"
+    text = (ROOT / "resources" / "branch.toml").read_text(encoding="utf-8")
+    config.write_text(text.replace("[[stations]]", NEW_COUNTER + "\n[[stations]]", 1))
+    hub = HubProcess(f"sqlite:///{tmp_path / 'j.sqlite'}", free_port_pair(), config=str(config))
+    hub.start()
+    pc = tmp_path / "pc"
+    try:
+        send = ("send", "--hub", str(hub.endpoint), "--station", "C09", "--keys", str(pc))
+        proc = _enrol(hub, pc, "C09")
+        wait_for(lambda: bool(_pending(hub, "C09")), 15, what="C09's enrolment request")
+        assert hub.keys_dir is not None
+        approved = lobbylink(
+            "keys", "approve", "C09", _pending(hub, "C09")[0], "--dir", str(hub.keys_dir)
+        )
+        assert approved.returncode == 0, approved.stderr
+        out, err = proc.communicate(timeout=30)
+        assert proc.returncode == 0, err
+        sent = lobbylink(*send, "raise", "assist", "--note", "a counter the demo lacks")
+        assert sent.returncode == 0, sent.stderr
+        (pc / "branch.msgpack").unlink()  # without it, the demo branch has no C09
+        sent = lobbylink(*send, "raise", "assist")
+        assert sent.returncode == 2 and "not a station" in sent.stderr, sent.stderr
+    finally:
+        hub.stop()
 
 
 def test_an_unknown_key_reads_no_events(hub: HubProcess, branch: Branch, ctx: zmq.Context) -> None:
