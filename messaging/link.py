@@ -25,6 +25,7 @@ from messaging.envelope import (
     T_ACCEPTED,
     T_ANSWER,
     T_CMD,
+    T_CONFIG,
     T_EVENT,
     T_FETCH,
     T_HEARTBEAT,
@@ -36,6 +37,7 @@ from messaging.envelope import (
     T_SNAPSHOT,
     Accepted,
     Answer,
+    BranchSettings,
     Envelope,
     Fetch,
     Heartbeat,
@@ -152,6 +154,11 @@ class StationLink:
         self.on_reply: Callable[[str, Accepted | Rejected], None] = lambda mid, res: None
         self.on_connection: Callable[[bool], None] = lambda up: None
         self.on_answer: Callable[[str, Answer], None] = lambda mid, answer: None
+        self.config_hash = ""
+        """The hash of the branch configuration this station holds from the hub, named in
+        every hello; "" = it runs on a file of its own and wants none."""
+        self.on_config: Callable[[BranchSettings], None] = lambda settings: None
+        """The hub's configuration, sent when ``config_hash`` is not the hub's."""
         self._queries: dict[str, float] = {}
         """msg_id -> when each unanswered query was sent."""
         # One handler per topic, per socket (as qtconsole's frontends dispatch by message
@@ -163,6 +170,7 @@ class StationLink:
             T_EVENT: self._on_fetched,
             T_REPLAY: self._on_replay,
             T_SNAPSHOT: self._on_snapshot,
+            T_CONFIG: self._on_config,
         }
         self._from_sub: dict[bytes, Callable[[Envelope], None]] = {
             T_EVENT: self._offer,
@@ -214,7 +222,7 @@ class StationLink:
         return now_ms() + self.hub_offset_ms
 
     def request_resync(self) -> None:
-        hello = make("hello", self.station, Hello(self.last_seq, self.epoch))
+        hello = make("hello", self.station, Hello(self.last_seq, self.epoch, self.config_hash))
         now = self._clock()
         if self._hello_at is None:
             self._hello_at, self._hellos = now, 0
@@ -375,6 +383,11 @@ class StationLink:
     def _on_answer(self, env: Envelope) -> None:
         if self._queries.pop(env.msg_id, None) is not None:
             self.on_answer(env.msg_id, decode_payload(env, Answer))
+
+    def _on_config(self, env: Envelope) -> None:
+        settings = decode_payload(env, BranchSettings)
+        if settings.hash != self.config_hash:
+            self.on_config(settings)
 
     def _on_heartbeat(self, env: Envelope) -> None:
         beat = decode_payload(env, Heartbeat)

@@ -5,17 +5,22 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
+from app import log
 from app.cli.common import (
     DEFAULT_PORT,
     HUB_HELP,
     LANGS,
+    CliError,
     Subcommands,
     add_security_options,
+    keys_dir,
     known_station,
     parse_endpoint,
+    save_held_config,
     station_config,
     station_keys,
 )
+from messaging.envelope import BranchSettings
 
 OUTBOX_HELP = "folder of the station's durable outbox (default: the user data folder)"
 
@@ -23,13 +28,31 @@ OUTBOX_HELP = "folder of the station's durable outbox (default: the user data fo
 def run(args: argparse.Namespace) -> int:
     from app.client.main import run_station  # Qt: only for this command
 
-    branch, _held = station_config(args)
+    branch, held = station_config(args)
     station = known_station(branch, args.station, args.config)
     endpoint = parse_endpoint(args.hub)
     outbox_dir = Path(args.outbox_dir) if args.outbox_dir else None
     keys = station_keys(args, station.id)
+    folder = keys_dir(args)
+    keep = None
+    if held and folder is not None:  # a station that takes its configuration from the hub
+
+        def keep_new(settings: BranchSettings) -> None:
+            try:
+                save_held_config(folder, settings)
+            except (CliError, OSError) as exc:
+                log.ui.error("the hub's new branch configuration is not kept: %s", exc)
+
+        keep = (held, keep_new)
     return run_station(
-        branch, endpoint, station.id, args.lang, outbox_dir, fullscreen=args.fullscreen, keys=keys
+        branch,
+        endpoint,
+        station.id,
+        args.lang,
+        outbox_dir,
+        fullscreen=args.fullscreen,
+        keys=keys,
+        held=keep,
     )
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import signal
 import sys
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -24,6 +25,7 @@ from app.client.alerts import AlertManager, SoundPlayer, make_player, make_tray
 from app.client.bridge import StationBridge
 from app.domain.config import Branch
 from app.domain.roles import Role
+from messaging.envelope import BranchSettings
 from messaging.keys import StationKeys
 from messaging.outbox import Outbox
 from messaging.sockets import Endpoint
@@ -127,6 +129,7 @@ def build_station(
     tray: QSystemTrayIcon | None = None,
     settings: QSettings | None = None,
     keys: StationKeys | None = None,
+    config_hash: str = "",
 ) -> StationParts:
     """Build, wire and start one station window without running the event loop.
 
@@ -143,6 +146,7 @@ def build_station(
     )
     parts = StationParts(bridge, view, window, alerts, VIEW_KINDS[bridge.station.role])
     connect_signals(parts)
+    bridge.session.link.config_hash = config_hash  # named in every hello
     bridge.start()
     if staff:
         bridge.sign_in(staff)
@@ -200,11 +204,14 @@ def run_station(
     fullscreen: bool = False,
     public: bool | None = None,
     keys: StationKeys | None = None,
+    held: tuple[str, Callable[[BranchSettings], None]] | None = None,
 ) -> int:
     """Run one station (or the board) until its window closes; return the exit code.
 
     ``lang`` None: zh_CN on a Chinese locale, English elsewhere. ``public`` (boards
     only, default True for a board) hides silent signals: a screen others can see.
+    ``held``: the hash of the configuration this PC holds from the hub, and what keeps a
+    new one the hub sends (it applies at the next start, as the window says).
     """
     unhook = crashlog.install()  # Qt's messages and uncaught exceptions: to the log
     app = ensure_app()
@@ -226,7 +233,20 @@ def run_station(
         player=player,
         tray=tray,
         keys=keys,
+        config_hash=held[0] if held else "",
     )
+    if held is not None:
+        keep = held[1]
+
+        def changed(new: BranchSettings) -> None:
+            keep(new)
+            text = QCoreApplication.translate(
+                "StationWindow",
+                "The branch settings changed at the hub: restart this station to use them.",
+            )
+            parts.window.statusBar().showMessage(text)
+
+        parts.bridge.session.link.on_config = changed
     try:
         if not board and not sign_in(parts):
             return 0

@@ -12,13 +12,14 @@ import msgspec
 import zmq
 
 from app.cli.enrol import ask
-from app.domain.config import HIDDEN_PIN, Branch, decode_shared
+from app.domain.config import HIDDEN_PIN, Branch, config_hash, decode_shared
 from app.domain.events import RaiseSignal
 from messaging import keys as keyfiles
 from messaging.envelope import T_EVENT, BranchSettings, Rejected
 from messaging.keys import CurveKeys, StationKeys
+from messaging.link import StationLink
 from messaging.sockets import station_sockets
-from tests.helpers import ROOT, HubProcess, TestStation, free_port_pair, wait_for
+from tests.helpers import ROOT, HubProcess, TestStation, free_port_pair, keys_for, wait_for
 from tests.integration.test_cli import lobbylink
 
 
@@ -134,7 +135,7 @@ def test_the_station_runs_on_the_configuration_from_the_hub(tmp_path: Path) -> N
             "keys", "approve", "C09", _pending(hub, "C09")[0], "--dir", str(hub.keys_dir)
         )
         assert approved.returncode == 0, approved.stderr
-        out, err = proc.communicate(timeout=30)
+        _out, err = proc.communicate(timeout=30)
         assert proc.returncode == 0, err
         sent = lobbylink(*send, "raise", "assist", "--note", "a counter the demo lacks")
         assert sent.returncode == 0, sent.stderr
@@ -179,3 +180,42 @@ def test_enrolment_requests_are_rate_limited_and_capped(hub: HubProcess, tmp_pat
     assert limited, answers  # the branch's enrolment rate, whatever the number of keys
     assert len(_pending(hub, "C05")) == len(answers) - len(limited)
     assert len(_pending(hub, "C05")) <= keyfiles.MAX_PENDING
+
+
+def test_a_hello_with_another_configuration_gets_the_hubs(
+    hub: HubProcess, ctx: zmq.Context, branch: Branch
+) -> None:
+    got: list[BranchSettings] = []
+    stale = StationLink(ctx, hub.endpoint, "C01", keys=keys_for(hub.endpoint, "C01"))
+    stale.config_hash = "0" * 16  # what it held before the hub's file changed
+    stale.on_config = got.append
+    try:
+        stale.start()
+        wait_for(lambda: stale.synced, 10, lambda: _drive(stale), "C01 to sync")
+        [settings] = got
+        assert config_hash(bytes(settings.config)) == settings.hash
+        assert decode_shared(settings.config).stations == branch.config.stations
+    finally:
+        stale.close()
+    current = StationLink(ctx, hub.endpoint, "C02", keys=keys_for(hub.endpoint, "C02"))
+    current.config_hash = settings.hash
+    current.on_config = got.append
+    own_file = StationLink(ctx, hub.endpoint, "C04", keys=keys_for(hub.endpoint, "C04"))
+    own_file.on_config = got.append  # config_hash "": runs on its own file
+    try:
+        for link in (current, own_file):
+            link.start()
+            _sync(link)
+        assert len(got) == 1  # neither was sent the configuration again
+    finally:
+        current.close()
+        own_file.close()
+
+
+def _drive(link: StationLink) -> None:
+    link.process()
+    link.tick()
+
+
+def _sync(link: StationLink) -> None:
+    wait_for(lambda: link.synced, 10, lambda: _drive(link), f"{link.station} to sync")
