@@ -880,6 +880,10 @@
             <numerusform>%n actions waiting to be sent</numerusform>
         </translation>
     </message>
+    <message>
+        <source>The branch settings changed at the hub: restart this station to use them.</source>
+        <translation>The branch settings changed at the hub: restart this station to use them.</translation>
+    </message>
 </context>
 <context>
     <name>SupervisorView</name>

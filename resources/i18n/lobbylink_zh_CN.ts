@@ -876,6 +876,10 @@
             <numerusform>%n 项操作等待发送</numerusform>
         </translation>
     </message>
+    <message>
+        <source>The branch settings changed at the hub: restart this station to use them.</source>
+        <translation>网点设置已在服务器上更改：请重新启动本工作站后生效。</translation>
+    </message>
 </context>
 <context>
     <name>SupervisorView</name>
