@@ -878,7 +878,7 @@
     </message>
     <message>
         <source>The branch settings changed at the hub: restart this station to use them.</source>
-        <translation>网点设置已在服务器上更改：请重新启动本工作站后生效。</translation>
+        <translation>中心服务的网点设置已更改：请重新启动本工作站后生效。</translation>
     </message>
 </context>
 <context>
