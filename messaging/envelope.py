@@ -116,6 +116,27 @@ class Answer(msgspec.Struct, omit_defaults=True):
     """True when the same query may succeed later (the hub is busy)."""
 
 
+ENROLMENTS = "enrolments"
+"""The query the branch head's board asks: the waiting enrolment requests, after an
+optional approval or refusal (:class:`EnrolmentAction`)."""
+
+
+class EnrolmentAction(msgspec.Struct, omit_defaults=True):
+    """The ``enrolments`` query's args: ``list``, or ``approve``/``drop`` one request."""
+
+    action: str = "list"
+    station: str = ""
+    fingerprint: str = ""
+
+
+class EnrolmentRequest(msgspec.Struct):
+    """One waiting request in the ``enrolments`` answer (a list of them)."""
+
+    station: str
+    fingerprint: str
+    since_ms: int
+
+
 class BranchSettings(msgspec.Struct):
     """The ``config`` message: the branch configuration as the hub holds it (its fields
     are branch.toml's, PINs hidden) and its hash, which a station puts in its hello."""

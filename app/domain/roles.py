@@ -13,6 +13,10 @@ class Role(StrEnum):
     BRANCH_HEAD = "branch_head"
 
 
+ENROLLERS = frozenset({Role.BRANCH_HEAD})
+"""Who approves a station PC's own key (enrolment), from a station of that role."""
+
+
 class SignalState(StrEnum):
     OPEN = "open"
     ACKNOWLEDGED = "acknowledged"

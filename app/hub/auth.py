@@ -36,11 +36,14 @@ class StationAuthenticator(ThreadAuthenticator):
         super().__init__(ctx, log=log.wire.getChild("zap"))  # pyzmq's own ZAP messages
         self.folder = Path(folder)
         self._stamps: dict[str, keyfiles.Stamp] | None = None
+        self._stamps_seen = False
         self._broken: dict[str, str] = {}
         self.allowed: dict[bytes, str] = {}
         self._address: dict[bytes, str] = {}
         """Z85 key -> the address it last handshook from (allowed keys only)."""
         self._shared: set[bytes] = set()
+        self.changes: list[str] = []
+        """What changed in the allow-list since the hub last journaled it."""
         self.complain: Callable[[str, str, str], None] | None = None
         """The hub's throttled refusal log (code, reason, who); set before start."""
         self.reload()
@@ -118,4 +121,14 @@ class StationAuthenticator(ThreadAuthenticator):
             log.hub.info("station keys added: %s", ", ".join(sorted(added)))
         if gone:
             log.hub.warning("station keys revoked or changed: %s", ", ".join(sorted(gone)))
+        if self._stamps_seen:  # the hub's start is no change
+            for key, station in sorted(fresh.items(), key=lambda kv: kv[1]):
+                if before.get(key) != station:
+                    fp = keyfiles.fingerprint(key)
+                    self.changes.append(f"station key of {station} allowed: {fp}")
+            for key, station in sorted(before.items(), key=lambda kv: kv[1]):
+                if fresh.get(key) != station:
+                    fp = keyfiles.fingerprint(key)
+                    self.changes.append(f"station key of {station} no longer allowed: {fp}")
+        self._stamps_seen = True
         return gone

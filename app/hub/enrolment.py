@@ -15,11 +15,20 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import msgspec
+
 from app import log
+from app.domain.roles import ENROLLERS
 from app.hub.auth import StationAuthenticator
 from app.hub.queries import Answer
 from messaging import keys as keyfiles
-from messaging.envelope import BranchSettings, Enrolment, encode
+from messaging.envelope import (
+    BranchSettings,
+    Enrolment,
+    EnrolmentAction,
+    EnrolmentRequest,
+    encode,
+)
 
 
 class Enrolments:
@@ -52,3 +61,33 @@ class Enrolments:
                 fp,
             )
         return Answer(True, encode(Enrolment("pending", fp)))
+
+    def query(self, asker: str, role: str, args: bytes) -> tuple[Answer, str]:
+        """The board's ``enrolments`` query: (the answer, a note for the journal or "")."""
+        if role not in {r.value for r in ENROLLERS}:
+            return Answer(False, code="forbidden", reason="only the branch head enrols"), ""
+        if self.keys_dir is None:
+            return Answer(False, code="no_enrolment", reason="this hub runs without keys"), ""
+        try:
+            act = msgspec.msgpack.decode(args, type=EnrolmentAction) if args else EnrolmentAction()
+        except msgspec.DecodeError as exc:
+            return Answer(False, code="bad_payload", reason=str(exc)), ""
+        note = ""
+        try:
+            if act.action == "approve":
+                keyfiles.approve(self.keys_dir, act.station, act.fingerprint)
+                note = f"key {act.fingerprint} of {act.station} approved at {asker}"
+            elif act.action == "drop":
+                keyfiles.drop(self.keys_dir, act.station, act.fingerprint)
+                note = f"enrolment request {act.fingerprint} of {act.station} refused at {asker}"
+            elif act.action != "list":
+                return Answer(False, code="bad_payload", reason=f"no action {act.action!r}"), ""
+            waiting = [
+                EnrolmentRequest(station, fp, round(since * 1000))
+                for station, fp, since in keyfiles.pending(self.keys_dir)
+            ]
+        except (keyfiles.KeyFileError, OSError) as exc:
+            return Answer(False, code="not_found", reason=str(exc)), ""
+        if note:
+            log.hub.warning("%s", note)
+        return Answer(True, encode(waiting)), note

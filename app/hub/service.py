@@ -61,6 +61,7 @@ from app.hub.timers import Timers
 from app.hub.verify import BrokenJournal, Finding
 from messaging import keys as keyfiles
 from messaging.envelope import (
+    ENROLMENTS,
     T_ANSWER,
     T_CMD,
     T_CONFIG,
@@ -303,6 +304,10 @@ class Hub:
         if gone:
             log.hub.warning("cutting off %s: reopening the hub's sockets", ", ".join(sorted(gone)))
             self.ports.rebind()
+        if self.auth is not None and self.auth.changes and self._journal_ok:
+            for text in self.auth.changes:  # every change of the allow-list, journaled
+                sequencer.sequence(JournalNote(text=text))
+            self.auth.changes.clear()
         self.refusals.report()
         published: list[bytes] = []
         if sequencer.batch:
@@ -418,6 +423,15 @@ class Hub:
             self._refuse(item, exc.code, exc.reason)
             return
         station = item.env.station
+        if query.name == ENROLMENTS:  # the key folder is the hub's: answered here
+            answer, note = self.enrolments.query(station, self.sync.role(station), query.args)
+            if note:
+                try:
+                    self.emit(JournalNote(text=note))
+                except JournalUnavailable:
+                    log.journal.error("not journaled (the key change stands): %s", note)
+            self._answer(item.identity, item.env.msg_id, answer)
+            return
         refused = self.queries.submit(
             item.identity, item.env.msg_id, station, self.sync.role(station), query.name, query.args
         )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import sqlite3
 import subprocess
 import sys
 import time
@@ -15,7 +16,16 @@ from app.cli.enrol import ask
 from app.domain.config import HIDDEN_PIN, Branch, config_hash, decode_shared
 from app.domain.events import RaiseSignal
 from messaging import keys as keyfiles
-from messaging.envelope import T_EVENT, BranchSettings, Rejected
+from messaging.envelope import (
+    ENROLMENTS,
+    T_EVENT,
+    Answer,
+    BranchSettings,
+    Enrolment,
+    EnrolmentAction,
+    EnrolmentRequest,
+    Rejected,
+)
 from messaging.keys import CurveKeys, StationKeys
 from messaging.link import StationLink
 from messaging.sockets import station_sockets
@@ -219,3 +229,58 @@ def _drive(link: StationLink) -> None:
 
 def _sync(link: StationLink) -> None:
     wait_for(lambda: link.synced, 10, lambda: _drive(link), f"{link.station} to sync")
+
+
+def _ask(link: StationLink, action: EnrolmentAction) -> Answer:
+    answers: dict[str, Answer] = {}
+    link.on_answer = answers.__setitem__
+    msg_id = link.query(ENROLMENTS, msgspec.msgpack.encode(action))
+    wait_for(lambda: msg_id in answers, 10, lambda: _drive(link), "the enrolments answer")
+    return answers[msg_id]
+
+
+def _notes(db_url: str) -> list[str]:
+    with sqlite3.connect(db_url.removeprefix("sqlite:///")) as db:
+        rows = db.execute("SELECT body FROM events WHERE kind = 'journal_note'").fetchall()
+    return [bytes(body).decode("utf-8", "replace") for (body,) in rows]
+
+
+def test_the_branch_head_approves_on_the_board_and_the_journal_keeps_it(
+    hub: HubProcess, ctx: zmq.Context, db_url: str, tmp_path: Path
+) -> None:
+    assert hub.keys_dir is not None
+    pc = tmp_path / "pc"
+    keyfiles.set_hub_public(pc, _hub_public(hub).encode())
+    keyfiles.own_keys(pc, "C06")
+    asked = ask(hub.endpoint, keyfiles.station_keys(pc, "C06"), 5)
+    assert isinstance(asked, Enrolment) and asked.status == "pending"
+    fp = asked.fingerprint
+    board = StationLink(ctx, hub.endpoint, "H1", keys=keys_for(hub.endpoint, "H1"))
+    teller = StationLink(ctx, hub.endpoint, "C01", keys=keys_for(hub.endpoint, "C01"))
+    try:
+        for link in (board, teller):
+            link.start()
+            _sync(link)
+        refused = _ask(teller, EnrolmentAction("approve", "C06", fp))
+        assert not refused.ok and refused.code == "forbidden"
+        listed = msgspec.msgpack.decode(
+            _ask(board, EnrolmentAction()).body, type=list[EnrolmentRequest]
+        )
+        assert [(r.station, r.fingerprint) for r in listed] == [("C06", fp)]
+        wrong = _ask(board, EnrolmentAction("approve", "C06", "AAAAA-AAAAA"))
+        assert not wrong.ok and "no enrolment request" in wrong.reason
+        done = _ask(board, EnrolmentAction("approve", "C06", fp))
+        assert done.ok and msgspec.msgpack.decode(done.body) == []
+    finally:
+        board.close()
+        teller.close()
+
+    def enrolled() -> bool:  # the hub re-reads its allow-list about once a second
+        again = ask(hub.endpoint, keyfiles.station_keys(pc, "C06"), 5)
+        return isinstance(again, Enrolment) and again.status == "enrolled"
+
+    wait_for(enrolled, 10, what="C06 to be enrolled")
+    wait_for(lambda: any("of C06 allowed" in n for n in _notes(db_url)), 5, what="the note")
+    notes = _notes(db_url)
+    assert any(f"key {fp} of C06 approved at H1" in n for n in notes), notes
+    assert any("station key of C06 no longer allowed" in n for n in notes), notes
