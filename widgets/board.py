@@ -32,10 +32,11 @@ from PySide6.QtWidgets import (
 
 from app.domain import policy
 from app.domain.kpi import Kpis, today_kpis
-from app.domain.roles import SignalState
+from app.domain.roles import ENROLLERS, SignalState
 from app.domain.state import SignalRecord
 from app.domain.timeday import local_time
 from widgets.common import fmt_age, progress_text, role_text, signal_label, tr
+from widgets.enrolment import EnrolmentPanel
 from widgets.floormap import FloorMap
 from widgets.model import ReportRenderer, StationModel
 from widgets.open_signals import OpenSignalsModel, SignalCell, who_text
@@ -213,6 +214,7 @@ class BoardView(QWidget):
         self.tabs: QTabWidget | None = None
         self.today_panel: ReportPanel | None = None
         self.reports_panel: ReportPanel | None = None
+        self.enrolment_panel: EnrolmentPanel | None = None
         if self.public:
             layout.addWidget(live, 1)
         else:
@@ -222,6 +224,9 @@ class BoardView(QWidget):
             self.tabs.addTab(live, tr("Live"))
             self.tabs.addTab(QWidget(self), tr("Today"))
             self.tabs.addTab(QWidget(self), tr("Reports"))
+            if model.station.role in ENROLLERS:  # the branch head's own screen only
+                self.enrolment_panel = EnrolmentPanel(model, self)
+                self.tabs.addTab(self.enrolment_panel, tr("Station PCs"))
             self.tabs.currentChanged.connect(self._on_tab)
             layout.addWidget(self.tabs, 1)
         self.setStyleSheet("#boardView { background: #eceff1; }")
@@ -247,10 +252,11 @@ class BoardView(QWidget):
         plain_labels(self)
 
     def show_page(self, page: str) -> ReportPanel | None:
-        """Switch to "live", "today" or "reports"; the report panel shown, if any."""
+        """Switch to "live", "today", "reports" or "enrolment" (the branch head's); the
+        report panel shown, if any."""
         if self.tabs is None:
             return None
-        self.tabs.setCurrentIndex(("live", "today", "reports").index(page))
+        self.tabs.setCurrentIndex(("live", "today", "reports", "enrolment").index(page))
         return {"today": self.today_panel, "reports": self.reports_panel}.get(page)
 
     def _on_tab(self, index: int) -> None:

@@ -67,6 +67,9 @@ class StationModel(QObject):
       report_ready(str, dict): the answer to :meth:`request_report` (its id, the
         report as ``lobbylink report --format json`` prints it).
       report_failed(str, str, str): id, code and reason of a report that failed.
+      enrolments_ready(list): the station PCs waiting for enrolment, as
+        ``(station id, fingerprint, asked at ms)``, after :meth:`request_enrolments`.
+      enrolment_failed(str, str): code and reason of a refused enrolment request.
 
     A subclass gives the transport: :meth:`send`, :meth:`request_report`,
     :attr:`connected`, :meth:`hub_now_ms` and :meth:`waiting_count`.
@@ -84,6 +87,8 @@ class StationModel(QObject):
     command_accepted = Signal(str, int)
     report_ready = Signal(str, object)
     report_failed = Signal(str, str, str)
+    enrolments_ready = Signal(object)
+    enrolment_failed = Signal(str, str)
 
     def __init__(
         self, branch: Branch, station_id: str, state: BranchState, parent: QObject | None = None
@@ -123,6 +128,14 @@ class StationModel(QObject):
         """Ask for the measures of local days ``first`` to ``last``; the answer comes later
         (never during this call) as ``report_ready`` or ``report_failed`` with the
         returned id."""
+        raise NotImplementedError
+
+    def request_enrolments(
+        self, action: str = "list", station: str = "", fingerprint: str = ""
+    ) -> None:
+        """Ask for the waiting enrolment requests, after approving (``approve``) or
+        refusing (``drop``) one; the answer comes later as ``enrolments_ready`` or
+        ``enrolment_failed``. The branch head's stations only (the hub checks)."""
         raise NotImplementedError
 
     # Commands --------------------------------------------------------------------------------

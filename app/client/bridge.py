@@ -23,7 +23,16 @@ from app.domain.events import (
 )
 from app.reports import query as report_query
 from app.station import StationSession
-from messaging.envelope import Accepted, Answer, Rejected, WireError, new_msg_id
+from messaging.envelope import (
+    ENROLMENTS,
+    Accepted,
+    Answer,
+    EnrolmentAction,
+    EnrolmentRequest,
+    Rejected,
+    WireError,
+    new_msg_id,
+)
 from messaging.keys import StationKeys
 from messaging.outbox import Outbox, OutboxError
 from messaging.qt_bridge import LinkDriver
@@ -71,6 +80,8 @@ class StationBridge(StationModel):
         self._reports: dict[str, tuple[bytes, int]] = {}
         """Report queries waiting for an answer: msg_id -> (arguments, tries so far)."""
         self._rng = random.Random()
+        self._enrolments: set[str] = set()
+        """Enrolment queries waiting for an answer."""
         self.driver = LinkDriver(self.session.link, self)
 
     def hub_now_ms(self) -> int:
@@ -132,8 +143,21 @@ class StationBridge(StationModel):
         self.driver.drain()
         return msg_id
 
+    def request_enrolments(
+        self, action: str = "list", station: str = "", fingerprint: str = ""
+    ) -> None:
+        args = msgspec.msgpack.encode(EnrolmentAction(action, station, fingerprint))
+        msg_id = new_msg_id()
+        self._enrolments.add(msg_id)
+        self.session.link.query(ENROLMENTS, args, msg_id=msg_id)
+        self.driver.drain()
+
     # Callbacks ------------------------------------------------------------------------------
     def _on_answer(self, msg_id: str, answer: Answer) -> None:
+        if msg_id in self._enrolments:
+            self._enrolments.discard(msg_id)
+            QTimer.singleShot(0, lambda: self._deliver_enrolments(answer))
+            return
         if msg_id not in self._reports:
             return
         # Queued: a refusal made inside request_report reaches the caller after it returns.
@@ -157,6 +181,17 @@ class StationBridge(StationModel):
             )
             return
         self.report_ready.emit(msg_id, data)
+
+    def _deliver_enrolments(self, answer: Answer) -> None:
+        if not answer.ok:
+            self.enrolment_failed.emit(answer.code, answer.reason)
+            return
+        try:
+            waiting = msgspec.msgpack.decode(answer.body, type=list[EnrolmentRequest])
+        except msgspec.DecodeError as exc:
+            self.enrolment_failed.emit("bad_answer", f"the hub's answer does not decode: {exc}")
+            return
+        self.enrolments_ready.emit([(r.station, r.fingerprint, r.since_ms) for r in waiting])
 
     def _ask_again(self, msg_id: str) -> None:
         if msg_id in self._reports:

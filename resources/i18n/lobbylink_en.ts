@@ -190,6 +190,10 @@
         <source>Reports</source>
         <translation>Reports</translation>
     </message>
+    <message>
+        <source>Station PCs</source>
+        <translation>Station PCs</translation>
+    </message>
     <message numerus="yes">
         <source>Open signals · %n</source>
         <translation>
@@ -709,6 +713,63 @@
     <message>
         <source>Acknowledged</source>
         <translation>Acknowledged</translation>
+    </message>
+</context>
+<context>
+    <name>EnrolmentPanel</name>
+    <message>
+        <source>Station PCs asking to join the branch. Approve one only when its screen shows the same fingerprint.</source>
+        <translation>Station PCs asking to join the branch. Approve one only when its screen shows the same fingerprint.</translation>
+    </message>
+    <message>
+        <source>Station</source>
+        <translation>Station</translation>
+    </message>
+    <message>
+        <source>Fingerprint</source>
+        <translation>Fingerprint</translation>
+    </message>
+    <message>
+        <source>Asked at</source>
+        <translation>Asked at</translation>
+    </message>
+    <message>
+        <source>&amp;Approve…</source>
+        <translation>&amp;Approve…</translation>
+    </message>
+    <message>
+        <source>&amp;Refuse…</source>
+        <translation>&amp;Refuse…</translation>
+    </message>
+    <message>
+        <source>No station PC is waiting.</source>
+        <translation>No station PC is waiting.</translation>
+    </message>
+    <message>
+        <source>The hub refused: {reason}</source>
+        <translation>The hub refused: {reason}</translation>
+    </message>
+    <message>
+        <source>Does the screen of {station} show the fingerprint {fp}?
+Approve only if it does: this PC will then act as {station}.</source>
+        <translation>Does the screen of {station} show the fingerprint {fp}?
+Approve only if it does: this PC will then act as {station}.</translation>
+    </message>
+    <message>
+        <source>Refuse the request of {station} with the fingerprint {fp}?</source>
+        <translation>Refuse the request of {station} with the fingerprint {fp}?</translation>
+    </message>
+    <message>
+        <source>Station enrolment</source>
+        <translation>Station enrolment</translation>
+    </message>
+    <message>
+        <source>{station} approved.</source>
+        <translation>{station} approved.</translation>
+    </message>
+    <message>
+        <source>The request of {station} was refused.</source>
+        <translation>The request of {station} was refused.</translation>
     </message>
 </context>
 <context>

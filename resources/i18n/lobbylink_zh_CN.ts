@@ -190,6 +190,10 @@
         <source>Reports</source>
         <translation>报表</translation>
     </message>
+    <message>
+        <source>Station PCs</source>
+        <translation>工作站登记</translation>
+    </message>
     <message numerus="yes">
         <source>Open signals · %n</source>
         <translation>
@@ -706,6 +710,63 @@
     <message>
         <source>Acknowledged</source>
         <translation>已响应</translation>
+    </message>
+</context>
+<context>
+    <name>EnrolmentPanel</name>
+    <message>
+        <source>Station PCs asking to join the branch. Approve one only when its screen shows the same fingerprint.</source>
+        <translation>以下工作站电脑申请加入本网点。仅当该电脑屏幕上显示的指纹与此处相同时，才可批准。</translation>
+    </message>
+    <message>
+        <source>Station</source>
+        <translation>工作站</translation>
+    </message>
+    <message>
+        <source>Fingerprint</source>
+        <translation>密钥指纹</translation>
+    </message>
+    <message>
+        <source>Asked at</source>
+        <translation>申请时间</translation>
+    </message>
+    <message>
+        <source>&amp;Approve…</source>
+        <translation>批准(&amp;A)…</translation>
+    </message>
+    <message>
+        <source>&amp;Refuse…</source>
+        <translation>拒绝(&amp;R)…</translation>
+    </message>
+    <message>
+        <source>No station PC is waiting.</source>
+        <translation>没有待批准的工作站。</translation>
+    </message>
+    <message>
+        <source>The hub refused: {reason}</source>
+        <translation>中心服务拒绝：{reason}</translation>
+    </message>
+    <message>
+        <source>Does the screen of {station} show the fingerprint {fp}?
+Approve only if it does: this PC will then act as {station}.</source>
+        <translation>{station} 的屏幕上显示的指纹是否为 {fp}？
+仅在相同时批准：批准后这台电脑将作为 {station} 工作。</translation>
+    </message>
+    <message>
+        <source>Refuse the request of {station} with the fingerprint {fp}?</source>
+        <translation>拒绝 {station}（指纹 {fp}）的登记申请？</translation>
+    </message>
+    <message>
+        <source>Station enrolment</source>
+        <translation>工作站登记</translation>
+    </message>
+    <message>
+        <source>{station} approved.</source>
+        <translation>已批准 {station}。</translation>
+    </message>
+    <message>
+        <source>The request of {station} was refused.</source>
+        <translation>已拒绝 {station} 的申请。</translation>
     </message>
 </context>
 <context>

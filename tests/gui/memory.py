@@ -84,6 +84,23 @@ class MemoryModel(StationModel):
         self.hub.ask_report(self, msg_id, first, last, by)
         return msg_id
 
+    def request_enrolments(
+        self, action: str = "list", station: str = "", fingerprint: str = ""
+    ) -> None:
+        """As the hub's key folder would answer: a list of (station, fingerprint, ms)."""
+        hub = self.hub
+        found = [r for r in hub.enrolments if r[:2] == (station, fingerprint)]
+        if action in ("approve", "drop") and not found:
+            fail = f"no enrolment request of {station} with fingerprint {fingerprint}"
+            QTimer.singleShot(0, lambda: self.enrolment_failed.emit("not_found", fail))
+            return
+        for request in found:
+            hub.enrolments.remove(request)
+            if action == "approve":
+                hub.approved.append(request[:2])
+        waiting = list(hub.enrolments)
+        QTimer.singleShot(0, lambda: self.enrolments_ready.emit(waiting))
+
 
 class MemoryHub(QObject):
     """One branch's rules and sequence, in memory, for :class:`MemoryModel` stations."""
@@ -96,6 +113,9 @@ class MemoryHub(QObject):
         self.state = BranchState(branch)
         self.now_ms = START_MS
         self.report = report
+        self.enrolments: list[tuple[str, str, int]] = []
+        """Station PCs waiting for enrolment: (station, fingerprint, asked at ms)."""
+        self.approved: list[tuple[str, str]] = []
         self.journal: Journal | None = None
         self._writer: JournalWriter | None = None
         self._query: ReportQuery
