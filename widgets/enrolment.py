@@ -12,8 +12,8 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
-from PySide6.QtCore import QTimer
-from PySide6.QtGui import QHideEvent, QShowEvent
+from PySide6.QtCore import Qt, QTimer
+from PySide6.QtGui import QFontDatabase, QFontMetrics, QHideEvent, QShowEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QDialog,
@@ -63,6 +63,12 @@ class EnrolmentPanel(QWidget):
         self.table.verticalHeader().hide()
         self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
         self.table.itemSelectionChanged.connect(self._update_buttons)
+        self._fingerprint_font = QFontDatabase.systemFont(QFontDatabase.SystemFont.FixedFont)
+        self._fingerprint_font.setPointSizeF(self.font().pointSizeF() * 1.5)
+        self._fingerprint_font.setBold(True)
+        self.table.verticalHeader().setDefaultSectionSize(
+            QFontMetrics(self._fingerprint_font).height() + 12
+        )
         self.approve_button = QPushButton(self.tr("&Approve…"), self)
         self.approve_button.setObjectName("approveEnrolment")
         self.approve_button.clicked.connect(lambda: self._confirm("approve"))
@@ -106,7 +112,11 @@ class EnrolmentPanel(QWidget):
 
     def _station_name(self, station: str) -> str:
         found = self.model.branch.station(station)
-        return f"{found.name.get(self.model.lang)} ({station})" if found else station
+        if found is None:
+            return station
+        return self.tr("{name} ({station})").format(
+            name=found.name.get(self.model.lang), station=station
+        )
 
     def _on_ready(self, rows: list[tuple[str, str, int]]) -> None:
         chosen = self.selected()
@@ -117,7 +127,10 @@ class EnrolmentPanel(QWidget):
             at = datetime.fromtimestamp(since_ms / 1000, UTC).astimezone(zone)
             cells = (self._station_name(station), fp, at.strftime("%m-%d %H:%M"))
             for column, text in enumerate(cells):
-                self.table.setItem(i, column, QTableWidgetItem(text))
+                item = QTableWidgetItem(text)
+                if column == 1:  # what a person compares, character by character
+                    item.setFont(self._fingerprint_font)
+                self.table.setItem(i, column, item)
             if chosen is not None and chosen[:2] == (station, fp):
                 self.table.selectRow(i)
         if not self.rows and not self.status.text():  # never over what was just done
@@ -140,18 +153,23 @@ class EnrolmentPanel(QWidget):
         name = self._station_name(station)
         if action == "approve":
             text = self.tr(
-                "Does the screen of {station} show the fingerprint {fp}?\n"
-                "Approve only if it does: this PC will then act as {station}."
-            ).format(station=name, fp=fp)
+                "Does the screen of {station} show this fingerprint? Approve only if it "
+                "does: this PC will then act as {station}."
+            ).format(station=name)
         else:
-            text = self.tr("Refuse the request of {station} with the fingerprint {fp}?").format(
-                station=name, fp=fp
+            text = self.tr("Refuse the request of {station} with this fingerprint?").format(
+                station=name
             )
         box = QDialog(self)
         box.setObjectName("enrolmentConfirm")
         box.setWindowTitle(self.tr("Station enrolment"))
         question = QLabel(text, box)
         question.setWordWrap(True)
+        question.setTextFormat(Qt.TextFormat.PlainText)
+        shown = QLabel(fp, box)
+        shown.setObjectName("enrolmentFingerprint")
+        shown.setFont(self._fingerprint_font)
+        shown.setAlignment(Qt.AlignmentFlag.AlignCenter)
         answer = QDialogButtonBox(
             QDialogButtonBox.StandardButton.Yes | QDialogButtonBox.StandardButton.No, box
         )
@@ -162,7 +180,9 @@ class EnrolmentPanel(QWidget):
         no.setFocus()
         form = QVBoxLayout(box)
         form.addWidget(question)
+        form.addWidget(shown)
         form.addWidget(answer)
+        box.setMinimumWidth(420)
 
         def done() -> None:
             self.model.request_enrolments(action, station, fp)

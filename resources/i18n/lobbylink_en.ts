@@ -742,6 +742,10 @@
         <translation>&amp;Refuse…</translation>
     </message>
     <message>
+        <source>{name} ({station})</source>
+        <translation>{name} ({station})</translation>
+    </message>
+    <message>
         <source>No station PC is waiting.</source>
         <translation>No station PC is waiting.</translation>
     </message>
@@ -750,14 +754,12 @@
         <translation>The hub refused: {reason}</translation>
     </message>
     <message>
-        <source>Does the screen of {station} show the fingerprint {fp}?
-Approve only if it does: this PC will then act as {station}.</source>
-        <translation>Does the screen of {station} show the fingerprint {fp}?
-Approve only if it does: this PC will then act as {station}.</translation>
+        <source>Does the screen of {station} show this fingerprint? Approve only if it does: this PC will then act as {station}.</source>
+        <translation>Does the screen of {station} show this fingerprint? Approve only if it does: this PC will then act as {station}.</translation>
     </message>
     <message>
-        <source>Refuse the request of {station} with the fingerprint {fp}?</source>
-        <translation>Refuse the request of {station} with the fingerprint {fp}?</translation>
+        <source>Refuse the request of {station} with this fingerprint?</source>
+        <translation>Refuse the request of {station} with this fingerprint?</translation>
     </message>
     <message>
         <source>Station enrolment</source>

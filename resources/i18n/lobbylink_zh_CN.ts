@@ -739,6 +739,10 @@
         <translation>拒绝(&amp;R)…</translation>
     </message>
     <message>
+        <source>{name} ({station})</source>
+        <translation>{name}（{station}）</translation>
+    </message>
+    <message>
         <source>No station PC is waiting.</source>
         <translation>没有待批准的工作站。</translation>
     </message>
@@ -747,14 +751,12 @@
         <translation>中心服务拒绝：{reason}</translation>
     </message>
     <message>
-        <source>Does the screen of {station} show the fingerprint {fp}?
-Approve only if it does: this PC will then act as {station}.</source>
-        <translation>{station} 的屏幕上显示的指纹是否为 {fp}？
-仅在相同时批准：批准后这台电脑将作为 {station} 工作。</translation>
+        <source>Does the screen of {station} show this fingerprint? Approve only if it does: this PC will then act as {station}.</source>
+        <translation>{station} 的屏幕上显示的是否为以下指纹？仅在相同时批准：批准后这台电脑将作为 {station} 工作。</translation>
     </message>
     <message>
-        <source>Refuse the request of {station} with the fingerprint {fp}?</source>
-        <translation>拒绝 {station}（指纹 {fp}）的登记申请？</translation>
+        <source>Refuse the request of {station} with this fingerprint?</source>
+        <translation>拒绝 {station} 以下列指纹提出的登记申请？</translation>
     </message>
     <message>
         <source>Station enrolment</source>
