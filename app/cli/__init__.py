@@ -12,13 +12,26 @@ import sys
 from collections.abc import Callable, Sequence
 
 from app import log
-from app.cli import archive, bench, board, demo, hub, keys, report, send, station, tail, verify
+from app.cli import (
+    archive,
+    bench,
+    board,
+    demo,
+    hub,
+    keys,
+    report,
+    send,
+    station,
+    tail,
+    verify,
+    witness,
+)
 from app.cli.bench import with_bench_default
 from app.cli.common import CliError
 
-COMMANDS = (hub, send, tail, report, archive, demo, station, board, keys, verify, bench)
+COMMANDS = (hub, send, tail, report, archive, demo, station, board, keys, verify, witness, bench)
 """In the order ``lobbylink --help`` lists them."""
-QUIET = frozenset({"send", "tail", "report", "keys", "verify", "bench"})
+QUIET = frozenset({"send", "tail", "report", "keys", "verify", "witness", "bench"})
 """Commands whose output is their answer: the log keeps only warnings."""
 
 __all__ = ["CliError", "build_parser", "main", "with_bench_default"]
