@@ -167,3 +167,52 @@ def test_an_untouched_journal_passes_and_bad_paths_are_one_line(
         assert out.returncode == 2 and says in out.stderr, (argv, out.stderr)
         assert "Traceback" not in out.stderr and len(out.stderr.strip().splitlines()) == 1
     assert not (tmp_path / "none.sqlite").exists(), "never made"
+
+
+def test_a_station_written_from_the_doc_can_keep_the_head(
+    tmp_path: Path, branch: Branch, ctx: zmq.Context
+) -> None:
+    """docs/protocol.md §5.5 and §9.5 alone: a plain SUB reads the head from a heartbeat,
+    and the chain recomputed from the journal's rows ends in it."""
+    import hashlib
+
+    import msgspec
+
+    db = tmp_path / "journal.sqlite"
+    hub = HubProcess(f"sqlite:///{db}", free_port_pair(), insecure=True).start()
+    teller = TestStation(branch, "C01", hub.endpoint, ctx)
+    sub = ctx.socket(zmq.SUB)
+    sub.setsockopt(zmq.LINGER, 0)
+    sub.setsockopt(zmq.SUBSCRIBE, b"hb")
+    sub.connect(f"tcp://127.0.0.1:{hub.port + 1}")
+    try:
+        last = teller.accept(RaiseSignal(code="assist", staff="lina", note="at the doc"))
+        payload: dict[str, object] = {}
+
+        def heard() -> bool:
+            nonlocal payload
+            if not sub.poll(50):
+                return False
+            _topic, body = sub.recv_multipart()
+            envelope = msgspec.msgpack.decode(body)
+            payload = envelope["payload"]
+            return int(envelope["seq"]) >= last and "head_hash" in payload
+
+        wait_for(heard, 15, teller.pump, "a heartbeat with the head")
+    finally:
+        sub.close(0)
+        teller.close()
+        hub.stop()
+    assert payload["head_seq"] == payload["last_seq"]
+    head_hash = payload["head_hash"]
+    assert isinstance(head_hash, bytes) and len(head_hash) == 32
+    prev = bytes(32)
+    with sqlite3.connect(db) as conn:
+        rows = conn.execute("SELECT seq, body FROM events ORDER BY seq").fetchall()
+    conn.close()
+    for seq, body in rows:
+        prev = hashlib.sha256(prev + int(seq).to_bytes(8, "big") + bytes(body)).digest()
+        if seq == payload["head_seq"]:
+            assert prev == head_hash, "the head is the chain's hash at head_seq"
+            return
+    raise AssertionError(f"no row {payload['head_seq']} in the journal")
