@@ -155,13 +155,16 @@ class StationLink:
         self.on_answer: Callable[[str, Answer], None] = lambda mid, answer: None
         self._heads: dict[str, Head] = {}
         """The newest chain head kept per epoch (the witness), as in the outbox."""
+        self._latest: Head | None = None
+        """The head kept last, whatever its epoch."""
         for head in self.outbox.heads():
-            self._heads[head.epoch] = head
+            self._heads[head.epoch] = self._latest = head
         self._new_stretch = True
         """The next head starts a row of its own (a new connection: the hub may have
         restarted on a journal changed meanwhile; the head before stays as evidence)."""
         self._alarmed: set[tuple[str, int, bytes]] = set()
         """Heads whose going back was logged already (each is logged once)."""
+        self._bad_head = False
         self._unsaved: bool | None = None
         """The newest head is not in the outbox yet (a write failed); whether it is
         to start a row of its own."""
@@ -226,9 +229,7 @@ class StationLink:
     def witness(self) -> tuple[int, bytes] | None:
         """The newest chain head of the hub's journal seen here, (seq, hash); of the
         current epoch once known. Kept in the outbox: it survives restarts."""
-        head = self._heads.get(self.epoch)
-        if head is None and self._heads:
-            head = max(self._heads.values(), key=lambda h: h.seen_ms)
+        head = self._heads.get(self.epoch, self._latest)
         return None if head is None else (head.seq, head.hash)
 
     def hub_now_ms(self) -> int:
@@ -421,7 +422,9 @@ class StationLink:
         evidence (a row of its own) for ``lobbylink verify --witness-from``.
         """
         if len(digest) != HEAD_HASH_BYTES or seq <= 0:
-            wire_log.warning("ignored a chain head of %d bytes at seq %d", len(digest), seq)
+            if not self._bad_head:  # once: a hub that sends one sends it every second
+                wire_log.warning("ignored a chain head of %d bytes at seq %d", len(digest), seq)
+            self._bad_head = True
             return
         kept = self._heads.get(epoch)
         if kept is not None and (kept.seq, kept.hash) == (seq, digest):
@@ -451,7 +454,7 @@ class StationLink:
         self._keep(Head(epoch, seq, digest, now_ms()), new_row=new_row)
 
     def _keep(self, head: Head, *, new_row: bool) -> None:
-        self._heads[head.epoch] = head
+        self._heads[head.epoch] = self._latest = head
         new_row = new_row or bool(self._unsaved)  # a row the failed write was to start
         try:
             self.outbox.keep_head(head, new_row=new_row)
