@@ -216,3 +216,38 @@ def test_a_station_written_from_the_doc_can_keep_the_head(
             assert prev == head_hash, "the head is the chain's hash at head_seq"
             return
     raise AssertionError(f"no row {payload['head_seq']} in the journal")
+
+
+def test_heads_of_archived_rows_are_checked_in_the_archive(tmp_path: Path, branch: Branch) -> None:
+    from messaging.outbox import Head
+    from tests.integration.test_reports_cli import _journal
+
+    url = _journal(tmp_path, branch)
+    path = Path(url.removeprefix("sqlite:///"))
+    with sqlite3.connect(path) as conn:
+        (epoch,) = conn.execute("SELECT value FROM meta WHERE key = 'epoch'").fetchone()
+        hashes = dict(conn.execute("SELECT seq, hash FROM events"))
+    conn.close()
+    last = max(hashes)
+    outbox = tmp_path / "outbox-C01.sqlite"
+    box = Outbox(outbox)  # what a station kept: a head of the first rows, and the newest
+    box.keep_head(Head(epoch, 2, bytes(hashes[2]), 1), new_row=True)
+    box.keep_head(Head(epoch, last, bytes(hashes[last]), 2), new_row=True)
+    box.close()
+    target = tmp_path / "old.sqlite"
+    out = lobbylink("archive", "--db", url, "--before", "2026-03-09", "--to", str(target))
+    assert out.returncode == 0, out.stderr
+
+    alone = lobbylink("verify", "--db", url, "--witness-from", str(outbox))
+    assert alone.returncode == 1 and "trimmed" in alone.stderr, alone.stderr
+    both = lobbylink("verify", "--db", url, "--archive", str(target), "--witness-from", str(outbox))
+    assert both.returncode == 0 and "witness OK" in both.stdout, both.stderr
+    archive = lobbylink("verify", "--db", f"sqlite:///{target}", "--witness-from", str(outbox))
+    assert archive.returncode == 0, archive.stderr
+    assert f"note: {last}:" in archive.stdout and "past this archive's end" in archive.stdout
+
+    with sqlite3.connect(target) as conn:  # the archived row the station saw, rewritten
+        conn.execute("UPDATE events SET hash = zeroblob(32) WHERE seq = 2")
+    conn.close()
+    bad = lobbylink("verify", "--db", url, "--archive", str(target), "--witness-from", str(outbox))
+    assert bad.returncode == 1 and "in the archive: witnessed with another hash" in bad.stderr
