@@ -68,16 +68,16 @@ def run(args: argparse.Namespace) -> int:
     return 1
 
 
-def station_heads(path: str) -> list[Any]:
+def station_heads(path: str, flag: str = "--witness-from") -> list[Any]:
     """The chain heads a station's outbox keeps (read-only), or a CliError saying why."""
     from messaging.outbox import OutboxError, read_heads
 
     try:
         heads = read_heads(path)
     except OutboxError as exc:
-        raise CliError(f"--witness-from: {exc}") from exc
+        raise CliError(f"{flag}: {exc}") from exc
     if not heads:
-        raise CliError(f"--witness-from: {path} keeps no chain head yet")
+        raise CliError(f"{flag}: {path} keeps no chain head yet")
     return heads
 
 

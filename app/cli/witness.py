@@ -10,7 +10,7 @@ from app.cli.verify import station_heads
 
 
 def run(args: argparse.Namespace) -> int:
-    heads = station_heads(args.outbox)
+    heads = station_heads(args.outbox, "--outbox")
     if not args.all:
         print(heads[-1].text())
         return 0

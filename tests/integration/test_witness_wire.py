@@ -160,7 +160,7 @@ def test_an_untouched_journal_passes_and_bad_paths_are_one_line(
     for argv, says in (
         (["verify", "--db", str(db), "--witness-from", str(tmp_path / "none.sqlite")], "no outbox"),
         (["verify", "--db", str(db), "--witness-from", str(db)], "not a station outbox"),
-        (["witness", "--outbox", str(tmp_path)], "no outbox file"),
+        (["witness", "--outbox", str(tmp_path)], "--outbox: there is no outbox file"),
         (["witness", "--outbox", str(tmp_path / "none.sqlite")], "no outbox file"),
     ):
         out = lobbylink(*argv)
