@@ -159,8 +159,21 @@ PRIVATE = "private"
 """Kind of the stand-in the hub publishes for an event only some stations may read."""
 
 
-class Heartbeat(msgspec.Struct):
+HEAD_HASH_BYTES = 32
+"""A chain hash (SHA-256) as the heartbeat carries it."""
+
+
+class Heartbeat(msgspec.Struct, omit_defaults=True):
+    """The hub is alive at ``last_seq``; with the head of its journal's chain, if any.
+
+    ``head_seq``/``head_hash`` (optional; absent from older hubs, ignored by older
+    stations) are the seq and chain hash of the newest event the journal has stored:
+    what a station keeps as its witness of the journal (docs/protocol.md §5.5).
+    """
+
     last_seq: int
+    head_seq: int = 0
+    head_hash: bytes = b""
 
 
 _encoder = msgspec.msgpack.Encoder()

@@ -20,6 +20,7 @@ from dataclasses import dataclass
 import zmq
 
 from messaging.envelope import (
+    HEAD_HASH_BYTES,
     MAX_BODY,
     PRIVATE,
     T_ACCEPTED,
@@ -54,7 +55,7 @@ from messaging.envelope import (
     now_ms,
 )
 from messaging.keys import StationKeys
-from messaging.outbox import Outbox, Pending
+from messaging.outbox import Head, Outbox, OutboxError, Pending
 from messaging.sockets import STATION_MAX_FRAME, Endpoint, station_sockets
 
 wire_log = logging.getLogger("lobbylink.wire")
@@ -159,6 +160,21 @@ class StationLink:
         every hello; "" = it runs on a file of its own and wants none."""
         self.on_config: Callable[[BranchSettings], None] = lambda settings: None
         """The hub's configuration, sent when ``config_hash`` is not the hub's."""
+        self._heads: dict[str, Head] = {}
+        """The newest chain head kept per epoch (the witness), as in the outbox."""
+        self._latest: Head | None = None
+        """The head kept last, whatever its epoch."""
+        for head in self.outbox.heads():
+            self._heads[head.epoch] = self._latest = head
+        self._new_stretch = True
+        """The next head starts a row of its own (a new connection: the hub may have
+        restarted on a journal changed meanwhile; the head before stays as evidence)."""
+        self._alarmed: set[tuple[str, int, bytes]] = set()
+        """Heads whose going back was logged already (each is logged once)."""
+        self._bad_head = False
+        self._unsaved: bool | None = None
+        """The newest head is not in the outbox yet (a write failed); whether it is
+        to start a row of its own."""
         self._queries: dict[str, float] = {}
         """msg_id -> when each unanswered query was sent."""
         # One handler per topic, per socket (as qtconsole's frontends dispatch by message
@@ -216,6 +232,13 @@ class StationLink:
             return env.msg_id
         self._queries[env.msg_id] = self._clock()
         return env.msg_id
+
+    @property
+    def witness(self) -> tuple[int, bytes] | None:
+        """The newest chain head of the hub's journal seen here, (seq, hash); of the
+        current epoch once known. Kept in the outbox: it survives restarts."""
+        head = self._heads.get(self.epoch, self._latest)
+        return None if head is None else (head.seq, head.hash)
 
     def hub_now_ms(self) -> int:
         """The hub's clock as best known here: every age on screen is measured on it."""
@@ -339,6 +362,7 @@ class StationLink:
         self._last_rx = self._clock()
         if not self.connected:
             self.connected = True
+            self._new_stretch = True
             wire_log.info("hub %s reachable", self.endpoint)
             if self.sub is not None and self._hello_at is None:
                 self.request_resync()
@@ -391,6 +415,8 @@ class StationLink:
 
     def _on_heartbeat(self, env: Envelope) -> None:
         beat = decode_payload(env, Heartbeat)
+        if beat.head_hash and env.epoch:
+            self._witness(env.epoch, beat.head_seq, beat.head_hash)
         if self._hello_at is not None or self._fetching is not None:
             return
         if env.epoch != self.epoch or beat.last_seq > self.last_seq:
@@ -398,6 +424,59 @@ class StationLink:
                 "heartbeat at %d/%s, here %d: resync", beat.last_seq, env.epoch, self.last_seq
             )
             self.request_resync()
+
+    def _witness(self, epoch: str, seq: int, digest: bytes) -> None:
+        """Keep the chain head the hub published (durably: the station's witness).
+
+        As the Go checksum database's client keeps its latest tree head
+        (golang.org/x/mod/sumdb, ``mergeLatest``): a head that moves forward replaces
+        the one kept; one that goes back, or comes back at the same seq with another
+        hash, is misbehaviour: logged once, loudly, and the head kept before stays as
+        evidence (a row of its own) for ``lobbylink verify --witness-from``.
+        """
+        if len(digest) != HEAD_HASH_BYTES or seq <= 0:
+            if not self._bad_head:  # once: a hub that sends one sends it every second
+                wire_log.warning("ignored a chain head of %d bytes at seq %d", len(digest), seq)
+            self._bad_head = True
+            return
+        kept = self._heads.get(epoch)
+        if kept is not None and (kept.seq, kept.hash) == (seq, digest):
+            if self._unsaved is not None:  # the write failed: try again
+                self._keep(Head(epoch, seq, digest, now_ms()), new_row=False)
+            self._new_stretch = False
+            return
+        new_row = self._new_stretch
+        if kept is not None and seq <= kept.seq:
+            evidence = (epoch, kept.seq, kept.hash)
+            new_row = evidence not in self._alarmed
+            if new_row:
+                self._alarmed.add(evidence)
+                what = "went back" if seq < kept.seq else "changed its hash"
+                wire_log.error(
+                    "SECURITY: the chain head of the hub's journal (epoch %s) %s from "
+                    "%d:%s to %d:%s: its rows were deleted or rewritten; this station keeps "
+                    "both heads: check the journal with lobbylink verify --witness-from",
+                    epoch,
+                    what,
+                    kept.seq,
+                    kept.hash.hex(),
+                    seq,
+                    digest.hex(),
+                )
+        self._new_stretch = False
+        self._keep(Head(epoch, seq, digest, now_ms()), new_row=new_row)
+
+    def _keep(self, head: Head, *, new_row: bool) -> None:
+        self._heads[head.epoch] = self._latest = head
+        new_row = new_row or bool(self._unsaved)  # a row the failed write was to start
+        try:
+            self.outbox.keep_head(head, new_row=new_row)
+        except OutboxError as exc:
+            if self._unsaved is None:
+                wire_log.warning("the outbox cannot keep the chain head: %s", exc)
+            self._unsaved = new_row
+            return
+        self._unsaved = None
 
     def _offer(self, env: Envelope) -> None:
         """Deliver an event if it is the next one; hold it if it is ahead of a gap."""

@@ -25,13 +25,28 @@ from app.cli import (
     station,
     tail,
     verify,
+    witness,
 )
 from app.cli.bench import with_bench_default
 from app.cli.common import CliError
 
-COMMANDS = (hub, send, tail, report, archive, demo, station, board, keys, enrol, verify, bench)
+COMMANDS = (
+    hub,
+    send,
+    tail,
+    report,
+    archive,
+    demo,
+    station,
+    board,
+    keys,
+    enrol,
+    verify,
+    witness,
+    bench,
+)
 """In the order ``lobbylink --help`` lists them."""
-QUIET = frozenset({"send", "tail", "report", "keys", "enrol", "verify", "bench"})
+QUIET = frozenset({"send", "tail", "report", "keys", "enrol", "verify", "witness", "bench"})
 """Commands whose output is their answer: the log keeps only warnings."""
 
 __all__ = ["CliError", "build_parser", "main", "with_bench_default"]

@@ -13,13 +13,19 @@ def run(args: argparse.Namespace) -> int:
     from sqlalchemy.exc import DBAPIError, OperationalError
 
     from app.hub.journal import Journal, JournalUnavailable, default_url, explain
-    from app.hub.verify import parse_witness, verify, witness_findings
+    from app.hub.verify import (
+        parse_witness,
+        station_witness_findings,
+        verify,
+        witness_findings,
+    )
 
     branch = load_config(args.config)
     try:
         witnesses = [parse_witness(text) for text in args.witness or []]
     except ValueError as exc:
         raise CliError(f"--witness: {exc}") from exc
+    stations = [(path, station_heads(path)) for path in args.witness_from or []]
     url = args.db or default_url()
     if "://" not in url:  # a plain path is an SQLite journal
         url = f"sqlite:///{url}"
@@ -28,20 +34,31 @@ def run(args: argparse.Namespace) -> int:
         journal = Journal(url, read_only=True)
     except JournalUnavailable as exc:
         raise CliError(f"cannot check the journal at {url}: {exc}") from exc
+    notes: list[str] = []
     try:
         findings = verify(journal, branch)
         for seq, witnessed in witnesses:
             findings += witness_findings(journal, seq, witnessed)
         if args.archive:
-            findings += _against_archive(journal, args.archive, branch)
+            found, notes = _against_archive(journal, args.archive, branch, stations)
+            findings += found
+        else:
+            for path, heads in stations:
+                found, noted = station_witness_findings(journal, heads, path)
+                findings += found
+                notes += noted
         last = journal.last_seq()
         digest = journal.last_hash.hex()
     except (OperationalError, DBAPIError) as exc:
         raise CliError(f"cannot read the journal at {url}: {explain(exc)}") from exc
     finally:
         journal.close()
+    for note in notes:
+        print(f"note: {note}")
     if not findings:
         print(f"journal OK: {last} events, chain intact, last hash {digest}")
+        for path, heads in stations:
+            print(f"witness OK: the {len(heads)} chain heads {path} keeps are in it")
         return 0
     print(f"journal BROKEN: first problem: {findings[0]}", file=sys.stderr)
     for finding in findings[1:20]:
@@ -51,10 +68,26 @@ def run(args: argparse.Namespace) -> int:
     return 1
 
 
-def _against_archive(journal: Any, path: str, branch: Any) -> list[Any]:
-    """The archive checks by itself, and the journal starts where it ends."""
+def station_heads(path: str, flag: str = "--witness-from") -> list[Any]:
+    """The chain heads a station's outbox keeps (read-only), or a CliError saying why."""
+    from messaging.outbox import OutboxError, read_heads
+
+    try:
+        heads = read_heads(path)
+    except OutboxError as exc:
+        raise CliError(f"{flag}: {exc}") from exc
+    if not heads:
+        raise CliError(f"{flag}: {path} keeps no chain head yet")
+    return heads
+
+
+def _against_archive(
+    journal: Any, path: str, branch: Any, stations: list[tuple[str, list[Any]]]
+) -> tuple[list[Any], list[str]]:
+    """The archive checks by itself, and the journal starts where it ends; the heads
+    stations kept are looked for in the journal, or in the archive if older."""
     from app.hub.journal import Journal, JournalUnavailable, chain_end
-    from app.hub.verify import Finding, verify
+    from app.hub.verify import Finding, station_witness_findings, verify
 
     try:
         archive = Journal(f"sqlite:///{path}", read_only=True)
@@ -65,6 +98,11 @@ def _against_archive(journal: Any, path: str, branch: Any) -> list[Any]:
         if end is None:
             raise CliError(f"{path} is not an archive (it records no chain end)")
         found = [Finding(f.seq, f"in the archive: {f.problem}") for f in verify(archive, branch)]
+        notes: list[str] = []
+        for outbox, heads in stations:
+            witnessed, noted = station_witness_findings(journal, heads, outbox, archive)
+            found += witnessed
+            notes += noted
     finally:
         archive.close()
     seq, digest = journal.chain_start()
@@ -76,7 +114,7 @@ def _against_archive(journal: Any, path: str, branch: Any) -> list[Any]:
                 f"at {end}: rows between them are missing, or the start was moved",
             )
         )
-    return found
+    return found, notes
 
 
 def add_parser(sub: Subcommands) -> None:
@@ -89,6 +127,14 @@ def add_parser(sub: Subcommands) -> None:
         metavar="SEQ:HASH",
         help="a chain head seen elsewhere (the hub's log, a station, a printout): fail "
         "unless the journal holds that seq with that hash; may be repeated",
+    )
+    p.add_argument(
+        "--witness-from",
+        action="append",
+        metavar="OUTBOX",
+        help="a station's outbox file (outbox-C01.sqlite), read only: fail unless the "
+        "journal holds every chain head that station kept from the hub's heartbeats; "
+        "may be repeated",
     )
     p.add_argument(
         "--archive",

@@ -332,7 +332,9 @@ class Hub:
             if answer is not None:
                 answer(item)
         if mono - self.ports.last_publish >= HEARTBEAT_S:
-            self.ports.publish(T_HEARTBEAT, self.stamp.heartbeat(self.state.last_seq))
+            # with the chain head: what the journal has stored (the batch is committed)
+            beat = self.stamp.heartbeat(self.state.last_seq, self.journal.last_hash)
+            self.ports.publish(T_HEARTBEAT, beat)
 
     def _recover(self) -> bool:
         """Try to reread the journal after a failure; True once the state is clean."""

@@ -10,6 +10,7 @@ import msgspec
 
 from app.hub.clock import HubClock
 from messaging.envelope import (
+    HEAD_HASH_BYTES,
     PRIVATE,
     PROTOCOL_VERSION,
     Accepted,
@@ -71,8 +72,14 @@ class Stamp:
     def answer(self, msg_id: str, answer: Answer, last_seq: int) -> bytes:
         return encode_envelope(self.envelope("answer", msg_id, answer, last_seq))
 
-    def heartbeat(self, last_seq: int) -> bytes:
-        return encode_envelope(self.envelope("heartbeat", "", Heartbeat(last_seq), last_seq))
+    def heartbeat(self, last_seq: int, head: bytes | None = None) -> bytes:
+        """``head``: the chain hash of the stored event ``last_seq`` (the journal's
+        committed head), published for stations to keep; None or seq 0: left out."""
+        if head is None or last_seq <= 0 or len(head) != HEAD_HASH_BYTES:
+            beat = Heartbeat(last_seq)
+        else:
+            beat = Heartbeat(last_seq, head_seq=last_seq, head_hash=head)
+        return encode_envelope(self.envelope("heartbeat", "", beat, last_seq))
 
     def replay(self, msg_id: str, bodies: list[bytes], last_seq: int) -> bytes:
         return encode_envelope(self.envelope("replay", msg_id, Replay(bodies, last_seq), last_seq))

@@ -5,6 +5,7 @@ Used by ``lobbylink verify`` and by the hub before it serves a journal.
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 
@@ -16,7 +17,8 @@ from app.domain.record import read_body
 from app.domain.state import BranchState
 from app.hub import schema
 from app.hub.chain import link
-from app.hub.journal import Journal, signal_row
+from app.hub.journal import Journal, chain_end, signal_row
+from messaging.outbox import Head
 
 
 @dataclass(frozen=True)
@@ -126,7 +128,11 @@ def witness_findings(journal: Journal, seq: int, digest: bytes) -> Iterator[Find
     found = journal.stored_hash(seq)
     if found is None:
         last = journal.last_seq()
-        where = f"the journal ends at seq {last}" if last < seq else "the row is missing"
+        if last < seq:
+            gone = f"row {seq} is" if last + 1 == seq else f"rows {last + 1} to {seq} are"
+            where = f"the journal ends at seq {last}: {gone} missing"
+        else:
+            where = "the row is missing"
         yield Finding(seq, f"witnessed, but {where} (rows deleted?)")
     elif found != digest:
         yield Finding(seq, "witnessed with another hash: the chain up to it was rewritten")
@@ -150,3 +156,48 @@ def verify(journal: Journal, branch: Branch) -> list[Finding]:
         *chain_findings(journal),
         *projection_findings(journal, branch),
     ]
+
+
+def station_witness_findings(
+    journal: Journal, heads: list[Head], source: str, archive: Journal | None = None
+) -> tuple[list[Finding], list[str]]:
+    """The journal (or an archive) against the chain heads a station kept (its outbox,
+    ``source``): the findings, and notes on heads that could not be checked here.
+
+    Heads of this journal's epoch are checked where their rows are: in the journal, or,
+    before its start, in ``archive`` (the file its oldest rows went to), else they fail
+    as trimmed. Checking an archive, heads past its end belong to the journal: noted.
+    None of this epoch at all: the station saw another journal (a replaced one?).
+    """
+    mine = [h for h in heads if h.epoch == journal.epoch]
+    if not mine:
+        seen = ", ".join(sorted({h.epoch for h in heads}))
+        return [
+            Finding(
+                0,
+                f"{source} saw the journal of epoch {seen}, this one is epoch "
+                f"{journal.epoch or '(none)'}: replaced, or another hub's",
+            )
+        ], []
+    end = chain_end(journal.engine)
+    end_seq = parse_witness(end)[0] if end is not None else None
+    start_seq = journal.chain_start()[0]
+    found: list[Finding] = []
+    notes: list[str] = []
+    for head in mine:
+        where = journal
+        if end_seq is not None and head.seq > end_seq:
+            notes.append(f"{head.text()} is past this archive's end: check it on the journal")
+            continue
+        if head.seq < start_seq and archive is not None:
+            if head.seq < archive.chain_start()[0]:
+                notes.append(f"{head.text()} is older than the archive: check it on an older one")
+                continue
+            where = archive
+        seen = time.strftime("%Y-%m-%d %H:%M:%S", time.localtime(head.seen_ms / 1000))
+        for finding in witness_findings(where, head.seq, head.hash):
+            problem = f"{finding.problem} [head {head.seq} seen by {source} at {seen}]"
+            if where is archive:
+                problem = f"in the archive: {problem}"
+            found.append(Finding(finding.seq, problem))
+    return found, notes

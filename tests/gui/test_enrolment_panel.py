@@ -15,7 +15,9 @@ FP = "ABCDE-FGHIJ"
 def _confirm(panel: EnrolmentPanel, yes: bool) -> str:
     dialog = panel.dialogs.active
     assert isinstance(dialog, QDialog)
-    question = " ".join(label.text() for label in dialog.findChildren(QLabel))  # with the fingerprint
+    question = " ".join(
+        label.text() for label in dialog.findChildren(QLabel)
+    )  # with the fingerprint
     box = dialog.findChild(QDialogButtonBox)
     assert box is not None
     which = QDialogButtonBox.StandardButton.Yes if yes else QDialogButtonBox.StandardButton.No

@@ -47,6 +47,11 @@ CASES = [
     ("send station", ["send", "--station", "C99", "ack", "1"], 2, "stations: C01"),
     ("send type", ["send", "--insecure", "--station", "C01", "raise", "nope"], 2, "assist"),
     ("tail port", ["tail", "--insecure", "--hub", "127.0.0.1:1", "--timeout", "1"], 3, "1 s"),
+    ("enrol id", ["enrol", "--station", "../hub", "--keys", "{tmp}/pc"], 2, "not a station id"),
+    ("enrol key", ["enrol", "--station", "C03", "--hub-key", "x", "--keys", "{tmp}/k"], 2, "Z85"),
+    ("enrol no key", ["enrol", "--station", "C03", "--keys", "{tmp}/pc"], 2, "--hub-key"),
+    ("approve", ["keys", "approve", "C03", "12345", "--dir", "{tmp}/k"], 2, "fingerprint"),
+    ("witness", ["witness", "--outbox", "{tmp}/none.sqlite"], 2, ""),
 ]
 
 

@@ -106,7 +106,8 @@ def test_clear_errors_for_bad_input(tmp_path: Path) -> None:
     assert out.returncode == 2 and "no Lobbylink journal" in out.stderr
     out = lobbylink("report", "--db", f"sqlite:///{tmp_path / 'j.sqlite'}", "--day", "yesterday")
     assert out.returncode == 2 and "YYYY-MM-DD" in out.stderr
-    for command in ("hub", "send", "tail", "report", "demo", "station", "board", "keys", "verify"):
+    commands = ("hub", "send", "tail", "report", "demo", "station", "board", "keys", "enrol")
+    for command in (*commands, "verify", "witness"):
         helped = lobbylink(command, "--help")
         assert helped.returncode == 0 and "usage:" in helped.stdout
 
