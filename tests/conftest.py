@@ -9,6 +9,7 @@ import zmq
 import app.client  # noqa: F401  (guards PySide6's reference leak before any QApplication)
 from app.domain.config import Branch, load_branch
 from tests.helpers import HubProcess, free_port_pair
+from tests.pgserver import PgServer
 
 
 @pytest.fixture(scope="session")
@@ -33,3 +34,20 @@ def hub(db_url: str) -> Iterator[HubProcess]:
     proc = HubProcess(db_url, free_port_pair()).start()
     yield proc
     proc.stop()
+
+
+@pytest.fixture(scope="session")
+def pg_server() -> Iterator[PgServer]:
+    """One throw-away PostgreSQL server for the session (tests.pgserver)."""
+    server = PgServer().start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def any_db_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    """A fresh journal URL on each engine the hub runs on."""
+    if request.param == "sqlite":
+        return f"sqlite:///{tmp_path / 'journal.sqlite'}"
+    server: PgServer = request.getfixturevalue("pg_server")
+    return server.database()

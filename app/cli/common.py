@@ -104,6 +104,13 @@ def db_url(text: str, must_exist: bool = False) -> str:
     return text
 
 
+def _safe(url: str) -> str:
+    """A journal URL fit for a message: its password masked."""
+    from sqlalchemy.engine import make_url
+
+    return make_url(url).render_as_string(hide_password=True)
+
+
 def check_journal(url: str) -> None:
     """Refuse, in one line, a journal this version cannot read: a schema revision it does
     not know (a newer Lobbylink wrote it) or a garbled ``meta.chain_start``. Reads only."""
@@ -128,7 +135,9 @@ def check_journal(url: str) -> None:
                 else None
             )
     except SQLAlchemyError as exc:
-        raise CliError(f"cannot read the journal at {url}: {exc.__class__.__name__}") from None
+        why = str(getattr(exc, "orig", None) or exc).strip().splitlines()
+        reason = why[0] if why else exc.__class__.__name__
+        raise CliError(f"cannot read the journal at {_safe(url)}: {reason}") from None
     finally:
         engine.dispose()
     known = {s.revision for s in ScriptDirectory(str(MIGRATIONS)).walk_revisions()}

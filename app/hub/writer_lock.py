@@ -23,6 +23,7 @@ from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
 LOCK_NAMESPACE = "lobbylink journal"
+APP = "lobbylink hub"
 
 
 class JournalTaken(Exception):
@@ -96,24 +97,32 @@ class WriterLock:
         where = f"{parsed.host}:{parsed.port}/{parsed.database}"
         digest = hashlib.sha256(f"{LOCK_NAMESPACE}:{parsed.database}".encode()).digest()
         key = int.from_bytes(digest[:8], "big", signed=True)
-        engine = create_engine(self.url)
+        # The session says whose it is (pg_stat_activity.application_name), so a second
+        # hub can name the holder as the SQLite lock file does.
+        engine = create_engine(self.url, connect_args={"application_name": f"{APP} {_me()}"})
         conn = engine.connect()
         taken = conn.execute(text("SELECT pg_try_advisory_lock(:k)"), {"k": key}).scalar()
         conn.commit()
         if not taken:
+            # A bigint advisory key shows in pg_locks as classid (high 32 bits) and objid
+            # (low 32 bits), objsubid 1 (PostgreSQL manual, "pg_locks").
             holder = conn.execute(
                 text(
-                    "SELECT a.client_hostname, a.client_addr, a.pid FROM pg_locks l "
+                    "SELECT a.application_name, a.client_addr, a.pid FROM pg_locks l "
                     "JOIN pg_stat_activity a ON a.pid = l.pid WHERE l.locktype = 'advisory' "
-                    "AND l.granted AND ((l.classid::bigint << 32) | l.objid::bigint) = :k"
+                    "AND l.granted AND l.objsubid = 1 "
+                    "AND l.classid = CAST(:hi AS oid) AND l.objid = CAST(:lo AS oid)"
                 ),
-                {"k": key & 0xFFFFFFFFFFFFFFFF},
+                {"hi": (key >> 32) & 0xFFFFFFFF, "lo": key & 0xFFFFFFFF},
             ).first()
             conn.close()
             engine.dispose()
-            named = (
-                f"host {holder[0] or holder[1]}, server PID {holder[2]}" if holder else "unknown"
-            )
+            if holder is None:
+                named = "unknown"
+            elif str(holder[0]).startswith(APP):
+                named = str(holder[0])[len(APP) + 1 :]
+            else:
+                named = f"address {holder[1]}, server PID {holder[2]}"
             raise JournalTaken(f"the journal {where} is in use by another hub ({named})")
         self._pg = (engine, conn)
 

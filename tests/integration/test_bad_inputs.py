@@ -32,7 +32,8 @@ def _configs(tmp: Path) -> dict[str, str]:
 CASES = [
     # (name, arguments, expected exit, words stderr must hold)
     ("plain path", ["report", "--db", "{tmp}/none.sqlite"], 2, "no Lobbylink journal"),
-    ("postgres", ["report", "--db", "postgresql+psycopg://u@localhost/x"], 2, "driver"),
+    ("driver", ["report", "--db", "postgresql+nosuch://u@localhost/x"], 2, "unknown database"),
+    ("postgres down", ["report", "--db", "postgresql+psycopg://u:pw@127.0.0.1:1/x"], 2, "refused"),
     ("far day", ["report", "--day", "9999-12-31"], 2, "out of range"),
     ("bad day", ["report", "--day", "yesterday"], 2, "YYYY-MM-DD"),
     ("far before", ["archive", "--before", "9999-12-31", "--to", "{tmp}/a.sqlite"], 2, "range"),

@@ -10,7 +10,15 @@ from tests.helpers import ROOT, HubProcess, free_port_pair
 from tests.integration.test_cli import lobbylink
 
 
-def test_second_hub_on_one_journal_exits_2_naming_the_holder(hub: HubProcess) -> None:
+def test_second_hub_on_one_journal_exits_2_naming_the_holder(any_db_url: str) -> None:
+    hub = HubProcess(any_db_url, free_port_pair()).start()
+    try:
+        _second_hub_is_refused(hub)
+    finally:
+        hub.stop()
+
+
+def _second_hub_is_refused(hub: HubProcess) -> None:
     other = HubProcess(hub.db_url, free_port_pair(), insecure=True)
     done = subprocess.run(
         other.command(), cwd=ROOT, capture_output=True, text=True, timeout=60, check=False

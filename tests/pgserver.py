@@ -1,0 +1,106 @@
+"""A throw-away PostgreSQL server for the tests that need one: Debian's postgresql
+(installed by scripts/setup.sh), initdb and pg_ctl in a temporary folder, a free port on
+127.0.0.1, run as the ``postgres`` user when the tests run as root (the server refuses
+root), stopped with ``pg_ctl stop -m immediate`` at the end.
+
+Followed: the pattern of testing.postgresql / pytest-postgresql (initdb into a temp dir,
+a private socket directory, ``-c listen_addresses=127.0.0.1``), without their extra
+dependencies.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import glob
+import os
+import shutil
+import socket
+import subprocess
+import tempfile
+from pathlib import Path
+
+from sqlalchemy import create_engine, text
+
+
+class PgServerError(RuntimeError):
+    """The server could not be started; the message says why and what to install."""
+
+
+def _bin(name: str) -> str:
+    found = sorted(glob.glob(f"/usr/lib/postgresql/*/bin/{name}"), key=_version)
+    path = found[-1] if found else shutil.which(name)
+    if path is None:
+        raise PgServerError(
+            f"PostgreSQL's {name} is not installed: run scripts/setup.sh (Debian: postgresql)"
+        )
+    return path
+
+
+def _version(path: str) -> int:
+    part = Path(path).parts[-3]
+    return int(part) if part.isdigit() else 0
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+class PgServer:
+    """One server; :meth:`database` makes a fresh database and returns its URL."""
+
+    def __init__(self) -> None:
+        self.root = Path(tempfile.mkdtemp(prefix="lobbylink-pg-"))
+        self.data = self.root / "data"
+        self.port = _free_port()
+        self._as_root = os.geteuid() == 0
+        self._count = 0
+
+    def _run(self, *argv: str) -> subprocess.CompletedProcess[str]:
+        prefix = ["runuser", "-u", "postgres", "--"] if self._as_root else []
+        done = subprocess.run(
+            [*prefix, *argv], capture_output=True, text=True, timeout=120, check=False
+        )
+        if done.returncode != 0:
+            raise PgServerError(f"{Path(argv[0]).name} failed: {done.stderr or done.stdout}")
+        return done
+
+    def start(self) -> PgServer:
+        if self._as_root:
+            shutil.chown(self.root, "postgres")
+        self._run(
+            _bin("initdb"), "-D", str(self.data), "-A", "trust", "-U", "postgres", "-E", "UTF8"
+        )
+        options = f"-p {self.port} -k {self.root} -c listen_addresses=127.0.0.1 -c fsync=on"
+        self._run(
+            _bin("pg_ctl"),
+            "-D",
+            str(self.data),
+            "-o",
+            options,
+            "-l",
+            str(self.root / "log"),
+            "-w",
+            "start",
+        )
+        return self
+
+    @property
+    def url(self) -> str:
+        return f"postgresql+psycopg://postgres@127.0.0.1:{self.port}"
+
+    def database(self) -> str:
+        """A new, empty database on this server: its SQLAlchemy URL."""
+        self._count += 1
+        name = f"journal{self._count}"
+        engine = create_engine(f"{self.url}/postgres", isolation_level="AUTOCOMMIT")
+        with engine.connect() as conn:
+            conn.execute(text(f'CREATE DATABASE "{name}"'))
+        engine.dispose()
+        return f"{self.url}/{name}"
+
+    def stop(self) -> None:
+        with contextlib.suppress(PgServerError):  # never started
+            self._run(_bin("pg_ctl"), "-D", str(self.data), "-m", "immediate", "stop")
+        shutil.rmtree(self.root, ignore_errors=True)
