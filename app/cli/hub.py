@@ -14,6 +14,7 @@ from app.cli.common import (
     CliError,
     Subcommands,
     add_security_options,
+    check_journal,
     db_url,
     keys_dir,
     load_config,
@@ -34,7 +35,7 @@ def _hwm(text: str) -> int:
 
 def run(args: argparse.Namespace) -> int:
     from app.domain.roles import Role
-    from app.hub.journal import Journal, JournalUnavailable, default_url
+    from app.hub.journal import GarbledJournal, Journal, JournalUnavailable, default_url
     from app.hub.queries import QueryRunner
     from app.hub.service import Hub
     from app.hub.verify import BrokenJournal
@@ -51,6 +52,7 @@ def run(args: argparse.Namespace) -> int:
         raise CliError(str(exc)) from exc
     except OSError as exc:
         raise CliError(f"cannot lock the journal at {url}: {exc}") from exc
+    check_journal(url)  # a newer schema or garbled bookkeeping: one line, before migrating
     try:
         journal = Journal(url)
     except JournalUnavailable as exc:
@@ -75,7 +77,7 @@ def run(args: argparse.Namespace) -> int:
             queries=queries,
             pub_hwm=args.pub_hwm,
         )
-    except BrokenJournal as exc:
+    except (BrokenJournal, GarbledJournal) as exc:
         journal.close()
         raise CliError(
             f"the journal at {url} is broken: {exc}; check it with `lobbylink verify`, "

@@ -12,7 +12,13 @@ from app.cli.common import CliError, Subcommands, load_config
 def run(args: argparse.Namespace) -> int:
     from sqlalchemy.exc import DBAPIError, OperationalError
 
-    from app.hub.journal import Journal, JournalUnavailable, default_url, explain
+    from app.hub.journal import (
+        GarbledJournal,
+        Journal,
+        JournalUnavailable,
+        default_url,
+        explain,
+    )
     from app.hub.verify import (
         parse_witness,
         station_witness_findings,
@@ -51,6 +57,9 @@ def run(args: argparse.Namespace) -> int:
         digest = journal.last_hash.hex()
     except (OperationalError, DBAPIError) as exc:
         raise CliError(f"cannot read the journal at {url}: {explain(exc)}") from exc
+    except GarbledJournal as exc:  # damage, as a broken row is: a finding, exit 1
+        print(f"journal damaged: {exc}", file=sys.stderr)
+        return 1
     finally:
         journal.close()
     for note in notes:

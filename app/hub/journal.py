@@ -62,6 +62,10 @@ SET_AT_RAISE = frozenset(
 indexes) alone."""
 
 
+class GarbledJournal(ValueError):
+    """The journal's own bookkeeping (``meta``) does not parse: damaged or edited."""
+
+
 class JournalUnavailable(Exception):
     """The journal cannot be opened or written right now (locked, read-only, disk full…).
 
@@ -348,8 +352,14 @@ class Journal:
             ).scalar()
         if not start:
             return 0, GENESIS
-        seq, digest = start.split(":")
-        return int(seq), bytes.fromhex(digest)
+        seq, _, digest = str(start).partition(":")
+        try:
+            found = int(seq), bytes.fromhex(digest)
+        except ValueError:
+            found = (-1, b"")
+        if found[0] < 0 or len(found[1]) != 32:
+            raise GarbledJournal(f"meta.chain_start is garbled ({str(start)[:40]!r})")
+        return found
 
     def find_replies(self, msg_ids: list[str]) -> dict[str, tuple[str, str, bytes]]:
         """Replies already given to these command ids (idempotent resubmission), as

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.helpers import ROOT
+from tests.helpers import ROOT, free_port_pair
 from tests.integration.test_cli import lobbylink
 
 BRANCH = (ROOT / "resources" / "branch.toml").read_text(encoding="utf-8")
@@ -69,7 +69,7 @@ def test_bad_input_is_one_line(
 
 
 @pytest.mark.parametrize("damage", ["newer schema", "garbled chain start"])
-@pytest.mark.parametrize("command", ["report", "archive"])
+@pytest.mark.parametrize("command", ["report", "archive", "hub", "verify"])
 def test_a_journal_this_version_cannot_read_is_one_line(
     tmp_path: Path, damage: str, command: str
 ) -> None:
@@ -86,9 +86,16 @@ def test_a_journal_this_version_cannot_read_is_one_line(
         else:
             conn.execute("UPDATE meta SET value = 'garbage' WHERE key = 'chain_start'")
             conn.execute("INSERT OR IGNORE INTO meta (key, value) VALUES ('chain_start', 'x')")
-    argv = ["--day", D.isoformat()] if command == "report" else ["--to", f"{tmp_path}/a.sqlite"]
+    argv = {
+        "report": ["--day", D.isoformat()],
+        "archive": ["--to", f"{tmp_path}/a.sqlite"],
+        "hub": ["--insecure", "--listen", f"127.0.0.1:{free_port_pair()}"],
+        "verify": [],
+    }[command]
     out = lobbylink(command, "--db", str(path), *argv)
     assert "Traceback" not in out.stderr, out.stderr
-    assert out.returncode == 2, out.stderr
-    assert ("newer" if damage == "newer schema" else "chain_start") in out.stderr
+    # verify finds damage (exit 1); the others refuse to work on it (exit 2)
+    damaged = command == "verify" and damage != "newer schema"
+    assert out.returncode == (1 if damaged else 2), out.stderr
+    assert ("9999_future" if damage == "newer schema" else "chain_start") in out.stderr
     assert len(out.stderr.strip().splitlines()) == 1, out.stderr
