@@ -35,7 +35,7 @@ from app.hub import queries as hubq
 from app.hub import recovery
 from app.hub.admission import COMMANDS, HELLOS, Admission, Incoming, Refusal, Refusals, Route
 from app.hub.auth import StationAuthenticator
-from app.hub.clock import HubClock
+from app.hub.clock import QUEUED_MS, HubClock
 from app.hub.commands import Commands
 from app.hub.journal import Journal, JournalUnavailable
 from app.hub.ports import HubPorts
@@ -44,7 +44,7 @@ from app.hub.sequencer import Sequencer
 from app.hub.snapshots import SnapshotCache
 from app.hub.stamp import Stamp
 from app.hub.sync import Sync
-from app.hub.timers import Timers
+from app.hub.timers import PRESENCE_TIMEOUT_S, Timers
 from app.hub.verify import BrokenJournal, Finding
 from messaging import keys as keyfiles
 from messaging.envelope import (
@@ -184,6 +184,8 @@ class Hub:
                 f"the checkpoint at seq {self.checkpoints.seq}" if from_checkpoint else "the start",
                 replayed,
             )
+        if check_chain:  # at start: a wall clock behind the journal is not believed
+            self.clock.start_from(state.last_ts_ms)
         self.timers.deadlines_changed()
         dropped = state.roll_day(self.clock.now_ms())
         if dropped:
@@ -259,13 +261,18 @@ class Hub:
         commands: list[Incoming] = []
         requests: list[Incoming] = []
         mono = self.clock.mono()
+        now_ms = self.clock.now_ms()
+        stations = sequencer.stations
         for item in incoming:
             route = item.route
             if route.presence:
+                stations.sample(item.env.station, item.env.ts_ms, now_ms)
                 online = self.timers.seen(item.env.station, mono)
                 if online is not None and self._journal_ok:
                     sequencer.sequence(online)
             if route.command:
+                if self._unmeasured(item, mono, now_ms):
+                    continue  # unanswered: sent again in 1-2 s, after the station's ping
                 commands.append(item)
             elif route.answer is not None:
                 requests.append(item)
@@ -274,6 +281,7 @@ class Hub:
         if batch.new_signals or batch.changed_signals:
             self.timers.deadlines_changed()
         if self._journal_ok or mono >= self._retry_journal_at:
+            sequencer.note_steps()
             due = self.timers.due(mono)
             for event in due:
                 sequencer.sequence(event)
@@ -306,6 +314,18 @@ class Hub:
                 answer(item)
         if mono - self.ports.last_publish >= HEARTBEAT_S:
             self.ports.publish(T_HEARTBEAT, self.stamp.heartbeat(self.state.last_seq))
+
+    def _unmeasured(self, item: Incoming, mono: float, now_ms: int) -> bool:
+        """Whether to leave a command unanswered for now: in the hub's first seconds, a
+        command that looks queued (stamped over a second ago) from a station whose clock
+        the hub has not measured yet (no hello or ping since the start). Its resend comes
+        after the station's next ping, which tells when it was really made."""
+        env = item.env
+        return (
+            mono - self.timers.started < PRESENCE_TIMEOUT_S
+            and now_ms - env.ts_ms > QUEUED_MS
+            and self.sequencer.stations.offset_ms(env.station) is None
+        )
 
     def _recover(self) -> bool:
         """Try to reread the journal after a failure; True once the state is clean."""
