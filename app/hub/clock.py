@@ -106,6 +106,9 @@ OFFSET_SAMPLES = 16
 """Per station, the offset is the best of its last samples (about 16 s of pings)."""
 QUEUED_MS = 1_000
 """A command that left its station longer ago than this was queued there."""
+STEPPED_BACK = 3
+"""This many samples in a row, close together and over QUEUED_MS below the best: the
+station's clock went back."""
 
 
 class StationClocks:
@@ -125,6 +128,15 @@ class StationClocks:
         if found is None:
             found = self._samples[station] = deque(maxlen=OFFSET_SAMPLES)
         found.append(sent_ms - received_ms)
+        if len(found) > STEPPED_BACK:
+            # The newest few all far below the best, and close together: the station's
+            # clock was stepped back (pings held up on the way differ from each other,
+            # and fresher ones follow them).
+            newest = list(found)[-STEPPED_BACK:]
+            high, low = max(newest), min(newest)
+            if high < max(found) - QUEUED_MS and high - low < QUEUED_MS:
+                found.clear()
+                found.extend(newest)
 
     def offset_ms(self, station: str) -> int | None:
         """Station clock − hub clock, or None before the station's first hello or ping."""

@@ -114,6 +114,20 @@ def test_station_offsets_and_the_click_of_a_queued_command() -> None:
     assert stations.clicked_ms("C01", ahead, hub_now, 0) == 0
     stations.stepped(T0, T0 + 3_600_000)  # the hub's clock stepped an hour on
     assert stations.offset_ms("C01") == -7_002 - 3_600_000
+    stations.stepped(T0 + 3_600_000, T0)
+
+
+def test_a_station_clock_stepped_back_is_followed() -> None:
+    stations = StationClocks()
+    for i in range(10):
+        stations.sample("C01", T0 + i * 1_000, T0 + i * 1_000 + 5)
+    assert stations.offset_ms("C01") == -5
+    stations.sample("C01", T0 + 9_000, T0 + 30_000)  # one ping held up on the way: ignored
+    stations.sample("C01", T0 + 10_000 - 60_000, T0 + 10_000 + 5)  # the station: a minute back
+    stations.sample("C01", T0 + 11_000 - 60_000, T0 + 11_000 + 5)
+    assert stations.offset_ms("C01") == -5, "not yet: two samples"
+    stations.sample("C01", T0 + 12_000 - 60_000, T0 + 12_000 + 5)
+    assert stations.offset_ms("C01") == -60_005
     assert QUEUED_MS >= 500
 
 
