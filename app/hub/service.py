@@ -29,7 +29,7 @@ import zmq
 
 from app import log
 from app.domain.config import Branch
-from app.domain.events import Event, JournalNote, decode_event
+from app.domain.events import Event, JournalNote, RaiseSignal, decode_command, decode_event
 from app.domain.state import BranchState
 from app.hub import queries as hubq
 from app.hub import recovery
@@ -68,6 +68,7 @@ from messaging.envelope import (
 from messaging.sockets import DEFAULT_HWM, Endpoint
 
 HEARTBEAT_S = 1.0
+RAISE = str(RaiseSignal.__struct_config__.tag)
 BATCH_MAX = 1_000
 
 __all__ = ["Hub", "HubClock"]
@@ -316,16 +317,23 @@ class Hub:
             self.ports.publish(T_HEARTBEAT, self.stamp.heartbeat(self.state.last_seq))
 
     def _unmeasured(self, item: Incoming, mono: float, now_ms: int) -> bool:
-        """Whether to leave a command unanswered for now: in the hub's first seconds, a
-        command that looks queued (stamped over a second ago) from a station whose clock
-        the hub has not measured yet (no hello or ping since the start). Its resend comes
-        after the station's next ping, which tells when it was really made."""
+        """Whether to leave a raise unanswered for now: in the hub's first seconds, a
+        valid raise that looks queued (stamped over a second ago) from a station whose
+        clock the hub has not measured yet (no hello or ping since the start). Its resend
+        comes after the station's next ping, which tells when it was really clicked."""
         env = item.env
-        return (
-            mono - self.timers.started < PRESENCE_TIMEOUT_S
-            and now_ms - env.ts_ms > QUEUED_MS
-            and self.sequencer.stations.offset_ms(env.station) is None
-        )
+        if (
+            env.kind != RAISE
+            or mono - self.timers.started >= PRESENCE_TIMEOUT_S
+            or now_ms - env.ts_ms <= QUEUED_MS
+            or self.sequencer.stations.offset_ms(env.station) is not None
+        ):
+            return False
+        try:  # anything else is answered at once, as always
+            decode_command(env.kind, bytes(env.payload))
+        except ValueError:
+            return False
+        return True
 
     def _recover(self) -> bool:
         """Try to reread the journal after a failure; True once the state is clean."""
