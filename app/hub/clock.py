@@ -112,22 +112,23 @@ station's clock went back."""
 
 
 class StationClocks:
-    """Each station's clock against hub time, measured on its hellos and pings.
+    """Each station's clock against the hub's monotonic clock, measured on its hellos and
+    pings.
 
-    A sample is ``station ts_ms − hub time at receipt`` = offset − one-way delay, so the
-    largest of the recent samples is the best estimate (the one that waited least: NTP's
-    minimum-delay filter, one way). Samples are kept in hub time: a hub clock step
-    shifts them with it.
+    A sample is ``station ts_ms − hub monotonic ms at receipt`` = offset − one-way delay,
+    so the largest of the recent samples is the best estimate (the one that waited
+    least: NTP's minimum-delay filter, one way). On the monotonic clock, a step of the
+    hub's wall clock leaves the samples as they are.
     """
 
     def __init__(self) -> None:
         self._samples: dict[str, deque[int]] = {}
 
-    def sample(self, station: str, sent_ms: int, received_ms: int) -> None:
+    def sample(self, station: str, sent_ms: int, mono_ms: int) -> None:
         found = self._samples.get(station)
         if found is None:
             found = self._samples[station] = deque(maxlen=OFFSET_SAMPLES)
-        found.append(sent_ms - received_ms)
+        found.append(sent_ms - mono_ms)
         if len(found) > STEPPED_BACK:
             # The newest few all far below the best, and close together: the station's
             # clock was stepped back (pings held up on the way differ from each other,
@@ -139,25 +140,22 @@ class StationClocks:
                 found.extend(newest)
 
     def offset_ms(self, station: str) -> int | None:
-        """Station clock − hub clock, or None before the station's first hello or ping."""
+        """Station clock − hub monotonic ms, or None before the station's first hello or
+        ping."""
         found = self._samples.get(station)
         return max(found) if found else None
 
-    def stepped(self, from_ms: int, to_ms: int) -> None:
-        """Hub time jumped from ``from_ms`` to ``to_ms``: the offsets change by as much."""
-        shift = to_ms - from_ms
-        for found in self._samples.values():
-            for i in range(len(found)):
-                found[i] -= shift
-
-    def clicked_ms(self, station: str, sent_ms: int, now_ms: int, earliest_ms: int) -> int:
-        """When a command ``station`` stamped ``sent_ms`` was made, in hub time, if it
-        waited at the station (queued while the hub was unreachable); 0 if it came
-        straight (or the station's clock is not known). Never before ``earliest_ms``."""
+    def clicked_ms(
+        self, station: str, sent_ms: int, now_ms: int, mono_ms: int, earliest_ms: int
+    ) -> int:
+        """When a command ``station`` stamped ``sent_ms`` was made, in hub time (``now_ms``
+        now, ``mono_ms`` on the monotonic clock), if it waited at the station (queued
+        while the hub was unreachable); 0 if it came straight (or the station's clock is
+        not known). Never before ``earliest_ms``."""
         offset = self.offset_ms(station)
         if offset is None:
             return 0
-        made = sent_ms - offset
-        if now_ms - made <= QUEUED_MS:
+        waited = mono_ms - (sent_ms - offset)
+        if waited <= QUEUED_MS:
             return 0
-        return min(max(made, earliest_ms), now_ms)
+        return max(now_ms - waited, earliest_ms)

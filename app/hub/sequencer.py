@@ -32,7 +32,6 @@ class Sequencer:
         event stamped after them."""
         self.clock.now_ms()  # a step is seen when the clock is read
         for from_ms, to_ms in self.clock.take_steps():
-            self.stations.stepped(from_ms, to_ms)
             self.sequence(ClockStepped(from_ms=from_ms, to_ms=to_ms))
 
     def sequence(self, event: Event, origin: Envelope | None = None) -> int:
@@ -62,7 +61,8 @@ class Sequencer:
         station: its ``ts_ms`` mapped onto hub time by the station's measured offset, no
         earlier than the start of the branch's day."""
         day_start = day_start_ms(ts, self.state.branch.timezone)
-        clicked = self.stations.clicked_ms(origin.station, origin.ts_ms, ts, day_start)
+        mono_ms = int(self.clock.mono() * 1000)
+        clicked = self.stations.clicked_ms(origin.station, origin.ts_ms, ts, mono_ms, day_start)
         if not clicked:
             return event
         return msgspec.structs.replace(event, clicked_ms=clicked)

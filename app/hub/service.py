@@ -262,17 +262,17 @@ class Hub:
         commands: list[Incoming] = []
         requests: list[Incoming] = []
         mono = self.clock.mono()
-        now_ms = self.clock.now_ms()
+        mono_ms = int(mono * 1000)
         stations = sequencer.stations
         for item in incoming:
             route = item.route
             if route.presence:
-                stations.sample(item.env.station, item.env.ts_ms, now_ms)
+                stations.sample(item.env.station, item.env.ts_ms, mono_ms)
                 online = self.timers.seen(item.env.station, mono)
                 if online is not None and self._journal_ok:
                     sequencer.sequence(online)
             if route.command:
-                if self._unmeasured(item, mono, now_ms):
+                if self._unmeasured(item, mono):
                     continue  # unanswered: sent again in 1-2 s, after the station's ping
                 commands.append(item)
             elif route.answer is not None:
@@ -316,7 +316,7 @@ class Hub:
         if mono - self.ports.last_publish >= HEARTBEAT_S:
             self.ports.publish(T_HEARTBEAT, self.stamp.heartbeat(self.state.last_seq))
 
-    def _unmeasured(self, item: Incoming, mono: float, now_ms: int) -> bool:
+    def _unmeasured(self, item: Incoming, mono: float) -> bool:
         """Whether to leave a raise unanswered for now: in the hub's first seconds, a
         valid raise that looks queued (stamped over a second ago) from a station whose
         clock the hub has not measured yet (no hello or ping since the start). Its resend
@@ -325,7 +325,7 @@ class Hub:
         if (
             env.kind != RAISE
             or mono - self.timers.started >= PRESENCE_TIMEOUT_S
-            or now_ms - env.ts_ms <= QUEUED_MS
+            or self.clock.now_ms() - env.ts_ms <= QUEUED_MS
             or self.sequencer.stations.offset_ms(env.station) is not None
         ):
             return False

@@ -98,37 +98,39 @@ def test_a_wall_clock_ahead_of_the_journal_is_believed(fake: FakeTime) -> None:
 
 def test_station_offsets_and_the_click_of_a_queued_command() -> None:
     stations = StationClocks()
+    m0 = 5_000  # the hub's monotonic clock, ms; its hub time is T0 + 60 s then
     assert stations.offset_ms("C01") is None
-    assert stations.clicked_ms("C01", T0, T0 + 9_000, 0) == 0, "unknown clock: no guess"
-    # C01's clock is 7 s behind the hub's; its pings take 2 to 40 ms to arrive
+    assert stations.clicked_ms("C01", T0, T0, m0, 0) == 0, "unknown clock: no guess"
+    # C01's clock reads T0 - 7 s at m0; its pings take 2 to 40 ms to arrive
     for delay in (40, 2, 15):
-        stations.sample("C01", T0 - 7_000, T0 + delay)
-    assert stations.offset_ms("C01") == -7_002, "the sample that waited least"
-    hub_now = T0 + 60_000
-    straight = hub_now - 7_000 - 20  # stamped 20 ms before it arrived
-    assert stations.clicked_ms("C01", straight, hub_now, 0) == 0
-    queued = hub_now - 7_000 - 5_000  # clicked 5 s before it arrived
-    assert stations.clicked_ms("C01", queued, hub_now, 0) == hub_now - 5_000 + 2
-    assert stations.clicked_ms("C01", queued, hub_now, hub_now - 1_500) == hub_now - 1_500
-    ahead = hub_now + 60_000  # never after now
-    assert stations.clicked_ms("C01", ahead, hub_now, 0) == 0
-    stations.stepped(T0, T0 + 3_600_000)  # the hub's clock stepped an hour on
-    assert stations.offset_ms("C01") == -7_002 - 3_600_000
-    stations.stepped(T0 + 3_600_000, T0)
+        stations.sample("C01", T0 - 7_000, m0 + delay)
+    assert stations.offset_ms("C01") == T0 - 7_000 - m0 - 2, "the sample that waited least"
+    hub_now, mono = T0 + 60_000, m0 + 60_000
+    straight = T0 - 7_000 + 60_000 - 20  # stamped 20 ms before it arrived
+    assert stations.clicked_ms("C01", straight, hub_now, mono, 0) == 0
+    queued = straight - 5_000 + 20  # clicked 5 s before it arrived
+    assert stations.clicked_ms("C01", queued, hub_now, mono, 0) == hub_now - 5_000 + 2
+    assert stations.clicked_ms("C01", queued, hub_now, mono, hub_now - 1_500) == hub_now - 1_500
+    ahead = queued + 3_600_000  # never after now
+    assert stations.clicked_ms("C01", ahead, hub_now, mono, 0) == 0
+    # the hub's wall clock steps an hour on: the same wait, from the new hub time
+    assert stations.clicked_ms("C01", queued, hub_now + 3_600_000, mono, 0) == (
+        hub_now + 3_600_000 - 5_000 + 2
+    )
+    assert QUEUED_MS >= 500
 
 
 def test_a_station_clock_stepped_back_is_followed() -> None:
     stations = StationClocks()
     for i in range(10):
-        stations.sample("C01", T0 + i * 1_000, T0 + i * 1_000 + 5)
-    assert stations.offset_ms("C01") == -5
-    stations.sample("C01", T0 + 9_000, T0 + 30_000)  # one ping held up on the way: ignored
-    stations.sample("C01", T0 + 10_000 - 60_000, T0 + 10_000 + 5)  # the station: a minute back
-    stations.sample("C01", T0 + 11_000 - 60_000, T0 + 11_000 + 5)
-    assert stations.offset_ms("C01") == -5, "not yet: two samples"
-    stations.sample("C01", T0 + 12_000 - 60_000, T0 + 12_000 + 5)
-    assert stations.offset_ms("C01") == -60_005
-    assert QUEUED_MS >= 500
+        stations.sample("C01", T0 + i * 1_000, i * 1_000 + 5)
+    assert stations.offset_ms("C01") == T0 - 5
+    stations.sample("C01", T0 + 9_000, 30_000)  # one ping held up on the way: ignored
+    stations.sample("C01", T0 + 10_000 - 60_000, 10_000 + 5)  # the station: a minute back
+    stations.sample("C01", T0 + 11_000 - 60_000, 11_000 + 5)
+    assert stations.offset_ms("C01") == T0 - 5, "not yet: two samples"
+    stations.sample("C01", T0 + 12_000 - 60_000, 12_000 + 5)
+    assert stations.offset_ms("C01") == T0 - 60_005
 
 
 def test_clicked_ms_travels_only_when_set(branch: Branch) -> None:
