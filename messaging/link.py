@@ -322,6 +322,7 @@ class StationLink:
         if head is None:
             return
         env = make(head.kind, self.station, head.payload, msg_id=head.msg_id)
+        env.ts_ms = head.ts_ms  # when the person clicked: a queued click counts from then
         if self._send(T_CMD, env):
             wait = RESEND.wait(self._rng, self._resends)
             self._resends += 1

@@ -98,6 +98,10 @@ class SignalRaised(Event, tag="signal_raised"):
     note: str = ""
     ticket: str = ""
     need: str = ""
+    clicked_ms: int = 0
+    """When the raise was clicked, in hub time, if the command waited at the station
+    (queued while the hub was unreachable); 0: when it was sequenced. Written only when
+    set, so older readers see the payload they know."""
 
 
 class SignalAcknowledged(Event, tag="signal_acknowledged"):
@@ -153,6 +157,16 @@ class JournalNote(Event, tag="journal_note"):
     text: str
 
 
+class ClockStepped(Event, tag="clock_stepped"):
+    """The hub's wall clock was stepped: stamps after this event follow it. A note for
+    the reports and the log; it changes no state."""
+
+    from_ms: int
+    """Hub time just before the step."""
+    to_ms: int
+    """Hub time just after it (the wall clock)."""
+
+
 AnyEvent = (
     SignalRaised
     | SignalAcknowledged
@@ -166,6 +180,7 @@ AnyEvent = (
     | StaffSignedIn
     | StaffSignedOut
     | JournalNote
+    | ClockStepped
 )
 EVENT_TYPES: tuple[type[Event], ...] = (
     SignalRaised,
@@ -180,7 +195,10 @@ EVENT_TYPES: tuple[type[Event], ...] = (
     StaffSignedIn,
     StaffSignedOut,
     JournalNote,
+    ClockStepped,
 )
+_OMITTED_AT_ZERO: dict[type, str] = {SignalRaised: "clicked_ms"}
+"""Fields added after v1 was published: left out of the payload while they are 0."""
 
 
 def event_kind(event: Event) -> str:
@@ -199,7 +217,11 @@ _event_decoders = {str(t.__struct_config__.tag): msgspec.msgpack.Decoder(t) for 
 
 def encode(obj: Command | Event) -> bytes:
     """Payload bytes without the tag (the tag travels as the envelope's kind)."""
-    return _cmd_encoder.encode(msgspec.structs.asdict(obj))
+    fields = msgspec.structs.asdict(obj)
+    late = _OMITTED_AT_ZERO.get(type(obj))
+    if late is not None and not fields[late]:
+        del fields[late]
+    return _cmd_encoder.encode(fields)
 
 
 def decode_command(kind: str, payload: bytes) -> Command:

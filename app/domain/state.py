@@ -18,6 +18,7 @@ from app.domain import errors as E
 from app.domain.config import Branch, SignalType, Station
 from app.domain.errors import DomainError
 from app.domain.events import (
+    ClockStepped,
     Command,
     CounterStatusChanged,
     Event,
@@ -200,12 +201,28 @@ class BranchState:
         return out
 
     def _escalation_due_ms(self, sig: SignalRecord) -> int | None:
+        after = self.escalation_after_ms(sig)
+        return None if after is None else sig.raised_ms + after
+
+    def escalation_after_ms(self, sig: SignalRecord) -> int | None:
+        """How long after its raise ``sig`` escalates next, or None if it does not.
+
+        The hub measures it on its monotonic clock (app.hub.timers), from the raise."""
         if sig.state is not SignalState.OPEN:
             return None
         kind = self.branch.signal_types.get(sig.code)
         if kind is None or not kind.ack_s or sig.level >= len(kind.escalate):
             return None
-        return sig.raised_ms + kind.ack_s * 1000 * (sig.level + 1)
+        return kind.ack_s * 1000 * (sig.level + 1)
+
+    def escalation(self, sig: SignalRecord) -> SignalEscalated:
+        """The event of ``sig``'s next escalation (when :meth:`escalation_after_ms` says)."""
+        role = self.branch.signal_types[sig.code].escalate[sig.level]
+        return SignalEscalated(signal_id=sig.id, level=sig.level + 1, role=role.value)
+
+    def open_records(self) -> Iterable[SignalRecord]:
+        """The signals not yet resolved or cancelled."""
+        return self._open_records()
 
     # Decisions ------------------------------------------------------------------
     def decide(self, station_id: str, command: Command, new_id: int) -> Event:
@@ -219,8 +236,9 @@ class BranchState:
         if seq <= self.last_seq:
             raise ValueError(f"event {seq} is not after {self.last_seq}")
         self.last_seq = seq
-        self.last_ts_ms = max(self.last_ts_ms, ts_ms)
-        ts = self.last_ts_ms
+        # The hub's stamp as it is: it follows the hub's wall clock, back too after a
+        # clock_stepped event (the order is the seq's).
+        self.last_ts_ms = ts = ts_ms
         sig: SignalRecord | None = None
         match event:
             case SignalRaised():
@@ -234,7 +252,7 @@ class BranchState:
                     note=event.note,
                     ticket=event.ticket,
                     need=event.need,
-                    raised_ms=ts,
+                    raised_ms=event.clicked_ms or ts,
                 )
                 self.signals[sig.id] = sig
                 if self._open is not None:
@@ -298,7 +316,7 @@ class BranchState:
                 self.staff_at[event.station] = event.staff
             case StaffSignedOut():
                 self.staff_at.pop(event.station, None)
-            case JournalNote():
+            case JournalNote() | ClockStepped():
                 pass
         if sig is not None:
             sig.updated_ms = ts
@@ -321,7 +339,7 @@ class BranchState:
         if seq <= self.last_seq:
             raise ValueError(f"event {seq} is not after {self.last_seq}")
         self.last_seq = seq
-        self.last_ts_ms = max(self.last_ts_ms, ts_ms)
+        self.last_ts_ms = ts_ms
 
     def readable(self, reader: str | None) -> list[SignalRecord]:
         """Every signal a ``reader`` role may read (None: all), sorted by id."""

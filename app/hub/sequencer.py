@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
-from app.domain.events import Event, SignalRaised
+import msgspec
+
+from app.domain.events import ClockStepped, Event, SignalRaised
 from app.domain.record import event_row
 from app.domain.state import BranchState
-from app.hub.clock import HubClock
+from app.domain.timeday import day_start_ms
+from app.hub.clock import HubClock, StationClocks
 from app.hub.journal import Batch, Journal
 from app.hub.sync import Sync
 from messaging.envelope import Envelope
@@ -21,15 +24,29 @@ class Sequencer:
         self.batch = Batch()
         self.published: list[bytes] = []
         """What the PUB carries for the batch's events, once they are stored."""
+        self.stations = StationClocks()
+        """The stations' clocks, for when a queued raise was clicked."""
+
+    def note_steps(self) -> None:
+        """Journal the hub clock's steps (a ``clock_stepped`` event each), before any
+        event stamped after them."""
+        self.clock.now_ms()  # a step is seen when the clock is read
+        for from_ms, to_ms in self.clock.take_steps():
+            self.sequence(ClockStepped(from_ms=from_ms, to_ms=to_ms))
 
     def sequence(self, event: Event, origin: Envelope | None = None) -> int:
         """Sequence ``event`` (caused by the command ``origin``, if any); its seq."""
         state = self.state
+        ts = self.clock.now_ms()
+        if self.clock.stepped and not isinstance(event, ClockStepped):
+            self.note_steps()
+            ts = self.clock.now_ms()
         seq = state.last_seq + 1
-        ts = max(self.clock.now_ms(), state.last_ts_ms)
         if origin is None:
             row = event_row(seq, ts, event, self.epoch)
         else:
+            if isinstance(event, SignalRaised):
+                event = self._clicked(event, origin, ts)
             row = event_row(seq, ts, event, self.epoch, origin.msg_id, origin.ts_ms)
         sig = state.apply(seq, ts, event)
         batch = self.batch
@@ -38,6 +55,17 @@ class Sequencer:
         batch.events.append(row)
         self.published.append(self.sync.record(seq, ts, row.body, event))
         return seq
+
+    def _clicked(self, event: SignalRaised, origin: Envelope, ts: int) -> SignalRaised:
+        """``event`` with the time its raise was clicked, if the command waited at the
+        station: its ``ts_ms`` mapped onto hub time by the station's measured offset, no
+        earlier than the start of the branch's day."""
+        day_start = day_start_ms(ts, self.state.branch.timezone)
+        mono_ms = int(self.clock.mono() * 1000)
+        clicked = self.stations.clicked_ms(origin.station, origin.ts_ms, ts, mono_ms, day_start)
+        if not clicked:
+            return event
+        return msgspec.structs.replace(event, clicked_ms=clicked)
 
     def commit(self) -> tuple[Batch, list[bytes]]:
         """Write the batch in one transaction; return it and what to publish for it.

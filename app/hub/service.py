@@ -30,7 +30,7 @@ import zmq
 
 from app import log
 from app.domain.config import Branch, config_hash, shared_config
-from app.domain.events import Event, JournalNote, decode_event
+from app.domain.events import Event, JournalNote, RaiseSignal, decode_command, decode_event
 from app.domain.state import BranchState
 from app.hub import queries as hubq
 from app.hub import recovery
@@ -47,7 +47,7 @@ from app.hub.admission import (
     Route,
 )
 from app.hub.auth import StationAuthenticator
-from app.hub.clock import HubClock
+from app.hub.clock import QUEUED_MS, HubClock
 from app.hub.commands import Commands
 from app.hub.enrolment import Enrolments
 from app.hub.journal import Journal, JournalUnavailable
@@ -57,7 +57,7 @@ from app.hub.sequencer import Sequencer
 from app.hub.snapshots import SnapshotCache
 from app.hub.stamp import Stamp
 from app.hub.sync import Sync
-from app.hub.timers import Timers
+from app.hub.timers import PRESENCE_TIMEOUT_S, Timers
 from app.hub.verify import BrokenJournal, Finding
 from messaging import keys as keyfiles
 from messaging.envelope import (
@@ -86,6 +86,7 @@ from messaging.envelope import (
 from messaging.sockets import DEFAULT_HWM, Endpoint
 
 HEARTBEAT_S = 1.0
+RAISE = str(RaiseSignal.__struct_config__.tag)
 BATCH_MAX = 1_000
 
 __all__ = ["Hub", "HubClock"]
@@ -207,6 +208,8 @@ class Hub:
                 f"the checkpoint at seq {self.checkpoints.seq}" if from_checkpoint else "the start",
                 replayed,
             )
+        if check_chain:  # at start: a wall clock behind the journal is not believed
+            self.clock.start_from(state.last_ts_ms)
         self.timers.deadlines_changed()
         dropped = state.roll_day(self.clock.now_ms())
         if dropped:
@@ -282,13 +285,18 @@ class Hub:
         commands: list[Incoming] = []
         requests: list[Incoming] = []
         mono = self.clock.mono()
+        mono_ms = int(mono * 1000)
+        stations = sequencer.stations
         for item in incoming:
             route = item.route
             if route.presence:
+                stations.sample(item.env.station, item.env.ts_ms, mono_ms)
                 online = self.timers.seen(item.env.station, mono)
                 if online is not None and self._journal_ok:
                     sequencer.sequence(online)
             if route.command:
+                if self._unmeasured(item, mono):
+                    continue  # unanswered: sent again in 1-2 s, after the station's ping
                 commands.append(item)
             elif route.answer is not None:
                 requests.append(item)
@@ -297,6 +305,7 @@ class Hub:
         if batch.new_signals or batch.changed_signals:
             self.timers.deadlines_changed()
         if self._journal_ok or mono >= self._retry_journal_at:
+            sequencer.note_steps()
             due = self.timers.due(mono)
             for event in due:
                 sequencer.sequence(event)
@@ -335,6 +344,25 @@ class Hub:
             # with the chain head: what the journal has stored (the batch is committed)
             beat = self.stamp.heartbeat(self.state.last_seq, self.journal.last_hash)
             self.ports.publish(T_HEARTBEAT, beat)
+
+    def _unmeasured(self, item: Incoming, mono: float) -> bool:
+        """Whether to leave a raise unanswered for now: in the hub's first seconds, a
+        valid raise that looks queued (stamped over a second ago) from a station whose
+        clock the hub has not measured yet (no hello or ping since the start). Its resend
+        comes after the station's next ping, which tells when it was really clicked."""
+        env = item.env
+        if (
+            env.kind != RAISE
+            or mono - self.timers.started >= PRESENCE_TIMEOUT_S
+            or self.clock.now_ms() - env.ts_ms <= QUEUED_MS
+            or self.sequencer.stations.offset_ms(env.station) is not None
+        ):
+            return False
+        try:  # anything else is answered at once, as always
+            decode_command(env.kind, bytes(env.payload))
+        except ValueError:
+            return False
+        return True
 
     def _recover(self) -> bool:
         """Try to reread the journal after a failure; True once the state is clean."""

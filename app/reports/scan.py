@@ -222,22 +222,17 @@ def tally(columns: Columns) -> Tally:
 
 
 def id_range(conn: Connection, start: int, end: int) -> list[Any]:
-    """The range's signals as a range of ids: a signal's id is the seq of its raise and
-    the hub's clock never goes back, so ids and raise times go up together. Scanning
-    by id reads the table in order, with no index lookup per row."""
+    """The range's signals as a range of ids (a signal's id is the seq of its raise, so
+    ids go up with the time their commands reached the hub): scanning by id reads the
+    table in order, with no index lookup per row. The raise time is checked on each row
+    too: a raise that waited at its station counts from its click (earlier than the
+    raises before it), and the hub's clock may have been stepped back."""
     s = schema.signals.c
-    lo = conn.execute(
-        select(s.signal_id)
-        .where(s.raised_ms >= start, s.raised_ms < end)
-        .order_by(s.raised_ms, s.signal_id)
-        .limit(1)
-    ).scalar()
-    hi = conn.execute(
-        select(s.signal_id)
-        .where(s.raised_ms >= start, s.raised_ms < end)
-        .order_by(s.raised_ms.desc(), s.signal_id.desc())
-        .limit(1)
-    ).scalar()
+    in_range = (s.raised_ms >= start, s.raised_ms < end)
+    lo, hi = conn.execute(
+        select(func.min(s.signal_id), func.max(s.signal_id)).where(*in_range)
+    ).one()
     if lo is None or hi is None:
         return [literal(False)]
-    return [s.signal_id >= lo, s.signal_id <= hi]
+    # "+ 0": a plain comparison, not the raised_ms index (the id range is the scan)
+    return [s.signal_id >= lo, s.signal_id <= hi, s.raised_ms + 0 >= start, s.raised_ms + 0 < end]

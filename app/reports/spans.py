@@ -27,13 +27,13 @@ _LAST_BEFORE = (
         _e.station == bindparam("station"),
         _e.hub_ts_ms < bindparam("start"),
     )
-    .order_by(_e.hub_ts_ms.desc(), _e.seq.desc())
+    .order_by(_e.seq.desc())
     .limit(1)
 )
 
 
 _READ = {"counter_status": reader(CounterStatusChanged), "presence": reader(PresenceChanged)}
-_TIME_ORDER = operator.itemgetter(0, 1)
+_SEQ = operator.itemgetter(0)
 
 
 def _spans(
@@ -43,19 +43,19 @@ def _spans(
     end: int,
     stations: set[str],
     carried: dict[str, Carried],
-) -> tuple[dict[str, list[tuple[int, Any]]], dict[str, Any]]:
+) -> tuple[dict[str, list[tuple[int, int, Any]]], dict[str, Any]]:
     """Events of ``kind`` in the range per station, and each station's last one before:
     from the journal, or else the one an archive carried over if it is before ``start``
     (the archived rows hold no other after it, so it is the last one before)."""
     e = schema.events.c
     read = _READ[kind]
-    during: dict[str, list[tuple[int, Any]]] = defaultdict(list)
-    for station, ts, body in conn.execute(
-        select(e.station, e.hub_ts_ms, e.body)
+    during: dict[str, list[tuple[int, int, Any]]] = defaultdict(list)
+    for seq, station, ts, body in conn.execute(
+        select(e.seq, e.station, e.hub_ts_ms, e.body)
         .where(e.kind == kind, e.hub_ts_ms >= start, e.hub_ts_ms < end)
-        .order_by(e.hub_ts_ms, e.seq)
+        .order_by(e.seq)
     ).all():
-        during[station].append((int(ts), read(bytes(body))))
+        during[station].append((int(seq), int(ts), read(bytes(body))))
     before: dict[str, Any] = {}
     for station in sorted(stations | set(during) | set(carried)):
         found = conn.execute(
@@ -93,16 +93,17 @@ def counter_spans(
         if not (a < stop and b > start) and not (a == b and start <= a < stop):
             return  # no part of it inside the range (a zero-length one counts inside)
         a, b = max(a, start), min(b, stop)
+        b = max(a, b)  # the hub's clock stepped back in between: no negative time
         span = table.setdefault(key, Span(key))
         span.count += 1
         span.total_s += (b - a) / 1000
         span.longest_s = max(span.longest_s, (b - a) / 1000)
 
     for station in sorted(counters):
-        # every change of status or presence of this counter, in time order
-        changes: list[tuple[int, int, Any]] = [(ts, 0, ev) for ts, ev in status_in[station]]
-        changes += [(ts, 1, ev) for ts, ev in presence_in[station]]
-        changes.sort(key=_TIME_ORDER)
+        # every change of status or presence of this counter, in the journal's order (the
+        # seq's: after a step of the hub's clock, the stamps may go back)
+        changes = [*status_in[station], *presence_in[station]]
+        changes.sort(key=_SEQ)
         prev_status = status_before.get(station)
         status = prev_status.status if prev_status is not None else CounterStatus.OPEN
         reason = prev_status.reason if prev_status is not None else ""
@@ -110,7 +111,7 @@ def counter_spans(
         online = prev_presence.online if prev_presence is not None else None
         paused_at: int | None = start if status is CounterStatus.PAUSED else None
         gap_at: int | None = start if online is False and status is CounterStatus.OPEN else None
-        for ts, _order, ev in changes:
+        for _seq, ts, ev in changes:
             if isinstance(ev, CounterStatusChanged):
                 if paused_at is not None:
                     add(pauses, reason or NOBODY, paused_at, ts)

@@ -359,3 +359,44 @@ def test_html_escapes_what_the_journal_holds(journal: Journal, branch: Branch) -
         assert "<td>&lt;script&gt;alert(&#39;reason&#39;)&lt;/script&gt;</td>" in page
         assert "<td>&#34;&gt;&lt;script&gt;alert(1)&lt;/script&gt;</td>" in page
         assert "<td>&lt;img src=x onerror=alert(2)&gt;&amp;</td>" in page
+
+
+def test_a_raise_counted_from_its_click_is_in_the_range_and_measured_from_it(
+    tmp_path: Path, branch: Branch
+) -> None:
+    """The last raise of the day reached the hub after another but was clicked before it:
+    it is still counted (ids no longer go up with raise times), from its click."""
+    journal = Journal(f"sqlite:///{tmp_path / 'clicked.sqlite'}")
+    try:
+        w = JournalWriter(journal, branch)
+        first = w.add(
+            T0,
+            SignalRaised(
+                signal_id=w.next_seq, station="C01", code="assist", targets=("lobby_manager",)
+            ),
+        )
+        late = w.add(
+            T0 + 10 * S,
+            SignalRaised(
+                signal_id=w.next_seq, station="C02", code="assist", targets=("lobby_manager",)
+            ),
+        )
+        queued = w.add(
+            T0 + 20 * S,
+            SignalRaised(
+                signal_id=w.next_seq,
+                station="C03",
+                code="assist",
+                targets=("lobby_manager",),
+                clicked_ms=T0 + 5 * S,
+            ),
+        )
+        for sid in (first, late, queued):
+            w.add(T0 + 30 * S, SignalAcknowledged(signal_id=sid, station="L1"))
+        w.flush()
+        found = report(journal.engine, branch, D, D, now_ms=AFTER)
+    finally:
+        journal.close()
+    assert found.total.signals == 3
+    assert found.total.ack.max_s == 30 and found.total.ack.n == 3
+    assert found.total.ack.p50_s == 25, "30 s after the first raise, 25 s after the click"
