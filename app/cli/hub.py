@@ -19,7 +19,7 @@ from app.cli.common import (
     load_config,
     parse_endpoint,
 )
-from messaging.sockets import DEFAULT_HWM
+from messaging.sockets import DEFAULT_HWM, raise_fd_limit
 
 
 def _hwm(text: str) -> int:
@@ -43,6 +43,12 @@ def run(args: argparse.Namespace) -> int:
 
     config = load_config(args.config)
     where = parse_endpoint(args.listen, "0.0.0.0")
+    # Every connection costs a file descriptor: take all the system allows this process.
+    before, after = raise_fd_limit()
+    if after != before:
+        log.hub.info("open files: limit raised from %d to %d", before, after)
+    else:
+        log.hub.info("open files: limit %d", after)
     url = db_url(args.db) if args.db else default_url()
     lock = WriterLock(url)
     try:
