@@ -9,8 +9,10 @@ import pytest
 import zmq
 
 from app.domain.config import Branch
-from app.domain.events import RaiseSignal
-from messaging.envelope import Accepted, WireError, decode_envelope
+from app.domain.events import Cancel, Command, RaiseSignal, SetStatus
+from app.domain.policy import MAX_OPEN_SIGNALS
+from app.domain.roles import CounterStatus
+from messaging.envelope import Accepted, Rejected, WireError, decode_envelope
 from messaging.outbox import Outbox
 from tests.helpers import HubProcess, TestStation, journal_rows, wait_for
 
@@ -31,13 +33,23 @@ def test_oversized_command_is_refused_before_it_reaches_the_outbox(
 def test_a_long_outbox_drains_through_the_rate_limit(
     hub: HubProcess, branch: Branch, ctx: zmq.Context, db_url: str, tmp_path: Path
 ) -> None:
-    """600 clicks stored during an outage: all delivered, once each, in order."""
+    """600 clicks stored during an outage: all delivered, once each, in order. (A third
+    of them raises, so that the station stays within its cap on open signals.)"""
     hub.stop()
     teller = TestStation(branch, "C02", hub.endpoint, ctx, Outbox(tmp_path / "C02.sqlite"))
     try:
-        notes = [str(i) for i in range(600)]
+        notes = [str(i) for i in range(200)]
+        assert len(notes) <= MAX_OPEN_SIGNALS
+        pause = branch.config.pause_reasons[0].code
         for note in notes:
-            teller.session.send(RaiseSignal(code="cash", note=note))
+            clicks: list[Command] = [
+                RaiseSignal(code="cash", note=note),
+                SetStatus(status=CounterStatus.PAUSED, reason=pause),
+                SetStatus(status=CounterStatus.OPEN),
+            ]
+            for click in clicks:
+                teller.session.send(click)
+        assert len(teller.session.link.outbox) == 600
         hub.start()
         wait_for(lambda: len(teller.session.link.outbox) == 0, 60, teller.pump, "outbox drained")
         assert [
@@ -75,3 +87,35 @@ def test_a_frame_nested_thousands_deep_costs_a_refusal_not_a_traceback(
         assert sum(len(line) for line in logged) < 10_000, logged[:5]
     finally:
         teller.close()
+
+
+def test_a_station_at_its_open_signal_cap_is_refused_and_the_others_are_not(
+    hub: HubProcess, branch: Branch, ctx: zmq.Context, db_url: str
+) -> None:
+    """Within the rate limits, one station could raise signals until the snapshot was
+    more than a station can load: past MAX_OPEN_SIGNALS open it is refused with
+    ``too_many_open`` (logged once), the others go on, and closing one makes room."""
+    teller = TestStation(branch, "C01", hub.endpoint, ctx)
+    other = TestStation(branch, "C02", hub.endpoint, ctx)
+    try:
+        sent = [
+            teller.session.send(RaiseSignal(code="assist", note=f"{i}"))
+            for i in range(MAX_OPEN_SIGNALS + 5)
+        ]
+        wait_for(lambda: all(m in teller.replies for m in sent), 60, teller.pump, "every answer")
+        answers = [teller.replies[m] for m in sent]
+        accepted = [a for a in answers if isinstance(a, Accepted)]
+        refused = [a for a in answers if isinstance(a, Rejected)]
+        assert len(accepted) == MAX_OPEN_SIGNALS and answers[:MAX_OPEN_SIGNALS] == accepted
+        assert [r.code for r in refused] == ["too_many_open"] * 5
+        assert "C01 already has 200 open signals" in refused[0].reason
+        assert isinstance(other.send(RaiseSignal(code="assist", note="other")), Accepted)
+        teller.accept(Cancel(signal_id=accepted[0].seq))
+        assert isinstance(teller.send(RaiseSignal(code="assist", note="room again")), Accepted)
+        rows = journal_rows(db_url, "SELECT count(*) FROM signals WHERE station = 'C01'")
+        assert rows == [(MAX_OPEN_SIGNALS + 1,)]
+        logged = [line for line in hub.log if "too_many_open" in line]
+        assert len(logged) == 1, logged
+    finally:
+        teller.close()
+        other.close()
