@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from pathlib import Path
 
 import msgspec
@@ -12,9 +13,12 @@ from app.domain.config import Branch
 from app.domain.events import Cancel, Command, RaiseSignal, SetStatus
 from app.domain.policy import MAX_OPEN_SIGNALS
 from app.domain.roles import CounterStatus
-from messaging.envelope import Accepted, Rejected, WireError, decode_envelope
+from app.hub.admission import LINES_PER_CODE, Refusals
+from app.hub.clock import HubClock
+from messaging.envelope import T_CMD, Accepted, Rejected, WireError, decode_envelope
 from messaging.outbox import Outbox
-from tests.helpers import HubProcess, TestStation, journal_rows, wait_for
+from messaging.sockets import station_sockets
+from tests.helpers import HubProcess, TestStation, journal_rows, keys_for, wait_for
 
 
 def test_oversized_command_is_refused_before_it_reaches_the_outbox(
@@ -119,3 +123,54 @@ def test_a_station_at_its_open_signal_cap_is_refused_and_the_others_are_not(
     finally:
         teller.close()
         other.close()
+
+
+def test_refusals_are_logged_per_station_not_per_connection(
+    hub: HubProcess, ctx: zmq.Context
+) -> None:
+    """40 connections with one station's key, one junk frame each: every frame refused
+    and counted, one log line (each connection used to get its own)."""
+    keys = keys_for(hub.endpoint, "C05")
+    dealers = [station_sockets(ctx, hub.endpoint, keys, subscribe=False)[0] for _ in range(40)]
+    try:
+        for dealer in dealers:
+            dealer.send_multipart([T_CMD, b"\xff junk"])
+        for dealer in dealers:
+            assert dealer.poll(10_000), "no answer"
+            assert dealer.recv_multipart()[0] == b"rejected"
+    finally:
+        for dealer in dealers:
+            dealer.close(0)
+    hub.stop()
+    lines = [line for line in hub.log if "rejected from" in line and "bad_frame" in line]
+    assert len(lines) == 1 and "rejected from C05" in lines[0], lines
+    summary = [line for line in hub.log if "refused since the last report" in line]
+    assert summary and "bad_frame 40" in summary[-1], summary
+
+
+class _Clock(HubClock):
+    def __init__(self) -> None:
+        self.t = 100.0
+
+    def mono(self) -> float:
+        return self.t
+
+
+def test_a_refusal_code_logs_a_few_lines_a_minute_whatever_the_peers(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """1,000 peers refused for one reason: all counted, LINES_PER_CODE lines a minute;
+    another reason still gets its line."""
+    clock = _Clock()
+    refusals = Refusals(clock)
+    with caplog.at_level(logging.WARNING, logger="lobbylink.wire"):
+        for i in range(1_000):
+            refusals.complain("bad_frame", "junk", f"peer{i}")
+        refusals.complain("unknown_topic", "what", "peer1")
+        assert refusals.counts["bad_frame"] == 1_000
+        lines = [r.getMessage() for r in caplog.records]
+        assert sum("bad_frame" in line for line in lines) == LINES_PER_CODE
+        assert sum("unknown_topic" in line for line in lines) == 1
+        clock.t += 61
+        refusals.complain("bad_frame", "junk", "peer999")
+        assert sum("bad_frame" in r.getMessage() for r in caplog.records) == LINES_PER_CODE + 1
