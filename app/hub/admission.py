@@ -165,6 +165,9 @@ class Admission:
         self._buckets: dict[str, tuple[_Bucket, dict[bytes, _Bucket]]] = {}
         """Per station: all its messages, and each topic with a limit of its own."""
         self._next_key_check = 0.0
+        self._key_failures = 0
+        """Key folder reads that failed in a row."""
+        self._next_key_complaint = 0.0
 
     def admit(self, frames: list[bytes], user: str | None = None) -> Incoming | Refusal | None:
         """Wire checks; ``user`` is the ZAP User-Id (``<station> <Z85 key>``) under CURVE.
@@ -242,10 +245,24 @@ class Admission:
             return _NOBODY
         self._next_key_check = mono + KEY_CHECK_S
         try:
-            return self.auth.reload()
+            changed = self.auth.reload()
         except OSError as exc:
-            log.hub.error("cannot read the key folder %s: %s", self.auth.folder, exc)
+            # Logged when it starts and then once a minute: out of file descriptors
+            # (a flood of connections) it fails every second until the flood ends.
+            self._key_failures += 1
+            if mono >= self._next_key_complaint:
+                self._next_key_complaint = mono + 60
+                log.hub.error(
+                    "cannot read the key folder %s: %s (failed reads in a row: %d; retried every second)",
+                    self.auth.folder,
+                    exc,
+                    self._key_failures,
+                )
             return _NOBODY
+        if self._key_failures:
+            log.hub.info("the key folder can be read again (%d failures)", self._key_failures)
+            self._key_failures, self._next_key_complaint = 0, 0.0
+        return changed
 
 
 _NOBODY: frozenset[str] = frozenset()

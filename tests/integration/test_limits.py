@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 from pathlib import Path
+from typing import cast
 
 import msgspec
 import pytest
@@ -13,7 +14,8 @@ from app.domain.config import Branch
 from app.domain.events import Cancel, Command, RaiseSignal, SetStatus
 from app.domain.policy import MAX_OPEN_SIGNALS
 from app.domain.roles import CounterStatus
-from app.hub.admission import LINES_PER_CODE, Refusals
+from app.hub.admission import LINES_PER_CODE, Admission, Refusals
+from app.hub.auth import StationAuthenticator
 from app.hub.clock import HubClock
 from messaging.envelope import T_CMD, Accepted, Rejected, WireError, decode_envelope
 from messaging.outbox import Outbox
@@ -174,3 +176,34 @@ def test_a_refusal_code_logs_a_few_lines_a_minute_whatever_the_peers(
         clock.t += 61
         refusals.complain("bad_frame", "junk", "peer999")
         assert sum("bad_frame" in r.getMessage() for r in caplog.records) == LINES_PER_CODE + 1
+
+
+class _Keys:
+    """A key folder that cannot be read (out of file descriptors), then can."""
+
+    folder = Path("/keys")
+    fail = True
+
+    def reload(self) -> set[str]:
+        if self.fail:
+            raise OSError(24, "Too many open files")
+        return set()
+
+
+def test_a_key_folder_that_cannot_be_read_is_logged_once_a_minute(
+    branch: Branch, caplog: pytest.LogCaptureFixture
+) -> None:
+    """A flood that uses up the hub's file descriptors made it log one error a second."""
+    clock, keys = _Clock(), _Keys()
+    auth = cast(StationAuthenticator, keys)
+    admission = Admission(branch, clock, Refusals(clock), {}, auth)
+    with caplog.at_level(logging.INFO, logger="lobbylink.hub"):
+        for second in range(120):
+            admission.revoked(100.0 + second)
+        keys.fail = False
+        admission.revoked(221.0)
+    lines = [r.getMessage() for r in caplog.records]
+    assert len(lines) == 3, lines
+    assert "cannot read the key folder" in lines[0] and "in a row: 1;" in lines[0]
+    assert "in a row: 61;" in lines[1]
+    assert lines[2] == "the key folder can be read again (120 failures)"
