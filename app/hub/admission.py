@@ -166,8 +166,9 @@ class Admission:
         """Per station: all its messages, and each topic with a limit of its own."""
         self._next_key_check = 0.0
         self._key_failures = 0
-        """Key folder reads that failed in a row."""
+        """Key folder reads that failed since the last line saying so."""
         self._next_key_complaint = 0.0
+        self._key_complained = False
 
     def admit(self, frames: list[bytes], user: str | None = None) -> Incoming | Refusal | None:
         """Wire checks; ``user`` is the ZAP User-Id (``<station> <Z85 key>``) under CURVE.
@@ -247,21 +248,24 @@ class Admission:
         try:
             changed = self.auth.reload()
         except OSError as exc:
-            # Logged when it starts and then once a minute: out of file descriptors
-            # (a flood of connections) it fails every second until the flood ends.
+            # One line when it starts, then at most one a minute: out of file
+            # descriptors (a flood of connections) it can fail every second for long.
             self._key_failures += 1
             if mono >= self._next_key_complaint:
                 self._next_key_complaint = mono + 60
+                self._key_complained = True
                 log.hub.error(
-                    "cannot read the key folder %s: %s (failed reads in a row: %d; retried every second)",
+                    "cannot read the key folder %s: %s (%d failed reads since the last such "
+                    "line; retried every second)",
                     self.auth.folder,
                     exc,
                     self._key_failures,
                 )
+                self._key_failures = 0
             return _NOBODY
-        if self._key_failures:
-            log.hub.info("the key folder can be read again (%d failures)", self._key_failures)
-            self._key_failures, self._next_key_complaint = 0, 0.0
+        if self._key_complained:
+            self._key_complained = False
+            log.hub.info("the key folder can be read again")
         return changed
 
 
