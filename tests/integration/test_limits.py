@@ -125,6 +125,14 @@ def test_a_station_at_its_open_signal_cap_is_refused_and_the_others_are_not(
     finally:
         teller.close()
         other.close()
+    hub.stop()  # a restarted hub counts the open signals again from its journal
+    hub.start()
+    again = TestStation(branch, "C01", hub.endpoint, ctx)
+    try:
+        refused_again = again.send(RaiseSignal(code="assist", note="after a restart"))
+        assert isinstance(refused_again, Rejected) and refused_again.code == "too_many_open"
+    finally:
+        again.close()
 
 
 def test_refusals_are_logged_per_station_not_per_connection(
