@@ -6,6 +6,7 @@ connects DEALER and SUB. CurveZMQ keys and the ZAP allow-list are added here.
 
 from __future__ import annotations
 
+import resource
 from dataclasses import dataclass
 
 import zmq
@@ -25,6 +26,35 @@ DEFAULT_HWM = 100_000
 """High-water mark (messages queued per peer) of the hub's ROUTER and PUB and of a
 station's SUB. Past it the PUB drops events for that subscriber, which then sees a gap
 and resyncs (docs/reliability.md shows it with a small mark, e.g. ``--pub-hwm 100``)."""
+
+
+HANDSHAKE_IVL_MS = 3000
+"""How long the hub gives a new connection to finish its ZMTP and CURVE handshake before
+closing it (libzmq's default is 30 s). A station on a LAN handshakes in milliseconds; a
+peer that opens a TCP connection and then sends nothing, or only part of the greeting,
+holds one of the hub's file descriptors only this long, so a few hundred of them cannot
+keep the stations out (tests/integration/test_starvation.py)."""
+
+
+def raise_fd_limit() -> tuple[int, int]:
+    """Raise this process's soft limit on open files to its hard limit, as servers do at
+    start (an unprivileged process may; only the hard limit needs root). Every TCP
+    connection holds a file descriptor, and a process that runs out cannot accept a
+    station's connection however short-lived the others are.
+
+    Returns (before, after); ``after == before`` when there was nothing to raise or the
+    system refused. An unlimited hard limit is taken as 65,536 (Linux refuses more
+    than its ``nr_open`` for open files).
+    """
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    target = 65_536 if hard == resource.RLIM_INFINITY else hard
+    if soft == resource.RLIM_INFINITY or soft >= target:
+        return soft, soft
+    try:
+        resource.setrlimit(resource.RLIMIT_NOFILE, (target, hard))
+    except (ValueError, OSError):
+        return soft, soft
+    return soft, target
 
 
 @dataclass(frozen=True)
@@ -77,6 +107,8 @@ def hub_sockets(
     must already run in ``ctx`` (app.hub.auth), or every client would be accepted.
     ``keys=None`` is the explicit, development-only plain-text mode. ``pub_hwm`` is the
     PUB's send high-water mark per subscriber (at least 1; 0 would mean "no limit").
+    A connection that has not finished its handshake within :data:`HANDSHAKE_IVL_MS` is
+    closed by ZeroMQ.
     """
     if pub_hwm < 1:
         raise ValueError(f"pub_hwm must be at least 1, not {pub_hwm}")
@@ -86,6 +118,7 @@ def hub_sockets(
         for sock in (router, pub):
             _common(sock)
             sock.setsockopt(zmq.MAXMSGSIZE, MAX_FRAME)
+            sock.setsockopt(zmq.HANDSHAKE_IVL, HANDSHAKE_IVL_MS)
             if keys is not None:
                 sock.setsockopt(zmq.CURVE_SERVER, 1)
                 sock.setsockopt(zmq.CURVE_PUBLICKEY, keys.public)

@@ -56,7 +56,7 @@ def run_faults(args: argparse.Namespace) -> int:
 
 
 def run_fuzz(args: argparse.Namespace) -> int:
-    from app.devtools.fuzz import run
+    from app.devtools.fuzz import NESTED_DEPTH, run
 
     endpoint = parse_endpoint(args.hub)
     station_keys = hub_public = None
@@ -66,8 +66,10 @@ def run_fuzz(args: argparse.Namespace) -> int:
     stats = run(endpoint, args.frames, station_keys, hub_public, args.seed)
     print(
         f"fuzz: {stats.frames} frames in {stats.seconds:.1f} s "
-        f"({stats.mutated} mutated, {stats.unknown_key} with an unknown key, "
-        f"{stats.raw_tcp} raw TCP); {stats.replies} replies"
+        f"({stats.mutated} mutated, {stats.nested} nested {NESTED_DEPTH:,} deep, "
+        f"{stats.long_raises} raises with the longest note, {stats.unknown_key} with an "
+        f"unknown key, {stats.raw_tcp} raw TCP; {stats.half_open} half-open connections "
+        f"held meanwhile); {stats.replies} replies"
     )
     return 0
 

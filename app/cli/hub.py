@@ -20,7 +20,7 @@ from app.cli.common import (
     load_config,
     parse_endpoint,
 )
-from messaging.sockets import DEFAULT_HWM
+from messaging.sockets import DEFAULT_HWM, raise_fd_limit
 
 
 def _hwm(text: str) -> int:
@@ -64,6 +64,13 @@ def run(args: argparse.Namespace) -> int:
             f"no hub key in {folder}: run `lobbylink keys init --dir {folder} --config FILE` "
             "and give each station its key (or --insecure, for development only)"
         )
+    # Every connection costs a file descriptor: take all the system allows this process
+    # (after the inputs are checked, so a bad one still gets exactly one line).
+    before, after = raise_fd_limit()
+    if after != before:
+        log.hub.info("open files: limit raised from %d to %d", before, after)
+    else:
+        log.hub.info("open files: limit %d", after)
     # The board asks the hub for its reports; only the branch head's stations may.
     reports = remote.ReportQuery(url, config)
     queries = QueryRunner({remote.NAME: reports.handler(frozenset({Role.BRANCH_HEAD.value}))})

@@ -42,6 +42,7 @@ from app.domain.events import (
 )
 from app.domain.policy import (
     MAX_NOTE,
+    MAX_OPEN_SIGNALS,
     MAX_TICKET,
     Act,
     SignalView,
@@ -120,6 +121,18 @@ def decide(state: StateView, station_id: str, command: Command, new_id: int) -> 
     raise DomainError(E.BAD_REQUEST, f"unknown command {type(command).__name__}")
 
 
+def check_open_cap(station_id: str, command: Command, open_now: int) -> None:
+    """Refuse a raise from a station that already has :data:`MAX_OPEN_SIGNALS` open
+    (``open_now``: its signals not yet resolved or cancelled). The hub asks this before
+    :func:`decide`, with the count it keeps per station."""
+    if isinstance(command, RaiseSignal) and open_now >= MAX_OPEN_SIGNALS:
+        raise DomainError(
+            E.TOO_MANY_OPEN,
+            f"{station_id} already has {open_now} open signals, the most a station may "
+            "have; resolve or cancel some first",
+        )
+
+
 def _actor(state: StateView, station: Station, command: Command) -> str:
     """Who acts: whoever is signed in at the station, or the person the command names.
 
@@ -149,7 +162,9 @@ def _actor(state: StateView, station: Station, command: Command) -> str:
 
 
 def _one_of(what: str, value: str, allowed: Sequence[str] | set[str]) -> None:
-    """Refuse ``value`` when the config lists ``allowed`` values and it is not one of them."""
+    """Refuse ``value`` when the config lists ``allowed`` values and it is not one of them,
+    and a free text (the config lists none) longer than a note."""
+    _check_note(value, what)
     if value and allowed and value not in allowed:
         raise DomainError(
             E.BAD_REQUEST, f"unknown {what} {value!r}; one of: {', '.join(sorted(allowed))}"

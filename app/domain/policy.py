@@ -31,6 +31,11 @@ MAX_NOTE = 500
 """Characters in a note or a reason."""
 MAX_TICKET = 20
 """Characters in a customer's ticket number."""
+MAX_OPEN_SIGNALS = 200
+"""Signals one station may have open (not yet resolved or cancelled) at once. A counter
+has a handful open on a busy day; the cap keeps one station (a faulty script, a stolen
+key within the rate limits) from filling the snapshot every station must load: 200
+signals with the longest notes are under 1 MB."""
 
 UNKNOWN_PRIORITY = DEFAULT_PRIORITY
 """The urgency of a signal whose type this process does not know (a newer hub's): the

@@ -21,6 +21,8 @@ from app.hub.clock import HubClock
 from messaging.envelope import MAX_BODY, T_ENROL, Envelope, WireError, decode_envelope
 
 STATS_S = 300.0
+LINES_PER_CODE = 5
+"""Refusal log lines a minute for one code, from all peers together."""
 KEY_CHECK_S = 1.0
 
 
@@ -102,7 +104,9 @@ class _Bucket:
 
 class Refusals:
     """Every refusal since start, by code: each counted, logged once a minute per peer
-    and code, and summed up in the log every few minutes (and at stop)."""
+    and code but at most :data:`LINES_PER_CODE` lines a minute per code whatever the
+    number of peers (a flood from many connections or keys costs a few lines), and
+    summed up in the log every few minutes (and at stop)."""
 
     def __init__(self, clock: HubClock) -> None:
         self.clock = clock
@@ -110,22 +114,32 @@ class Refusals:
         self._reported: Counter[str] = Counter()
         self._next_report = clock.mono() + STATS_S
         self._complained: dict[tuple[str, str], float] = {}
+        self._lines: dict[str, tuple[float, int]] = {}
+        """Per code: when its current minute started, and the lines logged in it."""
 
     def complain(self, code: str, reason: str, who: str) -> None:
-        """Count a refusal; log it once per burst (a minute per peer and code)."""
+        """Count a refusal; log it once per burst (a minute per peer and code, and a few
+        lines a minute per code)."""
         self.counts[code] += 1
         now = self.clock.mono()
         key = (who, code)
-        if now - self._complained.get(key, -1e9) > 60:
-            self._complained[key] = now
-            log.wire.warning(
-                "rejected from %s: %s: %s (further ones counted, not logged, for a minute)",
-                who,
-                code,
-                reason,
-            )
-            if len(self._complained) > 10_000:
-                self._complained.clear()
+        if now - self._complained.get(key, -1e9) <= 60:
+            return
+        start, lines = self._lines.get(code, (-1e9, 0))
+        if now - start > 60:
+            start, lines = now, 0
+        if lines >= LINES_PER_CODE:
+            return  # counted; the report every few minutes sums them up
+        self._lines[code] = (start, lines + 1)
+        self._complained[key] = now
+        log.wire.warning(
+            "rejected from %s: %s: %s (further ones counted, not logged, for a minute)",
+            who,
+            code,
+            reason,
+        )
+        if len(self._complained) > 10_000:
+            self._complained.clear()
 
     def report(self, force: bool = False) -> None:
         """Every few minutes (and at stop), the refusals since the last report, by code."""
@@ -157,6 +171,10 @@ class Admission:
         self._buckets: dict[str, tuple[_Bucket, dict[bytes, _Bucket]]] = {}
         """Per station: all its messages, and each topic with a limit of its own."""
         self._next_key_check = 0.0
+        self._key_failures = 0
+        """Key folder reads that failed since the last line saying so."""
+        self._next_key_complaint = 0.0
+        self._key_complained = False
 
     def admit(self, frames: list[bytes], user: str | None = None) -> Incoming | Refusal | None:
         """Wire checks; ``user`` is the ZAP User-Id (``<station> <Z85 key>``) under CURVE.
@@ -164,14 +182,17 @@ class Admission:
         None: the message is dropped without an answer (over a limit, not a command).
         """
         identity = frames[0]
+        # Who a refusal is logged against: under CURVE the key's station (however many
+        # connections it opens), else the connection.
+        who = (user or "").partition(" ")[0] or identity.hex()[:8]
         if len(frames) != 3:
             reason = f"expected [topic, body], got {len(frames) - 1} frames"
-            return self._refuse(identity, "", "bad_frame", reason)
+            return self._refuse(identity, "", "bad_frame", reason, who)
         topic, body = frames[1], frames[2]
         try:
             env = decode_envelope(body, max_body=MAX_BODY)
         except WireError as exc:
-            return self._refuse(identity, exc.msg_id, exc.code, exc.reason)
+            return self._refuse(identity, exc.msg_id, exc.code, exc.reason, who)
         key = b""
         if self.auth is not None:
             user, _, z85 = (user or "").partition(" ")
@@ -181,22 +202,22 @@ class Admission:
                 return self._enrolment(identity, topic, env, key)
             if user == UNKNOWN and owner is None:
                 reason = "this key is not a station's: ask for enrolment (lobbylink enrol)"
-                return self._refuse(identity, env.msg_id, "not_enrolled", reason)
+                return self._refuse(identity, env.msg_id, "not_enrolled", reason, who)
             # the key the connection handshook with must still be this station's key now
             # (a key approved since it connected is its station's from now on)
             if owner is None or user not in (owner, UNKNOWN):
                 reason = "this station's key is not allowed"
-                return self._refuse(identity, env.msg_id, "revoked", reason)
+                return self._refuse(identity, env.msg_id, "revoked", reason, who)
             user = owner
             if env.station != user:
                 reason = f"this connection belongs to {user}, the message says {env.station!r}"
-                return self._refuse(identity, env.msg_id, "station_mismatch", reason)
+                return self._refuse(identity, env.msg_id, "station_mismatch", reason, who)
         if self.branch.station(env.station) is None:
             reason = f"{env.station!r} is not a station of this branch"
-            return self._refuse(identity, env.msg_id, "unknown_station", reason)
+            return self._refuse(identity, env.msg_id, "unknown_station", reason, who)
         if env.seq or env.epoch or env.hub_ts_ms:
             reason = "seq, epoch and hub_ts_ms are set by the hub only"
-            return self._refuse(identity, env.msg_id, "forged_field", reason)
+            return self._refuse(identity, env.msg_id, "forged_field", reason, who)
         route = self.routes.get(topic)
         limited = self._limited(env.station, topic, route)
         if limited:
@@ -206,7 +227,7 @@ class Admission:
             return None
         if route is None:
             reason = f"unknown topic {topic[:32]!r}"
-            return self._refuse(identity, env.msg_id, "unknown_topic", reason)
+            return self._refuse(identity, env.msg_id, "unknown_topic", reason, who)
         return Incoming(identity, topic, env, route, key)
 
     def _enrolment(
@@ -214,17 +235,17 @@ class Admission:
     ) -> Incoming | Refusal:
         if self.branch.station(env.station) is None:
             reason = f"{env.station!r} is not a station of this branch"
-            return self._refuse(identity, env.msg_id, "unknown_station", reason)
+            return self._refuse(identity, env.msg_id, "unknown_station", reason, UNKNOWN)
         route = self.routes.get(topic)
         if route is None:
-            return self._refuse(identity, env.msg_id, "unknown_topic", "no enrolment here")
+            return self._refuse(identity, env.msg_id, "unknown_topic", "no enrolment here", UNKNOWN)
         limited = self._limited(ENROLLERS, topic, route)
         if limited:
             return Refusal(identity, env.msg_id, "rate_limited", limited, retry=True)
         return Incoming(identity, topic, env, route, key)
 
-    def _refuse(self, identity: bytes, msg_id: str, code: str, reason: str) -> Refusal:
-        self.refusals.complain(code, reason, identity.hex()[:8])
+    def _refuse(self, identity: bytes, msg_id: str, code: str, reason: str, who: str) -> Refusal:
+        self.refusals.complain(code, reason, who)
         return Refusal(identity, msg_id, code, reason)
 
     def _limited(self, station: str, topic: bytes, route: Route | None) -> str:
@@ -255,10 +276,27 @@ class Admission:
             return _NOBODY
         self._next_key_check = mono + KEY_CHECK_S
         try:
-            return self.auth.reload()
+            changed = self.auth.reload()
         except OSError as exc:
-            log.hub.error("cannot read the key folder %s: %s", self.auth.folder, exc)
+            # One line when it starts, then at most one a minute: out of file
+            # descriptors (a flood of connections) it can fail every second for long.
+            self._key_failures += 1
+            if mono >= self._next_key_complaint:
+                self._next_key_complaint = mono + 60
+                self._key_complained = True
+                log.hub.error(
+                    "cannot read the key folder %s: %s (%d failed reads since the last such "
+                    "line; retried every second)",
+                    self.auth.folder,
+                    exc,
+                    self._key_failures,
+                )
+                self._key_failures = 0
             return _NOBODY
+        if self._key_complained:
+            self._key_complained = False
+            log.hub.info("the key folder can be read again")
+        return changed
 
 
 _NOBODY: frozenset[str] = frozenset()

@@ -10,11 +10,13 @@ from __future__ import annotations
 from collections import OrderedDict
 
 from app import log
+from app.domain.decisions import check_open_cap
 from app.domain.errors import DomainError
 from app.domain.events import decode_command
 from app.domain.record import ReplyRow
 from app.domain.state import BranchState
 from app.hub.admission import Incoming, Refusals
+from app.hub.caps import OpenSignals
 from app.hub.clock import HubClock
 from app.hub.journal import Journal, JournalUnavailable
 from app.hub.sequencer import Sequencer
@@ -46,6 +48,7 @@ class Commands:
         self.stamp, self.refusals, self.clock = stamp, refusals, clock
         self.recent: OrderedDict[str, tuple[str, bytes, bytes]] = OrderedDict()
         """msg_id -> (the station that sent it, reply topic, reply body), newest last."""
+        self.open_signals = OpenSignals(state)
 
     def decide(self, commands: list[Incoming]) -> list[Reply]:
         """Decide a step's commands into the sequencer's batch; the replies to send
@@ -104,6 +107,7 @@ class Commands:
             self.refusals.complain(code, str(exc), env.station)
             return T_REJECTED, self.stamp.rejected(env.msg_id, code, str(exc)), None, True
         try:
+            check_open_cap(env.station, command, self.open_signals.of(env.station))
             event = self.state.decide(env.station, command, self.state.last_seq + 1)
         except DomainError as exc:
             self.refusals.complain(exc.code, f"refused {env.kind}: {exc.reason}", env.station)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import resource
 import signal
 import socket
 import subprocess
@@ -41,6 +42,8 @@ class HubProcess:
 
     ``keys_dir=None`` runs it with --insecure. ``log_path`` also appends the log to a file;
     ``new_session`` keeps a terminal's Ctrl+C from reaching it (the owner stops it).
+    ``nofile`` sets the child's (soft, hard) limit on open files before it starts, to
+    try the hub on a small system (the hub raises its soft limit to the hard one).
     """
 
     def __init__(
@@ -53,6 +56,7 @@ class HubProcess:
         extra: list[str] | None = None,
         log_path: Path | None = None,
         new_session: bool = False,
+        nofile: tuple[int, int] | None = None,
     ) -> None:
         self.db_url = db_url
         self.port = port
@@ -61,6 +65,7 @@ class HubProcess:
         self.extra = extra or []
         self.log_path = log_path
         self.new_session = new_session
+        self.nofile = nofile
         self.proc: subprocess.Popen[str] | None = None
         self.log: list[str] = []
         self._reader: threading.Thread | None = None
@@ -84,6 +89,12 @@ class HubProcess:
 
     def start(self, timeout: float = 20.0) -> HubProcess:
         env = dict(os.environ, PYTHONUNBUFFERED="1")
+        nofile = self.nofile
+
+        def limit_files() -> None:  # in the child, before it runs the hub
+            if nofile is not None:
+                resource.setrlimit(resource.RLIMIT_NOFILE, nofile)
+
         self.proc = proc = subprocess.Popen(
             self.command(),
             cwd=ROOT,
@@ -93,6 +104,7 @@ class HubProcess:
             text=True,
             env=env,
             start_new_session=self.new_session,
+            preexec_fn=limit_files if nofile is not None else None,
         )
         ready = threading.Event()
 

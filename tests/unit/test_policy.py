@@ -288,3 +288,50 @@ def test_with_nobody_signed_in_a_person_with_a_pin_must_sign_in() -> None:
     assert hub_accepts(b.state, "S1", Acknowledge(signal_id=sig.id, staff="zhenghua"))
     b.do("S1", SignIn(staff="wugang", pin="1357"))
     assert hub_accepts(b.state, "S1", Acknowledge(signal_id=sig.id, staff="wugang"))
+
+
+def test_a_station_at_the_open_signal_cap_may_not_raise_another() -> None:
+    """11 keys raising within the rate limits grew the snapshot past what a station can
+    load: each station may have at most MAX_OPEN_SIGNALS open; others are unaffected, and
+    closing one makes room. The hub's count follows applies, restores and new days."""
+    from app.domain.decisions import check_open_cap
+    from app.hub.caps import OpenSignals
+
+    b = Branchful()
+    counts = OpenSignals(b.state)
+    first = b.raise_("C01", "assist")
+    for _ in range(policy.MAX_OPEN_SIGNALS - 1):
+        b.raise_("C01", "assist")
+    assert counts.of("C01") == policy.MAX_OPEN_SIGNALS and counts.of("C02") == 0
+    with pytest.raises(DomainError) as refused:
+        check_open_cap("C01", RaiseSignal(code="assist"), counts.of("C01"))
+    assert refused.value.code == "too_many_open"
+    assert "C01 already has 200 open signals" in refused.value.reason
+    check_open_cap("C01", Cancel(signal_id=first.id), counts.of("C01"))  # acts stay allowed
+    check_open_cap("C02", RaiseSignal(code="assist"), counts.of("C02"))
+    b.do("C01", Cancel(signal_id=first.id))
+    assert counts.of("C01") == policy.MAX_OPEN_SIGNALS - 1
+    check_open_cap("C01", RaiseSignal(code="assist"), counts.of("C01"))
+    restored = BranchState(BRANCH)
+    again = OpenSignals(restored)
+    restored.restore(b.state.last_seq, b.state.snapshot())
+    assert again.of("C01") == policy.MAX_OPEN_SIGNALS - 1
+
+
+def test_every_free_text_a_command_carries_is_bounded() -> None:
+    """Notes, reasons, tickets, and needs or products when the config lists none: none
+    can carry more than MAX_NOTE characters into the state every station loads."""
+    import msgspec
+
+    free = Branch(msgspec.structs.replace(BRANCH.config, needs=[]))
+    state = BranchState(free)
+    long = "很" * (policy.MAX_NOTE + 1)
+    for command in (
+        RaiseSignal(code="assist", note=long),
+        RaiseSignal(code="assist", ticket="1" * (policy.MAX_TICKET + 1)),
+        RaiseSignal(code="assist", need=long),
+    ):
+        with pytest.raises(DomainError) as refused:
+            state.decide("C01", command, 1)
+        assert refused.value.code == "bad_request" and "longer than" in refused.value.reason
+    assert hub_accepts(state, "C01", RaiseSignal(code="assist", need="n" * policy.MAX_NOTE))
