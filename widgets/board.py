@@ -245,6 +245,7 @@ class BoardView(QWidget):
         model.presence_changed.connect(self._mark_dirty)
         model.staff_changed.connect(self._mark_dirty)
         model.state_reset.connect(self._mark_dirty)
+        model.key_shared.connect(self._mark_dirty)
         model.connection_changed.connect(self._on_connection_changed)
         self._on_connection_changed(model.connected)
         self._apply_scale()
@@ -367,6 +368,20 @@ class BoardView(QWidget):
                 )
                 + (f" · {progress_text(sig, branch, lang)}" if sig.acked_station else "")
             )
+        if not self.public:  # a copied or stolen key: the branch head acts on it
+            for station, addresses in sorted(self.model.state.shared_keys.items()):
+                found = branch.station(station)
+                alarms.append(
+                    "⚠ "
+                    + tr(
+                        "The key of {station} is in use from {first} and {second}: one key "
+                        "on two PCs? Revoke it and enrol the PC again unless it moved."
+                    ).format(
+                        station=found.name.get(lang) if found else station,
+                        first=addresses[0] if addresses else "?",
+                        second=addresses[-1] if addresses else "?",
+                    )
+                )
         self.alarm.setText("\n".join(alarms))
         if self.alarm.isHidden() == bool(alarms):
             self._split_timer.start()

@@ -27,6 +27,7 @@ from app.domain.events import (
     CounterStatusChanged,
     Decline,
     Event,
+    KeyShared,
     PresenceChanged,
     RaiseSignal,
     Resolve,
@@ -67,6 +68,7 @@ class StationModel(QObject):
       report_ready(str, dict): the answer to :meth:`request_report` (its id, the
         report as ``lobbylink report --format json`` prints it).
       report_failed(str, str, str): id, code and reason of a report that failed.
+      key_shared(str): a station's key was used from two addresses (state.shared_keys).
       enrolments_ready(list): the station PCs waiting for enrolment, as
         ``(station id, fingerprint, asked at ms)``, after :meth:`request_enrolments`.
       enrolment_failed(str, str): code and reason of a refused enrolment request.
@@ -87,6 +89,7 @@ class StationModel(QObject):
     command_accepted = Signal(str, int)
     report_ready = Signal(str, object)
     report_failed = Signal(str, str, str)
+    key_shared = Signal(str)
     enrolments_ready = Signal(object)
     enrolment_failed = Signal(str, str)
 
@@ -210,3 +213,5 @@ class StationModel(QObject):
             self.presence_changed.emit(event.station, event.online)
         elif isinstance(event, StaffSignedIn | StaffSignedOut):
             self.staff_changed.emit(event.station)
+        elif isinstance(event, KeyShared):
+            self.key_shared.emit(event.station)

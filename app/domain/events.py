@@ -167,6 +167,14 @@ class ClockStepped(Event, tag="clock_stepped"):
     """Hub time just after it (the wall clock)."""
 
 
+class KeyShared(Event, tag="key_shared"):
+    """``station``'s key was used from a second address: one key on two PCs (copied or
+    stolen), or a PC that moved. Shown on the branch head's board until the day ends."""
+
+    addresses: list[str]
+    """The address it was used from first, then the other."""
+
+
 AnyEvent = (
     SignalRaised
     | SignalAcknowledged
@@ -181,6 +189,7 @@ AnyEvent = (
     | StaffSignedOut
     | JournalNote
     | ClockStepped
+    | KeyShared
 )
 EVENT_TYPES: tuple[type[Event], ...] = (
     SignalRaised,
@@ -196,6 +205,7 @@ EVENT_TYPES: tuple[type[Event], ...] = (
     StaffSignedOut,
     JournalNote,
     ClockStepped,
+    KeyShared,
 )
 _OMITTED_AT_ZERO: dict[type, str] = {SignalRaised: "clicked_ms"}
 """Fields added after v1 was published: left out of the payload while they are 0."""

@@ -23,6 +23,7 @@ from app.domain.events import (
     CounterStatusChanged,
     Event,
     JournalNote,
+    KeyShared,
     PresenceChanged,
     SignalAcknowledged,
     SignalArrived,
@@ -106,6 +107,8 @@ class StateSnapshot(msgspec.Struct):
     presence: dict[str, bool]
     staff_at: dict[str, str]
     last_ts_ms: int = 0
+    shared_keys: dict[str, list[str]] = msgspec.field(default_factory=dict)
+    """Stations whose key was used from two addresses today, and those addresses."""
 
 
 Listener = Callable[[int, Event, "SignalRecord | None"], None]
@@ -135,6 +138,8 @@ class BranchState:
         }
         self.presence: dict[str, bool] = {s: False for s in branch.stations}
         self.staff_at: dict[str, str] = {}
+        self.shared_keys: dict[str, list[str]] = {}
+        """Stations whose key was used from two addresses today (the board warns)."""
         self.last_seq = 0
         self.last_ts_ms = 0
         self.listeners: list[Listener] = []
@@ -316,6 +321,8 @@ class BranchState:
                 self.staff_at[event.station] = event.staff
             case StaffSignedOut():
                 self.staff_at.pop(event.station, None)
+            case KeyShared():
+                self.shared_keys[event.station] = list(event.addresses)
             case JournalNote() | ClockStepped():
                 pass
         if sig is not None:
@@ -368,6 +375,7 @@ class BranchState:
             presence=dict(self.presence),
             staff_at=dict(self.staff_at),
             last_ts_ms=self.last_ts_ms,
+            shared_keys=dict(self.shared_keys),
         )
 
     def restore(self, seq: int, snap: StateSnapshot) -> None:
@@ -379,6 +387,7 @@ class BranchState:
         self.presence = {s: False for s in self.branch.stations}
         self.presence.update(snap.presence)
         self.staff_at = dict(snap.staff_at)
+        self.shared_keys = dict(snap.shared_keys)
         self.last_seq = seq
         self.last_ts_ms = snap.last_ts_ms
         self._next_day_ms = 0  # the snapshot may be of another day: look again
@@ -409,7 +418,9 @@ class BranchState:
         tz = self.branch.timezone
         start, self._next_day_ms = day_bounds_ms(local_time(now_ms, tz).date(), tz)
         dropped = self.prune(start)
-        if dropped:
+        warned = bool(self.shared_keys)
+        self.shared_keys.clear()  # a new day: yesterday's key warnings were seen to
+        if dropped or warned:
             for listener in self.reset_listeners:
                 listener()
         return dropped

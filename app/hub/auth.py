@@ -14,6 +14,7 @@ nothing else. The event socket admits known keys only, so an unknown key reads n
 
 from __future__ import annotations
 
+from collections import deque
 from collections.abc import Callable
 from pathlib import Path
 
@@ -42,6 +43,9 @@ class StationAuthenticator(ThreadAuthenticator):
         self._address: dict[bytes, str] = {}
         """Z85 key -> the address it last handshook from (allowed keys only)."""
         self._shared: set[bytes] = set()
+        self.shared: deque[tuple[str, str, str]] = deque()
+        """Keys seen from a second address: (station, first, second). Appended on the ZAP
+        thread, taken by the hub's loop (a deque's append and popleft are thread-safe)."""
         self.changes: list[str] = []
         """What changed in the allow-list since the hub last journaled it."""
         self.complain: Callable[[str, str, str], None] | None = None
@@ -68,6 +72,7 @@ class StationAuthenticator(ThreadAuthenticator):
         self._address[key] = address
         if before is not None and before != address and key not in self._shared:
             self._shared.add(key)
+            self.shared.append((station, before, address))  # for the hub to journal
             log.hub.warning(
                 "%s's key is in use from %s and %s: one key on two PCs? "
                 "(revoke it and add a new one if this was not a move)",

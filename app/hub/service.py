@@ -30,7 +30,14 @@ import zmq
 
 from app import log
 from app.domain.config import Branch, config_hash, shared_config
-from app.domain.events import Event, JournalNote, RaiseSignal, decode_command, decode_event
+from app.domain.events import (
+    Event,
+    JournalNote,
+    KeyShared,
+    RaiseSignal,
+    decode_command,
+    decode_event,
+)
 from app.domain.state import BranchState
 from app.hub import queries as hubq
 from app.hub import recovery
@@ -313,10 +320,14 @@ class Hub:
         if gone:
             log.hub.warning("cutting off %s: reopening the hub's sockets", ", ".join(sorted(gone)))
             self.ports.rebind()
-        if self.auth is not None and self.auth.changes and self._journal_ok:
+        if self.auth is not None and self._journal_ok:
             for text in self.auth.changes:  # every change of the allow-list, journaled
                 sequencer.sequence(JournalNote(text=text))
             self.auth.changes.clear()
+            shared = self.auth.shared
+            while shared:  # one key on two PCs: journaled, and shown on the board
+                station, first, second = shared.popleft()
+                sequencer.sequence(KeyShared(station=station, addresses=[first, second]))
         self.refusals.report()
         published: list[bytes] = []
         if sequencer.batch:

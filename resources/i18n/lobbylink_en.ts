@@ -221,6 +221,10 @@
         <translation>ALARM: {signal} · {who} · {age}</translation>
     </message>
     <message>
+        <source>The key of {station} is in use from {first} and {second}: one key on two PCs? Revoke it and enrol the PC again unless it moved.</source>
+        <translation>The key of {station} is in use from {first} and {second}: one key on two PCs? Revoke it and enrol the PC again unless it moved.</translation>
+    </message>
+    <message>
         <source>Connected</source>
         <translation>Connected</translation>
     </message>

@@ -219,6 +219,10 @@
         <translation>警报：{signal} · {who} · {age}</translation>
     </message>
     <message>
+        <source>The key of {station} is in use from {first} and {second}: one key on two PCs? Revoke it and enrol the PC again unless it moved.</source>
+        <translation>{station} 的密钥同时在 {first} 和 {second} 上使用：可能一把密钥装在两台电脑上？若不是电脑换了地址，请吊销该密钥并重新登记这台电脑。</translation>
+    </message>
+    <message>
         <source>Connected</source>
         <translation>已连接</translation>
     </message>

@@ -367,3 +367,19 @@ def test_a_silent_signal_the_head_may_read_is_its_alarm_before_it_escalates(
     assert sig.id not in own.open_signal_ids() and own.map.marked_stations() == set()
     assert screen.alarm_ids() == [] and screen.open_signal_ids() == []
     assert "抢劫" not in texts(screen)
+
+
+def test_the_heads_board_warns_of_a_key_used_from_two_pcs(
+    qtbot: QtBot, memory_hub: MemoryHub
+) -> None:
+    from app.domain.events import KeyShared
+
+    head = make_board(qtbot, memory_hub.station("H1", staff="zhenghua"))
+    public = make_board(qtbot, memory_hub.station("H1"), public=True)
+    memory_hub.publish(KeyShared(station="C05", addresses=["10.0.0.7", "10.0.0.9"]))
+    memory_hub.flush()
+    head.refresh_now()
+    public.refresh_now()
+    assert "10.0.0.7" in head.alarm.text() and "10.0.0.9" in head.alarm.text()
+    assert not head.alarm.isHidden()
+    assert "10.0.0.7" not in texts(public)  # never on a screen customers see

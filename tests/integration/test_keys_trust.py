@@ -145,10 +145,13 @@ def test_unknown_key_handshakes_are_logged_once_a_minute(hub: HubProcess, ctx: z
             sock.close(0)
 
 
-def test_one_key_from_two_addresses_is_logged_once(hub: HubProcess, ctx: zmq.Context) -> None:
+def test_one_key_from_two_addresses_is_logged_once(
+    hub: HubProcess, branch: Branch, ctx: zmq.Context
+) -> None:
     keys = keys_for(hub.endpoint, "C05")
     assert keys is not None
     socks = []
+    board = TestStation(branch, "H1", hub.endpoint, ctx)  # the branch head's board
     try:
         for source in ("127.0.0.1", "127.0.0.2", "127.0.0.2", "127.0.0.1"):
             dealer = ctx.socket(zmq.DEALER)
@@ -166,6 +169,15 @@ def test_one_key_from_two_addresses_is_logged_once(hub: HubProcess, ctx: zmq.Con
         time.sleep(0.5)
         logged = [line for line in hub.log if "in use from" in line]
         assert len(logged) == 1 and "C05" in logged[0], logged
+        # journaled, and in the state every station holds (the board shows it)
+        wait_for(lambda: "C05" in board.state.shared_keys, 5, board.pump, "the board to hear")
+        assert sorted(board.state.shared_keys["C05"]) == ["127.0.0.1", "127.0.0.2"]
+        late = TestStation(branch, "S1", hub.endpoint, ctx)  # a snapshot carries it too
+        try:
+            wait_for(lambda: "C05" in late.state.shared_keys, 10, late.pump, "S1's snapshot")
+        finally:
+            late.close()
     finally:
+        board.close()
         for sock in socks:
             sock.close(0)
