@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Set up (scripts/setup.sh) and run the Lobbylink demo: a hub on a temporary SQLite
-# journal, six station windows and simulated traffic. Extra arguments go to
+# journal, six station windows and simulated traffic (always). Extra arguments go to
 # `lobbylink demo` (see `lobbylink demo --help`).
 # Without a screen (no DISPLAY / WAYLAND_DISPLAY) it runs under xvfb-run for 30 s
 # and saves one screenshot per window into ./demo-out/.
@@ -9,9 +9,12 @@ set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 bash scripts/setup.sh
 
-if [[ $# -eq 0 ]]; then
-    set -- --simulate
-fi
+# Simulated traffic always: `scripts/demo.sh --lang zh_CN` is the demo in Chinese, not
+# six idle windows (run `lobbylink demo` itself for a demo without traffic).
+case " $* " in
+*" --simulate "*) ;;
+*) set -- --simulate "$@" ;;
+esac
 
 if [[ -n "${DISPLAY:-}" || -n "${WAYLAND_DISPLAY:-}" ]]; then
     exec .venv/bin/lobbylink demo "$@"
