@@ -163,6 +163,18 @@ HEAD_HASH_BYTES = 32
 """A chain hash (SHA-256) as the heartbeat carries it."""
 
 
+class Health(msgspec.Struct, omit_defaults=True):
+    """How the hub is keeping, for the branch head's board (all optional)."""
+
+    disk_free_mb: int = -1
+    """Free space where the journal is (-1: not known, e.g. a PostgreSQL journal)."""
+    last_commit_ms: int = 0
+    """Hub time of the journal's last commit (0: none since the hub started)."""
+    clock_offset_ms: int = 0
+    """Hub time minus the hub PC's wall clock: not 0 while the hub does not believe
+    its wall clock (behind the journal at start) or slews a small correction."""
+
+
 class Heartbeat(msgspec.Struct, omit_defaults=True):
     """The hub is alive at ``last_seq``; with the head of its journal's chain, if any.
 
@@ -174,6 +186,8 @@ class Heartbeat(msgspec.Struct, omit_defaults=True):
     last_seq: int
     head_seq: int = 0
     head_hash: bytes = b""
+    health: Health | None = None
+    """The hub's health (optional; absent from older hubs)."""
 
 
 _encoder = msgspec.msgpack.Encoder()

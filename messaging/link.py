@@ -41,6 +41,7 @@ from messaging.envelope import (
     BranchSettings,
     Envelope,
     Fetch,
+    Health,
     Heartbeat,
     Hello,
     Query,
@@ -155,6 +156,8 @@ class StationLink:
         self.on_reply: Callable[[str, Accepted | Rejected], None] = lambda mid, res: None
         self.on_connection: Callable[[bool], None] = lambda up: None
         self.on_answer: Callable[[str, Answer], None] = lambda mid, answer: None
+        self.hub_health: Health | None = None
+        """How the hub keeps, from its last heartbeat (None: an older hub, or none yet)."""
         self.config_hash = ""
         """The hash of the branch configuration this station holds from the hub, named in
         every hello; "" = it runs on a file of its own and wants none."""
@@ -416,6 +419,8 @@ class StationLink:
 
     def _on_heartbeat(self, env: Envelope) -> None:
         beat = decode_payload(env, Heartbeat)
+        if beat.health is not None:
+            self.hub_health = beat.health
         if beat.head_hash and env.epoch:
             self._witness(env.epoch, beat.head_seq, beat.head_hash)
         if self._hello_at is not None or self._fetching is not None:

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import date
-from typing import Any
+from typing import Any, NamedTuple
 
 from PySide6.QtCore import QObject, Signal
 
@@ -46,6 +46,18 @@ ReportRenderer = Callable[[dict[str, Any], str], str]
 """Turns a report from ``report_ready`` into csv, html or json text: the very files
 ``lobbylink report --format …`` writes. Called on a worker thread. The composition root
 hands one to the views that export (a widget never imports the reports package)."""
+
+
+class HubHealth(NamedTuple):
+    """How the hub keeps, from its last heartbeat (see messaging.envelope.Health)."""
+
+    disk_free_mb: int
+    """-1: not known (a journal on a database server)."""
+    last_commit_ms: int
+    """Hub time of its journal's last commit; 0: none since it started."""
+    clock_offset_ms: int
+    """Hub time minus the hub PC's wall clock."""
+
 
 PUBLIC_READER = ""
 """Who reads a public screen: anyone in the room, of no role of the branch."""
@@ -126,6 +138,10 @@ class StationModel(QObject):
     def waiting_count(self, ignore: frozenset[str] = frozenset()) -> int:
         """Commands queued but not yet answered by the hub, less those in ``ignore``."""
         raise NotImplementedError
+
+    def hub_health(self) -> HubHealth | None:
+        """How the hub keeps, as its last heartbeat said (None: not known)."""
+        return None
 
     def request_report(self, first: date, last: date, by: str = "type") -> str:
         """Ask for the measures of local days ``first`` to ``last``; the answer comes later

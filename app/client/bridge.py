@@ -37,7 +37,7 @@ from messaging.keys import StationKeys
 from messaging.outbox import Outbox, OutboxError
 from messaging.qt_bridge import LinkDriver
 from messaging.sockets import Endpoint
-from widgets.model import StationModel
+from widgets.model import HubHealth, StationModel
 
 REPORT_TRIES = 5
 """Times a report is asked for while the hub says it is busy, before giving up."""
@@ -86,6 +86,12 @@ class StationBridge(StationModel):
 
     def hub_now_ms(self) -> int:
         return self.session.link.hub_now_ms()
+
+    def hub_health(self) -> HubHealth | None:
+        found = self.session.link.hub_health
+        if found is None:
+            return None
+        return HubHealth(found.disk_free_mb, found.last_commit_ms, found.clock_offset_ms)
 
     @property
     def connected(self) -> bool:

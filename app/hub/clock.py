@@ -46,6 +46,10 @@ class HubClock:
         self.started_ms = self.now_ms()
         """Hub time at start (after :meth:`start_from`, the time it goes on from)."""
 
+    def wall_offset_ms(self) -> int:
+        """Hub time minus the wall clock now (0 but while it is not believed or slewed)."""
+        return self.now_ms() - self._wall_ns() // 1_000_000
+
     def _wall_ns(self) -> int:
         return time.time_ns()  # looked up at each call: the tests replace ``time``
 

@@ -57,6 +57,7 @@ from app.hub.auth import StationAuthenticator
 from app.hub.clock import QUEUED_MS, HubClock
 from app.hub.commands import Commands
 from app.hub.enrolment import Enrolments
+from app.hub.health import HealthWatch
 from app.hub.journal import Journal, JournalUnavailable
 from app.hub.ports import HubPorts
 from app.hub.queries import QueryRunner
@@ -135,6 +136,7 @@ class Hub:
         self.refusals = Refusals(clock)
         self.commands = Commands(state, journal, self.sequencer, stamp, self.refusals, clock)
         self.timers = Timers(state, clock)
+        self.health = HealthWatch(journal.url, clock)
         self.checkpoints = recovery.Checkpoints(journal, state, self.snapshots)
         # One route per topic: the only place the hub looks at a message's topic.
         self.routes: dict[bytes, Route] = {
@@ -336,6 +338,7 @@ class Hub:
             except JournalUnavailable as exc:
                 self._journal_failed(str(exc), commands)
                 return
+            self.health.committed()
             if not self._journal_ok:
                 self._journal_ok = True
                 log.journal.warning("the journal is writable again")
@@ -353,7 +356,8 @@ class Hub:
                 answer(item)
         if mono - self.ports.last_publish >= HEARTBEAT_S:
             # with the chain head: what the journal has stored (the batch is committed)
-            beat = self.stamp.heartbeat(self.state.last_seq, self.journal.last_hash)
+            health = self.health.now(mono)
+            beat = self.stamp.heartbeat(self.state.last_seq, self.journal.last_hash, health)
             self.ports.publish(T_HEARTBEAT, beat)
 
     def _unmeasured(self, item: Incoming, mono: float) -> bool:

@@ -16,6 +16,7 @@ from messaging.envelope import (
     Accepted,
     Answer,
     Envelope,
+    Health,
     Heartbeat,
     Rejected,
     Replay,
@@ -72,13 +73,16 @@ class Stamp:
     def answer(self, msg_id: str, answer: Answer, last_seq: int) -> bytes:
         return encode_envelope(self.envelope("answer", msg_id, answer, last_seq))
 
-    def heartbeat(self, last_seq: int, head: bytes | None = None) -> bytes:
+    def heartbeat(
+        self, last_seq: int, head: bytes | None = None, health: Health | None = None
+    ) -> bytes:
         """``head``: the chain hash of the stored event ``last_seq`` (the journal's
-        committed head), published for stations to keep; None or seq 0: left out."""
+        committed head), published for stations to keep; None or seq 0: left out.
+        ``health``: how the hub keeps (the board shows it)."""
         if head is None or last_seq <= 0 or len(head) != HEAD_HASH_BYTES:
-            beat = Heartbeat(last_seq)
+            beat = Heartbeat(last_seq, health=health)
         else:
-            beat = Heartbeat(last_seq, head_seq=last_seq, head_hash=head)
+            beat = Heartbeat(last_seq, head_seq=last_seq, head_hash=head, health=health)
         return encode_envelope(self.envelope("heartbeat", "", beat, last_seq))
 
     def replay(self, msg_id: str, bodies: list[bytes], last_seq: int) -> bytes:
