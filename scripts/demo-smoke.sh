@@ -84,8 +84,9 @@ for name in EXPECTED:
     if image.isNull():
         problems.append(f"{name}: missing or not a PNG")
         continue
-    if image.width() < 300 or image.height() < 200:
-        problems.append(f"{name}: only {image.width()}x{image.height()}")
+    want = (1920, 1080) if name.startswith("board") else (1280, 800)
+    if (image.width(), image.height()) != want:
+        problems.append(f"{name}: {image.width()}x{image.height()}, not {want[0]}x{want[1]}")
         continue
     data = bytes(image.convertToFormat(QImage.Format.Format_RGB32).constBits())
     pixels = Counter(data[i : i + 4] for i in range(0, len(data), 16))

@@ -60,6 +60,13 @@ def place(parts: StationParts, cell: QRect) -> None:
     window.move(cell.topLeft())
 
 
+def _settle() -> None:
+    """Let a resized window lay itself out and repaint before it is grabbed."""
+    for _ in range(5):
+        QApplication.processEvents()
+        time.sleep(0.01)
+
+
 def save_screenshots(stations: list[StationParts], folder: Path) -> list[Path]:
     """One PNG per window, named <view>-<station>.png (teller-C01.png, board-H1.png …);
     the board adds its Today and Reports pages (board-today-H1.png, board-reports-H1.png)."""
@@ -73,22 +80,26 @@ def save_screenshots(stations: list[StationParts], folder: Path) -> list[Path]:
         else:
             log.cli.warning("could not save %s", path)
 
+    # Every role at a counter PC's 1280×800 and the board at a big screen's 1920×1080,
+    # one after the other in one run: the README's pictures are of one moment.
     for parts in stations:
-        grab(parts, parts.kind)
         view = parts.view
+        board = isinstance(view, BoardView)
+        size = parts.window.size()
+        parts.window.resize(*((1920, 1080) if board else (1280, 800)))
+        _settle()
+        grab(parts, parts.kind)
         if isinstance(view, BoardView) and view.tabs is not None:
-            size = parts.window.size()
-            parts.window.resize(1280, 800)  # the branch head's office screen, not a demo tile
             for page in ("today", "reports"):
                 panel = view.show_page(page)
                 deadline = time.monotonic() + 10
                 while panel is not None and panel.data is None and time.monotonic() < deadline:
                     QApplication.processEvents()
                     time.sleep(0.02)
-                QApplication.processEvents()
+                _settle()
                 grab(parts, f"board-{page}")
             view.show_page("live")
-            parts.window.resize(size)
+        parts.window.resize(size)
     return saved
 
 
