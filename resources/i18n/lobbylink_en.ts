@@ -699,6 +699,26 @@
         <source>Export cancelled; nothing was saved.</source>
         <translation>Export cancelled; nothing was saved.</translation>
     </message>
+    <message>
+        <source>Hub: no health report yet</source>
+        <translation>Hub: no health report yet</translation>
+    </message>
+    <message>
+        <source>journal disk {gb:.1f} GB free</source>
+        <translation>journal disk {gb:.1f} GB free</translation>
+    </message>
+    <message>
+        <source>last write {age} ago</source>
+        <translation>last write {age} ago</translation>
+    </message>
+    <message>
+        <source>hub clock {seconds:+.0f} s from its PC's clock</source>
+        <translation>hub clock {seconds:+.0f} s from its PC's clock</translation>
+    </message>
+    <message>
+        <source>Hub: {details}</source>
+        <translation>Hub: {details}</translation>
+    </message>
 </context>
 <context>
     <name>AlertManager</name>

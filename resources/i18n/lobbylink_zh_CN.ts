@@ -696,6 +696,26 @@
         <source>Export cancelled; nothing was saved.</source>
         <translation>导出已取消，未保存任何文件。</translation>
     </message>
+    <message>
+        <source>Hub: no health report yet</source>
+        <translation>中心服务：尚无运行状况报告</translation>
+    </message>
+    <message>
+        <source>journal disk {gb:.1f} GB free</source>
+        <translation>日志磁盘剩余 {gb:.1f} GB</translation>
+    </message>
+    <message>
+        <source>last write {age} ago</source>
+        <translation>最近写入于 {age} 前</translation>
+    </message>
+    <message>
+        <source>hub clock {seconds:+.0f} s from its PC's clock</source>
+        <translation>中心服务时钟与本机时钟相差 {seconds:+.0f} 秒</translation>
+    </message>
+    <message>
+        <source>Hub: {details}</source>
+        <translation>中心服务：{details}</translation>
+    </message>
 </context>
 <context>
     <name>AlertManager</name>

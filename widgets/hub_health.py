@@ -1,0 +1,60 @@
+"""HubHealthLabel: one line on the branch head's board saying how the hub keeps.
+
+From the hub's heartbeats (:meth:`StationModel.hub_health`): free space on the journal's
+disk, how long since its last commit, and how far the hub's clock is from its PC's wall
+clock. Plain when all is well; amber, with the reason first, when something needs the IT
+administrator (under 1 GiB free, or a clock the hub does not believe).
+"""
+
+from __future__ import annotations
+
+from PySide6.QtWidgets import QLabel, QWidget
+
+from widgets.common import fmt_age, tr
+from widgets.model import HubHealth, StationModel
+
+LOW_DISK_MB = 1024
+"""Less free space than this on the journal's disk is shown as a warning."""
+CLOCK_WARN_MS = 2_000
+"""A hub clock further than this from its PC's wall clock is shown as a warning."""
+OK_STYLE = "color: #455a64;"
+WARN_STYLE = "color: #8d4e00; background: #fff3e0; padding: 2px 6px; border-radius: 3px;"
+
+
+def health_text(health: HubHealth | None, now_ms: int) -> tuple[str, bool]:
+    """(the line, whether it warns) for ``health`` as the board shows it."""
+    if health is None:
+        return tr("Hub: no health report yet"), False
+    parts: list[str] = []
+    warn: list[str] = []
+    if health.disk_free_mb >= 0:
+        free = tr("journal disk {gb:.1f} GB free").format(gb=health.disk_free_mb / 1024)
+        (warn if health.disk_free_mb < LOW_DISK_MB else parts).append(free)
+    if health.last_commit_ms:
+        parts.append(tr("last write {age} ago").format(age=fmt_age(now_ms - health.last_commit_ms)))
+    if abs(health.clock_offset_ms) >= CLOCK_WARN_MS:
+        warn.append(
+            tr("hub clock {seconds:+.0f} s from its PC's clock").format(
+                seconds=health.clock_offset_ms / 1000
+            )
+        )
+    line = tr("Hub: {details}").format(details=" · ".join(warn + parts) or "—")
+    return line, bool(warn)
+
+
+class HubHealthLabel(QLabel):
+    """The health line; :meth:`refresh` reads the model (the board's timer calls it)."""
+
+    def __init__(self, model: StationModel, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("hubHealth")
+        self.model = model
+        self.warning = False
+        self.refresh()
+
+    def refresh(self) -> None:
+        text, warn = health_text(self.model.hub_health(), self.model.hub_now_ms())
+        self.setText(text)
+        if warn != self.warning or not self.styleSheet():
+            self.setStyleSheet(WARN_STYLE if warn else OK_STYLE)
+        self.warning = warn
