@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import socket
+import tempfile
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -81,7 +82,12 @@ class HubProcess(BaseHubProcess):
     ) -> None:
         folder = None
         if not insecure:
-            folder = keys_dir or Path(db_url.removeprefix("sqlite:///")).parent / "keys"
+            if keys_dir is not None:
+                folder = keys_dir
+            elif db_url.startswith("sqlite:///"):
+                folder = Path(db_url.removeprefix("sqlite:///")).parent / "keys"
+            else:  # a database server: the keys go in a folder of their own, never the cwd
+                folder = Path(tempfile.mkdtemp(prefix="lobbylink-keys-")) / "keys"
             keyfiles.init(folder, sorted(load_branch(config).stations))
             KEYS_BY_PORT[port] = folder
         super().__init__(db_url, port, keys_dir=folder, config=config, extra=extra)

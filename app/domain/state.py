@@ -139,6 +139,8 @@ class BranchState:
         self.presence: dict[str, bool] = {s: False for s in branch.stations}
         self.staff_at: dict[str, str] = {}
         self.shared_keys: dict[str, list[str]] = {}
+        self._shared_ms = 0
+        """Hub time of the newest key warning: they are kept until that day ends."""
         """Stations whose key was used from two addresses today (the board warns)."""
         self.last_seq = 0
         self.last_ts_ms = 0
@@ -323,6 +325,7 @@ class BranchState:
                 self.staff_at.pop(event.station, None)
             case KeyShared():
                 self.shared_keys[event.station] = list(event.addresses)
+                self._shared_ms = max(self._shared_ms, ts_ms)
             case JournalNote() | ClockStepped():
                 pass
         if sig is not None:
@@ -388,6 +391,7 @@ class BranchState:
         self.presence.update(snap.presence)
         self.staff_at = dict(snap.staff_at)
         self.shared_keys = dict(snap.shared_keys)
+        self._shared_ms = snap.last_ts_ms  # of the snapshot's day
         self.last_seq = seq
         self.last_ts_ms = snap.last_ts_ms
         self._next_day_ms = 0  # the snapshot may be of another day: look again
@@ -418,8 +422,9 @@ class BranchState:
         tz = self.branch.timezone
         start, self._next_day_ms = day_bounds_ms(local_time(now_ms, tz).date(), tz)
         dropped = self.prune(start)
-        warned = bool(self.shared_keys)
-        self.shared_keys.clear()  # a new day: yesterday's key warnings were seen to
+        warned = bool(self.shared_keys) and self._shared_ms < start
+        if warned:  # warnings of an earlier day were seen to (not those of today)
+            self.shared_keys.clear()
         if dropped or warned:
             for listener in self.reset_listeners:
                 listener()

@@ -13,8 +13,8 @@ import msgspec
 import pytest
 
 from app.domain.config import Branch, load_branch
-from app.domain.events import SignalCancelled, SignalRaised
-from app.domain.state import BranchState
+from app.domain.events import KeyShared, SignalCancelled, SignalRaised
+from app.domain.state import BranchState, StateSnapshot
 
 
 def branch_in(tz: str) -> Branch:
@@ -97,3 +97,17 @@ def test_a_restore_looks_at_the_day_again() -> None:
     raise_signal(older, at(tz, 2026, 6, 1, 9, 0), closed=True)
     state.restore(older.last_seq, older.snapshot())  # e.g. a checkpoint of yesterday
     assert state.roll_day(today) == 1
+
+
+def test_key_warnings_last_until_their_day_ends_even_across_a_restart() -> None:
+    tz = "Asia/Shanghai"
+    state = BranchState(branch_in(tz))
+    noon = at(tz, 2026, 6, 1, 12, 0)
+    state.apply(1, noon, KeyShared(station="C05", addresses=["10.0.0.7", "10.0.0.9"]))
+    assert state.roll_day(noon + 1000) == 0 and "C05" in state.shared_keys  # a hub start
+    again = BranchState(branch_in(tz))  # a station that joins: from the snapshot
+    again.restore(1, msgspec.convert(msgspec.to_builtins(state.snapshot()), StateSnapshot))
+    again.roll_day(noon + 2000)
+    assert again.shared_keys == {"C05": ["10.0.0.7", "10.0.0.9"]}
+    state.roll_day(at(tz, 2026, 6, 2, 0, 0))  # midnight: seen to
+    assert state.shared_keys == {}
