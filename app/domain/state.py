@@ -18,6 +18,8 @@ from app.domain import errors as E
 from app.domain.config import Branch, SignalType, Station
 from app.domain.errors import DomainError
 from app.domain.events import (
+    BroadcastAcknowledged,
+    BroadcastSent,
     ClockStepped,
     Command,
     CounterStatusChanged,
@@ -97,6 +99,27 @@ class CounterRecord(msgspec.Struct, gc=False):
     reason: str = ""
     since_ms: int = 0
     staff: str = ""
+    expected_min: int = 0
+    """A pause's expected length in minutes, as the teller gave it (0: not said)."""
+
+
+# Broadcasts (issue 12) ---------------------------------------------------------------------
+class BroadcastRecord(msgspec.Struct, kw_only=True, gc=False):
+    """A broadcast sent today, and which of its stations acknowledged it when."""
+
+    id: int
+    text: str
+    zone: str = ""
+    station: str
+    staff: str = ""
+    recipients: tuple[str, ...] = ()
+    sent_ms: int = 0
+    acks: dict[str, int] = msgspec.field(default_factory=dict)
+    """Station id → hub time of its acknowledgement."""
+
+    def waiting_at(self, station: str) -> bool:
+        """Whether ``station`` is to acknowledge it and has not yet."""
+        return station in self.recipients and station not in self.acks
 
 
 class StateSnapshot(msgspec.Struct):
@@ -109,6 +132,8 @@ class StateSnapshot(msgspec.Struct):
     last_ts_ms: int = 0
     shared_keys: dict[str, list[str]] = msgspec.field(default_factory=dict)
     """Stations whose key was used from two addresses today, and those addresses."""
+    broadcasts: list[BroadcastRecord] = msgspec.field(default_factory=list)
+    """Today's broadcasts, by id (issue 12)."""
 
 
 Listener = Callable[[int, Event, "SignalRecord | None"], None]
@@ -140,6 +165,8 @@ class BranchState:
         self.staff_at: dict[str, str] = {}
         self.shared_keys: dict[str, list[str]] = {}
         """Stations whose key was used from two addresses today (the board warns)."""
+        self.broadcasts: dict[int, BroadcastRecord] = {}
+        """Today's broadcasts by id (cleared at the branch's midnight)."""
         self.last_seq = 0
         self.last_ts_ms = 0
         self.listeners: list[Listener] = []
@@ -310,7 +337,7 @@ class BranchState:
                     sig.targets = (*sig.targets, event.role)
             case CounterStatusChanged():
                 self.counters[event.station] = CounterRecord(
-                    event.status, event.reason, ts, event.staff
+                    event.status, event.reason, ts, event.staff, event.expected_min
                 )
             case PresenceChanged():
                 self.presence[event.station] = event.online
@@ -323,6 +350,20 @@ class BranchState:
                 self.staff_at.pop(event.station, None)
             case KeyShared():
                 self.shared_keys[event.station] = list(event.addresses)
+            case BroadcastSent():
+                self.broadcasts[event.broadcast_id] = BroadcastRecord(
+                    id=event.broadcast_id,
+                    text=event.text,
+                    zone=event.zone,
+                    station=event.station,
+                    staff=event.staff,
+                    recipients=event.recipients,
+                    sent_ms=ts,
+                )
+            case BroadcastAcknowledged():
+                found = self.broadcasts.get(event.broadcast_id)
+                if found is not None:
+                    found.acks[event.station] = ts
             case JournalNote() | ClockStepped():
                 pass
         if sig is not None:
@@ -376,6 +417,7 @@ class BranchState:
             staff_at=dict(self.staff_at),
             last_ts_ms=self.last_ts_ms,
             shared_keys=dict(self.shared_keys),
+            broadcasts=list(self.broadcasts.values()),
         )
 
     def restore(self, seq: int, snap: StateSnapshot) -> None:
@@ -388,6 +430,7 @@ class BranchState:
         self.presence.update(snap.presence)
         self.staff_at = dict(snap.staff_at)
         self.shared_keys = dict(snap.shared_keys)
+        self.broadcasts = {b.id: b for b in snap.broadcasts}
         self.last_seq = seq
         self.last_ts_ms = snap.last_ts_ms
         self._next_day_ms = 0  # the snapshot may be of another day: look again
@@ -420,6 +463,8 @@ class BranchState:
         dropped = self.prune(start)
         warned = bool(self.shared_keys)
         self.shared_keys.clear()  # a new day: yesterday's key warnings were seen to
+        warned = warned or bool(self.broadcasts)
+        self.broadcasts.clear()  # a broadcast is for its day
         if dropped or warned:
             for listener in self.reset_listeners:
                 listener()
@@ -434,6 +479,7 @@ class BranchState:
                 sorted(snap.counters.items()),
                 sorted(snap.presence.items()),
                 sorted(snap.staff_at.items()),
+                snap.broadcasts,
             ]
         )
 
@@ -464,6 +510,7 @@ def decode_snapshot(raw: bytes | memoryview | msgspec.Raw) -> StateSnapshot:
 
 __all__ = [
     "BranchState",
+    "BroadcastRecord",
     "CounterRecord",
     "Decision",
     "SignalRecord",
