@@ -699,6 +699,83 @@
         <source>Export cancelled; nothing was saved.</source>
         <translation>Export cancelled; nothing was saved.</translation>
     </message>
+    <message>
+        <source>Pause counter service…</source>
+        <translation>Pause counter service…</translation>
+    </message>
+    <message>
+        <source>End counter service…</source>
+        <translation>End counter service…</translation>
+    </message>
+    <message>
+        <source>Resume counter service</source>
+        <translation>Resume counter service</translation>
+    </message>
+    <message>
+        <source>Pause counter service</source>
+        <translation>Pause counter service</translation>
+    </message>
+    <message>
+        <source>Why is the counter pausing?</source>
+        <translation>Why is the counter pausing?</translation>
+    </message>
+    <message>
+        <source>Pause</source>
+        <translation>Pause</translation>
+    </message>
+    <message>
+        <source>Expected length (optional):</source>
+        <translation>Expected length (optional):</translation>
+    </message>
+    <message>
+        <source>Not sure</source>
+        <translation>Not sure</translation>
+    </message>
+    <message numerus="yes">
+        <source>%n min</source>
+        <translation>
+            <numerusform>%n min</numerusform>
+            <numerusform>%n min</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>End counter service?</source>
+        <translation>End counter service?</translation>
+    </message>
+    <message numerus="yes">
+        <source>%n call(s) of this counter are still open.</source>
+        <translation>
+            <numerusform>%n call(s) of this counter are still open.</numerusform>
+            <numerusform>%n call(s) of this counter are still open.</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>%n customer(s) sent to this counter are still open.</source>
+        <translation>
+            <numerusform>%n customer(s) sent to this counter are still open.</numerusform>
+            <numerusform>%n customer(s) sent to this counter are still open.</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>End service at this counter anyway? The program stays open.</source>
+        <translation>End service at this counter anyway? The program stays open.</translation>
+    </message>
+    <message>
+        <source>Keep serving</source>
+        <translation>Keep serving</translation>
+    </message>
+    <message>
+        <source>End service</source>
+        <translation>End service</translation>
+    </message>
+    <message>
+        <source>{clock} of {minutes} min</source>
+        <translation>{clock} of {minutes} min</translation>
+    </message>
+    <message>
+        <source>{clock} · {over} over</source>
+        <translation>{clock} · {over} over</translation>
+    </message>
 </context>
 <context>
     <name>AlertManager</name>
@@ -709,6 +786,10 @@
     <message>
         <source>From {station}</source>
         <translation>From {station}</translation>
+    </message>
+    <message>
+        <source>Reminder</source>
+        <translation>Reminder</translation>
     </message>
     <message>
         <source>{who} acknowledged: {signal}</source>
@@ -1056,32 +1137,12 @@
         <translation>Sent to this counter</translation>
     </message>
     <message>
-        <source>Resume service</source>
-        <translation>Resume service</translation>
+        <source>Pause the counter; you will be asked why and for how long</source>
+        <translation>Pause the counter; you will be asked why and for how long</translation>
     </message>
     <message>
-        <source>Pause service…</source>
-        <translation>Pause service…</translation>
-    </message>
-    <message>
-        <source>Pause the counter; you will be asked why</source>
-        <translation>Pause the counter; you will be asked why</translation>
-    </message>
-    <message>
-        <source>Close counter</source>
-        <translation>Close counter</translation>
-    </message>
-    <message>
-        <source>Pause service</source>
-        <translation>Pause service</translation>
-    </message>
-    <message>
-        <source>Why is the counter pausing?</source>
-        <translation>Why is the counter pausing?</translation>
-    </message>
-    <message>
-        <source>Pause</source>
-        <translation>Pause</translation>
+        <source>Stop taking customers at this counter (the program stays open)</source>
+        <translation>Stop taking customers at this counter (the program stays open)</translation>
     </message>
     <message>
         <source>From {who}</source>
@@ -1090,6 +1151,10 @@
     <message>
         <source>since {time}</source>
         <translation>since {time}</translation>
+    </message>
+    <message>
+        <source>The pause is over its expected {minutes} min</source>
+        <translation>The pause is over its expected {minutes} min</translation>
     </message>
     <message>
         <source>Done</source>

@@ -696,6 +696,80 @@
         <source>Export cancelled; nothing was saved.</source>
         <translation>导出已取消，未保存任何文件。</translation>
     </message>
+    <message>
+        <source>Pause counter service…</source>
+        <translation>暂停对外服务…</translation>
+    </message>
+    <message>
+        <source>End counter service…</source>
+        <translation>结束本窗口营业…</translation>
+    </message>
+    <message>
+        <source>Resume counter service</source>
+        <translation>恢复对外服务</translation>
+    </message>
+    <message>
+        <source>Pause counter service</source>
+        <translation>暂停对外服务</translation>
+    </message>
+    <message>
+        <source>Why is the counter pausing?</source>
+        <translation>窗口为什么暂停？</translation>
+    </message>
+    <message>
+        <source>Pause</source>
+        <translation>暂停</translation>
+    </message>
+    <message>
+        <source>Expected length (optional):</source>
+        <translation>预计时长（可不选）：</translation>
+    </message>
+    <message>
+        <source>Not sure</source>
+        <translation>不确定</translation>
+    </message>
+    <message numerus="yes">
+        <source>%n min</source>
+        <translation>
+            <numerusform>%n 分钟</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>End counter service?</source>
+        <translation>结束本窗口营业？</translation>
+    </message>
+    <message numerus="yes">
+        <source>%n call(s) of this counter are still open.</source>
+        <translation>
+            <numerusform>本窗口还有 %n 个呼叫未处理完。</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>%n customer(s) sent to this counter are still open.</source>
+        <translation>
+            <numerusform>还有 %n 位转到本窗口的客户未办理完。</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>End service at this counter anyway? The program stays open.</source>
+        <translation>仍要结束本窗口营业吗？（程序不会关闭。）</translation>
+    </message>
+    <message>
+        <source>Keep serving</source>
+        <translation>继续营业</translation>
+    </message>
+    <message>
+        <source>End service</source>
+        <translation>结束营业</translation>
+    </message>
+    <message>
+        <source>{clock} of {minutes} min</source>
+        <translation>{clock}（预计 {minutes} 分钟）</translation>
+    </message>
+    <message>
+        <source>{clock} · {over} over</source>
+        <translation>{clock} · 已超时 {over}</translation>
+    </message>
 </context>
 <context>
     <name>AlertManager</name>
@@ -706,6 +780,10 @@
     <message>
         <source>From {station}</source>
         <translation>来自 {station}</translation>
+    </message>
+    <message>
+        <source>Reminder</source>
+        <translation>提醒</translation>
     </message>
     <message>
         <source>{who} acknowledged: {signal}</source>
@@ -1050,32 +1128,12 @@
         <translation>发给本窗口</translation>
     </message>
     <message>
-        <source>Resume service</source>
-        <translation>恢复服务</translation>
+        <source>Pause the counter; you will be asked why and for how long</source>
+        <translation>暂停本窗口对外服务；会询问原因和预计时长</translation>
     </message>
     <message>
-        <source>Pause service…</source>
-        <translation>暂停服务…</translation>
-    </message>
-    <message>
-        <source>Pause the counter; you will be asked why</source>
-        <translation>暂停本窗口服务，需选择原因</translation>
-    </message>
-    <message>
-        <source>Close counter</source>
-        <translation>关闭窗口</translation>
-    </message>
-    <message>
-        <source>Pause service</source>
-        <translation>暂停服务</translation>
-    </message>
-    <message>
-        <source>Why is the counter pausing?</source>
-        <translation>本窗口暂停服务的原因？</translation>
-    </message>
-    <message>
-        <source>Pause</source>
-        <translation>暂停</translation>
+        <source>Stop taking customers at this counter (the program stays open)</source>
+        <translation>本窗口不再接待客户（程序不会关闭）</translation>
     </message>
     <message>
         <source>From {who}</source>
@@ -1084,6 +1142,10 @@
     <message>
         <source>since {time}</source>
         <translation>自 {time} 起</translation>
+    </message>
+    <message>
+        <source>The pause is over its expected {minutes} min</source>
+        <translation>暂停已超过预计的 {minutes} 分钟</translation>
     </message>
     <message>
         <source>Done</source>
