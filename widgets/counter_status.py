@@ -31,15 +31,15 @@ from widgets.plain import plain_labels
 
 
 def pause_action_text() -> str:
-    return tr("Pause counter service…")
+    return tr("Pause service…")
 
 
 def close_action_text() -> str:
-    return tr("End counter service…")
+    return tr("End service…")
 
 
 def resume_action_text() -> str:
-    return tr("Resume counter service")
+    return tr("Resume service")
 
 
 class PauseDialog(ReasonDialog):

@@ -700,16 +700,16 @@
         <translation>Export cancelled; nothing was saved.</translation>
     </message>
     <message>
-        <source>Pause counter service…</source>
-        <translation>Pause counter service…</translation>
+        <source>Pause service…</source>
+        <translation>Pause service…</translation>
     </message>
     <message>
-        <source>End counter service…</source>
-        <translation>End counter service…</translation>
+        <source>End service…</source>
+        <translation>End service…</translation>
     </message>
     <message>
-        <source>Resume counter service</source>
-        <translation>Resume counter service</translation>
+        <source>Resume service</source>
+        <translation>Resume service</translation>
     </message>
     <message>
         <source>Pause counter service</source>
@@ -798,6 +798,58 @@
     <message>
         <source>Acknowledged</source>
         <translation>Acknowledged</translation>
+    </message>
+</context>
+<context>
+    <name>BroadcastBanner</name>
+    <message>
+        <source>OK, read</source>
+        <translation>OK, read</translation>
+    </message>
+    <message>
+        <source>Broadcast from {who}: {text}</source>
+        <translation>Broadcast from {who}: {text}</translation>
+    </message>
+    <message numerus="yes">
+        <source>(+%n more)</source>
+        <translation>
+            <numerusform>(+%n more)</numerusform>
+            <numerusform>(+%n more)</numerusform>
+        </translation>
+    </message>
+</context>
+<context>
+    <name>BroadcastDialog</name>
+    <message>
+        <source>Broadcast to the stations</source>
+        <translation>Broadcast to the stations</translation>
+    </message>
+    <message>
+        <source>e.g. Morning meeting in ten minutes</source>
+        <translation>e.g. Morning meeting in ten minutes</translation>
+    </message>
+    <message>
+        <source>Message:</source>
+        <translation>Message:</translation>
+    </message>
+    <message>
+        <source>All stations</source>
+        <translation>All stations</translation>
+    </message>
+    <message>
+        <source>To:</source>
+        <translation>To:</translation>
+    </message>
+    <message>
+        <source>Send</source>
+        <translation>Send</translation>
+    </message>
+</context>
+<context>
+    <name>BroadcastTally</name>
+    <message>
+        <source>“{text}” · {acked}/{total} acknowledged</source>
+        <translation>“{text}” · {acked}/{total} acknowledged</translation>
     </message>
 </context>
 <context>
@@ -982,6 +1034,22 @@
         <translation>Branch time</translation>
     </message>
     <message>
+        <source>Today</source>
+        <translation>Today</translation>
+    </message>
+    <message>
+        <source>Show the calls handled today; click again to go back</source>
+        <translation>Show the calls handled today; click again to go back</translation>
+    </message>
+    <message>
+        <source>Broadcast…</source>
+        <translation>Broadcast…</translation>
+    </message>
+    <message>
+        <source>Send a short message to all stations or one zone</source>
+        <translation>Send a short message to all stations or one zone</translation>
+    </message>
+    <message>
         <source>Sign out</source>
         <translation>Sign out</translation>
     </message>
@@ -1163,6 +1231,32 @@
     <message>
         <source>Acknowledge</source>
         <translation>Acknowledge</translation>
+    </message>
+</context>
+<context>
+    <name>TodayView</name>
+    <message>
+        <source>Nothing handled yet today.</source>
+        <translation>Nothing handled yet today.</translation>
+    </message>
+    <message>
+        <source>raised {time} by {who}</source>
+        <translation>raised {time} by {who}</translation>
+    </message>
+    <message>
+        <source>Cancelled</source>
+        <translation>Cancelled</translation>
+    </message>
+    <message>
+        <source>Handled by {who}</source>
+        <translation>Handled by {who}</translation>
+    </message>
+    <message numerus="yes">
+        <source>Handled today · %n</source>
+        <translation>
+            <numerusform>Handled today · %n</numerusform>
+            <numerusform>Handled today · %n</numerusform>
+        </translation>
     </message>
 </context>
 <context>

@@ -697,15 +697,15 @@
         <translation>导出已取消，未保存任何文件。</translation>
     </message>
     <message>
-        <source>Pause counter service…</source>
+        <source>Pause service…</source>
         <translation>暂停对外服务…</translation>
     </message>
     <message>
-        <source>End counter service…</source>
+        <source>End service…</source>
         <translation>结束本窗口营业…</translation>
     </message>
     <message>
-        <source>Resume counter service</source>
+        <source>Resume service</source>
         <translation>恢复对外服务</translation>
     </message>
     <message>
@@ -792,6 +792,57 @@
     <message>
         <source>Acknowledged</source>
         <translation>已响应</translation>
+    </message>
+</context>
+<context>
+    <name>BroadcastBanner</name>
+    <message>
+        <source>OK, read</source>
+        <translation>知道了</translation>
+    </message>
+    <message>
+        <source>Broadcast from {who}: {text}</source>
+        <translation>通知（{who}）：{text}</translation>
+    </message>
+    <message numerus="yes">
+        <source>(+%n more)</source>
+        <translation>
+            <numerusform>（还有 %n 条）</numerusform>
+        </translation>
+    </message>
+</context>
+<context>
+    <name>BroadcastDialog</name>
+    <message>
+        <source>Broadcast to the stations</source>
+        <translation>发送通知</translation>
+    </message>
+    <message>
+        <source>e.g. Morning meeting in ten minutes</source>
+        <translation>例如：十分钟后开晨会</translation>
+    </message>
+    <message>
+        <source>Message:</source>
+        <translation>内容：</translation>
+    </message>
+    <message>
+        <source>All stations</source>
+        <translation>全部岗位</translation>
+    </message>
+    <message>
+        <source>To:</source>
+        <translation>发给：</translation>
+    </message>
+    <message>
+        <source>Send</source>
+        <translation>发送</translation>
+    </message>
+</context>
+<context>
+    <name>BroadcastTally</name>
+    <message>
+        <source>“{text}” · {acked}/{total} acknowledged</source>
+        <translation>“{text}” · 已确认 {acked}/{total}</translation>
     </message>
 </context>
 <context>
@@ -976,6 +1027,22 @@
         <translation>网点时间</translation>
     </message>
     <message>
+        <source>Today</source>
+        <translation>今日已办</translation>
+    </message>
+    <message>
+        <source>Show the calls handled today; click again to go back</source>
+        <translation>查看今天已处理的呼叫；再点一次返回</translation>
+    </message>
+    <message>
+        <source>Broadcast…</source>
+        <translation>发通知…</translation>
+    </message>
+    <message>
+        <source>Send a short message to all stations or one zone</source>
+        <translation>给全部岗位或某一区域发一条简短通知</translation>
+    </message>
+    <message>
         <source>Sign out</source>
         <translation>签退</translation>
     </message>
@@ -1154,6 +1221,31 @@
     <message>
         <source>Acknowledge</source>
         <translation>响应</translation>
+    </message>
+</context>
+<context>
+    <name>TodayView</name>
+    <message>
+        <source>Nothing handled yet today.</source>
+        <translation>今天还没有已处理的呼叫。</translation>
+    </message>
+    <message>
+        <source>raised {time} by {who}</source>
+        <translation>{time} 由 {who} 发起</translation>
+    </message>
+    <message>
+        <source>Cancelled</source>
+        <translation>已取消</translation>
+    </message>
+    <message>
+        <source>Handled by {who}</source>
+        <translation>{who} 处理</translation>
+    </message>
+    <message numerus="yes">
+        <source>Handled today · %n</source>
+        <translation>
+            <numerusform>今日已办 · %n</numerusform>
+        </translation>
     </message>
 </context>
 <context>
