@@ -300,7 +300,7 @@ class TellerView(QWidget):
         current = self.model.state.counters.get(self.model.station.id)
         if current is not None and current.status is CounterStatus.PAUSED:
             dialog.select(current.reason)
-            dialog.set_expected(current.expected_min)
+            dialog.set_expected(self.model.state.pause_lengths.get(self.model.station.id, 0))
         self.dialogs.open(dialog, partial(self._pause_from, dialog))
 
     def _pause_from(self, dialog: PauseDialog) -> None:
@@ -472,16 +472,15 @@ class TellerView(QWidget):
         if record is None or record.status is not CounterStatus.PAUSED or not record.since_ms:
             self.status_label.setText(base)
             return
-        line, over = pause_line(now_ms - record.since_ms, record.expected_min)
+        expected = self.model.state.pause_lengths.get(self.model.station.id, 0)
+        line, over = pause_line(now_ms - record.since_ms, expected)
         self.status_label.setText(f"{base} · {line}")
         colour = "#c62828" if over else STATUS_COLOURS[CounterStatus.PAUSED].name()
         self.status_label.setStyleSheet(f"color: {colour};")
         if over and self._reminded_pause != record.since_ms:
             self._reminded_pause = record.since_ms
             self.model.remind(
-                self.tr("The pause is over its expected {minutes} min").format(
-                    minutes=record.expected_min
-                )
+                self.tr("The pause is over its expected {minutes} min").format(minutes=expected)
             )
 
     def _signal_of(self, item: QListWidgetItem | None) -> SignalRecord | None:

@@ -68,8 +68,6 @@ class CounterView(Protocol):
     def status(self) -> CounterStatus: ...
     @property
     def reason(self) -> str: ...
-    @property
-    def expected_min(self) -> int: ...
 
 
 class BroadcastView(Protocol):
@@ -92,6 +90,8 @@ class StateView(Protocol):
     def counters(self) -> Mapping[str, CounterView]: ...
     @property
     def broadcasts(self) -> Mapping[int, BroadcastView]: ...
+    @property
+    def pause_lengths(self) -> Mapping[str, int]: ...
 
     def signal(self, signal_id: int) -> SignalView: ...
 
@@ -300,7 +300,7 @@ def _decide_status(state: StateView, station: Station, staff: str, cmd: SetStatu
     current = state.counters.get(station.id)
     status = current.status if current is not None else CounterStatus.OPEN
     reason = current.reason if current is not None else ""
-    expected = current.expected_min if current is not None else 0
+    expected = state.pause_lengths.get(station.id, 0)
     if status is cmd.status and reason == cmd.reason and expected == cmd.expected_min:
         raise DomainError(E.INVALID_TRANSITION, f"{station.id} is already {cmd.status}")
     return CounterStatusChanged(

@@ -99,8 +99,6 @@ class CounterRecord(msgspec.Struct, gc=False):
     reason: str = ""
     since_ms: int = 0
     staff: str = ""
-    expected_min: int = 0
-    """A pause's expected length in minutes, as the teller gave it (0: not said)."""
 
 
 # Broadcasts (issue 12) ---------------------------------------------------------------------
@@ -134,6 +132,8 @@ class StateSnapshot(msgspec.Struct):
     """Stations whose key was used from two addresses today, and those addresses."""
     broadcasts: list[BroadcastRecord] = msgspec.field(default_factory=list)
     """Today's broadcasts, by id (issue 12)."""
+    pause_lengths: dict[str, int] = msgspec.field(default_factory=dict)
+    """Paused counters whose teller said how long, and the minutes said (issue 12)."""
 
 
 Listener = Callable[[int, Event, "SignalRecord | None"], None]
@@ -167,6 +167,8 @@ class BranchState:
         """Stations whose key was used from two addresses today (the board warns)."""
         self.broadcasts: dict[int, BroadcastRecord] = {}
         """Today's broadcasts by id (cleared at the branch's midnight)."""
+        self.pause_lengths: dict[str, int] = {}
+        """Counter → the expected length of its current pause, in minutes, when said."""
         self.last_seq = 0
         self.last_ts_ms = 0
         self.listeners: list[Listener] = []
@@ -337,8 +339,12 @@ class BranchState:
                     sig.targets = (*sig.targets, event.role)
             case CounterStatusChanged():
                 self.counters[event.station] = CounterRecord(
-                    event.status, event.reason, ts, event.staff, event.expected_min
+                    event.status, event.reason, ts, event.staff
                 )
+                if event.expected_min:
+                    self.pause_lengths[event.station] = event.expected_min
+                else:
+                    self.pause_lengths.pop(event.station, None)
             case PresenceChanged():
                 self.presence[event.station] = event.online
             case StaffSignedIn():
@@ -418,6 +424,7 @@ class BranchState:
             last_ts_ms=self.last_ts_ms,
             shared_keys=dict(self.shared_keys),
             broadcasts=list(self.broadcasts.values()),
+            pause_lengths=dict(self.pause_lengths),
         )
 
     def restore(self, seq: int, snap: StateSnapshot) -> None:
@@ -431,6 +438,7 @@ class BranchState:
         self.staff_at = dict(snap.staff_at)
         self.shared_keys = dict(snap.shared_keys)
         self.broadcasts = {b.id: b for b in snap.broadcasts}
+        self.pause_lengths = dict(snap.pause_lengths)
         self.last_seq = seq
         self.last_ts_ms = snap.last_ts_ms
         self._next_day_ms = 0  # the snapshot may be of another day: look again
@@ -463,8 +471,12 @@ class BranchState:
         dropped = self.prune(start)
         warned = bool(self.shared_keys)
         self.shared_keys.clear()  # a new day: yesterday's key warnings were seen to
-        warned = warned or bool(self.broadcasts)
-        self.broadcasts.clear()  # a broadcast is for its day
+        # A broadcast is for its day: set aside those sent before today's start (the
+        # first look after a start or a restore comes here too, and keeps today's).
+        old = [bid for bid, b in self.broadcasts.items() if b.sent_ms < start]
+        for bid in old:
+            del self.broadcasts[bid]
+        warned = warned or bool(old)
         if dropped or warned:
             for listener in self.reset_listeners:
                 listener()
@@ -480,6 +492,7 @@ class BranchState:
                 sorted(snap.presence.items()),
                 sorted(snap.staff_at.items()),
                 snap.broadcasts,
+                sorted(snap.pause_lengths.items()),
             ]
         )
 
