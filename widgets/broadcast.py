@@ -116,6 +116,7 @@ class BroadcastDialog(QDialog):
         self.text_edit.setObjectName("broadcastEdit")
         self.text_edit.setMaxLength(policy.MAX_BROADCAST)
         self.text_edit.setPlaceholderText(self.tr("e.g. Morning meeting in ten minutes"))
+        self.text_edit.setMinimumWidth(self.fontMetrics().averageCharWidth() * 40)
         form.addRow(self.tr("Message:"), self.text_edit)
         self.zone_box = QComboBox(self)
         self.zone_box.setObjectName("broadcastZone")
@@ -178,11 +179,20 @@ class BroadcastTally(QFrame):
 
     def texts(self) -> list[str]:
         return [
-            self.tr("“{text}” · {acked}/{total} acknowledged").format(
+            self.tr("Sent “{text}” · {acked}/{total} acknowledged").format(
                 text=b.text, acked=len(b.acks), total=len(b.recipients)
             )
             for b in self.mine()
         ]
+
+    def waiting_tip(self, sent: BroadcastRecord) -> str:
+        """Who has not acknowledged ``sent`` yet (the line's tooltip)."""
+        branch, lang = self.model.branch, self.model.lang
+        names = [station_name(branch, s, lang) for s in sent.recipients if s not in sent.acks]
+        if not names:
+            return self.tr("Every station acknowledged")
+        sep = "、" if lang.startswith("zh") else ", "  # a Chinese list takes the enumeration comma
+        return self.tr("Not yet acknowledged: {stations}").format(stations=sep.join(names))
 
     def refresh(self, *_args: object) -> None:
         texts = self.texts()
@@ -191,8 +201,9 @@ class BroadcastTally(QFrame):
             label.setObjectName("broadcastTallyLine")
             self._layout.addWidget(label)
             self.lines.append(label)
-        for label, text in zip(self.lines, texts, strict=False):
+        for label, text, sent in zip(self.lines, texts, self.mine(), strict=False):
             label.setText(text)
+            label.setToolTip(self.waiting_tip(sent))
         for index, label in enumerate(self.lines):
             label.setVisible(index < len(texts))
         self.setVisible(bool(texts))

@@ -105,7 +105,11 @@ class TodayView(QWidget):
             how = outcome_text(sig.outcome) if sig.outcome not in ("", "done") else ""
             head = self.tr("Handled by {who}").format(who=handler)
             detail = "✓ " + (f"{head} · {how}" if how else head) + " · " + raiser
-        return signal_label(branch, sig.code, lang), detail, ended
+        return (
+            signal_label(branch, sig.code, lang),
+            detail,
+            self.tr("ended {time}").format(time=ended),
+        )
 
     # Rendering --------------------------------------------------------------------------
     def refresh(self) -> None:

@@ -19,7 +19,7 @@ from PySide6.QtWidgets import (
     QMainWindow,
     QPushButton,
     QSizePolicy,
-    QStackedWidget,
+    QSplitter,
     QStyle,
     QToolButton,
     QVBoxLayout,
@@ -89,14 +89,20 @@ class StationWindow(QMainWindow):
         if self._staff_screen and model.may_broadcast():
             self.broadcast_tally = BroadcastTally(model, central)
             layout.addWidget(self.broadcast_tally)
-        self.pages = QStackedWidget(central)
+        # Today opens beside the role view, not instead of it: the view's keys (a teller's
+        # F1) act only while it is on screen.
+        self.pages = QSplitter(Qt.Orientation.Horizontal, central)
         self.pages.setObjectName("pages")
+        self.pages.setChildrenCollapsible(False)
         view.setParent(self.pages)
         self.pages.addWidget(view)
         self.today_view: TodayView | None = None
         if self._has_today:
             self.today_view = TodayView(model, self.pages)
             self.pages.addWidget(self.today_view)
+            self.pages.setStretchFactor(0, 3)
+            self.pages.setStretchFactor(1, 2)
+            self.today_view.hide()
         layout.addWidget(self.pages, 1)
         self.setCentralWidget(central)
         self._build_status_line()
@@ -163,7 +169,7 @@ class StationWindow(QMainWindow):
         self.today_button.setFocusPolicy(Qt.FocusPolicy.NoFocus)  # keys belong to the role view
         self.today_button.setCheckable(True)
         self.today_button.setToolTip(
-            self.tr("Show the calls handled today; click again to go back")
+            self.tr("Show the calls handled today; click again to hide them")
         )
         self.today_button.toggled.connect(self.show_today)
         self.today_button.setVisible(self._has_today)
@@ -321,12 +327,12 @@ class StationWindow(QMainWindow):
         dialog.open()
 
     def show_today(self, on: bool) -> None:
-        """Show today's handled calls (True) or the role view again (False)."""
+        """Show today's handled calls beside the role view (True), or hide them."""
         if self.today_view is None:
             return
         if on:
             self.today_view.refresh()
-        self.pages.setCurrentWidget(self.today_view if on else self.view)
+        self.today_view.setVisible(on)
         if self.today_button.isChecked() != on:
             self.today_button.setChecked(on)
 

@@ -848,8 +848,16 @@
 <context>
     <name>BroadcastTally</name>
     <message>
-        <source>“{text}” · {acked}/{total} acknowledged</source>
-        <translation>“{text}” · {acked}/{total} acknowledged</translation>
+        <source>Sent “{text}” · {acked}/{total} acknowledged</source>
+        <translation>Sent “{text}” · {acked}/{total} acknowledged</translation>
+    </message>
+    <message>
+        <source>Every station acknowledged</source>
+        <translation>Every station acknowledged</translation>
+    </message>
+    <message>
+        <source>Not yet acknowledged: {stations}</source>
+        <translation>Not yet acknowledged: {stations}</translation>
     </message>
 </context>
 <context>
@@ -1038,8 +1046,8 @@
         <translation>Today</translation>
     </message>
     <message>
-        <source>Show the calls handled today; click again to go back</source>
-        <translation>Show the calls handled today; click again to go back</translation>
+        <source>Show the calls handled today; click again to hide them</source>
+        <translation>Show the calls handled today; click again to hide them</translation>
     </message>
     <message>
         <source>Broadcast…</source>
@@ -1250,6 +1258,10 @@
     <message>
         <source>Handled by {who}</source>
         <translation>Handled by {who}</translation>
+    </message>
+    <message>
+        <source>ended {time}</source>
+        <translation>ended {time}</translation>
     </message>
     <message numerus="yes">
         <source>Handled today · %n</source>

@@ -841,8 +841,16 @@
 <context>
     <name>BroadcastTally</name>
     <message>
-        <source>“{text}” · {acked}/{total} acknowledged</source>
-        <translation>“{text}” · 已确认 {acked}/{total}</translation>
+        <source>Sent “{text}” · {acked}/{total} acknowledged</source>
+        <translation>已发通知“{text}” · 已确认 {acked}/{total}</translation>
+    </message>
+    <message>
+        <source>Every station acknowledged</source>
+        <translation>各岗位均已确认</translation>
+    </message>
+    <message>
+        <source>Not yet acknowledged: {stations}</source>
+        <translation>尚未确认：{stations}</translation>
     </message>
 </context>
 <context>
@@ -1031,8 +1039,8 @@
         <translation>今日已办</translation>
     </message>
     <message>
-        <source>Show the calls handled today; click again to go back</source>
-        <translation>查看今天已处理的呼叫；再点一次返回</translation>
+        <source>Show the calls handled today; click again to hide them</source>
+        <translation>在旁边显示今天已处理的呼叫；再点一次收起</translation>
     </message>
     <message>
         <source>Broadcast…</source>
@@ -1240,6 +1248,10 @@
     <message>
         <source>Handled by {who}</source>
         <translation>{who} 处理</translation>
+    </message>
+    <message>
+        <source>ended {time}</source>
+        <translation>{time} 结束</translation>
     </message>
     <message numerus="yes">
         <source>Handled today · %n</source>

@@ -87,6 +87,7 @@ def test_a_broadcast_sent_from_the_form_is_acknowledged_at_each_station(
     assert c01.broadcast_banner.isHidden()
     assert c02.broadcast_banner is not None and not c02.broadcast_banner.isHidden()
     assert "1/4" in tally.texts()[0]
+    assert "2号窗口" in tally.lines[0].toolTip() and "1号窗口" not in tally.lines[0].toolTip()
     assert c02.broadcast_banner is not None
     qtbot.mouseClick(c02.broadcast_banner.ok_button, Qt.MouseButton.LeftButton)
     hub.flush()
@@ -144,7 +145,8 @@ def test_every_role_has_a_today_list_of_handled_calls(
 
     window.today_button.click()
     today = window.today_view
-    assert today is not None and window.pages.currentWidget() is today
+    assert today is not None and not today.isHidden()
+    assert not window.view.isHidden()  # beside the role view: its keys still work
     rows = [today.row_lines(r) for r in range(today.list.count())]
     details = " | ".join(d for _t, d, _a in rows)
     if station in ("C01", "L1", "S1"):
@@ -153,12 +155,27 @@ def test_every_role_has_a_today_list_of_handled_calls(
         assert any("孙丽" in d for _t, d, _a in rows), details  # the handoff, served
     if station == "C01":
         assert len(rows) == 2  # its assist, resolved, and its cash call, cancelled
-    assert all(age.count(":") == 1 for _t, _d, age in rows)  # HH:MM it ended
+    assert all(age.count(":") == 1 for _t, _d, age in rows)  # ended HH:MM
     window.today_button.click()
-    assert window.pages.currentWidget() is window.view
+    assert today.isHidden()
 
 
 def test_the_board_has_no_today_toggle(qtbot: QtBot, branch: Branch) -> None:
     hub = MemoryHub(branch)
     window = window_of(qtbot, hub.station("H1"), BoardView)
     assert window.today_button.isHidden() and window.today_view is None
+
+
+def test_the_teller_keys_still_call_while_today_is_open(qtbot: QtBot, branch: Branch) -> None:
+    hub = MemoryHub(branch)
+    teller = hub.station("C01", staff="lina")
+    window = window_of(qtbot, teller, TellerView)
+    window.resize(1280, 800)
+    with qtbot.waitActive(window):
+        window.show()
+        window.activateWindow()
+    window.today_button.click()
+    assert window.today_view is not None and window.today_view.isVisible()
+    qtbot.keyClick(window, Qt.Key.Key_F1)
+    hub.flush()
+    assert [s.code for s in teller.my_signals()] == ["assist"]
