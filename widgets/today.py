@@ -14,7 +14,8 @@ silent signal shows only where its role may read it, and never at its raiser.
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import Qt, QTimer
+from PySide6.QtGui import QShowEvent
 from PySide6.QtWidgets import QLabel, QListWidget, QListWidgetItem, QVBoxLayout, QWidget
 
 from app.domain import policy
@@ -91,7 +92,11 @@ class TodayView(QWidget):
 
         def who(station: str, staff: str) -> str:
             name = station_name(branch, station, lang)
-            return f"{name} · {staff_name(branch, staff, lang)}" if staff else name
+            if not staff:
+                return name
+            return self.tr("{staff} ({station})").format(
+                staff=staff_name(branch, staff, lang), station=name
+            )
 
         raised = local_time(sig.raised_ms, tz).strftime("%H:%M")
         ended = local_time(sig.closed_ms or 0, tz).strftime("%H:%M")
@@ -131,6 +136,15 @@ class TodayView(QWidget):
         delegate = self.list.itemDelegate()
         assert isinstance(delegate, TwoLineDelegate)
         return delegate.painted(self.list.model().index(row, 0))
+
+    def showEvent(self, event: QShowEvent) -> None:
+        super().showEvent(event)
+        # Rows filled while hidden were measured at another width: measure them again
+        # once the list has its width on screen.
+        QTimer.singleShot(0, self, self._relayout)
+
+    def _relayout(self) -> None:
+        self.list.doItemsLayout()
 
     def _on_signal_changed(self, sig: SignalRecord) -> None:
         if sig.state.terminal:

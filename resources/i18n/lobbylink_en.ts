@@ -1248,6 +1248,10 @@
         <translation>Nothing handled yet today.</translation>
     </message>
     <message>
+        <source>{staff} ({station})</source>
+        <translation>{staff} ({station})</translation>
+    </message>
+    <message>
         <source>raised {time} by {who}</source>
         <translation>raised {time} by {who}</translation>
     </message>

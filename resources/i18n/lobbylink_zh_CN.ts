@@ -1238,6 +1238,10 @@
         <translation>今天还没有已处理的呼叫。</translation>
     </message>
     <message>
+        <source>{staff} ({station})</source>
+        <translation>{staff}（{station}）</translation>
+    </message>
+    <message>
         <source>raised {time} by {who}</source>
         <translation>{time} 由 {who} 发起</translation>
     </message>
