@@ -66,7 +66,7 @@ class StationWindow(QMainWindow):
         """The window's own questions (the broadcast form)."""
         # A public screen shows no staff message; the board (its own big clock) keeps its
         # whole space, without a Today toggle.
-        self._staff_screen = not model.station.public
+        self._staff_screen = not (model.station.public or getattr(view, "public", False))
         self._has_today = self._staff_screen and not getattr(view, "shows_clock", False)
 
         self.setObjectName("stationWindow")

@@ -179,3 +179,16 @@ def test_the_teller_keys_still_call_while_today_is_open(qtbot: QtBot, branch: Br
     qtbot.keyClick(window, Qt.Key.Key_F1)
     hub.flush()
     assert [s.code for s in teller.my_signals()] == ["assist"]
+
+
+def test_a_public_board_shows_no_broadcast(qtbot: QtBot, branch: Branch) -> None:
+    hub = MemoryHub(branch)
+    lobby = hub.station("L1", staff="wangfang")
+    model = hub.station("H1")
+    window = StationWindow(model, BoardView(model, public=True))
+    qtbot.addWidget(window)
+    lobby.broadcast("十分钟后开晨会")
+    hub.flush()
+    assert window.broadcast_banner is None and window.broadcast_button.isHidden()
+    private = window_of(qtbot, model, BoardView)  # the branch head's own board: it shows
+    assert private.broadcast_banner is not None and not private.broadcast_banner.isHidden()
