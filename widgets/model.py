@@ -20,8 +20,12 @@ from PySide6.QtCore import QObject, Signal
 from app.domain import policy
 from app.domain.config import Branch, Station
 from app.domain.events import (
+    AckBroadcast,
     Acknowledge,
     Arrive,
+    Broadcast,
+    BroadcastAcknowledged,
+    BroadcastSent,
     Cancel,
     Command,
     CounterStatusChanged,
@@ -84,6 +88,9 @@ class StationModel(QObject):
       enrolments_ready(list): the station PCs waiting for enrolment, as
         ``(station id, fingerprint, asked at ms)``, after :meth:`request_enrolments`.
       enrolment_failed(str, str): code and reason of a refused enrolment request.
+      broadcast_changed(int): a broadcast was sent or acknowledged (its id).
+      reminder(str): a gentle reminder for this station's staff (a pause that is over,
+        a broadcast that came): the alerts sound and notify it.
 
     A subclass gives the transport: :meth:`send`, :meth:`request_report`,
     :attr:`connected`, :meth:`hub_now_ms` and :meth:`waiting_count`.
@@ -104,6 +111,8 @@ class StationModel(QObject):
     key_shared = Signal(str)
     enrolments_ready = Signal(object)
     enrolment_failed = Signal(str, str)
+    broadcast_changed = Signal(int)
+    reminder = Signal(str)
 
     def __init__(
         self, branch: Branch, station_id: str, state: BranchState, parent: QObject | None = None
@@ -183,14 +192,28 @@ class StationModel(QObject):
     def decline(self, signal_id: int, reason: str) -> str:
         return self.send(Decline(signal_id=signal_id, reason=reason))
 
-    def set_status(self, status: CounterStatus, reason: str = "") -> str:
-        return self.send(SetStatus(status=status, reason=reason))
+    def set_status(self, status: CounterStatus, reason: str = "", expected_min: int = 0) -> str:
+        return self.send(SetStatus(status=status, reason=reason, expected_min=expected_min))
 
     def sign_in(self, staff: str, pin: str = "") -> str:
         return self.send(SignIn(staff=staff, pin=pin))
 
     def sign_out(self) -> str:
         return self.send(SignOut())
+
+    # Broadcasts and reminders (issue 12) ---------------------------------------------------
+    def broadcast(self, text: str, zone: str = "") -> str:
+        return self.send(Broadcast(text=text, zone=zone))
+
+    def ack_broadcast(self, broadcast_id: int) -> str:
+        return self.send(AckBroadcast(broadcast_id=broadcast_id))
+
+    def may_broadcast(self) -> bool:
+        return policy.can_broadcast(self.station.role)
+
+    def remind(self, text: str) -> None:
+        """Ask for a gentle reminder (sound and notice) of ``text``."""
+        self.reminder.emit(text)
 
     # What the person may do, and in what order: the domain's policy -----------------------
     def acts(self, signal: SignalRecord) -> frozenset[policy.Act]:
@@ -231,3 +254,5 @@ class StationModel(QObject):
             self.staff_changed.emit(event.station)
         elif isinstance(event, KeyShared):
             self.key_shared.emit(event.station)
+        elif isinstance(event, BroadcastSent | BroadcastAcknowledged):
+            self.broadcast_changed.emit(event.broadcast_id)

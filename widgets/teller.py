@@ -47,8 +47,16 @@ from widgets.common import (
     status_text,
     tr,
 )
+from widgets.counter_status import (
+    EndServiceDialog,
+    PauseDialog,
+    close_action_text,
+    pause_action_text,
+    pause_line,
+    resume_action_text,
+)
 from widgets.dialog_host import DialogHost
-from widgets.dialogs import ReasonDialog, ask_outcome
+from widgets.dialogs import ask_outcome
 from widgets.model import StationModel
 from widgets.plain import plain_labels, plain_tip
 from widgets.raise_form import RaiseDialog, needs_form
@@ -84,6 +92,10 @@ class TellerView(QWidget):
         self.shortcuts: dict[str, QShortcut] = {}
         self._columns = 0
         self.counter_status = CounterStatus.OPEN
+        self._reminded_pause = 0
+        self._status_base: str | None = None
+        """The counter's status line without the pause's running time."""
+        """The pause (its since_ms) already reminded of being over its expected length."""
         self.setObjectName("tellerView")
         self.setFont(scaled_font(1.25))
 
@@ -224,16 +236,22 @@ class TellerView(QWidget):
         self.status_label.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
         self.status_label.setWordWrap(True)  # a narrow window: two lines rather than clipped
         row.addWidget(self.status_label, 1)
-        self.resume_button = QPushButton(self.tr("Resume service"), frame)
+        self.resume_button = QPushButton(resume_action_text(), frame)
         self.resume_button.setObjectName("resumeButton")
         self.resume_button.clicked.connect(self.resume)
-        self.pause_button = QPushButton(self.tr("Pause service…"), frame)
+        self.pause_button = QPushButton(pause_action_text(), frame)
         self.pause_button.setObjectName("pauseButton")
-        self.pause_button.setToolTip(self.tr("Pause the counter; you will be asked why"))
+        self.pause_button.setToolTip(
+            self.tr("Pause the counter; you will be asked why and for how long")
+        )
         self.pause_button.clicked.connect(self.request_pause)
-        self.close_button = QPushButton(self.tr("Close counter"), frame)
+        # Not "close": at a counter that reads as closing this program's window.
+        self.close_button = QPushButton(close_action_text(), frame)
         self.close_button.setObjectName("closeButton")
-        self.close_button.clicked.connect(self.close_counter)
+        self.close_button.setToolTip(
+            self.tr("Stop taking customers at this counter (the program stays open)")
+        )
+        self.close_button.clicked.connect(self.request_close)
         for button in (self.resume_button, self.pause_button, self.close_button):
             button.setMinimumHeight(36)
             row.addWidget(button)
@@ -276,33 +294,42 @@ class TellerView(QWidget):
         self.model.resolve(signal_id, outcome=outcome, product=product, note=note)
 
     def request_pause(self) -> None:
-        """Ask for the pause reason; the counter pauses only once one is chosen."""
-        dialog = ReasonDialog(
-            self.tr("Pause service"),
-            self.tr("Why is the counter pausing?"),
-            self.model.branch.config.pause_reasons,
-            self.model.lang,
-            self.tr("Pause"),
-            self,
-        )
-        dialog.setObjectName("pauseDialog")
+        """Ask for the pause reason (and, if the teller knows, how long); the counter
+        pauses only once a reason is chosen."""
+        dialog = PauseDialog(self.model.branch.config.pause_reasons, self.model.lang, self)
         current = self.model.state.counters.get(self.model.station.id)
         if current is not None and current.status is CounterStatus.PAUSED:
             dialog.select(current.reason)
+            dialog.set_expected(self.model.state.pause_lengths.get(self.model.station.id, 0))
         self.dialogs.open(dialog, partial(self._pause_from, dialog))
 
-    def _pause_from(self, dialog: ReasonDialog) -> None:
-        self.pause(dialog.reason())
+    def _pause_from(self, dialog: PauseDialog) -> None:
+        self.pause(dialog.reason(), dialog.expected_min())
 
-    def pause(self, reason: str) -> bool:
-        """Pause the counter with ``reason``; without one nothing is sent (returns False)."""
+    def pause(self, reason: str, expected_min: int = 0) -> bool:
+        """Pause the counter with ``reason`` (and an expected length in minutes, 0: not
+        said); without a reason nothing is sent (returns False)."""
         if not reason:
             return False
-        self.model.set_status(CounterStatus.PAUSED, reason)
+        self.model.set_status(CounterStatus.PAUSED, reason, expected_min)
         return True
 
     def resume(self) -> None:
         self.model.set_status(CounterStatus.OPEN)
+
+    def open_items(self) -> tuple[int, int]:
+        """(this counter's own open calls, customers sent to it still open): what ending
+        service would leave behind. Silent calls are not counted (nor shown)."""
+        return len(self.visible_signals()), len(self.model.inbox())
+
+    def request_close(self) -> None:
+        """End service at this counter: at once when nothing is open, else after asking."""
+        calls, customers = self.open_items()
+        if not calls and not customers:
+            self.close_counter()
+            return
+        dialog = EndServiceDialog(calls, customers, self)
+        self.dialogs.open(dialog, self.close_counter)
 
     def close_counter(self) -> None:
         self.model.set_status(CounterStatus.CLOSED)
@@ -370,8 +397,10 @@ class TellerView(QWidget):
         self._update_buttons()
 
     def _tick(self) -> None:
-        """Refresh the texts and ages of every row (one timer for all rows)."""
+        """Refresh the texts and ages of every row (one timer for all rows), and the
+        pause's running time."""
         now = self.model.hub_now_ms()
+        self._show_pause_time(now)
         for view in (self.my_list, self.incoming_list):
             relayout = False
             for row in range(view.count()):
@@ -430,6 +459,29 @@ class TellerView(QWidget):
         self.resume_button.setEnabled(status is not CounterStatus.OPEN)
         self.close_button.setEnabled(status is not CounterStatus.CLOSED)
         self.counter_status = status
+        self._status_base = text
+        self._show_pause_time(self.model.hub_now_ms())
+
+    def _show_pause_time(self, now_ms: int) -> None:
+        """A paused counter shows how long it has been paused (mm:ss) and, with an
+        expected length, whether it is over; once over, a gentle reminder, once."""
+        record = self.model.state.counters.get(self.model.station.id)
+        base = self._status_base
+        if base is None:
+            return
+        if record is None or record.status is not CounterStatus.PAUSED or not record.since_ms:
+            self.status_label.setText(base)
+            return
+        expected = self.model.state.pause_lengths.get(self.model.station.id, 0)
+        line, over = pause_line(now_ms - record.since_ms, expected)
+        self.status_label.setText(f"{base} · {line}")
+        colour = "#c62828" if over else STATUS_COLOURS[CounterStatus.PAUSED].name()
+        self.status_label.setStyleSheet(f"color: {colour};")
+        if over and self._reminded_pause != record.since_ms:
+            self._reminded_pause = record.since_ms
+            self.model.remind(
+                self.tr("The pause is over its expected {minutes} min").format(minutes=expected)
+            )
 
     def _signal_of(self, item: QListWidgetItem | None) -> SignalRecord | None:
         return self.model.state.signals.get(int(item.data(ID_ROLE))) if item else None

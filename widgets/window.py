@@ -19,6 +19,7 @@ from PySide6.QtWidgets import (
     QMainWindow,
     QPushButton,
     QSizePolicy,
+    QSplitter,
     QStyle,
     QToolButton,
     QVBoxLayout,
@@ -27,10 +28,13 @@ from PySide6.QtWidgets import (
 
 from app import log
 from app.domain.timeday import local_time
+from widgets.broadcast import BroadcastBanner, BroadcastDialog, BroadcastTally
 from widgets.common import rejection_text, staff_name, station_name
+from widgets.dialog_host import DialogHost
 from widgets.model import StationModel
 from widgets.plain import plain_labels
 from widgets.signin import SignInDialog
+from widgets.today import TodayView
 
 STARTUP_GRACE_MS = 3000
 """Not connected this long after the window opened: show the banner (the link needs 3 s
@@ -58,6 +62,12 @@ class StationWindow(QMainWindow):
         self._uptime = QElapsedTimer()
         self._uptime.start()
         self.sign_in_dialog: SignInDialog | None = None
+        self.dialogs = DialogHost()
+        """The window's own questions (the broadcast form)."""
+        # A public screen shows no staff message; the board (its own big clock) keeps its
+        # whole space, without a Today toggle.
+        self._staff_screen = not (model.station.public or getattr(view, "public", False))
+        self._has_today = self._staff_screen and not getattr(view, "shows_clock", False)
 
         self.setObjectName("stationWindow")
         self.setWindowTitle(
@@ -71,8 +81,29 @@ class StationWindow(QMainWindow):
         layout.setSpacing(0)
         layout.addWidget(self._build_header())
         layout.addWidget(self._build_banner())
-        view.setParent(central)
-        layout.addWidget(view, 1)
+        self.broadcast_banner: BroadcastBanner | None = None
+        self.broadcast_tally: BroadcastTally | None = None
+        if self._staff_screen:
+            self.broadcast_banner = BroadcastBanner(model, central)
+            layout.addWidget(self.broadcast_banner)
+        if self._staff_screen and model.may_broadcast():
+            self.broadcast_tally = BroadcastTally(model, central)
+            layout.addWidget(self.broadcast_tally)
+        # Today opens beside the role view, not instead of it: the view's keys (a teller's
+        # F1) act only while it is on screen.
+        self.pages = QSplitter(Qt.Orientation.Horizontal, central)
+        self.pages.setObjectName("pages")
+        self.pages.setChildrenCollapsible(False)
+        view.setParent(self.pages)
+        self.pages.addWidget(view)
+        self.today_view: TodayView | None = None
+        if self._has_today:
+            self.today_view = TodayView(model, self.pages)
+            self.pages.addWidget(self.today_view)
+            self.pages.setStretchFactor(0, 3)
+            self.pages.setStretchFactor(1, 2)
+            self.today_view.hide()
+        layout.addWidget(self.pages, 1)
         self.setCentralWidget(central)
         self._build_status_line()
         self._fit_to_screen()
@@ -132,6 +163,27 @@ class StationWindow(QMainWindow):
         # given a second, small one here.
         self.clock_label.setVisible(not getattr(self.view, "shows_clock", False))
         row.addWidget(self.clock_label)
+
+        self.today_button = QPushButton(self.tr("Today"), header)
+        self.today_button.setObjectName("todayButton")
+        self.today_button.setFocusPolicy(Qt.FocusPolicy.NoFocus)  # keys belong to the role view
+        self.today_button.setCheckable(True)
+        self.today_button.setToolTip(
+            self.tr("Show the calls handled today; click again to hide them")
+        )
+        self.today_button.toggled.connect(self.show_today)
+        self.today_button.setVisible(self._has_today)
+        row.addWidget(self.today_button)
+
+        self.broadcast_button = QPushButton(self.tr("Broadcast…"), header)
+        self.broadcast_button.setObjectName("broadcastButton")
+        self.broadcast_button.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        self.broadcast_button.setToolTip(
+            self.tr("Send a short message to all stations or one zone")
+        )
+        self.broadcast_button.clicked.connect(self.ask_broadcast)
+        self.broadcast_button.setVisible(self._staff_screen and self.model.may_broadcast())
+        row.addWidget(self.broadcast_button)
 
         self.mute_button = QToolButton(header)
         self.mute_button.setFocusPolicy(Qt.FocusPolicy.NoFocus)  # keys belong to the role view
@@ -273,6 +325,24 @@ class StationWindow(QMainWindow):
         dialog.destroyed.connect(self._forget_sign_in)
         self.sign_in_dialog = dialog
         dialog.open()
+
+    def show_today(self, on: bool) -> None:
+        """Show today's handled calls beside the role view (True), or hide them."""
+        if self.today_view is None:
+            return
+        if on:
+            self.today_view.refresh()
+        self.today_view.setVisible(on)
+        if self.today_button.isChecked() != on:
+            self.today_button.setChecked(on)
+
+    def ask_broadcast(self) -> None:
+        """Open the broadcast form (window-modal, non-blocking); Send sends it."""
+        dialog = BroadcastDialog(self.model, self)
+        self.dialogs.open(dialog, lambda: self._send_broadcast(dialog))
+
+    def _send_broadcast(self, dialog: BroadcastDialog) -> None:
+        self.model.broadcast(dialog.text(), dialog.zone())
 
     # Slots -----------------------------------------------------------------------------
     def _update_status_bar(self) -> None:

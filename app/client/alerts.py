@@ -304,6 +304,7 @@ class AlertManager(QObject):
         model.signal_changed.connect(self._on_signal_changed)
         model.signal_escalated.connect(self._on_signal_escalated)
         model.state_reset.connect(self.refresh)
+        model.reminder.connect(self.remind)
 
     # Mute ------------------------------------------------------------------------------
     @property
@@ -419,6 +420,18 @@ class AlertManager(QObject):
         # Going up the ladder is news: alert again now, not at the next reminder.
         self._last.pop(sig.id, None)
         self._soon.start()
+
+    def remind(self, text: str) -> None:
+        """A gentle reminder (a pause that is over, a broadcast): the short notice sound
+        unless an alert is playing or the station is muted, a tray message while the
+        window is in the background, and the notice line."""
+        if self.player is not None and not self._muted and sound_urgency(self.player.playing()) > 9:
+            self.player.play(NOTICE_SOUND, self)
+        if self.tray is not None and self.window is not None and not self.window.isActiveWindow():
+            self.tray.showMessage(
+                self.tr("Reminder"), text, QSystemTrayIcon.MessageIcon.Information, TRAY_MS
+            )
+        self.notice.emit(text)
 
     def _maybe_notice(self, sig: SignalRecord) -> None:
         """Tell the raiser, briefly, that someone claimed their call."""

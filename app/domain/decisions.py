@@ -19,8 +19,12 @@ from app.domain import errors as E
 from app.domain.config import Branch, Station
 from app.domain.errors import DomainError
 from app.domain.events import (
+    AckBroadcast,
     Acknowledge,
     Arrive,
+    Broadcast,
+    BroadcastAcknowledged,
+    BroadcastSent,
     Cancel,
     Command,
     CounterStatusChanged,
@@ -41,11 +45,16 @@ from app.domain.events import (
     StaffSignedOut,
 )
 from app.domain.policy import (
+    MAX_BROADCAST,
+    MAX_BROADCASTS_A_DAY,
     MAX_NOTE,
     MAX_OPEN_SIGNALS,
+    MAX_PAUSE_MIN,
     MAX_TICKET,
     Act,
     SignalView,
+    broadcast_recipients,
+    can_broadcast,
     can_raise,
     can_send_to,
     outcomes,
@@ -61,6 +70,15 @@ class CounterView(Protocol):
     def reason(self) -> str: ...
 
 
+class BroadcastView(Protocol):
+    """What the rules read of a broadcast (app.domain.state.BroadcastRecord is one)."""
+
+    @property
+    def recipients(self) -> tuple[str, ...]: ...
+    @property
+    def acks(self) -> Mapping[str, int]: ...
+
+
 class StateView(Protocol):
     """What the rules read of the branch's state (app.domain.state.BranchState is one)."""
 
@@ -70,6 +88,10 @@ class StateView(Protocol):
     def staff_at(self) -> Mapping[str, str]: ...
     @property
     def counters(self) -> Mapping[str, CounterView]: ...
+    @property
+    def broadcasts(self) -> Mapping[int, BroadcastView]: ...
+    @property
+    def pause_lengths(self) -> Mapping[str, int]: ...
 
     def signal(self, signal_id: int) -> SignalView: ...
 
@@ -118,6 +140,10 @@ def decide(state: StateView, station_id: str, command: Command, new_id: int) -> 
             if not state.staff_at.get(station.id):
                 raise DomainError(E.INVALID_TRANSITION, f"nobody is signed in at {station.id}")
             return StaffSignedOut(station=station.id, staff=state.staff_at[station.id])
+        case Broadcast():
+            return _decide_broadcast(state, station, staff, command, new_id)
+        case AckBroadcast():
+            return _decide_ack_broadcast(state, station, staff, command)
     raise DomainError(E.BAD_REQUEST, f"unknown command {type(command).__name__}")
 
 
@@ -270,13 +296,19 @@ def _decide_status(state: StateView, station: Station, staff: str, cmd: SetStatu
             raise DomainError(E.BAD_REQUEST, "pausing a counter needs a reason")
         _one_of("pause reason", cmd.reason, {r.code for r in state.branch.config.pause_reasons})
     _check_note(cmd.reason, "reason")
+    _check_pause_length(cmd)
     current = state.counters.get(station.id)
     status = current.status if current is not None else CounterStatus.OPEN
     reason = current.reason if current is not None else ""
-    if status is cmd.status and reason == cmd.reason:
+    expected = state.pause_lengths.get(station.id, 0)
+    if status is cmd.status and reason == cmd.reason and expected == cmd.expected_min:
         raise DomainError(E.INVALID_TRANSITION, f"{station.id} is already {cmd.status}")
     return CounterStatusChanged(
-        status=cmd.status, reason=cmd.reason, station=station.id, staff=staff
+        status=cmd.status,
+        reason=cmd.reason,
+        expected_min=cmd.expected_min,
+        station=station.id,
+        staff=staff,
     )
 
 
@@ -293,4 +325,70 @@ def _decide_sign_in(branch: Branch, station: Station, cmd: SignIn) -> Event:
     return StaffSignedIn(station=station.id, staff=person.id)
 
 
-__all__ = ["CounterView", "StateView", "act_of", "decide"]
+# Broadcasts and pause lengths (issue 12) ------------------------------------------------------
+def _check_pause_length(cmd: SetStatus) -> None:
+    """A pause may say how long it is expected to last: whole minutes, up to
+    :data:`MAX_PAUSE_MIN`; only a pause has a length."""
+    if not cmd.expected_min:
+        return
+    if cmd.status is not CounterStatus.PAUSED:
+        raise DomainError(E.BAD_REQUEST, "only a pause has an expected length")
+    if not 0 < cmd.expected_min <= MAX_PAUSE_MIN:
+        raise DomainError(
+            E.BAD_REQUEST,
+            f"a pause's expected length is 1 to {MAX_PAUSE_MIN} minutes, not {cmd.expected_min}",
+        )
+
+
+def _decide_broadcast(
+    state: StateView, station: Station, staff: str, cmd: Broadcast, new_id: int
+) -> BroadcastSent:
+    branch = state.branch
+    if not can_broadcast(station.role):
+        raise DomainError(E.FORBIDDEN, f"a {station.role} station cannot send a broadcast")
+    text = cmd.text.strip()
+    if not text:
+        raise DomainError(E.BAD_REQUEST, "a broadcast needs a text")
+    if len(text) > MAX_BROADCAST:
+        raise DomainError(
+            E.BAD_REQUEST, f"a broadcast is at most {MAX_BROADCAST} characters, not {len(text)}"
+        )
+    if any(ch < " " or ch == "\x7f" for ch in text):
+        raise DomainError(E.BAD_REQUEST, "a broadcast is one line, without control characters")
+    if cmd.zone and cmd.zone not in branch.zones:
+        raise DomainError(
+            E.BAD_REQUEST, f"unknown zone {cmd.zone!r}; one of: {', '.join(sorted(branch.zones))}"
+        )
+    if len(state.broadcasts) >= MAX_BROADCASTS_A_DAY:
+        raise DomainError(
+            E.TOO_MANY_OPEN, f"{MAX_BROADCASTS_A_DAY} broadcasts were sent today, the most a day"
+        )
+    recipients = broadcast_recipients(branch, station, cmd.zone)
+    if not recipients:
+        raise DomainError(E.BAD_REQUEST, f"no station in zone {cmd.zone!r} would receive it")
+    return BroadcastSent(
+        broadcast_id=new_id,
+        text=text,
+        zone=cmd.zone,
+        recipients=recipients,
+        station=station.id,
+        staff=staff,
+    )
+
+
+def _decide_ack_broadcast(
+    state: StateView, station: Station, staff: str, cmd: AckBroadcast
+) -> BroadcastAcknowledged:
+    found = state.broadcasts.get(cmd.broadcast_id)
+    if found is None:
+        raise DomainError(E.NOT_FOUND, f"there is no broadcast {cmd.broadcast_id} today")
+    if station.id not in found.recipients:
+        raise DomainError(E.FORBIDDEN, f"broadcast {cmd.broadcast_id} was not sent to {station.id}")
+    if station.id in found.acks:
+        raise DomainError(
+            E.INVALID_TRANSITION, f"{station.id} already acknowledged broadcast {cmd.broadcast_id}"
+        )
+    return BroadcastAcknowledged(broadcast_id=cmd.broadcast_id, station=station.id, staff=staff)
+
+
+__all__ = ["BroadcastView", "CounterView", "StateView", "act_of", "decide"]

@@ -54,6 +54,9 @@ class Decline(Command, tag="decline"):
 class SetStatus(Command, tag="status"):
     status: CounterStatus
     reason: str = ""
+    expected_min: int = 0
+    """How long a pause is expected to last, in minutes (0: not said); only with
+    ``paused``. Written only when set, so older hubs see the payload they know."""
 
 
 class SignIn(Command, tag="sign_in"):
@@ -64,8 +67,33 @@ class SignOut(Command, tag="sign_out"):
     pass
 
 
+# Broadcasts (issue 12) -------------------------------------------------------------------
+class Broadcast(Command, tag="broadcast"):
+    """A short message from the lobby manager or the branch head to every station, or
+    to the stations of one zone; each receiving station acknowledges it."""
+
+    text: str
+    zone: str = ""
+    """A zone id of the branch config; "" = every station."""
+
+
+class AckBroadcast(Command, tag="ack_broadcast"):
+    broadcast_id: int
+
+
+# ------------------------------------------------------------------------------------------
 AnyCommand = (
-    RaiseSignal | Acknowledge | Arrive | Resolve | Cancel | Decline | SetStatus | SignIn | SignOut
+    RaiseSignal
+    | Acknowledge
+    | Arrive
+    | Resolve
+    | Cancel
+    | Decline
+    | SetStatus
+    | SignIn
+    | SignOut
+    | Broadcast
+    | AckBroadcast
 )
 COMMAND_KINDS: dict[str, type[Command]] = {
     c.__struct_config__.tag: c  # type: ignore[misc]
@@ -79,6 +107,8 @@ COMMAND_KINDS: dict[str, type[Command]] = {
         SetStatus,
         SignIn,
         SignOut,
+        Broadcast,
+        AckBroadcast,
     )
 }
 
@@ -137,6 +167,9 @@ class SignalEscalated(Event, tag="signal_escalated"):
 class CounterStatusChanged(Event, tag="counter_status"):
     status: CounterStatus
     reason: str = ""
+    expected_min: int = 0
+    """The pause's expected length in minutes, as the teller gave it (0: not said).
+    Written only when set."""
 
 
 class PresenceChanged(Event, tag="presence"):
@@ -175,6 +208,23 @@ class KeyShared(Event, tag="key_shared"):
     """The address it was used from first, then the other."""
 
 
+# Broadcasts (issue 12) -------------------------------------------------------------------
+class BroadcastSent(Event, tag="broadcast_sent"):
+    """A broadcast, and the stations that are to acknowledge it (fixed when it is sent)."""
+
+    broadcast_id: int
+    text: str
+    zone: str = ""
+    recipients: tuple[str, ...] = ()
+
+
+class BroadcastAcknowledged(Event, tag="broadcast_acknowledged"):
+    """``station`` read the broadcast and said so."""
+
+    broadcast_id: int
+
+
+# ------------------------------------------------------------------------------------------
 AnyEvent = (
     SignalRaised
     | SignalAcknowledged
@@ -190,6 +240,8 @@ AnyEvent = (
     | JournalNote
     | ClockStepped
     | KeyShared
+    | BroadcastSent
+    | BroadcastAcknowledged
 )
 EVENT_TYPES: tuple[type[Event], ...] = (
     SignalRaised,
@@ -206,8 +258,13 @@ EVENT_TYPES: tuple[type[Event], ...] = (
     JournalNote,
     ClockStepped,
     KeyShared,
+    BroadcastSent,
+    BroadcastAcknowledged,
 )
 _OMITTED_AT_ZERO: dict[type, str] = {SignalRaised: "clicked_ms"}
+# A pause's expected length (issue 12): left out while 0, as clicked_ms is.
+_OMITTED_AT_ZERO[SetStatus] = "expected_min"
+_OMITTED_AT_ZERO[CounterStatusChanged] = "expected_min"
 """Fields added after v1 was published: left out of the payload while they are 0."""
 
 

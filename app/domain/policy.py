@@ -335,16 +335,53 @@ def most_urgent_waiting(branch: Branch, signals: Iterable[S]) -> S | None:
     return min(waiting, key=lambda s: urgency_key(branch, s)) if waiting else None
 
 
+# Broadcasts and pauses (issue 12) -----------------------------------------------------------
+BROADCASTERS = frozenset({Role.LOBBY_MANAGER, Role.BRANCH_HEAD})
+"""Who may send a broadcast to the stations (a lobby desk's or the branch head's)."""
+MAX_BROADCAST = 60
+"""Characters in a broadcast: a line read at a glance (十分钟后开晨会), not a letter."""
+MAX_BROADCASTS_A_DAY = 50
+"""Broadcasts a branch may send in a day: each stays in every station's state until
+midnight, so a faulty script must not fill it."""
+PAUSE_LENGTHS_MIN = (5, 10, 15, 30)
+"""The expected lengths a pause dialog offers, in minutes."""
+MAX_PAUSE_MIN = 240
+"""The longest expected pause the hub accepts, in minutes (a half day)."""
+
+
+def can_broadcast(role: Role) -> bool:
+    """Whether a station of ``role`` may send a broadcast."""
+    return role in BROADCASTERS
+
+
+def broadcast_recipients(branch: Branch, sender: Station, zone: str = "") -> tuple[str, ...]:
+    """The stations that are to acknowledge ``sender``'s broadcast to ``zone`` ("" = all):
+    every station of the zone, in the config's order, except the sender itself and the
+    public screens (a staff message is not for the customers' eyes)."""
+    return tuple(
+        s.id
+        for s in branch.config.stations
+        if s.id != sender.id and not s.public and (not zone or s.zone == zone)
+    )
+
+
 __all__ = [
+    "BROADCASTERS",
     "LIFECYCLE",
+    "MAX_BROADCAST",
+    "MAX_BROADCASTS_A_DAY",
     "MAX_NOTE",
+    "MAX_PAUSE_MIN",
     "MAX_TICKET",
+    "PAUSE_LENGTHS_MIN",
     "UNKNOWN_PRIORITY",
     "Act",
     "Actor",
     "Transition",
     "acts",
+    "broadcast_recipients",
     "by_urgency",
+    "can_broadcast",
     "can_raise",
     "can_read",
     "can_send_to",

@@ -18,6 +18,8 @@ from app.domain import errors as E
 from app.domain.config import Branch, SignalType, Station
 from app.domain.errors import DomainError
 from app.domain.events import (
+    BroadcastAcknowledged,
+    BroadcastSent,
     ClockStepped,
     Command,
     CounterStatusChanged,
@@ -99,6 +101,25 @@ class CounterRecord(msgspec.Struct, gc=False):
     staff: str = ""
 
 
+# Broadcasts (issue 12) ---------------------------------------------------------------------
+class BroadcastRecord(msgspec.Struct, kw_only=True, gc=False):
+    """A broadcast sent today, and which of its stations acknowledged it when."""
+
+    id: int
+    text: str
+    zone: str = ""
+    station: str
+    staff: str = ""
+    recipients: tuple[str, ...] = ()
+    sent_ms: int = 0
+    acks: dict[str, int] = msgspec.field(default_factory=dict)
+    """Station id → hub time of its acknowledgement."""
+
+    def waiting_at(self, station: str) -> bool:
+        """Whether ``station`` is to acknowledge it and has not yet."""
+        return station in self.recipients and station not in self.acks
+
+
 class StateSnapshot(msgspec.Struct):
     """Everything a station needs to start from the hub's state at ``seq``."""
 
@@ -109,6 +130,10 @@ class StateSnapshot(msgspec.Struct):
     last_ts_ms: int = 0
     shared_keys: dict[str, list[str]] = msgspec.field(default_factory=dict)
     """Stations whose key was used from two addresses today, and those addresses."""
+    broadcasts: list[BroadcastRecord] = msgspec.field(default_factory=list)
+    """Today's broadcasts, by id (issue 12)."""
+    pause_lengths: dict[str, int] = msgspec.field(default_factory=dict)
+    """Paused counters whose teller said how long, and the minutes said (issue 12)."""
 
 
 Listener = Callable[[int, Event, "SignalRecord | None"], None]
@@ -142,6 +167,10 @@ class BranchState:
         self._shared_ms = 0
         """Hub time of the newest key warning: they are kept until that day ends."""
         """Stations whose key was used from two addresses today (the board warns)."""
+        self.broadcasts: dict[int, BroadcastRecord] = {}
+        """Today's broadcasts by id (cleared at the branch's midnight)."""
+        self.pause_lengths: dict[str, int] = {}
+        """Counter → the expected length of its current pause, in minutes, when said."""
         self.last_seq = 0
         self.last_ts_ms = 0
         self.listeners: list[Listener] = []
@@ -314,6 +343,10 @@ class BranchState:
                 self.counters[event.station] = CounterRecord(
                     event.status, event.reason, ts, event.staff
                 )
+                if event.expected_min:
+                    self.pause_lengths[event.station] = event.expected_min
+                else:
+                    self.pause_lengths.pop(event.station, None)
             case PresenceChanged():
                 self.presence[event.station] = event.online
             case StaffSignedIn():
@@ -326,6 +359,20 @@ class BranchState:
             case KeyShared():
                 self.shared_keys[event.station] = list(event.addresses)
                 self._shared_ms = max(self._shared_ms, ts_ms)
+            case BroadcastSent():
+                self.broadcasts[event.broadcast_id] = BroadcastRecord(
+                    id=event.broadcast_id,
+                    text=event.text,
+                    zone=event.zone,
+                    station=event.station,
+                    staff=event.staff,
+                    recipients=event.recipients,
+                    sent_ms=ts,
+                )
+            case BroadcastAcknowledged():
+                found = self.broadcasts.get(event.broadcast_id)
+                if found is not None:
+                    found.acks[event.station] = ts
             case JournalNote() | ClockStepped():
                 pass
         if sig is not None:
@@ -379,6 +426,8 @@ class BranchState:
             staff_at=dict(self.staff_at),
             last_ts_ms=self.last_ts_ms,
             shared_keys=dict(self.shared_keys),
+            broadcasts=list(self.broadcasts.values()),
+            pause_lengths=dict(self.pause_lengths),
         )
 
     def restore(self, seq: int, snap: StateSnapshot) -> None:
@@ -392,6 +441,8 @@ class BranchState:
         self.staff_at = dict(snap.staff_at)
         self.shared_keys = dict(snap.shared_keys)
         self._shared_ms = snap.last_ts_ms  # of the snapshot's day
+        self.broadcasts = {b.id: b for b in snap.broadcasts}
+        self.pause_lengths = dict(snap.pause_lengths)
         self.last_seq = seq
         self.last_ts_ms = snap.last_ts_ms
         self._next_day_ms = 0  # the snapshot may be of another day: look again
@@ -425,6 +476,12 @@ class BranchState:
         warned = bool(self.shared_keys) and self._shared_ms < start
         if warned:  # warnings of an earlier day were seen to (not those of today)
             self.shared_keys.clear()
+        # A broadcast is for its day: set aside those sent before today's start (the
+        # first look after a start or a restore comes here too, and keeps today's).
+        old = [bid for bid, b in self.broadcasts.items() if b.sent_ms < start]
+        for bid in old:
+            del self.broadcasts[bid]
+        warned = warned or bool(old)
         if dropped or warned:
             for listener in self.reset_listeners:
                 listener()
@@ -439,6 +496,8 @@ class BranchState:
                 sorted(snap.counters.items()),
                 sorted(snap.presence.items()),
                 sorted(snap.staff_at.items()),
+                snap.broadcasts,
+                sorted(snap.pause_lengths.items()),
             ]
         )
 
@@ -469,6 +528,7 @@ def decode_snapshot(raw: bytes | memoryview | msgspec.Raw) -> StateSnapshot:
 
 __all__ = [
     "BranchState",
+    "BroadcastRecord",
     "CounterRecord",
     "Decision",
     "SignalRecord",

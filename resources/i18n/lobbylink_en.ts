@@ -719,6 +719,83 @@
         <source>Hub: {details}</source>
         <translation>Hub: {details}</translation>
     </message>
+    <message>
+        <source>Pause service…</source>
+        <translation>Pause service…</translation>
+    </message>
+    <message>
+        <source>End service…</source>
+        <translation>End service…</translation>
+    </message>
+    <message>
+        <source>Resume service</source>
+        <translation>Resume service</translation>
+    </message>
+    <message>
+        <source>Pause counter service</source>
+        <translation>Pause counter service</translation>
+    </message>
+    <message>
+        <source>Why is the counter pausing?</source>
+        <translation>Why is the counter pausing?</translation>
+    </message>
+    <message>
+        <source>Pause</source>
+        <translation>Pause</translation>
+    </message>
+    <message>
+        <source>Expected length (optional):</source>
+        <translation>Expected length (optional):</translation>
+    </message>
+    <message>
+        <source>Not sure</source>
+        <translation>Not sure</translation>
+    </message>
+    <message numerus="yes">
+        <source>%n min</source>
+        <translation>
+            <numerusform>%n min</numerusform>
+            <numerusform>%n min</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>End counter service?</source>
+        <translation>End counter service?</translation>
+    </message>
+    <message numerus="yes">
+        <source>%n call(s) of this counter are still open.</source>
+        <translation>
+            <numerusform>%n call(s) of this counter are still open.</numerusform>
+            <numerusform>%n call(s) of this counter are still open.</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>%n customer(s) sent to this counter are still open.</source>
+        <translation>
+            <numerusform>%n customer(s) sent to this counter are still open.</numerusform>
+            <numerusform>%n customer(s) sent to this counter are still open.</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>End service at this counter anyway? The program stays open.</source>
+        <translation>End service at this counter anyway? The program stays open.</translation>
+    </message>
+    <message>
+        <source>Keep serving</source>
+        <translation>Keep serving</translation>
+    </message>
+    <message>
+        <source>End service</source>
+        <translation>End service</translation>
+    </message>
+    <message>
+        <source>{clock} of {minutes} min</source>
+        <translation>{clock} of {minutes} min</translation>
+    </message>
+    <message>
+        <source>{clock} · {over} over</source>
+        <translation>{clock} · {over} over</translation>
+    </message>
 </context>
 <context>
     <name>AlertManager</name>
@@ -731,12 +808,76 @@
         <translation>From {station}</translation>
     </message>
     <message>
+        <source>Reminder</source>
+        <translation>Reminder</translation>
+    </message>
+    <message>
         <source>{who} acknowledged: {signal}</source>
         <translation>{who} acknowledged: {signal}</translation>
     </message>
     <message>
         <source>Acknowledged</source>
         <translation>Acknowledged</translation>
+    </message>
+</context>
+<context>
+    <name>BroadcastBanner</name>
+    <message>
+        <source>OK, read</source>
+        <translation>OK, read</translation>
+    </message>
+    <message>
+        <source>Broadcast from {who}: {text}</source>
+        <translation>Broadcast from {who}: {text}</translation>
+    </message>
+    <message numerus="yes">
+        <source>(+%n more)</source>
+        <translation>
+            <numerusform>(+%n more)</numerusform>
+            <numerusform>(+%n more)</numerusform>
+        </translation>
+    </message>
+</context>
+<context>
+    <name>BroadcastDialog</name>
+    <message>
+        <source>Broadcast to the stations</source>
+        <translation>Broadcast to the stations</translation>
+    </message>
+    <message>
+        <source>e.g. Morning meeting in ten minutes</source>
+        <translation>e.g. Morning meeting in ten minutes</translation>
+    </message>
+    <message>
+        <source>Message:</source>
+        <translation>Message:</translation>
+    </message>
+    <message>
+        <source>All stations</source>
+        <translation>All stations</translation>
+    </message>
+    <message>
+        <source>To:</source>
+        <translation>To:</translation>
+    </message>
+    <message>
+        <source>Send</source>
+        <translation>Send</translation>
+    </message>
+</context>
+<context>
+    <name>BroadcastTally</name>
+    <message>
+        <source>Sent “{text}” · {acked}/{total} acknowledged</source>
+        <translation>Sent “{text}” · {acked}/{total} acknowledged</translation>
+    </message>
+    <message>
+        <source>Every station acknowledged</source>
+        <translation>Every station acknowledged</translation>
+    </message>
+    <message>
+        <source>Not yet acknowledged: {stations}</source>
+        <translation>Not yet acknowledged: {stations}</translation>
     </message>
 </context>
 <context>
@@ -921,6 +1062,22 @@
         <translation>Branch time</translation>
     </message>
     <message>
+        <source>Today</source>
+        <translation>Today</translation>
+    </message>
+    <message>
+        <source>Show the calls handled today; click again to hide them</source>
+        <translation>Show the calls handled today; click again to hide them</translation>
+    </message>
+    <message>
+        <source>Broadcast…</source>
+        <translation>Broadcast…</translation>
+    </message>
+    <message>
+        <source>Send a short message to all stations or one zone</source>
+        <translation>Send a short message to all stations or one zone</translation>
+    </message>
+    <message>
         <source>Sign out</source>
         <translation>Sign out</translation>
     </message>
@@ -1076,32 +1233,12 @@
         <translation>Sent to this counter</translation>
     </message>
     <message>
-        <source>Resume service</source>
-        <translation>Resume service</translation>
+        <source>Pause the counter; you will be asked why and for how long</source>
+        <translation>Pause the counter; you will be asked why and for how long</translation>
     </message>
     <message>
-        <source>Pause service…</source>
-        <translation>Pause service…</translation>
-    </message>
-    <message>
-        <source>Pause the counter; you will be asked why</source>
-        <translation>Pause the counter; you will be asked why</translation>
-    </message>
-    <message>
-        <source>Close counter</source>
-        <translation>Close counter</translation>
-    </message>
-    <message>
-        <source>Pause service</source>
-        <translation>Pause service</translation>
-    </message>
-    <message>
-        <source>Why is the counter pausing?</source>
-        <translation>Why is the counter pausing?</translation>
-    </message>
-    <message>
-        <source>Pause</source>
-        <translation>Pause</translation>
+        <source>Stop taking customers at this counter (the program stays open)</source>
+        <translation>Stop taking customers at this counter (the program stays open)</translation>
     </message>
     <message>
         <source>From {who}</source>
@@ -1112,12 +1249,50 @@
         <translation>since {time}</translation>
     </message>
     <message>
+        <source>The pause is over its expected {minutes} min</source>
+        <translation>The pause is over its expected {minutes} min</translation>
+    </message>
+    <message>
         <source>Done</source>
         <translation>Done</translation>
     </message>
     <message>
         <source>Acknowledge</source>
         <translation>Acknowledge</translation>
+    </message>
+</context>
+<context>
+    <name>TodayView</name>
+    <message>
+        <source>Nothing handled yet today.</source>
+        <translation>Nothing handled yet today.</translation>
+    </message>
+    <message>
+        <source>{staff} ({station})</source>
+        <translation>{staff} ({station})</translation>
+    </message>
+    <message>
+        <source>raised {time} by {who}</source>
+        <translation>raised {time} by {who}</translation>
+    </message>
+    <message>
+        <source>Cancelled</source>
+        <translation>Cancelled</translation>
+    </message>
+    <message>
+        <source>Handled by {who}</source>
+        <translation>Handled by {who}</translation>
+    </message>
+    <message>
+        <source>ended {time}</source>
+        <translation>ended {time}</translation>
+    </message>
+    <message numerus="yes">
+        <source>Handled today · %n</source>
+        <translation>
+            <numerusform>Handled today · %n</numerusform>
+            <numerusform>Handled today · %n</numerusform>
+        </translation>
     </message>
 </context>
 <context>

@@ -716,6 +716,80 @@
         <source>Hub: {details}</source>
         <translation>中心服务：{details}</translation>
     </message>
+    <message>
+        <source>Pause service…</source>
+        <translation>暂停对外服务…</translation>
+    </message>
+    <message>
+        <source>End service…</source>
+        <translation>结束本窗口营业…</translation>
+    </message>
+    <message>
+        <source>Resume service</source>
+        <translation>恢复对外服务</translation>
+    </message>
+    <message>
+        <source>Pause counter service</source>
+        <translation>暂停对外服务</translation>
+    </message>
+    <message>
+        <source>Why is the counter pausing?</source>
+        <translation>窗口为什么暂停？</translation>
+    </message>
+    <message>
+        <source>Pause</source>
+        <translation>暂停</translation>
+    </message>
+    <message>
+        <source>Expected length (optional):</source>
+        <translation>预计时长（可不选）：</translation>
+    </message>
+    <message>
+        <source>Not sure</source>
+        <translation>不确定</translation>
+    </message>
+    <message numerus="yes">
+        <source>%n min</source>
+        <translation>
+            <numerusform>%n 分钟</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>End counter service?</source>
+        <translation>结束本窗口营业？</translation>
+    </message>
+    <message numerus="yes">
+        <source>%n call(s) of this counter are still open.</source>
+        <translation>
+            <numerusform>本窗口还有 %n 个呼叫未处理完。</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>%n customer(s) sent to this counter are still open.</source>
+        <translation>
+            <numerusform>还有 %n 位转到本窗口的客户未办理完。</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>End service at this counter anyway? The program stays open.</source>
+        <translation>仍要结束本窗口营业吗？（程序不会关闭。）</translation>
+    </message>
+    <message>
+        <source>Keep serving</source>
+        <translation>继续营业</translation>
+    </message>
+    <message>
+        <source>End service</source>
+        <translation>结束营业</translation>
+    </message>
+    <message>
+        <source>{clock} of {minutes} min</source>
+        <translation>{clock}（预计 {minutes} 分钟）</translation>
+    </message>
+    <message>
+        <source>{clock} · {over} over</source>
+        <translation>{clock} · 已超时 {over}</translation>
+    </message>
 </context>
 <context>
     <name>AlertManager</name>
@@ -728,12 +802,75 @@
         <translation>来自 {station}</translation>
     </message>
     <message>
+        <source>Reminder</source>
+        <translation>提醒</translation>
+    </message>
+    <message>
         <source>{who} acknowledged: {signal}</source>
         <translation>{who} 已响应：{signal}</translation>
     </message>
     <message>
         <source>Acknowledged</source>
         <translation>已响应</translation>
+    </message>
+</context>
+<context>
+    <name>BroadcastBanner</name>
+    <message>
+        <source>OK, read</source>
+        <translation>知道了</translation>
+    </message>
+    <message>
+        <source>Broadcast from {who}: {text}</source>
+        <translation>通知（{who}）：{text}</translation>
+    </message>
+    <message numerus="yes">
+        <source>(+%n more)</source>
+        <translation>
+            <numerusform>（还有 %n 条）</numerusform>
+        </translation>
+    </message>
+</context>
+<context>
+    <name>BroadcastDialog</name>
+    <message>
+        <source>Broadcast to the stations</source>
+        <translation>发送通知</translation>
+    </message>
+    <message>
+        <source>e.g. Morning meeting in ten minutes</source>
+        <translation>例如：十分钟后开晨会</translation>
+    </message>
+    <message>
+        <source>Message:</source>
+        <translation>内容：</translation>
+    </message>
+    <message>
+        <source>All stations</source>
+        <translation>全部岗位</translation>
+    </message>
+    <message>
+        <source>To:</source>
+        <translation>发给：</translation>
+    </message>
+    <message>
+        <source>Send</source>
+        <translation>发送</translation>
+    </message>
+</context>
+<context>
+    <name>BroadcastTally</name>
+    <message>
+        <source>Sent “{text}” · {acked}/{total} acknowledged</source>
+        <translation>已发通知“{text}” · 已确认 {acked}/{total}</translation>
+    </message>
+    <message>
+        <source>Every station acknowledged</source>
+        <translation>各岗位均已确认</translation>
+    </message>
+    <message>
+        <source>Not yet acknowledged: {stations}</source>
+        <translation>尚未确认：{stations}</translation>
     </message>
 </context>
 <context>
@@ -918,6 +1055,22 @@
         <translation>网点时间</translation>
     </message>
     <message>
+        <source>Today</source>
+        <translation>今日已办</translation>
+    </message>
+    <message>
+        <source>Show the calls handled today; click again to hide them</source>
+        <translation>在旁边显示今天已处理的呼叫；再点一次收起</translation>
+    </message>
+    <message>
+        <source>Broadcast…</source>
+        <translation>发通知…</translation>
+    </message>
+    <message>
+        <source>Send a short message to all stations or one zone</source>
+        <translation>给全部岗位或某一区域发一条简短通知</translation>
+    </message>
+    <message>
         <source>Sign out</source>
         <translation>签退</translation>
     </message>
@@ -1070,32 +1223,12 @@
         <translation>发给本窗口</translation>
     </message>
     <message>
-        <source>Resume service</source>
-        <translation>恢复服务</translation>
+        <source>Pause the counter; you will be asked why and for how long</source>
+        <translation>暂停本窗口对外服务；会询问原因和预计时长</translation>
     </message>
     <message>
-        <source>Pause service…</source>
-        <translation>暂停服务…</translation>
-    </message>
-    <message>
-        <source>Pause the counter; you will be asked why</source>
-        <translation>暂停本窗口服务，需选择原因</translation>
-    </message>
-    <message>
-        <source>Close counter</source>
-        <translation>关闭窗口</translation>
-    </message>
-    <message>
-        <source>Pause service</source>
-        <translation>暂停服务</translation>
-    </message>
-    <message>
-        <source>Why is the counter pausing?</source>
-        <translation>本窗口暂停服务的原因？</translation>
-    </message>
-    <message>
-        <source>Pause</source>
-        <translation>暂停</translation>
+        <source>Stop taking customers at this counter (the program stays open)</source>
+        <translation>本窗口不再接待客户（程序不会关闭）</translation>
     </message>
     <message>
         <source>From {who}</source>
@@ -1106,12 +1239,49 @@
         <translation>自 {time} 起</translation>
     </message>
     <message>
+        <source>The pause is over its expected {minutes} min</source>
+        <translation>暂停已超过预计的 {minutes} 分钟</translation>
+    </message>
+    <message>
         <source>Done</source>
         <translation>已处理</translation>
     </message>
     <message>
         <source>Acknowledge</source>
         <translation>响应</translation>
+    </message>
+</context>
+<context>
+    <name>TodayView</name>
+    <message>
+        <source>Nothing handled yet today.</source>
+        <translation>今天还没有已处理的呼叫。</translation>
+    </message>
+    <message>
+        <source>{staff} ({station})</source>
+        <translation>{staff}（{station}）</translation>
+    </message>
+    <message>
+        <source>raised {time} by {who}</source>
+        <translation>{time} 由 {who} 发起</translation>
+    </message>
+    <message>
+        <source>Cancelled</source>
+        <translation>已取消</translation>
+    </message>
+    <message>
+        <source>Handled by {who}</source>
+        <translation>{who} 处理</translation>
+    </message>
+    <message>
+        <source>ended {time}</source>
+        <translation>{time} 结束</translation>
+    </message>
+    <message numerus="yes">
+        <source>Handled today · %n</source>
+        <translation>
+            <numerusform>今日已办 · %n</numerusform>
+        </translation>
     </message>
 </context>
 <context>

@@ -14,6 +14,7 @@ from pytestqt.qtbot import QtBot
 from app.client.alerts import (
     DEFAULT_REMIND_S,
     NO_SOUND_ENV,
+    NOTICE_SOUND,
     AlertManager,
     Waiting,
     audio_output_available,
@@ -290,3 +291,23 @@ def test_a_call_of_a_type_this_config_lacks_rings_at_the_branchs_default_urgency
     assert player.played == [sound_name(policy.UNKNOWN_PRIORITY)]
     (waiting,) = alerts.waiting()
     assert waiting.remind_ms == DEFAULT_REMIND_S * 1000 == 15_000
+
+
+def test_a_reminder_plays_the_gentle_notice_never_over_an_alert_nor_when_muted(
+    qtbot: QtBot, memory_hub: MemoryHub, settings: QSettings
+) -> None:
+    """A pause over its length, a broadcast: the notice sound and line (issue 12)."""
+    teller = memory_hub.station("C01", staff="lina")
+    player = FakePlayer()
+    alerts = manager(teller, settings, player)
+    with qtbot.waitSignal(alerts.notice) as notice:
+        teller.remind("十分钟后开晨会")
+    assert notice.args == ["十分钟后开晨会"] and player.played == [NOTICE_SOUND]
+    player.play(sound_name(1), alerts)  # an urgent alert is playing: it is not cut
+    teller.remind("again")
+    assert player.played == [NOTICE_SOUND, sound_name(1)]
+    player.stop()
+    alerts.set_muted(True)
+    with qtbot.waitSignal(alerts.notice):
+        teller.remind("muted")  # the line still says it
+    assert player.played == [NOTICE_SOUND, sound_name(1)]
