@@ -8,15 +8,16 @@ activated (Qt.WindowDoesNotAcceptFocus: WM_HINTS input = False on X11, WS_EX_NOA
 on Windows), shows without activation, and its buttons take no focus.
 
 Silent signals (duress) have no button and no row here; :class:`DiscreetMark`, a small
-dot, turns into a ring while one this station raised is open: staff know what it means,
-a customer sees a dot.
+dot, turns into a ring once the hub has taken one this station raised: staff know what
+it means, a customer sees a dot.
 """
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from functools import partial
 
-from PySide6.QtCore import QPointF, QRect, QSize, Qt, QTimer, Signal
+from PySide6.QtCore import QObject, QPointF, QRect, QSize, Qt, QTimer, Signal
 from PySide6.QtGui import (
     QColor,
     QGuiApplication,
@@ -59,33 +60,63 @@ def _silent(model: StationModel, code: str) -> bool:
     return kind is not None and kind.silent
 
 
-def silent_open(model: StationModel) -> bool:
-    """Whether a silent signal this station raised is open (the hub has it)."""
-    return any(_silent(model, s.code) for s in model.my_signals())
+class SilentConfirm(QObject):
+    """Whether the hub took a silent signal this station raised (its duress).
+
+    The raiser never receives a silent signal's events (only its audience does), so the
+    hub's acceptance of the raise is the confirmation: :meth:`expect` the raise's message
+    id (``also``: the view's own set of such ids, e.g. the teller's F7 button). It holds
+    until someone signs in or out at the station, or the station restarts.
+    """
+
+    changed = Signal(bool)
+
+    def __init__(
+        self, model: StationModel, also: Collection[str] = (), parent: QObject | None = None
+    ) -> None:
+        super().__init__(parent)
+        self.model = model
+        self.also = also
+        self.expected: set[str] = set()
+        self.confirmed = False
+        model.command_accepted.connect(self._on_accepted)
+        model.staff_changed.connect(self._on_staff_changed)
+
+    def expect(self, msg_id: str) -> None:
+        self.expected.add(msg_id)
+
+    def _on_accepted(self, msg_id: str, _seq: int) -> None:
+        if msg_id in self.expected or msg_id in self.also:
+            self.expected.discard(msg_id)
+            self._set(True)
+
+    def _on_staff_changed(self, station: str) -> None:
+        if station == self.model.station.id:
+            self._set(False)
+
+    def _set(self, confirmed: bool) -> None:
+        if confirmed != self.confirmed:
+            self.confirmed = confirmed
+            self.changed.emit(confirmed)
 
 
 class DiscreetMark(QWidget):
-    """A small grey dot; a ring of the same grey while this station's silent signal is open.
+    """A small grey dot; a ring of the same grey once the station's silent signal is taken.
 
     No text, no tooltip, no accessible description: nothing that names it.
     """
 
-    def __init__(self, model: StationModel, parent: QWidget | None = None) -> None:
+    def __init__(self, confirm: SilentConfirm, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.model = model
-        self.on = False
+        self.on = confirm.confirmed
         self.setObjectName("mark")
         self.setFixedSize(12, 12)
         self.setFocusPolicy(Qt.FocusPolicy.NoFocus)
-        model.signal_changed.connect(self.refresh)
-        model.state_reset.connect(self.refresh)
-        self.refresh()
+        confirm.changed.connect(self._show)
 
-    def refresh(self, *_args: object) -> None:
-        on = silent_open(self.model)
-        if on != self.on:
-            self.on = on
-            self.update()
+    def _show(self, on: bool) -> None:
+        self.on = on
+        self.update()
 
     def paintEvent(self, _event: QPaintEvent) -> None:
         painter = QPainter(self)
@@ -111,9 +142,15 @@ class CallBar(QFrame):
     raise_requested = Signal(str)
     restore_requested = Signal()
 
-    def __init__(self, model: StationModel, parent: QWidget | None = None) -> None:
+    def __init__(
+        self,
+        model: StationModel,
+        confirm: SilentConfirm | None = None,
+        parent: QWidget | None = None,
+    ) -> None:
         super().__init__(parent)
         self.model = model
+        self.confirm = confirm or SilentConfirm(model, parent=self)
         self.setObjectName("callBar")
         self.setWindowFlags(
             Qt.WindowType.Tool
@@ -139,7 +176,7 @@ class CallBar(QFrame):
         layout.setSpacing(4)
         head = QHBoxLayout()
         head.setSpacing(4)
-        self.mark = DiscreetMark(model, self)
+        self.mark = DiscreetMark(self.confirm, self)
         head.addWidget(self.mark)
         self.title = QLabel(self)
         self.title.setObjectName("callBarTitle")

@@ -337,7 +337,7 @@ class GlobalKeys(QObject):
         self._thread.start()
         done.wait(5)
         for chord, why in refused:
-            log.ui.warning("call key %s not taken: %s", chord, why)
+            log.ui.warning("call key %s not taken: %s", chord, why)  # main.py says it too
         if self.grabbed:
             log.ui.info("call keys taken: %s", ", ".join(map(str, self.grabbed)))
         return refused

@@ -31,7 +31,7 @@ from messaging.envelope import BranchSettings
 from messaging.keys import StationKeys
 from messaging.outbox import Outbox
 from messaging.sockets import Endpoint
-from widgets.call_bar import CallBar, DiscreetMark
+from widgets.call_bar import CallBar, DiscreetMark, SilentConfirm
 from widgets.raise_form import needs_form
 from widgets.signin import SignInDialog
 from widgets.window import StationWindow
@@ -65,7 +65,9 @@ class StationParts:
     call_bar: CallBar | None = None
     """The compact always-on-top bar (a teller's desk): shown while the window is minimised."""
     mark: DiscreetMark | None = None
-    """The window's discreet mark of an open silent signal (a desk that may raise one)."""
+    """The window's discreet mark of a silent signal taken (a desk that may raise one)."""
+    confirm: SilentConfirm | None = None
+    """What the marks show: whether the hub took this desk's silent signal."""
 
     def close(self) -> None:
         if self.keys is not None:
@@ -212,15 +214,17 @@ def build_desk(parts: StationParts) -> None:
     role = bridge.station.role
     keys = call_keys(bridge.branch, role)
     parts.keys = GlobalKeys(keys, QApplication.platformName(), window)
+    quiet = getattr(parts.view, "quiet_msg_ids", ())
+    parts.confirm = confirm = SilentConfirm(bridge, quiet, window)
     silent = [c for c in keys if (k := bridge.branch.signal_type(c)) is not None and k.silent]
-    if silent:
-        header = window.findChild(QFrame, "header")
-        row = header.layout() if header is not None else None
-        if row is not None:
-            parts.mark = DiscreetMark(bridge, header)
-            row.insertWidget(1, parts.mark)  # type: ignore[attr-defined]
+    header = window.findChild(QFrame, "header")
+    row = header.layout() if header is not None else None
+    if silent and row is not None:
+        # Beside the station's name: a dot that becomes a ring, nothing more.
+        parts.mark = DiscreetMark(confirm, header)
+        row.insertWidget(1, parts.mark)  # type: ignore[attr-defined]
     if role is Role.TELLER:
-        parts.call_bar = CallBar(bridge)
+        parts.call_bar = CallBar(bridge, confirm)
         BarFollower(window, parts.call_bar)
 
 
@@ -266,13 +270,21 @@ def show_key_problem(parts: StationParts, text: str) -> None:
 def raise_call(parts: StationParts, code: str) -> None:
     """A call key or a call-bar button: raise ``code`` as the view's own button would.
 
-    A silent type goes at once and quietly (the view's own raise keeps it off the screen);
-    a type that needs a form brings the full window back first, to fill it in.
+    A silent type goes at once and quietly, its acceptance shown only by the discreet
+    mark; a type that needs a form brings the full window back first, to fill it in.
     """
     kind = parts.bridge.branch.signal_type(code)
     if kind is None:
         return
-    if not kind.silent and needs_form(kind):
+    if kind.silent:
+        msg_id = parts.bridge.raise_signal(code)
+        quiet = getattr(parts.view, "quiet_msg_ids", None)
+        if isinstance(quiet, set):
+            quiet.add(msg_id)  # the window shows no refusal or waiting count for it
+        if parts.confirm is not None:
+            parts.confirm.expect(msg_id)
+        return
+    if needs_form(kind):
         restore_window(parts)
     view: Any = parts.view
     trigger = getattr(view, "trigger", None) or getattr(view, "open_raise_form", None)
