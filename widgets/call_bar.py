@@ -17,7 +17,7 @@ from __future__ import annotations
 from collections.abc import Collection
 from functools import partial
 
-from PySide6.QtCore import QObject, QPointF, QRect, QSize, Qt, QTimer, Signal
+from PySide6.QtCore import QObject, QPointF, QRect, Qt, QTimer, Signal
 from PySide6.QtGui import (
     QColor,
     QGuiApplication,
@@ -171,7 +171,7 @@ class CallBar(QFrame):
         self.setWindowTitle(tr("Lobbylink call bar"))
         self.setFixedWidth(BAR_WIDTH)
 
-        layout = QVBoxLayout(self)
+        self.column = layout = QVBoxLayout(self)
         layout.setContentsMargins(6, 6, 6, 6)
         layout.setSpacing(4)
         head = QHBoxLayout()
@@ -266,8 +266,7 @@ class CallBar(QFrame):
         lines = self.call_lines()
         self.calls.setText("\n".join(lines) if lines else tr("No open calls."))
         if self.isVisible():
-            self.adjustSize()
-            self.dock()
+            self.fit()
 
     def set_warning(self, text: str) -> None:
         """A line under the buttons, e.g. that a key is held by another program."""
@@ -290,14 +289,20 @@ class CallBar(QFrame):
         if screen is None:
             return
         room: QRect = screen.availableGeometry()
-        size = self.sizeHint().expandedTo(QSize(BAR_WIDTH, 0))
+        size = self.frameGeometry().size()  # the fixed width, the height adjustSize gave
         self.move(
             room.right() - size.width() + 1, room.top() + (room.height() - size.height()) // 2
         )
 
-    def showEvent(self, event: QShowEvent) -> None:
-        self.adjustSize()
+    def fit(self) -> None:
+        """As tall as the content at the bar's width (wrapped lines included), docked."""
+        layout = self.column
+        height = max(layout.totalHeightForWidth(BAR_WIDTH), layout.totalMinimumSize().height())
+        self.resize(BAR_WIDTH, height)
         self.dock()
+
+    def showEvent(self, event: QShowEvent) -> None:
+        self.fit()
         self._ticker.start()
         super().showEvent(event)
 

@@ -236,11 +236,16 @@ def take_keys(parts: StationParts) -> None:
         refused = parts.keys.start()
     except GrabError as exc:
         log.ui.warning("call keys: none available: %s", exc)
+        why = str(exc)
+        if parts.keys.platform == "wayland":
+            why = QCoreApplication.translate(
+                "StationWindow", "Wayland lets no application take keys from the others"
+            )
         text = QCoreApplication.translate(
             "StationWindow",
             "System-wide call keys are not available on this desktop ({why}): "
             "use the buttons or the call bar.",
-        ).format(why=str(exc))
+        ).format(why=why)
         show_key_problem(parts, text)
         return
     held = [chord for chord, why in refused if why == "another program holds it"]
