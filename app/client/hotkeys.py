@@ -110,6 +110,12 @@ def win_vkey(key: str) -> int:
     return ord(key.upper())
 
 
+HELD = "another program holds it"
+"""The refusal of a key another program has taken (X11 BadAccess, Windows error 1409)."""
+NO_SUCH_KEY = "this keyboard has no such key"
+"""A key the keyboard map lacks (e.g. F13 on a plain layout): only logged."""
+
+
 class GrabError(Exception):
     """The platform cannot give this station system-wide keys at all (one plain line)."""
 
@@ -162,7 +168,7 @@ class _XcbGrabber:
         """Grab ``chord``: "" when done, else why not (in plain words)."""
         keycode = self.codes.get(x_keysym(chord.key))
         if keycode is None:
-            return "this keyboard has no such key"
+            return NO_SUCH_KEY
         mods = sum(X_MODS[m] for m in chord.mods)
         grab_mode = self._xproto.GrabMode.Async
         cookies = [
@@ -176,7 +182,7 @@ class _XcbGrabber:
             try:
                 cookie.check()
             except self._xproto.AccessError:
-                refused = "another program holds it"
+                refused = HELD
             except self._xcffib.XcffibException as exc:
                 refused = f"the X server refused it ({type(exc).__name__})"
         if refused:
@@ -243,7 +249,7 @@ class _WinGrabber:  # pragma: no cover - exercised on Windows only
         if not self.user32.RegisterHotKey(None, ident, mods, win_vkey(chord.key)):
             error = self.kernel32.GetLastError()
             if error == ERROR_HOTKEY_ALREADY_REGISTERED:
-                return "another program holds it"
+                return HELD
             return f"Windows refused it (error {error})"
         self.chords[ident] = chord
         return ""

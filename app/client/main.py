@@ -24,7 +24,7 @@ from app import log
 from app.client import crashlog, i18n
 from app.client.alerts import AlertManager, SoundPlayer, make_player, make_tray
 from app.client.bridge import StationBridge
-from app.client.hotkeys import GlobalKeys, GrabError
+from app.client.hotkeys import HELD, NO_SUCH_KEY, GlobalKeys, GrabError
 from app.domain.config import Branch, call_keys
 from app.domain.roles import Role
 from messaging.envelope import BranchSettings
@@ -248,8 +248,8 @@ def take_keys(parts: StationParts) -> None:
         ).format(why=why)
         show_key_problem(parts, text)
         return
-    held = [chord for chord, why in refused if why == "another program holds it"]
-    other = [(chord, why) for chord, why in refused if why != "another program holds it"]
+    held = [chord for chord, why in refused if why == HELD]
+    other = [(chord, why) for chord, why in refused if why != HELD]
     text = ""
     if held:
         text = QCoreApplication.translate(
@@ -258,7 +258,7 @@ def take_keys(parts: StationParts) -> None:
             "Use the buttons or the call bar, and ask IT to free the keys or change them "
             "in branch.toml.",
         ).format(keys=", ".join(map(str, held)))
-    elif any(why != "this keyboard has no such key" for _chord, why in other):
+    elif any(why != NO_SUCH_KEY for _chord, why in other):
         text = QCoreApplication.translate(
             "StationWindow", "Some call keys could not be taken: {keys}. See the log."
         ).format(keys=", ".join(str(chord) for chord, _why in other))

@@ -21,8 +21,9 @@ from PySide6.QtCore import QSettings
 from PySide6.QtWidgets import QAbstractButton, QApplication, QLabel, QListWidget
 from pytestqt.qtbot import QtBot
 
+from app.client.hotkeys import GlobalKeys
 from app.client.main import StationParts, build_station, take_keys
-from app.domain.config import Branch
+from app.domain.config import Branch, parse_chord
 from app.domain.roles import SignalState
 from tests.helpers import HubProcess, keys_for
 from widgets.lobby import LobbyView
@@ -188,3 +189,36 @@ def test_the_duress_chord_raises_it_and_the_counter_shows_only_a_discreet_mark(
     new_lines = set(after.splitlines()) - set(before.splitlines())
     assert not [line for line in new_lines if any(n.lower() in line.lower() for n in names)]
     assert "duress" not in [s.code for s in bar.open_calls()]
+
+
+def test_a_key_another_program_holds_is_named_and_the_others_still_work(
+    qtbot: QtBot, hub: HubProcess, branch: Branch, ctx: zmq.Context, tmp_path: Path
+) -> None:
+    # Another X client (a connection of its own, as another program's) takes Ctrl+Shift+F2.
+    other = GlobalKeys({"other": (parse_chord("Ctrl+Shift+F2"),)}, "xcb")
+    assert other.start() == []
+    parts = build_station(
+        branch,
+        hub.endpoint,
+        "C01",
+        ctx,
+        lang="en",
+        staff="lina",
+        settings=QSettings(str(tmp_path / "s.ini"), QSettings.Format.IniFormat),
+        keys=keys_for(hub.endpoint, "C01"),
+        desk=True,
+    )
+    try:
+        parts.window.show()
+        qtbot.waitUntil(partial(signed_in, parts), timeout=WAIT)
+        take_keys(parts)
+        text = parts.window.statusBar().currentMessage()
+        assert text.startswith("Another program already uses Ctrl+Shift+F2:")
+        assert parts.call_bar is not None and parts.call_bar.warning.text() == text
+        assert parts.keys is not None
+        assert "Ctrl+Shift+F1" in [str(c) for c in parts.keys.grabbed]
+        xdotool("key", "--clearmodifiers", "ctrl+shift+F1")
+        qtbot.waitUntil(lambda: open_codes(parts) == ["assist"], timeout=WAIT)
+    finally:
+        parts.close()
+        other.stop()
