@@ -49,8 +49,9 @@ APT_PACKAGES=(
     fontconfig fonts-noto-cjk
     # virtual X server for xcb runs (xvfb-run needs xauth)
     xvfb xauth
-    # real key presses into real windows for the Xvfb test (tests/xvfb)
-    xdotool
+    # real key presses into real windows for the Xvfb test (tests/xvfb), and another
+    # application's window holding the keyboard there (the call bar's test)
+    xdotool xterm
     # fault tests (tests/integration/test_fault_*.py, `lobbylink bench faults`, as root):
     # network namespaces and veth pairs (ip), a loop-mounted ext4 journal (mount,
     # findmnt, mkfs.ext4, e2fsck, chattr)

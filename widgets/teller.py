@@ -87,7 +87,11 @@ class TellerView(QWidget):
         self.model = model
         self.dialogs = DialogHost()
         self.quiet_msg_ids: set[str] = set()
-        self.kinds: list[SignalType] = policy.raisable(model.branch, model.station.role)
+        # A silent type (duress) has no button: nothing a customer can see at the counter
+        # names it. It is raised by the station's key chord (app.client.hotkeys).
+        self.kinds: list[SignalType] = [
+            kind for kind in policy.raisable(model.branch, model.station.role) if not kind.silent
+        ]
         self.buttons: dict[str, QPushButton] = {}
         self.shortcuts: dict[str, QShortcut] = {}
         self._columns = 0

@@ -92,6 +92,169 @@ class Reason(msgspec.Struct, forbid_unknown_fields=True, frozen=True):
     label: Text
 
 
+# System-wide call keys ([call_keys]) ----------------------------------------------------------
+DEFAULT_SILENT_CHORD = "Ctrl+Alt+Shift+F12"
+"""The default chord of a station's silent signal (duress): one hand rests on the three
+modifiers at the keyboard's corner, the other reaches F12, as in ordinary typing; no
+program uses it, and Ctrl+Alt+F12 alone would switch the console on Linux."""
+DEFAULT_KEY_COUNT = 6
+"""Types given a default key: Ctrl+Shift+F1…F6, in the order of the teller's F1…F6."""
+
+
+class CallKeys(msgspec.Struct, forbid_unknown_fields=True, frozen=True):
+    """``[call_keys]``: keys that raise a call from anywhere on the desk (even while another
+    application has the keyboard), and the discreet chord of the silent signal.
+
+    ``roles`` maps a role to {signal code: key or list of keys} (a USB call button that
+    sends a key code is listed beside the keyboard's key); a role given a map uses exactly
+    it, "" turning a key off. A role not named gets Ctrl+Shift+F1…F6 for the non-silent
+    types it may raise, in the catalog's order (its F1…F6 in the window).
+    """
+
+    silent_chord: str = DEFAULT_SILENT_CHORD
+    """Raises the first silent type the station's role may raise; "" turns it off."""
+    roles: dict[str, dict[str, str | list[str]]] = {}
+
+
+MODIFIERS = {"ctrl": "Ctrl", "control": "Ctrl", "alt": "Alt", "shift": "Shift"}
+MODIFIERS |= {"super": "Super", "meta": "Super", "win": "Super"}
+MODIFIER_ORDER = ("Ctrl", "Alt", "Shift", "Super")
+NAMED_KEYS = (
+    "Pause",
+    "ScrollLock",
+    "Print",
+    "Insert",
+    "Delete",
+    "Home",
+    "End",
+    "PageUp",
+    "PageDown",
+    "Space",
+    "Return",
+    "Tab",
+    "Escape",
+    "Backspace",
+)
+"""Key names besides F1…F24, letters and digits (their X11 keysyms and Windows virtual
+keys are in app.client.hotkeys)."""
+ALONE_KEYS = frozenset({*(f"F{n}" for n in range(13, 25)), "Pause", "ScrollLock"})
+"""Keys no application types: the only ones a key may be without a modifier."""
+
+
+class Chord(msgspec.Struct, frozen=True, order=True):
+    """A key with its modifiers, e.g. Ctrl+Shift+F1 (``mods`` in MODIFIER_ORDER)."""
+
+    mods: tuple[str, ...]
+    key: str
+
+    def __str__(self) -> str:
+        return "+".join((*self.mods, self.key))
+
+
+def parse_chord(text: str) -> Chord:
+    """``"ctrl+shift+f1"`` → Chord(("Ctrl", "Shift"), "F1"); ValueError in plain words."""
+    parts = [p.strip() for p in text.split("+")]
+    if not text.strip() or any(not p for p in parts):
+        raise ValueError(f"{text!r} is not a key (write it like 'Ctrl+Shift+F1')")
+    *mod_names, key_name = parts
+    mods: set[str] = set()
+    for name in mod_names:
+        mod = MODIFIERS.get(name.lower())
+        if mod is None:
+            raise ValueError(f"{text!r}: {name!r} is not a modifier (Ctrl, Alt, Shift, Super)")
+        mods.add(mod)
+    key = _key_name(key_name)
+    if key is None:
+        raise ValueError(
+            f"{text!r}: {key_name!r} is not a key (F1…F24, a letter, a digit, "
+            + ", ".join(NAMED_KEYS)
+            + ")"
+        )
+    if not mods and key not in ALONE_KEYS:
+        raise ValueError(
+            f"{text!r}: without Ctrl, Alt, Shift or Super it would be taken from every "
+            "application; only F13…F24, Pause or ScrollLock may stand alone (a USB call button)"
+        )
+    return Chord(tuple(m for m in MODIFIER_ORDER if m in mods), key)
+
+
+def _key_name(name: str) -> str | None:
+    upper = name.upper()
+    if upper.startswith("F") and upper[1:].isdigit() and 1 <= int(upper[1:]) <= 24:
+        return f"F{int(upper[1:])}"
+    if len(name) == 1 and name.isascii() and name.isalnum():
+        return upper
+    return next((k for k in NAMED_KEYS if k.lower() == name.lower()), None)
+
+
+def call_keys(branch: Branch, role: Role) -> dict[str, tuple[Chord, ...]]:
+    """The system-wide keys of a station of ``role``: {signal code: its chords}, in the
+    catalog's order; only types the role may raise, only those with a key."""
+    config = branch.config.call_keys
+    raisable = branch.raisable_by(role)
+    keys: dict[str, tuple[Chord, ...]] = {}
+    named = config.roles.get(role.value)
+    if named is None:
+        for number, kind in enumerate(raisable, start=1):
+            if not kind.silent and number <= DEFAULT_KEY_COUNT:
+                keys[kind.code] = (Chord(("Ctrl", "Shift"), f"F{number}"),)
+    else:
+        for kind in raisable:
+            given = named.get(kind.code, "")
+            texts = [given] if isinstance(given, str) else given
+            chords = tuple(parse_chord(t) for t in texts if t.strip())
+            if chords:
+                keys[kind.code] = chords
+    silent = next((k for k in raisable if k.silent), None)
+    if silent is not None and silent.code not in keys and config.silent_chord.strip():
+        keys[silent.code] = (parse_chord(config.silent_chord),)
+    return keys
+
+
+def _check_call_keys(config: BranchConfig) -> list[str]:
+    problems: list[str] = []
+    keys = config.call_keys
+    if keys.silent_chord.strip():
+        try:
+            parse_chord(keys.silent_chord)
+        except ValueError as exc:
+            problems.append(f"$.call_keys.silent_chord: {exc}")
+    branch = Branch(config)
+    for role_name, codes in keys.roles.items():
+        where = f"$.call_keys.roles.{role_name}"
+        try:
+            role = Role(role_name)
+        except ValueError:
+            problems.append(f"{where}: unknown role {role_name!r}")
+            continue
+        may = {k.code for k in branch.raisable_by(role)}
+        for code, given in codes.items():
+            if code not in may:
+                problems.append(f"{where}.{code}: not a signal type a {role_name} may raise")
+            for text in [given] if isinstance(given, str) else given:
+                if text.strip():
+                    try:
+                        parse_chord(text)
+                    except ValueError as exc:
+                        problems.append(f"{where}.{code}: {exc}")
+    if problems:
+        return problems
+    for role in Role:
+        seen: dict[Chord, str] = {}
+        for code, chords in call_keys(branch, role).items():
+            for chord in chords:
+                if chord in seen and seen[chord] != code:
+                    problems.append(
+                        f"$.call_keys: {role.value}: {chord} is given to both "
+                        f"{seen[chord]!r} and {code!r}"
+                    )
+                seen.setdefault(chord, code)
+    return problems
+
+
+# ------------------------------------------------------------------------------------------
+
+
 class BranchConfig(msgspec.Struct, forbid_unknown_fields=True, frozen=True):
     branch: BranchInfo
     zones: tuple[Zone, ...]
@@ -102,6 +265,7 @@ class BranchConfig(msgspec.Struct, forbid_unknown_fields=True, frozen=True):
     decline_reasons: tuple[Reason, ...] = ()
     needs: tuple[Reason, ...] = ()
     products: tuple[Reason, ...] = ()
+    call_keys: CallKeys = msgspec.field(default_factory=lambda: CallKeys())
 
 
 class Branch:
@@ -270,6 +434,7 @@ def _check(config: BranchConfig, source: str) -> None:
             f"$.branch.timezone: unknown time zone {config.branch.timezone!r} "
             "(an IANA name such as 'Asia/Shanghai')"
         )
+    problems += _check_call_keys(config)  # [call_keys]
     if problems:
         raise ConfigError(f"{source}: " + "; ".join(problems))
 

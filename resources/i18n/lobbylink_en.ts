@@ -289,12 +289,32 @@
         <translation>Claimed by {who}</translation>
     </message>
     <message>
+        <source>Lobbylink call bar</source>
+        <translation>Lobbylink call bar</translation>
+    </message>
+    <message>
+        <source>Open window</source>
+        <translation>Open window</translation>
+    </message>
+    <message>
+        <source>Show the full Lobbylink window</source>
+        <translation>Show the full Lobbylink window</translation>
+    </message>
+    <message>
         <source>Raise “{label}” ({key})</source>
         <translation>Raise “{label}” ({key})</translation>
     </message>
     <message>
         <source>Raise “{label}”</source>
         <translation>Raise “{label}”</translation>
+    </message>
+    <message>
+        <source>My calls</source>
+        <translation>My calls</translation>
+    </message>
+    <message>
+        <source>No open calls.</source>
+        <translation>No open calls.</translation>
     </message>
     <message>
         <source>Silent: no sound or banner here; never on public screens</source>
@@ -1123,6 +1143,22 @@
             <numerusform>%n action waiting to be sent</numerusform>
             <numerusform>%n actions waiting to be sent</numerusform>
         </translation>
+    </message>
+    <message>
+        <source>Wayland lets no application take keys from the others</source>
+        <translation>Wayland lets no application take keys from the others</translation>
+    </message>
+    <message>
+        <source>System-wide call keys are not available on this desktop ({why}): use the buttons or the call bar.</source>
+        <translation>System-wide call keys are not available on this desktop ({why}): use the buttons or the call bar.</translation>
+    </message>
+    <message>
+        <source>Another program already uses {keys}: those call keys do not work here. Use the buttons or the call bar, and ask IT to free the keys or change them in branch.toml.</source>
+        <translation>Another program already uses {keys}: those call keys do not work here. Use the buttons or the call bar, and ask IT to free the keys or change them in branch.toml.</translation>
+    </message>
+    <message>
+        <source>Some call keys could not be taken: {keys}. See the log.</source>
+        <translation>Some call keys could not be taken: {keys}. See the log.</translation>
     </message>
     <message>
         <source>The branch settings changed at the hub: restart this station to use them.</source>

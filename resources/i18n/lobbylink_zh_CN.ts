@@ -287,12 +287,32 @@
         <translation>{who} 已响应</translation>
     </message>
     <message>
+        <source>Lobbylink call bar</source>
+        <translation>网点联动呼叫条</translation>
+    </message>
+    <message>
+        <source>Open window</source>
+        <translation>打开主窗口</translation>
+    </message>
+    <message>
+        <source>Show the full Lobbylink window</source>
+        <translation>显示完整的网点联动窗口</translation>
+    </message>
+    <message>
         <source>Raise “{label}” ({key})</source>
         <translation>发起“{label}”（{key}）</translation>
     </message>
     <message>
         <source>Raise “{label}”</source>
         <translation>发起“{label}”</translation>
+    </message>
+    <message>
+        <source>My calls</source>
+        <translation>我的呼叫</translation>
+    </message>
+    <message>
+        <source>No open calls.</source>
+        <translation>暂无未结呼叫。</translation>
     </message>
     <message>
         <source>Silent: no sound or banner here; never on public screens</source>
@@ -1115,6 +1135,22 @@
         <translation>
             <numerusform>%n 项操作等待发送</numerusform>
         </translation>
+    </message>
+    <message>
+        <source>Wayland lets no application take keys from the others</source>
+        <translation>Wayland 不允许一个程序占用其他程序的按键</translation>
+    </message>
+    <message>
+        <source>System-wide call keys are not available on this desktop ({why}): use the buttons or the call bar.</source>
+        <translation>本桌面无法使用全局呼叫键（{why}）：请使用按钮或呼叫条。</translation>
+    </message>
+    <message>
+        <source>Another program already uses {keys}: those call keys do not work here. Use the buttons or the call bar, and ask IT to free the keys or change them in branch.toml.</source>
+        <translation>{keys} 已被其他程序占用，这些呼叫键在本机无效。请使用按钮或呼叫条，并请科技人员释放这些按键，或在 branch.toml 中改用其他按键。</translation>
+    </message>
+    <message>
+        <source>Some call keys could not be taken: {keys}. See the log.</source>
+        <translation>部分呼叫键无法启用：{keys}。详见日志。</translation>
     </message>
     <message>
         <source>The branch settings changed at the hub: restart this station to use them.</source>
