@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import msgspec
 
-from app.domain.roles import CounterStatus
+from app.domain.roles import Availability, CounterStatus
 
 
 class Command(msgspec.Struct, tag_field="kind", kw_only=True):
@@ -22,7 +22,8 @@ class RaiseSignal(Command, tag="raise"):
     code: str
     note: str = ""
     to: str = ""
-    """Target station, for signals sent to one station (direct_counter)."""
+    """Target station, for signals sent to one station (direct_counter); for a handoff,
+    the wealth manager it is offered to (a station or a staff id; '' = any)."""
     ticket: str = ""
     need: str = ""
 
@@ -64,8 +65,33 @@ class SignOut(Command, tag="sign_out"):
     pass
 
 
+# Loops closed (issue 12) -------------------------------------------------------------
+class Reoffer(Command, tag="reoffer"):
+    """The raiser offers an open handoff again: to one wealth manager (``to``: a station
+    or a staff id) or to any (''), after a decline or to send it elsewhere."""
+
+    signal_id: int
+    to: str = ""
+
+
+class SetAvailability(Command, tag="availability"):
+    """A wealth manager's station says whether they can take a customer now."""
+
+    availability: Availability
+
+
 AnyCommand = (
-    RaiseSignal | Acknowledge | Arrive | Resolve | Cancel | Decline | SetStatus | SignIn | SignOut
+    RaiseSignal
+    | Acknowledge
+    | Arrive
+    | Resolve
+    | Cancel
+    | Decline
+    | SetStatus
+    | SignIn
+    | SignOut
+    | Reoffer
+    | SetAvailability
 )
 COMMAND_KINDS: dict[str, type[Command]] = {
     c.__struct_config__.tag: c  # type: ignore[misc]
@@ -79,6 +105,8 @@ COMMAND_KINDS: dict[str, type[Command]] = {
         SetStatus,
         SignIn,
         SignOut,
+        Reoffer,
+        SetAvailability,
     )
 }
 
@@ -175,6 +203,22 @@ class KeyShared(Event, tag="key_shared"):
     """The address it was used from first, then the other."""
 
 
+# Loops closed (issue 12) -------------------------------------------------------------
+class SignalReoffered(Event, tag="signal_reoffered"):
+    """The raiser offered an open handoff again: earlier declines no longer bar anyone,
+    ``to`` is the station it now goes to ('' = the type's roles), ``targets`` its roles."""
+
+    signal_id: int
+    to: str = ""
+    targets: tuple[str, ...] = ()
+
+
+class AvailabilityChanged(Event, tag="availability_changed"):
+    """A wealth manager's station set its availability."""
+
+    availability: Availability
+
+
 AnyEvent = (
     SignalRaised
     | SignalAcknowledged
@@ -190,6 +234,8 @@ AnyEvent = (
     | JournalNote
     | ClockStepped
     | KeyShared
+    | SignalReoffered
+    | AvailabilityChanged
 )
 EVENT_TYPES: tuple[type[Event], ...] = (
     SignalRaised,
@@ -206,6 +252,8 @@ EVENT_TYPES: tuple[type[Event], ...] = (
     JournalNote,
     ClockStepped,
     KeyShared,
+    SignalReoffered,
+    AvailabilityChanged,
 )
 _OMITTED_AT_ZERO: dict[type, str] = {SignalRaised: "clicked_ms"}
 """Fields added after v1 was published: left out of the payload while they are 0."""

@@ -18,6 +18,7 @@ from app.domain import errors as E
 from app.domain.config import Branch, SignalType, Station
 from app.domain.errors import DomainError
 from app.domain.events import (
+    AvailabilityChanged,
     ClockStepped,
     Command,
     CounterStatusChanged,
@@ -31,11 +32,12 @@ from app.domain.events import (
     SignalDeclined,
     SignalEscalated,
     SignalRaised,
+    SignalReoffered,
     SignalResolved,
     StaffSignedIn,
     StaffSignedOut,
 )
-from app.domain.roles import CounterStatus, Role, SignalState
+from app.domain.roles import Availability, CounterStatus, Role, SignalState
 from app.domain.timeday import day_bounds_ms, local_time
 
 
@@ -79,6 +81,9 @@ class SignalRecord(msgspec.Struct, kw_only=True, gc=False):
     escalations: tuple[tuple[int, str, int], ...] = ()
     declines: tuple[Decision, ...] = ()
     updated_ms: int = 0
+    declines_before: int = 0
+    """How many of ``declines`` were of earlier offers (before the raiser re-offered it):
+    those no longer bar their stations."""
 
     @property
     def open(self) -> bool:
@@ -89,7 +94,13 @@ class SignalRecord(msgspec.Struct, kw_only=True, gc=False):
         return self.resolved_ms if self.resolved_ms is not None else self.cancelled_ms
 
     def declined_by(self, station: str) -> bool:
-        return any(d.station == station for d in self.declines)
+        """Whether ``station`` declined the current offer (a re-offer starts a new one)."""
+        return any(d.station == station for d in self.declines[self.declines_before :])
+
+    @property
+    def last_decline(self) -> Decision | None:
+        """The newest decline of the current offer (what the raiser is told), or None."""
+        return self.declines[-1] if len(self.declines) > self.declines_before else None
 
 
 class CounterRecord(msgspec.Struct, gc=False):
@@ -109,6 +120,8 @@ class StateSnapshot(msgspec.Struct):
     last_ts_ms: int = 0
     shared_keys: dict[str, list[str]] = msgspec.field(default_factory=dict)
     """Stations whose key was used from two addresses today, and those addresses."""
+    availability: dict[str, str] = msgspec.field(default_factory=dict)
+    """Each wealth manager's station: available, busy (with a customer) or away."""
 
 
 Listener = Callable[[int, Event, "SignalRecord | None"], None]
@@ -140,6 +153,8 @@ class BranchState:
         self.staff_at: dict[str, str] = {}
         self.shared_keys: dict[str, list[str]] = {}
         """Stations whose key was used from two addresses today (the board warns)."""
+        self.availability: dict[str, str] = self._default_availability()
+        """Per station that has one (wealth managers): an :class:`Availability` value."""
         self.last_seq = 0
         self.last_ts_ms = 0
         self.listeners: list[Listener] = []
@@ -228,6 +243,32 @@ class BranchState:
     def open_records(self) -> Iterable[SignalRecord]:
         """The signals not yet resolved or cancelled."""
         return self._open_records()
+
+    def _default_availability(self) -> dict[str, str]:
+        return {
+            s.id: Availability.AVAILABLE.value
+            for s in self.branch.config.stations
+            if policy.has_availability(s)
+        }
+
+    def availability_of(self, station: str) -> Availability | None:
+        """A wealth manager's station's availability (None: a station without one)."""
+        value = self.availability.get(station)
+        try:
+            return Availability(value) if value is not None else None
+        except ValueError:  # a newer hub's value: taken as available
+            return Availability.AVAILABLE
+
+    def nobody_can_take(self, signal: SignalRecord) -> bool:
+        """An open handoff that everyone it is offered to declined or is away from
+        (:func:`app.domain.policy.nobody_can_take`): its raiser and the lobby are told."""
+        return policy.nobody_can_take(self.branch, signal, self.availability)
+
+    def unplaced(self) -> list[SignalRecord]:
+        """The open handoffs nobody can take now, oldest first."""
+        return sorted(
+            (s for s in self.open_records() if self.nobody_can_take(s)), key=attrgetter("id")
+        )
 
     # Decisions ------------------------------------------------------------------
     def decide(self, station_id: str, command: Command, new_id: int) -> Event:
@@ -318,11 +359,23 @@ class BranchState:
                 for where, who in list(self.staff_at.items()):
                     if who == event.staff:
                         del self.staff_at[where]
+                        if where in self.availability:  # they left that desk
+                            self.availability[where] = Availability.AWAY.value
                 self.staff_at[event.station] = event.staff
+                if event.station in self.availability:  # a new person at the desk
+                    self.availability[event.station] = Availability.AVAILABLE.value
             case StaffSignedOut():
                 self.staff_at.pop(event.station, None)
+                if event.station in self.availability:  # nobody at the desk
+                    self.availability[event.station] = Availability.AWAY.value
             case KeyShared():
                 self.shared_keys[event.station] = list(event.addresses)
+            case SignalReoffered():
+                sig = self.signals[event.signal_id]
+                sig.to, sig.targets = event.to, event.targets
+                sig.declines_before = len(sig.declines)
+            case AvailabilityChanged():
+                self.availability[event.station] = event.availability.value
             case JournalNote() | ClockStepped():
                 pass
         if sig is not None:
@@ -376,6 +429,7 @@ class BranchState:
             staff_at=dict(self.staff_at),
             last_ts_ms=self.last_ts_ms,
             shared_keys=dict(self.shared_keys),
+            availability=dict(self.availability),
         )
 
     def restore(self, seq: int, snap: StateSnapshot) -> None:
@@ -388,6 +442,8 @@ class BranchState:
         self.presence.update(snap.presence)
         self.staff_at = dict(snap.staff_at)
         self.shared_keys = dict(snap.shared_keys)
+        self.availability = self._default_availability()
+        self.availability.update(snap.availability)
         self.last_seq = seq
         self.last_ts_ms = snap.last_ts_ms
         self._next_day_ms = 0  # the snapshot may be of another day: look again

@@ -17,8 +17,8 @@ from app.domain.events import Event
 from app.domain.state import BranchState, SignalRecord, StateSnapshot, encode_snapshot
 
 _encoder = msgspec.msgpack.Encoder()
-_SIGNALS_KEY = b"\x86\xa7signals"
-"""A StateSnapshot's encoding starts so: a map of its 6 fields, ``signals`` first."""
+_SIGNALS_KEY = b"\x87\xa7signals"
+"""A StateSnapshot's encoding starts so: a map of its 7 fields, ``signals`` first."""
 _NO_SIGNALS = _SIGNALS_KEY + b"\x90"
 
 
@@ -69,6 +69,7 @@ class SnapshotCache:
                 staff_at=state.staff_at,
                 last_ts_ms=state.last_ts_ms,
                 shared_keys=state.shared_keys,
+                availability=state.availability,
             )
         )
         if not rest.startswith(_NO_SIGNALS):  # the layout changed: encode it all
