@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import pytest
 from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QLabel
 from pytestqt.qtbot import QtBot
 
 from app.domain.config import Branch
@@ -96,7 +97,7 @@ def test_a_declined_named_referral_goes_back_to_the_teller_who_offers_it_again(
     view.reoffer_selected()
     again = view.active_dialog
     assert isinstance(again, ReofferDialog)
-    assert again.findChild(object, "reofferWhy") is not None
+    assert again.findChild(QLabel, "reofferWhy") is not None
     assert again.select("W2")
     again.accept()
     qtbot.waitUntil(lambda: zhoujie.shown_ids() == [sig_id], timeout=WAIT)
