@@ -266,17 +266,23 @@ def offer_text(model: StationModel, sig: SignalRecord) -> tuple[str, bool] | Non
         return None
     decline = sig.last_decline
     if model.nobody_can_take(sig):
-        why = decline_text(model, decline) if decline is not None else ""
-        if sig.to and not sig.declined_by(sig.to):
-            why = tr("{who} is away").format(who=manager_text(model, sig.to))
-        elif not sig.to and decline is None:
-            why = tr("every wealth manager is away")
+        why = nobody_why(model, sig)
         return tr("⚠ Nobody can take it: {why} · offer it again").format(why=why), True
     if decline is not None:
         return decline_text(model, decline) + " · " + tr("offered to the others"), False
     if sig.to:
         return tr("Offered to {who}").format(who=manager_text(model, sig.to)), False
     return None
+
+
+def nobody_why(model: StationModel, sig: SignalRecord) -> str:
+    """Why nobody can take ``sig``: the newest decline, or who is away."""
+    decline = sig.last_decline
+    if sig.to and not sig.declined_by(sig.to):
+        return tr("{who} is away").format(who=manager_text(model, sig.to))
+    if decline is None:
+        return tr("every wealth manager is away")
+    return decline_text(model, decline)
 
 
 class ReofferDialog(QDialog):

@@ -33,7 +33,7 @@ from app.domain.state import SignalRecord
 from app.domain.timeday import local_time
 from widgets.common import fmt_age, progress_text, signal_label, staff_name, station_name, tr
 from widgets.dialog_host import DialogHost
-from widgets.dialogs import ask_reoffer, offer_text
+from widgets.dialogs import ask_reoffer, nobody_why, offer_text
 from widgets.lobby_model import SIGNAL_ROLE
 from widgets.model import StationModel
 from widgets.plain import plain_labels
@@ -68,7 +68,7 @@ def pending_rows(model: StationModel) -> list[tuple[str, str, str]]:
         if cmd.ticket:
             label += " · " + tr("No. {ticket}").format(ticket=cmd.ticket)
         clicked = local_time(item.clicked_ms, branch.timezone).strftime("%H:%M:%S")
-        progress = "⏳ " + tr("Waiting to be sent · clicked at {time}").format(time=clicked)
+        progress = "◷ " + tr("Waiting to be sent · clicked at {time}").format(time=clicked)
         rows.append((label, progress, ""))
     return rows
 
@@ -221,8 +221,7 @@ class MySignals(QWidget):
             text = signal_label(branch, sig.code, lang) + " · " + who
             if sig.ticket:
                 text += " · " + tr("No. {ticket}").format(ticket=sig.ticket)
-            offer = offer_text(model, sig)
-            lines.append(text + (" — " + offer[0].removeprefix("⚠ ") if offer else ""))
+            lines.append(text + " — " + nobody_why(model, sig))
         self.unplaced_line.setText(
             "\n".join("⚠ " + tr("Nobody can take: {what}").format(what=line) for line in lines)
         )

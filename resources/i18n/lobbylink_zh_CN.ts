@@ -917,7 +917,7 @@
     </message>
     <message>
         <source>ticket {ticket}</source>
-        <translation>票号 {ticket}</translation>
+        <translation>排队号 {ticket}</translation>
     </message>
     <message>
         <source>&amp;Offer it to:</source>

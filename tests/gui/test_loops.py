@@ -176,7 +176,7 @@ def test_a_raise_made_with_the_hub_away_is_listed_at_once_as_waiting(
     view.trigger("assist")
     qtbot.waitUntil(lambda: view.my_list.count() == 1, timeout=WAIT)
     label, progress, _age = view.row_lines(0)
-    assert label == "呼叫大堂经理" and progress.startswith("⏳ Waiting to be sent")
+    assert label == "呼叫大堂经理" and progress.startswith("◷ Waiting to be sent")
     assert "clicked at" in progress and ":" in progress.rsplit("at", 1)[1]
     assert teller.state.signals == {}  # the hub has not taken it yet
     view.trigger("duress")  # silent: never on this screen, not even as waiting
@@ -184,7 +184,7 @@ def test_a_raise_made_with_the_hub_away_is_listed_at_once_as_waiting(
     teller.set_connected(True)
     qtbot.waitUntil(lambda: len(hub.state.signals) == 2, timeout=WAIT)  # duress too
     qtbot.waitUntil(lambda: view.my_list.count() == 1, timeout=WAIT)
-    assert not view.row_lines(0)[1].startswith("⏳")
+    assert not view.row_lines(0)[1].startswith("◷")
 
 
 def test_the_lobby_desk_lists_its_offline_raise_as_waiting(qtbot: QtBot, branch: Branch) -> None:
@@ -199,7 +199,7 @@ def test_the_lobby_desk_lists_its_offline_raise_as_waiting(qtbot: QtBot, branch:
     qtbot.waitUntil(lambda: view.mine_panel.pending_count() == 1, timeout=WAIT)
     assert view.mine_panel.signal_ids() == []
     label, progress, _ = view.mine_panel.lines(0)
-    assert "A7" in label and progress.startswith("⏳")
+    assert "A7" in label and progress.startswith("◷")
     lobby.set_connected(True)
     qtbot.waitUntil(lambda: len(view.mine_panel.signal_ids()) == 1, timeout=WAIT)
     assert view.mine_panel.pending_count() == 0

@@ -58,7 +58,7 @@ def test_sign_in_and_a_call_with_the_hub_down_wait_then_the_hub_takes_them(
         assert pending[1].command.staff == ""  # taken as whoever is signed in by then
         qtbot.waitUntil(lambda: view.my_list.count() == 1, timeout=2000)
         label, progress, _ = view.row_lines(0)
-        assert label == "呼叫大堂经理" and progress.startswith("⏳ Waiting to be sent")
+        assert label == "呼叫大堂经理" and progress.startswith("◷ Waiting to be sent")
         assert len(outbox) == 2  # durable: on disk, not in memory
 
         hub.start()
@@ -67,7 +67,7 @@ def test_sign_in_and_a_call_with_the_hub_down_wait_then_the_hub_takes_them(
         raised = next(iter(bridge.state.signals.values()))
         assert (raised.code, raised.staff) == ("assist", "lina")
         qtbot.waitUntil(lambda: window.staff_label.text() == "李娜", timeout=5000)
-        qtbot.waitUntil(lambda: not view.row_lines(0)[1].startswith("⏳"), timeout=5000)
+        qtbot.waitUntil(lambda: not view.row_lines(0)[1].startswith("◷"), timeout=5000)
         qtbot.waitUntil(lambda: bridge.pending_commands() == [], timeout=5000)
     finally:
         bridge.close()
