@@ -352,7 +352,7 @@
     </message>
     <message>
         <source>With a customer</source>
-        <translation>接待客户中</translation>
+        <translation>接待中</translation>
     </message>
     <message>
         <source>Away</source>

@@ -159,6 +159,8 @@ def test_the_lobby_is_told_when_nobody_can_take_a_referral(qtbot: QtBot, branch:
     w2.set_availability(Availability.AWAY)
     hub.flush()
     qtbot.waitUntil(lambda: not line.isHidden(), timeout=WAIT)
+    assert view.map.tile("W2").role == "Away"  # the floor map's desk says it too
+    assert view.map.tile("W1").role == "Available"
     text = line.text()
     assert "转介理财客户" in text and "刘洋" in text and "A019" in text and "孙丽" in text
     w2.set_availability(Availability.AVAILABLE)  # someone can take it again
