@@ -248,7 +248,15 @@ class WealthView(RequestInbox):
         sig = self.selected()
         if sig is None or Act.DECLINE not in self.model.acts(sig):
             return
-        if sig.to == self.model.station.id:  # offered to this desk by name
+        me = self.model.station.id
+        others = [
+            st
+            for st in policy.takers(self.model.branch, sig)
+            if st.id != me
+            and not sig.declined_by(st.id)
+            and self.model.availability_of(st.id) is not Availability.AWAY
+        ]
+        if not others:  # offered to this desk by name, or the last one who could take it
             prompt = self.tr(
                 "Why can you not take this customer? It goes back to {who}, who may offer "
                 "it to someone else."

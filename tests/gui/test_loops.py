@@ -85,6 +85,7 @@ def test_a_declined_named_referral_goes_back_to_the_teller_who_offers_it_again(
     sunli.request_decline()
     dialog = sunli.active_dialog
     assert isinstance(dialog, ReasonDialog)
+    assert any("goes back to 李娜" in label.text() for label in dialog.findChildren(QLabel))
     dialog.select("busy")
     dialog.accept()
     qtbot.waitUntil(lambda: "Nobody can take it" in view.row_lines(0)[1], timeout=WAIT)
