@@ -44,6 +44,8 @@ PENDING = -1
 PENDING_COLOUR = QColor("#ef6c00")
 
 
+# As messengers show an outgoing message (Telegram's client guidelines: queued even
+# with no connection, listed at once with a clock mark until the server has it).
 def pending_rows(model: StationModel) -> list[tuple[str, str, str]]:
     """While the hub is away, the raises of this station waiting to be sent, oldest
     first, as rows: (label,

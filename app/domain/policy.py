@@ -355,6 +355,10 @@ def most_urgent_waiting(branch: Branch, signals: Iterable[S]) -> S | None:
 
 
 # Offers: naming a wealth manager, availability, nobody left to take it (issue 12) ------------
+# Availability follows contact-centre routing (Twilio TaskRouter's "Activities": each
+# state says whether the worker is eligible for new offers, and none is offered to a
+# worker who is not), with one difference made for a bank: "with a customer" still
+# takes an offer naming them, since a VIP waits for their own manager (专属客户经理).
 AVAILABILITY_ROLES = frozenset({Role.WEALTH_MANAGER})
 """The roles whose stations say whether they can take a customer now."""
 
