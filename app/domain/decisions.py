@@ -322,7 +322,7 @@ def offered_station(state: StateView, code: str, to: str) -> Station:
     if station is None:
         person = branch.staff_member(to)
         if person is None:
-            raise DomainError(E.BAD_REQUEST, f"{to!r} is neither a station nor a staff member")
+            raise DomainError(E.BAD_REQUEST, f"{to[:40]!r} is neither a station nor a staff member")
         role = serving_role(branch, code)
         where = [s for s, who in state.staff_at.items() if who == person.id]
         station = next(

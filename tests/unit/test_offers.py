@@ -186,3 +186,12 @@ def test_the_rule_reads_as_written() -> None:
     assert [s.id for s in policy.offer_choices(BRANCH, "refer_wealth")] == ["W1", "W2"]
     assert policy.offer_targets(BRANCH, "vip", "W1") == ("branch_head",)
     assert policy.offer_targets(BRANCH, "vip", "") == ("wealth_manager", "branch_head")
+
+
+def test_a_long_unknown_name_is_refused_in_one_short_line(b: Hubless) -> None:
+    refused = b.refused("C01", RaiseSignal(code="refer_wealth", to="x" * 5000))
+    assert refused.code == E.BAD_REQUEST and len(refused.reason) < 120
+    sig = b.do("C01", RaiseSignal(code="refer_wealth"))
+    assert sig is not None
+    again = b.refused("C01", Reoffer(signal_id=sig.id, to="y" * 5000))
+    assert again.code == E.BAD_REQUEST and len(again.reason) < 120
