@@ -128,3 +128,27 @@ def test_availability_is_journaled_snapshotted_and_offers_respect_it(
         db_url, "SELECT kind, station FROM events WHERE kind = 'availability_changed'"
     )
     assert rows == [("availability_changed", "W1"), ("availability_changed", "W2")]
+
+
+def test_the_command_line_sets_availability_and_re_offers(hub: HubProcess) -> None:
+    from tests.integration.test_cli import lobbylink
+
+    at = f"127.0.0.1:{hub.port}"
+
+    def send(station: str, staff: str, *args: str) -> tuple[int, str, str]:
+        out = lobbylink("send", "--hub", at, "--station", station, "--staff", staff, *args)
+        return out.returncode, out.stdout.strip(), out.stderr
+
+    assert send("W1", "sunli", "sign-in", "sunli")[0] == 0
+    assert send("W2", "zhoujie", "sign-in", "zhoujie")[0] == 0
+    code, _, err = send("W2", "zhoujie", "availability", "away")
+    assert code == 0, err
+    code, _, err = send("C01", "lina", "raise", "refer_wealth", "--to", "W2")
+    assert code == 1 and "unavailable" in err and "W2 is away" in err and "Traceback" not in err
+    code, sid, err = send("C01", "lina", "raise", "refer_wealth", "--to", "sunli")
+    assert code == 0 and sid.isdigit(), err
+    assert send("W1", "sunli", "decline", sid, "--reason", "busy")[0] == 0
+    code, _, err = send("C01", "lina", "reoffer", sid)  # to any: W1 may take it again
+    assert code == 0, err
+    code, _, err = send("W1", "sunli", "ack", sid)
+    assert code == 0, err
