@@ -34,6 +34,7 @@ from widgets.common import (
     status_text,
     tr,
 )
+from widgets.dialogs import availability_text
 from widgets.floor_paint import FloorPainter, TileInfo
 from widgets.model import StationModel
 
@@ -121,6 +122,7 @@ class FloorMap(QWidget):
             model.counter_changed.connect(self.mark_dirty)
             model.presence_changed.connect(self.mark_dirty)
             model.staff_changed.connect(self.mark_dirty)
+            model.availability_changed.connect(self.mark_dirty)
             model.state_reset.connect(self.mark_dirty)
         self.refresh_now()
 
@@ -202,7 +204,9 @@ class FloorMap(QWidget):
             tiles[st.id] = TileInfo(
                 station=st.id,
                 name=st.name.get(lang),
-                role=role_text(st.role),
+                role=availability_text(av)  # a wealth manager: whether they can take one
+                if (av := state.availability_of(st.id)) is not None
+                else role_text(st.role),
                 staff=staff_name(branch, state.staff_of(st.id), lang)
                 if state.staff_of(st.id)
                 else "",

@@ -12,6 +12,7 @@ tests build views over an in-memory one. Views import this module, never a concr
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import date
 from typing import Any, NamedTuple
 
@@ -23,6 +24,7 @@ from app.domain.events import (
     AckBroadcast,
     Acknowledge,
     Arrive,
+    AvailabilityChanged,
     Broadcast,
     BroadcastAcknowledged,
     BroadcastSent,
@@ -34,7 +36,9 @@ from app.domain.events import (
     KeyShared,
     PresenceChanged,
     RaiseSignal,
+    Reoffer,
     Resolve,
+    SetAvailability,
     SetStatus,
     SignalEscalated,
     SignalRaised,
@@ -43,7 +47,7 @@ from app.domain.events import (
     StaffSignedIn,
     StaffSignedOut,
 )
-from app.domain.roles import CounterStatus
+from app.domain.roles import Availability, CounterStatus
 from app.domain.state import BranchState, SignalRecord
 
 ReportRenderer = Callable[[dict[str, Any], str], str]
@@ -65,6 +69,16 @@ class HubHealth(NamedTuple):
 
 PUBLIC_READER = ""
 """Who reads a public screen: anyone in the room, of no role of the branch."""
+
+
+@dataclass(frozen=True)
+class PendingCommand:
+    """A command the station made that the hub has not answered yet (its outbox)."""
+
+    msg_id: str
+    command: Command
+    clicked_ms: int
+    """When it was made, on the hub's clock as this station knows it."""
 
 
 class StationModel(QObject):
@@ -91,6 +105,9 @@ class StationModel(QObject):
       broadcast_changed(int): a broadcast was sent or acknowledged (its id).
       reminder(str): a gentle reminder for this station's staff (a pause that is over,
         a broadcast that came): the alerts sound and notify it.
+      availability_changed(str): a wealth manager's station set its availability.
+      pending_changed(): the commands waiting for the hub changed (one was queued or
+        answered): :meth:`pending_commands`.
 
     A subclass gives the transport: :meth:`send`, :meth:`request_report`,
     :attr:`connected`, :meth:`hub_now_ms` and :meth:`waiting_count`.
@@ -113,6 +130,8 @@ class StationModel(QObject):
     enrolment_failed = Signal(str, str)
     broadcast_changed = Signal(int)
     reminder = Signal(str)
+    availability_changed = Signal(str)
+    pending_changed = Signal()
 
     def __init__(
         self, branch: Branch, station_id: str, state: BranchState, parent: QObject | None = None
@@ -256,3 +275,47 @@ class StationModel(QObject):
             self.key_shared.emit(event.station)
         elif isinstance(event, BroadcastSent | BroadcastAcknowledged):
             self.broadcast_changed.emit(event.broadcast_id)
+        elif isinstance(event, AvailabilityChanged):
+            self.availability_changed.emit(event.station)
+        if isinstance(event, StaffSignedIn | StaffSignedOut) and event.station in (
+            self.state.availability
+        ):
+            self.availability_changed.emit(event.station)
+
+    # Loops closed (issue 12): offers, availability, what waits for the hub -------------------
+    def reoffer(self, signal_id: int, to: str = "") -> str:
+        """Offer an open handoff this station raised again: to station ``to``, or any."""
+        return self.send(Reoffer(signal_id=signal_id, to=to))
+
+    def set_availability(self, availability: Availability) -> str:
+        return self.send(SetAvailability(availability=availability))
+
+    def availability_of(self, station: str) -> Availability | None:
+        """A wealth manager's station's availability (None: a station without one)."""
+        return self.state.availability_of(station)
+
+    def offer_choices(self, code: str) -> list[Station]:
+        """The wealth managers' stations a ``code`` handoff may be offered to by name."""
+        return policy.offer_choices(self.branch, code)
+
+    def nobody_can_take(self, signal: SignalRecord) -> bool:
+        """An open handoff that everyone it is offered to declined or is away from."""
+        return self.state.nobody_can_take(signal)
+
+    def unplaced(self) -> list[SignalRecord]:
+        """Open handoffs nobody can take now (the lobby manager is told), oldest first."""
+        return self.state.unplaced()
+
+    def pending_commands(self) -> list[PendingCommand]:
+        """This station's commands not yet answered by the hub, oldest first (a click
+        made while the hub is away). A transport without an outbox has none."""
+        return []
+
+    def pending_sign_in(self) -> str:
+        """Who is signing in here while the hub has not answered yet ('' = nobody)."""
+        for item in reversed(self.pending_commands()):
+            if isinstance(item.command, SignIn):
+                return item.command.staff
+            if isinstance(item.command, SignOut):
+                return ""
+        return ""

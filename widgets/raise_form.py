@@ -1,7 +1,9 @@
 """The inputs a raise can ask for, shared by the teller's dialog and the lobby's bar.
 
 A type that goes to one station asks which (and the customer's ticket); a handoff asks
-the customer's need and ticket; every form takes a note. Any other type is raised with
+the customer's need and ticket, and which wealth manager it is for (专属客户经理: each
+desk with who is there and whether they are with a customer or away) or any; every form
+takes a note. Any other type is raised with
 one click. :class:`RaiseForm` builds the inputs once and gives
 ``StationModel.raise_signal``'s keywords; the teller lays them out in a
 :class:`RaiseDialog`, the lobby in one line under its raise buttons.
@@ -9,6 +11,7 @@ one click. :class:`RaiseForm` builds the inputs once and gives
 
 from __future__ import annotations
 
+from PySide6.QtGui import QStandardItemModel
 from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
@@ -23,8 +26,9 @@ from PySide6.QtWidgets import (
 from app.domain import policy
 from app.domain.config import SignalType
 from app.domain.policy import MAX_NOTE, MAX_TICKET
-from app.domain.roles import CounterStatus
+from app.domain.roles import Availability, CounterStatus
 from widgets.common import scaled_font, signal_label, staff_name, status_text, tr
+from widgets.dialogs import manager_text
 from widgets.model import StationModel
 
 
@@ -57,7 +61,11 @@ class RaiseForm:
         self.note.setMaxLength(MAX_NOTE)
 
     def asks_target(self) -> bool:
-        return self.kind is not None and self.kind.to_station
+        return self.kind is not None and (self.kind.to_station or self.names_manager())
+
+    def names_manager(self) -> bool:
+        """Whether the type is a handoff that may name one wealth manager (or any)."""
+        return self.kind is not None and bool(self.model.offer_choices(self.kind.code))
 
     def asks_need(self) -> bool:
         return self.kind is not None and self.kind.handoff and bool(self.model.branch.config.needs)
@@ -70,6 +78,12 @@ class RaiseForm:
         self.kind = kind
         if kind.to_station:
             self._fill_targets(kind)
+            self.target.setToolTip(tr("Counter to send the customer to"))
+        elif self.names_manager():
+            self._fill_managers(kind)
+            self.target.setToolTip(
+                tr("The wealth manager to offer the customer to, or any of them")
+            )
         self.need.setCurrentIndex(0)
         self.ticket.clear()
         self.note.clear()
@@ -85,6 +99,20 @@ class RaiseForm:
             "ticket": self.ticket.text().strip() if self.asks_ticket() else "",
             "need": str(self.need.currentData() or "") if self.asks_need() else "",
         }
+
+    def _fill_managers(self, kind: SignalType) -> None:
+        """Any wealth manager (chosen), then each desk the handoff may name, with who is
+        there and whether they are busy; a desk whose person is away cannot be chosen
+        (the hub refuses an offer to them, :func:`app.domain.policy.offer_refusal`)."""
+        self.target.clear()
+        self.target.addItem(tr("Any wealth manager"), "")
+        for st in self.model.offer_choices(kind.code):
+            self.target.addItem(manager_text(self.model, st.id), st.id)
+            if self.model.availability_of(st.id) is Availability.AWAY:
+                items = self.target.model()
+                assert isinstance(items, QStandardItemModel)  # a QComboBox's own
+                items.item(self.target.count() - 1).setEnabled(False)
+        self.target.setCurrentIndex(0)
 
     def _fill_targets(self, kind: SignalType) -> None:
         """The stations ``kind`` may go to (the policy's), who is there and how they are;

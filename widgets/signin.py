@@ -1,8 +1,11 @@
 """SignInDialog: who is working at this station.
 
 Lists the roster members who may work in the station's role; the hub checks the PIN.
-The dialog closes only when the journal shows the person signed in here, and shows
-the hub's reason when it refuses.
+With the hub reachable, the dialog closes when the journal shows the person signed in
+here, and shows the hub's reason when it refuses. With the hub away, offline is normal:
+the sign-in waits in the outbox like any click, the dialog closes at once, and the
+window shows the person as signing in (pending) until the hub answers; a refusal then
+shows on the window's status line.
 """
 
 from __future__ import annotations
@@ -33,8 +36,9 @@ STAFF_ROLE = Qt.ItemDataRole.UserRole
 class SignInDialog(QDialog):
     """Pick your name (arrow keys), type a PIN if you have one, Enter.
 
-    ``accept()``-s once the hub has signed the person in at this station; ``staff_id()``
-    is who it was.
+    ``accept()``-s once the hub has signed the person in at this station, or at once
+    when the hub is away (``queued`` is then True: the sign-in waits in the outbox);
+    ``staff_id()`` is who it was.
     """
 
     def __init__(self, model: StationModel, parent: QWidget | None = None) -> None:
@@ -42,6 +46,8 @@ class SignInDialog(QDialog):
         self.model = model
         self._msg_id = ""
         self._waiting_for = ""
+        self.queued = False
+        """The dialog closed with the sign-in still waiting for the hub."""
         where = station_name(model.branch, model.station.id, model.lang)
         self.setObjectName("signInDialog")
         self.setWindowTitle(self.tr("Sign in at {station}").format(station=where))
@@ -106,6 +112,7 @@ class SignInDialog(QDialog):
         model.staff_changed.connect(self._on_staff_changed)
         model.state_reset.connect(self._check_signed_in)
         model.command_rejected.connect(self._on_command_rejected)
+        model.connection_changed.connect(self._on_connection_changed)
         plain_labels(self)
 
     def eligible_staff(self) -> list[Staff]:
@@ -127,6 +134,12 @@ class SignInDialog(QDialog):
             return
         self._waiting_for = staff
         self._msg_id = self.model.sign_in(staff, self.pin.text())
+        if self._msg_id and not self.model.connected:
+            # The hub is away: the sign-in is kept like any click; work starts now.
+            self._waiting_for = ""
+            self.queued = True
+            self.accept()
+            return
         self.sign_in_button.setEnabled(False)
         self.message.setStyleSheet("")
         self.message.setText(
@@ -144,6 +157,13 @@ class SignInDialog(QDialog):
     def _check_signed_in(self) -> None:
         if self._waiting_for and self.model.staff == self._waiting_for:
             self._waiting_for = ""
+            self.accept()
+
+    def _on_connection_changed(self, up: bool) -> None:
+        if not up and self._waiting_for and self._msg_id:
+            # The hub went away while we waited: the sign-in stays queued; work on.
+            self._waiting_for = ""
+            self.queued = True
             self.accept()
 
     def _on_command_rejected(self, msg_id: str, code: str, reason: str) -> None:

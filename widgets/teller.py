@@ -30,14 +30,13 @@ from app import log
 from app.domain import policy
 from app.domain.config import SignalType
 from app.domain.policy import Act
-from app.domain.roles import CounterStatus, SignalState
+from app.domain.roles import CounterStatus
 from app.domain.state import SignalRecord
 from app.domain.timeday import local_time
 from widgets.common import (
     STATUS_COLOURS,
     fmt_age,
     priority_colour,
-    progress_text,
     reason_label,
     scaled_font,
     signal_label,
@@ -56,13 +55,12 @@ from widgets.counter_status import (
     resume_action_text,
 )
 from widgets.dialog_host import DialogHost
-from widgets.dialogs import ask_outcome
+from widgets.dialogs import ask_outcome, ask_reoffer
 from widgets.model import StationModel
+from widgets.my_signals import PENDING, PENDING_COLOUR, pending_rows, row_progress
 from widgets.plain import plain_labels, plain_tip
 from widgets.raise_form import RaiseDialog, needs_form
 from widgets.rows import (
-    ALERT_COLOUR,
-    DONE_COLOUR,
     WAITING_COLOUR,
     TwoLineDelegate,
     set_row,
@@ -121,6 +119,8 @@ class TellerView(QWidget):
         model.staff_changed.connect(self._on_staff_changed)
         model.command_accepted.connect(self._on_command_accepted)
         model.command_rejected.connect(self._on_command_rejected)
+        model.pending_changed.connect(self._fill_my_signals)
+        model.connection_changed.connect(self._fill_my_signals)
         self.refresh()
         plain_labels(self)
 
@@ -201,6 +201,10 @@ class TellerView(QWidget):
         self.cancel_button.setToolTip(self.tr("Cancel the selected call (Delete key)"))
         self.cancel_button.clicked.connect(self.cancel_selected)
         layout.addWidget(self.cancel_button, 0, Qt.AlignmentFlag.AlignBottom)
+        self.reoffer_button = QPushButton(self.tr("Re-offer…"), group)  # a declined referral
+        self.reoffer_button.setObjectName("reofferButton")
+        self.reoffer_button.clicked.connect(self.reoffer_selected)
+        layout.addWidget(self.reoffer_button, 0, Qt.AlignmentFlag.AlignBottom)
         delete = QShortcut(QKeySequence(QKeySequence.StandardKey.Delete), self)
         delete.setContext(Qt.ShortcutContext.WindowShortcut)
         delete.activated.connect(self.cancel_selected)
@@ -277,6 +281,11 @@ class TellerView(QWidget):
         sig = self._signal_of(self.my_list.currentItem())
         if sig is not None and Act.CANCEL in self.model.acts(sig):
             self.model.cancel(sig.id)
+
+    def reoffer_selected(self) -> None:
+        sig = self._signal_of(self.my_list.currentItem())
+        if sig is not None and Act.REOFFER in self.model.acts(sig):
+            ask_reoffer(self.dialogs, self.model, sig, self)
 
     def selected_signal(self) -> int | None:
         item = self.my_list.currentItem()
@@ -371,13 +380,18 @@ class TellerView(QWidget):
             self.my_list.addItem(item)
             if sig.id == keep:
                 selected = item
+        for label, progress, age in pending_rows(self.model):  # clicked while the hub is away
+            item = QListWidgetItem()
+            item.setData(ID_ROLE, PENDING)
+            set_row(item, label, progress, age, PENDING_COLOUR)
+            self.my_list.addItem(item)
         if selected is None and self.my_list.count():
             selected = self.my_list.item(self.my_list.count() - 1)  # the newest: Del undoes it
         if selected is not None:
             self.my_list.setCurrentItem(selected)
         self.my_list.blockSignals(False)
-        self.empty_label.setVisible(not signals)
-        self.my_list.setVisible(bool(signals))
+        self.empty_label.setVisible(not self.my_list.count())
+        self.my_list.setVisible(bool(self.my_list.count()))
         self._tick()
         self._update_buttons()
 
@@ -429,12 +443,7 @@ class TellerView(QWidget):
             if sig.note:
                 detail += f" · {sig.note}"
             return label, detail, WAITING_COLOUR
-        progress = progress_text(sig, branch, lang)
-        if sig.state is not SignalState.OPEN:
-            return label, f"✓ {progress}", DONE_COLOUR  # the tick: not colour alone
-        if sig.level:
-            return label, f"▲ {progress}", ALERT_COLOUR
-        return label, progress, WAITING_COLOUR
+        return (label, *row_progress(self.model, sig))  # ✓ taken, ▲ escalated, declined
 
     def row_lines(self, row: int, incoming: bool = False) -> tuple[str, str, str]:
         """A row of my calls (or of the incoming list) as painted: label, progress, age."""
@@ -493,6 +502,7 @@ class TellerView(QWidget):
     def _update_buttons(self) -> None:
         mine = self._signal_of(self.my_list.currentItem())
         self.cancel_button.setEnabled(mine is not None and Act.CANCEL in self.model.acts(mine))
+        self.reoffer_button.setEnabled(mine is not None and Act.REOFFER in self.model.acts(mine))
         sig = self._signal_of(self.incoming_list.currentItem())
         acts = self.model.acts(sig) if sig is not None else frozenset()
         done = Act.CLAIM not in acts and Act.RESOLVE in acts  # claimed: now mark it done

@@ -5,6 +5,10 @@ offers it to the other wealth managers) or closed with an outcome: served (with 
 optional product and note) or no-show. Counter-help requests from the branch head
 (支援柜台) are claimed and marked done. Which of these the buttons offer is the branch's
 policy (:meth:`StationModel.acts`).
+
+The wealth manager sets their availability (available / with a customer / away) with
+three buttons above the inbox; tellers and the lobby see it where they choose whom to
+offer a customer to, and an offer naming someone away is refused (issue 12).
 """
 
 from __future__ import annotations
@@ -14,6 +18,7 @@ from functools import partial
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QBrush, QColor, QFont
 from PySide6.QtWidgets import (
+    QButtonGroup,
     QGroupBox,
     QHBoxLayout,
     QHeaderView,
@@ -30,7 +35,7 @@ from PySide6.QtWidgets import (
 from app.domain import policy
 from app.domain.config import SignalType
 from app.domain.policy import Act
-from app.domain.roles import Outcome, SignalState
+from app.domain.roles import Availability, Outcome, SignalState
 from app.domain.state import SignalRecord
 from app.domain.timeday import day_start_ms, local_time
 from widgets.common import (
@@ -43,7 +48,7 @@ from widgets.common import (
     staff_name,
     station_name,
 )
-from widgets.dialogs import ReasonDialog
+from widgets.dialogs import ReasonDialog, availability_text
 from widgets.model import StationModel
 from widgets.plain import plain_labels, plain_tip
 from widgets.request_inbox import ID_ROLE, RequestInbox
@@ -66,6 +71,7 @@ class WealthView(RequestInbox):
 
         layout = QVBoxLayout(self)
         layout.setContentsMargins(10, 10, 10, 10)
+        layout.addLayout(self._build_availability())
         splitter = QSplitter(Qt.Orientation.Vertical, self)
         splitter.setChildrenCollapsible(False)
         splitter.addWidget(self._build_inbox())
@@ -77,10 +83,43 @@ class WealthView(RequestInbox):
         self._shortcut(("Return", "Enter"), self.accept_selected)
         self._shortcut(("Ctrl+Return", "Ctrl+Enter"), self.finish_selected)
         self._shortcut(("Delete",), self.request_decline)
+        model.availability_changed.connect(self._on_availability_changed)
         self._start()
+        self._show_availability()
 
         # Building ----------------------------------------------------------------------------
         plain_labels(self)
+
+    def _build_availability(self) -> QHBoxLayout:
+        """Three buttons, one pressed: what tellers and the lobby see of this desk."""
+        row = QHBoxLayout()
+        label = QLabel(self.tr("I am:"), self)
+        label.setObjectName("availabilityLabel")
+        row.addWidget(label)
+        self.availability_group = QButtonGroup(self)
+        self.availability_group.setExclusive(True)
+        self.availability_buttons: dict[Availability, QPushButton] = {}
+        colours = {
+            Availability.AVAILABLE: "#2e7d32",
+            Availability.BUSY: "#ef6c00",
+            Availability.AWAY: "#546e7a",
+        }
+        for availability in Availability:
+            button = QPushButton(availability_text(availability), self)
+            button.setObjectName(f"availability_{availability.value}")
+            button.setCheckable(True)
+            button.setFocusPolicy(Qt.FocusPolicy.NoFocus)  # Enter belongs to the inbox
+            button.setMinimumHeight(34)
+            button.setStyleSheet(
+                f"QPushButton:checked {{ background: {colours[availability]}; color: white;"
+                " font-weight: bold; }"
+            )
+            button.clicked.connect(partial(self.set_availability, availability))
+            self.availability_group.addButton(button)
+            self.availability_buttons[availability] = button
+            row.addWidget(button)
+        row.addStretch(1)
+        return row
 
     def _build_inbox(self) -> QGroupBox:
         group = QGroupBox(self.tr("Referrals and requests"), self)
@@ -181,7 +220,25 @@ class WealthView(RequestInbox):
         ]
         return sorted(done, key=lambda s: (s.resolved_ms or 0, s.id), reverse=True)
 
+    def availability(self) -> Availability | None:
+        return self.model.availability_of(self.model.station.id)
+
     # Actions -------------------------------------------------------------------------------
+    def set_availability(self, availability: Availability) -> None:
+        """Say whether this desk can take a customer now (nothing sent if unchanged)."""
+        if availability is not self.availability():
+            self.model.set_availability(availability)
+        self._show_availability()  # the pressed button follows the journal, not the click
+
+    def _show_availability(self) -> None:
+        now = self.availability()
+        for availability, button in self.availability_buttons.items():
+            button.setChecked(availability is now)
+
+    def _on_availability_changed(self, station: str) -> None:
+        if station == self.model.station.id:
+            self._show_availability()
+
     def accept_selected(self) -> None:
         """Accept the selected referral (or claim a request): first claim wins."""
         self.claim_selected()
@@ -191,9 +248,26 @@ class WealthView(RequestInbox):
         sig = self.selected()
         if sig is None or Act.DECLINE not in self.model.acts(sig):
             return
+        me = self.model.station.id
+        others = [
+            st
+            for st in policy.takers(self.model.branch, sig)
+            if st.id != me
+            and not sig.declined_by(st.id)
+            and self.model.availability_of(st.id) is not Availability.AWAY
+        ]
+        if not others:  # offered to this desk by name, or the last one who could take it
+            prompt = self.tr(
+                "Why can you not take this customer? It goes back to {who}, who may offer "
+                "it to someone else."
+            ).format(who=self._referrer(sig))
+        else:
+            prompt = self.tr(
+                "Why can you not take this customer? It goes to the other wealth managers."
+            )
         dialog = ReasonDialog(
             self.tr("Decline the referral"),
-            self.tr("Why can you not take this customer? It goes to the other wealth managers."),
+            prompt,
             self.model.branch.config.decline_reasons,
             self.model.lang,
             self.tr("Decline"),
@@ -263,6 +337,8 @@ class WealthView(RequestInbox):
             branch, sig.acked_station, lang
         )
         if sig.state is SignalState.OPEN:
+            if sig.to == self.model.station.id:
+                return self.tr("New · for you")
             return self.tr("New · offered again") if sig.declines else self.tr("New")
         if self.mine(sig):
             return self.tr("Accepted by you")

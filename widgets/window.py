@@ -122,6 +122,7 @@ class StationWindow(QMainWindow):
         model.command_accepted.connect(self._on_command_accepted)
         model.staff_changed.connect(self._on_staff_changed)
         model.state_reset.connect(self._show_staff)
+        model.pending_changed.connect(self._show_staff)
         self._show_staff()
         self._on_tick()
 
@@ -376,6 +377,16 @@ class StationWindow(QMainWindow):
 
     def _show_staff(self) -> None:
         staff = self.model.staff
+        coming = self.model.pending_sign_in()
+        if coming and coming != staff:  # signed in offline: the hub has not answered yet
+            name = staff_name(self.model.branch, coming, self.model.lang)
+            self.staff_label.setText(
+                self.tr("{name} · signing in (waiting for the hub)").format(name=name)
+            )
+            self.staff_label.setStyleSheet("color: #ef6c00;")
+            self.sign_out_button.setVisible(False)
+            self.sign_in_button.setVisible(False)
+            return
         if staff:
             self.staff_label.setText(staff_name(self.model.branch, staff, self.model.lang))
             self.staff_label.setStyleSheet("")

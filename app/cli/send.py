@@ -27,14 +27,16 @@ from app.domain.events import (
     Command,
     Decline,
     RaiseSignal,
+    Reoffer,
     Resolve,
+    SetAvailability,
     SetStatus,
     SignIn,
     SignOut,
     command_kind,
     encode,
 )
-from app.domain.roles import CounterStatus
+from app.domain.roles import Availability, CounterStatus
 from messaging.envelope import Accepted, Rejected, WireError
 from messaging.keys import StationKeys
 from messaging.link import StationLink
@@ -75,6 +77,10 @@ def _command_from(args: argparse.Namespace) -> Command:
             return SignIn(staff=args.who, pin=args.pin)
         case "sign-out":
             return SignOut(staff=staff)
+        case "reoffer":
+            return Reoffer(signal_id=args.signal_id, to=args.to, staff=staff)
+        case "availability":
+            return SetAvailability(availability=Availability(args.availability), staff=staff)
     raise CliError(f"unknown action {args.action!r}")
 
 
@@ -169,7 +175,12 @@ def add_parser(sub: Subcommands) -> None:
     a = actions.add_parser("raise", help="raise a signal; prints its id")
     a.add_argument("code", help="signal type, e.g. assist")
     a.add_argument("--note", default="")
-    a.add_argument("--to", default="", help="target station (direct_counter)")
+    a.add_argument(
+        "--to",
+        default="",
+        help="target station (direct_counter); for a handoff, the wealth manager (station "
+        "or staff id) it is offered to",
+    )
     a.add_argument("--ticket", default="", help="customer ticket number")
     a.add_argument("--need", default="", help="customer need (handoffs)")
     for name, text in (
@@ -194,5 +205,10 @@ def add_parser(sub: Subcommands) -> None:
     a.add_argument("who", metavar="STAFF")
     a.add_argument("--pin", default="")
     actions.add_parser("sign-out", help="sign the station's staff out")
+    a = actions.add_parser("reoffer", help="offer your open handoff again")
+    a.add_argument("signal_id", type=int, metavar="ID")
+    a.add_argument("--to", default="", help="a wealth manager (station or staff id); none: any")
+    a = actions.add_parser("availability", help="a wealth manager's availability")
+    a.add_argument("availability", choices=[s.value for s in Availability])
     add_security_options(p)
     p.set_defaults(func=run)

@@ -19,6 +19,7 @@ from app.domain.config import Branch
 from app.domain.events import (
     Command,
     command_kind,
+    decode_command,
     encode,
 )
 from app.reports import query as report_query
@@ -34,10 +35,10 @@ from messaging.envelope import (
     new_msg_id,
 )
 from messaging.keys import StationKeys
-from messaging.outbox import Outbox, OutboxError
+from messaging.outbox import Outbox, OutboxError, Pending
 from messaging.qt_bridge import LinkDriver
 from messaging.sockets import Endpoint
-from widgets.model import HubHealth, StationModel
+from widgets.model import HubHealth, PendingCommand, StationModel
 
 REPORT_TRIES = 5
 """Times a report is asked for while the hub says it is busy, before giving up."""
@@ -122,11 +123,14 @@ class StationBridge(StationModel):
 
     # Commands ------------------------------------------------------------------------
     def send(self, command: Command) -> str:
-        """Queue a command; a command the hub could never take is refused here, at once."""
-        if not command.staff and self.staff:
+        """Queue a command; a command the hub could never take is refused here, at once.
+
+        While a sign-in waits in the outbox (the hub away), later commands name nobody:
+        the hub takes them, in order, as the person signed in by then's."""
+        if not command.staff and self.staff and not self.pending_sign_in():
             command.staff = self.staff
         try:
-            return self.driver.submit(command_kind(command), encode(command))
+            msg_id = self.driver.submit(command_kind(command), encode(command))
         except WireError as exc:
             self.command_rejected.emit("", exc.code, exc.reason)
             return ""
@@ -137,6 +141,19 @@ class StationBridge(StationModel):
             ).format(problem=exc)
             self.command_rejected.emit("", "outbox_unwritable", reason)
             return ""
+        self.pending_changed.emit()
+        return msg_id
+
+    def pending_commands(self) -> list[PendingCommand]:
+        """The outbox, oldest first: each click with its time on the hub's clock (the
+        link's offset to it, as every age on screen). An item that does not decode (a
+        newer station's, left in the file) is not shown."""
+        offset = self.session.link.hub_offset_ms
+        return [
+            PendingCommand(item.msg_id, command, item.ts_ms + offset)
+            for item in self.session.link.outbox.items()
+            if (command := _decoded(item)) is not None
+        ]
 
     def request_report(self, first: date, last: date, by: str = "type") -> str:
         """Ask the hub for the measures of local days ``first`` to ``last``; the answer
@@ -209,3 +226,12 @@ class StationBridge(StationModel):
             self.command_accepted.emit(msg_id, result.seq)
         elif not result.retry:
             self.command_rejected.emit(msg_id, result.code, result.reason)
+        if isinstance(result, Accepted) or not result.retry:
+            self.pending_changed.emit()
+
+
+def _decoded(item: Pending) -> Command | None:
+    try:
+        return decode_command(item.kind, item.payload)
+    except ValueError:
+        return None

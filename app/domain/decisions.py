@@ -15,6 +15,8 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Protocol
 
+import msgspec
+
 from app.domain import errors as E
 from app.domain.config import Branch, Station
 from app.domain.errors import DomainError
@@ -22,6 +24,7 @@ from app.domain.events import (
     AckBroadcast,
     Acknowledge,
     Arrive,
+    AvailabilityChanged,
     Broadcast,
     BroadcastAcknowledged,
     BroadcastSent,
@@ -31,13 +34,16 @@ from app.domain.events import (
     Decline,
     Event,
     RaiseSignal,
+    Reoffer,
     Resolve,
+    SetAvailability,
     SetStatus,
     SignalAcknowledged,
     SignalArrived,
     SignalCancelled,
     SignalDeclined,
     SignalRaised,
+    SignalReoffered,
     SignalResolved,
     SignIn,
     SignOut,
@@ -57,8 +63,12 @@ from app.domain.policy import (
     can_broadcast,
     can_raise,
     can_send_to,
+    has_availability,
+    offer_refusal,
+    offer_targets,
     outcomes,
     refusal,
+    serving_role,
 )
 from app.domain.roles import CounterStatus, Outcome, Role
 
@@ -92,6 +102,8 @@ class StateView(Protocol):
     def broadcasts(self) -> Mapping[int, BroadcastView]: ...
     @property
     def pause_lengths(self) -> Mapping[str, int]: ...
+    @property
+    def availability(self) -> Mapping[str, str]: ...
 
     def signal(self, signal_id: int) -> SignalView: ...
 
@@ -102,6 +114,7 @@ _LIFECYCLE_COMMANDS: dict[type, Act] = {
     Resolve: Act.RESOLVE,
     Cancel: Act.CANCEL,
     Decline: Act.DECLINE,
+    Reoffer: Act.REOFFER,
 }
 
 
@@ -123,15 +136,21 @@ def decide(state: StateView, station_id: str, command: Command, new_id: int) -> 
     staff = _actor(state, station, command)
     act = act_of(command)
     if act is not None:
-        assert isinstance(command, Acknowledge | Arrive | Resolve | Cancel | Decline)
+        assert isinstance(command, Acknowledge | Arrive | Resolve | Cancel | Decline | Reoffer)
         sig = state.signal(command.signal_id)
         problem = refusal(branch, station, act, sig)
         if problem is not None:
             raise problem
+        if isinstance(command, Reoffer):
+            return _decide_reoffer(state, station, staff, command, sig)
         return _lifecycle_event(branch, station, staff, command, sig)
     match command:
         case RaiseSignal():
+            if command.to and serving_role(branch, command.code) is not None:
+                return _decide_named_raise(state, station, staff, command, new_id)
             return _decide_raise(branch, station, staff, command, new_id)
+        case SetAvailability():
+            return _decide_availability(state, station, staff, command)
         case SetStatus():
             return _decide_status(state, station, staff, command)
         case SignIn():
@@ -376,6 +395,62 @@ def _decide_broadcast(
     )
 
 
+# Loops closed (issue 12): offers named to one wealth manager, availability -------------
+def offered_station(state: StateView, code: str, to: str) -> Station:
+    """The station an offer of a ``code`` handoff names: ``to`` is a station id, or the
+    id of a person signed in at a station of the serving role. Raises DomainError when
+    it names nobody who could take it (:func:`app.domain.policy.offer_refusal`)."""
+    branch = state.branch
+    station = branch.station(to)
+    if station is None:
+        person = branch.staff_member(to)
+        if person is None:
+            raise DomainError(E.BAD_REQUEST, f"{to[:40]!r} is neither a station nor a staff member")
+        role = serving_role(branch, code)
+        where = [s for s, who in state.staff_at.items() if who == person.id]
+        station = next(
+            (st for s in where if (st := branch.station(s)) is not None and st.role is role),
+            None,
+        )
+        if station is None:
+            raise DomainError(
+                E.UNAVAILABLE, f"{person.id} is not signed in at a {role} station; offer to any"
+            )
+    problem = offer_refusal(branch, code, station, state.availability)
+    if problem is not None:
+        raise problem
+    return station
+
+
+def _decide_named_raise(
+    state: StateView, station: Station, staff: str, cmd: RaiseSignal, new_id: int
+) -> SignalRaised:
+    """A handoff raised for one wealth manager: checked as any raise, then sent to them."""
+    named = offered_station(state, cmd.code, cmd.to)
+    any_offer = msgspec.structs.replace(cmd, to="")
+    event = _decide_raise(state.branch, station, staff, any_offer, new_id)
+    event.to = named.id
+    event.targets = offer_targets(state.branch, cmd.code, named.id)
+    return event
+
+
+def _decide_reoffer(
+    state: StateView, station: Station, staff: str, cmd: Reoffer, sig: SignalView
+) -> SignalReoffered:
+    branch = state.branch
+    to = offered_station(state, sig.code, cmd.to).id if cmd.to else ""
+    kind = branch.signal_type(sig.code)
+    kind_roles = {r.value for r in kind.targets} if kind is not None else set()
+    escalated = [r for r in sig.targets if r not in kind_roles]
+    return SignalReoffered(
+        signal_id=sig.id,
+        to=to,
+        targets=offer_targets(branch, sig.code, to, escalated),
+        station=station.id,
+        staff=staff,
+    )
+
+
 def _decide_ack_broadcast(
     state: StateView, station: Station, staff: str, cmd: AckBroadcast
 ) -> BroadcastAcknowledged:
@@ -391,4 +466,16 @@ def _decide_ack_broadcast(
     return BroadcastAcknowledged(broadcast_id=cmd.broadcast_id, station=station.id, staff=staff)
 
 
-__all__ = ["BroadcastView", "CounterView", "StateView", "act_of", "decide"]
+def _decide_availability(
+    state: StateView, station: Station, staff: str, cmd: SetAvailability
+) -> AvailabilityChanged:
+    if not has_availability(station):
+        raise DomainError(
+            E.FORBIDDEN, f"{station.id} is a {station.role} station; it sets no availability"
+        )
+    if state.availability.get(station.id) == cmd.availability.value:
+        raise DomainError(E.INVALID_TRANSITION, f"{station.id} is already {cmd.availability}")
+    return AvailabilityChanged(availability=cmd.availability, station=station.id, staff=staff)
+
+
+__all__ = ["BroadcastView", "CounterView", "StateView", "act_of", "decide", "offered_station"]

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import msgspec
 
-from app.domain.roles import CounterStatus
+from app.domain.roles import Availability, CounterStatus
 
 
 class Command(msgspec.Struct, tag_field="kind", kw_only=True):
@@ -22,7 +22,8 @@ class RaiseSignal(Command, tag="raise"):
     code: str
     note: str = ""
     to: str = ""
-    """Target station, for signals sent to one station (direct_counter)."""
+    """Target station, for signals sent to one station (direct_counter); for a handoff,
+    the wealth manager it is offered to (a station or a staff id; '' = any)."""
     ticket: str = ""
     need: str = ""
 
@@ -82,6 +83,21 @@ class AckBroadcast(Command, tag="ack_broadcast"):
 
 
 # ------------------------------------------------------------------------------------------
+# Loops closed (issue 12) -------------------------------------------------------------
+class Reoffer(Command, tag="reoffer"):
+    """The raiser offers an open handoff again: to one wealth manager (``to``: a station
+    or a staff id) or to any (''), after a decline or to send it elsewhere."""
+
+    signal_id: int
+    to: str = ""
+
+
+class SetAvailability(Command, tag="availability"):
+    """A wealth manager's station says whether they can take a customer now."""
+
+    availability: Availability
+
+
 AnyCommand = (
     RaiseSignal
     | Acknowledge
@@ -94,6 +110,8 @@ AnyCommand = (
     | SignOut
     | Broadcast
     | AckBroadcast
+    | Reoffer
+    | SetAvailability
 )
 COMMAND_KINDS: dict[str, type[Command]] = {
     c.__struct_config__.tag: c  # type: ignore[misc]
@@ -109,6 +127,8 @@ COMMAND_KINDS: dict[str, type[Command]] = {
         SignOut,
         Broadcast,
         AckBroadcast,
+        Reoffer,
+        SetAvailability,
     )
 }
 
@@ -225,6 +245,22 @@ class BroadcastAcknowledged(Event, tag="broadcast_acknowledged"):
 
 
 # ------------------------------------------------------------------------------------------
+# Loops closed (issue 12) -------------------------------------------------------------
+class SignalReoffered(Event, tag="signal_reoffered"):
+    """The raiser offered an open handoff again: earlier declines no longer bar anyone,
+    ``to`` is the station it now goes to ('' = the type's roles), ``targets`` its roles."""
+
+    signal_id: int
+    to: str = ""
+    targets: tuple[str, ...] = ()
+
+
+class AvailabilityChanged(Event, tag="availability_changed"):
+    """A wealth manager's station set its availability."""
+
+    availability: Availability
+
+
 AnyEvent = (
     SignalRaised
     | SignalAcknowledged
@@ -242,6 +278,8 @@ AnyEvent = (
     | KeyShared
     | BroadcastSent
     | BroadcastAcknowledged
+    | SignalReoffered
+    | AvailabilityChanged
 )
 EVENT_TYPES: tuple[type[Event], ...] = (
     SignalRaised,
@@ -260,6 +298,8 @@ EVENT_TYPES: tuple[type[Event], ...] = (
     KeyShared,
     BroadcastSent,
     BroadcastAcknowledged,
+    SignalReoffered,
+    AvailabilityChanged,
 )
 _OMITTED_AT_ZERO: dict[type, str] = {SignalRaised: "clicked_ms"}
 # A pause's expected length (issue 12): left out while 0, as clicked_ms is.

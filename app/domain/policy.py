@@ -17,7 +17,7 @@ imports the reducer (app/domain/state.py imports it).
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from enum import StrEnum
 from typing import Protocol, TypeVar
@@ -25,7 +25,7 @@ from typing import Protocol, TypeVar
 from app.domain import errors as E
 from app.domain.config import DEFAULT_PRIORITY, Branch, SignalType, Station
 from app.domain.errors import DomainError
-from app.domain.roles import ANY_ROLE, Outcome, Role, SignalState
+from app.domain.roles import ANY_ROLE, Availability, Outcome, Role, SignalState
 
 MAX_NOTE = 500
 """Characters in a note or a reason."""
@@ -80,6 +80,8 @@ class Act(StrEnum):
     RESOLVE = "resolve"
     DECLINE = "decline"
     CANCEL = "cancel"
+    REOFFER = "reoffer"
+    """The raiser offers an open handoff again (to one wealth manager, or to any)."""
 
 
 class Actor(StrEnum):
@@ -127,6 +129,9 @@ LIFECYCLE: tuple[Transition, ...] = (
     Transition(
         Act.DECLINE, frozenset({_ACKED}), Actor.CLAIMER, _OPEN, handoff_only=True, not_declined=True
     ),
+    # The raiser may offer an unclaimed handoff again, to one person or to any: after a
+    # decline, or when nobody can take it (issue 12).
+    Transition(Act.REOFFER, frozenset({_OPEN}), Actor.RAISER, _OPEN, handoff_only=True),
 )
 """Every transition a signal can take, and nothing else (escalation is the hub's timer,
 not an act: it raises the level and adds a role while the signal stays open)."""
@@ -273,6 +278,20 @@ def refusal(branch: Branch, station: Station, act: Act, signal: SignalView) -> D
             if sig.state is _ARRIVED:
                 return DomainError(E.INVALID_TRANSITION, f"signal {sig.id} is already being served")
             return DomainError(E.INVALID_TRANSITION, f"{me} already declined signal {sig.id}")
+        case Act.REOFFER:
+            if not handoff:
+                return DomainError(
+                    E.BAD_REQUEST, f"{sig.code!r} is not a handoff; it cannot be offered again"
+                )
+            if sig.station != me:
+                return DomainError(
+                    E.FORBIDDEN,
+                    f"only {sig.station}, which raised signal {sig.id}, can re-offer it",
+                )
+            who = sig.acked_staff or sig.acked_station
+            return DomainError(
+                E.INVALID_TRANSITION, f"signal {sig.id} was already taken by {who}; not re-offered"
+            )
     raise AssertionError(act)  # pragma: no cover - every Act is matched above
 
 
@@ -365,7 +384,97 @@ def broadcast_recipients(branch: Branch, sender: Station, zone: str = "") -> tup
     )
 
 
+# Offers: naming a wealth manager, availability, nobody left to take it (issue 12) ------------
+# Availability follows contact-centre routing (Twilio TaskRouter's "Activities": each
+# state says whether the worker is eligible for new offers, and none is offered to a
+# worker who is not), with one difference made for a bank: "with a customer" still
+# takes an offer naming them, since a VIP waits for their own manager (专属客户经理).
+AVAILABILITY_ROLES = frozenset({Role.WEALTH_MANAGER})
+"""The roles whose stations say whether they can take a customer now."""
+
+
+def has_availability(station: Station) -> bool:
+    return station.role in AVAILABILITY_ROLES
+
+
+def serving_role(branch: Branch, code: str) -> Role | None:
+    """The role that serves a ``code`` handoff: its type's first target role (a VIP goes
+    to the wealth managers and the branch head; the wealth manager serves, the branch
+    head is told). An offer may name one station (one person) of it. None: not a
+    handoff that goes to roles."""
+    kind = branch.signal_type(code)
+    if kind is None or not kind.handoff or kind.to_station or not kind.targets:
+        return None
+    return kind.targets[0]
+
+
+def offer_choices(branch: Branch, code: str) -> list[Station]:
+    """The stations a ``code`` handoff may be offered to by name, in the config's order."""
+    role = serving_role(branch, code)
+    return [] if role is None else branch.stations_of(role)
+
+
+def offer_targets(branch: Branch, code: str, to: str, keep: Iterable[str] = ()) -> tuple[str, ...]:
+    """The target roles of a ``code`` handoff offered to station ``to`` ('' = any): to
+    any, the type's roles; to one station, the type's roles but the serving one (the
+    others are still told). ``keep``: roles added since (by escalation), kept."""
+    kind = branch.signal_type(code)
+    roles = [r.value for r in kind.targets] if kind is not None else []
+    role = serving_role(branch, code)
+    if to and role is not None:
+        roles = [r for r in roles if r != role.value]
+    return tuple(dict.fromkeys([*roles, *keep]))
+
+
+def offer_refusal(
+    branch: Branch, code: str, station: Station, availability: Mapping[str, str]
+) -> DomainError | None:
+    """Why a ``code`` handoff may not be offered to ``station`` by name (None: it may).
+
+    The rule: an offer may name a station of the serving role
+    (:func:`serving_role`) whose person is available or with a customer (they take it
+    when they are free; the raiser sees that they are busy). A person who is away is
+    refused, by name, so the raiser picks another or "any" at once instead of waiting
+    on an empty desk.
+    """
+    role = serving_role(branch, code)
+    if role is None:
+        return DomainError(E.BAD_REQUEST, f"{code!r} goes to roles, not to one station")
+    if station.role is not role:
+        return DomainError(
+            E.BAD_REQUEST, f"{code!r} cannot be offered to {station.id} ({station.role})"
+        )
+    if availability.get(station.id) == Availability.AWAY.value:
+        return DomainError(
+            E.UNAVAILABLE, f"{station.id} is away; offer it to someone else or to any"
+        )
+    return None
+
+
+def takers(branch: Branch, signal: SignalView) -> list[Station]:
+    """Who the current offer of a handoff is for: the named station, or every station
+    of the serving role."""
+    if signal.to:
+        named = branch.station(signal.to)
+        return [named] if named is not None else []
+    return offer_choices(branch, signal.code)
+
+
+def nobody_can_take(branch: Branch, signal: SignalView, availability: Mapping[str, str]) -> bool:
+    """Whether an unclaimed handoff has nobody left to take it: every station it is
+    offered to (:func:`takers`) declined this offer or is away. The raiser and the lobby
+    manager are then told, so the handoff is offered again or closed, never left open
+    unseen."""
+    if signal.state is not _OPEN or serving_role(branch, signal.code) is None:
+        return False
+    return all(
+        signal.declined_by(s.id) or availability.get(s.id) == Availability.AWAY.value
+        for s in takers(branch, signal)
+    )
+
+
 __all__ = [
+    "AVAILABILITY_ROLES",
     "BROADCASTERS",
     "LIFECYCLE",
     "MAX_BROADCAST",
@@ -386,14 +495,21 @@ __all__ = [
     "can_read",
     "can_send_to",
     "destinations",
+    "has_availability",
     "is_target",
     "may",
     "most_urgent_waiting",
     "needs_outcome",
+    "nobody_can_take",
+    "offer_choices",
+    "offer_refusal",
+    "offer_targets",
     "outcomes",
     "priority",
     "raisable",
     "refusal",
+    "serving_role",
+    "takers",
     "urgency_key",
     "waiting_first_key",
 ]

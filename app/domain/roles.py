@@ -44,3 +44,15 @@ class Outcome(StrEnum):
 
 
 ANY_ROLE = "any"
+
+
+# Availability (issue 12: loops closed) ------------------------------------------------
+class Availability(StrEnum):
+    """Whether a wealth manager can take a customer now; offers respect it
+    (:func:`app.domain.policy.offer_refusal`)."""
+
+    AVAILABLE = "available"
+    BUSY = "busy"
+    """With a customer: a named offer still reaches them, for when they are free."""
+    AWAY = "away"
+    """Not at the desk: an offer naming them is refused."""

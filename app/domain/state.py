@@ -18,6 +18,7 @@ from app.domain import errors as E
 from app.domain.config import Branch, SignalType, Station
 from app.domain.errors import DomainError
 from app.domain.events import (
+    AvailabilityChanged,
     BroadcastAcknowledged,
     BroadcastSent,
     ClockStepped,
@@ -33,11 +34,12 @@ from app.domain.events import (
     SignalDeclined,
     SignalEscalated,
     SignalRaised,
+    SignalReoffered,
     SignalResolved,
     StaffSignedIn,
     StaffSignedOut,
 )
-from app.domain.roles import CounterStatus, Role, SignalState
+from app.domain.roles import Availability, CounterStatus, Role, SignalState
 from app.domain.timeday import day_bounds_ms, local_time
 
 
@@ -81,6 +83,9 @@ class SignalRecord(msgspec.Struct, kw_only=True, gc=False):
     escalations: tuple[tuple[int, str, int], ...] = ()
     declines: tuple[Decision, ...] = ()
     updated_ms: int = 0
+    declines_before: int = 0
+    """How many of ``declines`` were of earlier offers (before the raiser re-offered it):
+    those no longer bar their stations."""
 
     @property
     def open(self) -> bool:
@@ -91,7 +96,13 @@ class SignalRecord(msgspec.Struct, kw_only=True, gc=False):
         return self.resolved_ms if self.resolved_ms is not None else self.cancelled_ms
 
     def declined_by(self, station: str) -> bool:
-        return any(d.station == station for d in self.declines)
+        """Whether ``station`` declined the current offer (a re-offer starts a new one)."""
+        return any(d.station == station for d in self.declines[self.declines_before :])
+
+    @property
+    def last_decline(self) -> Decision | None:
+        """The newest decline of the current offer (what the raiser is told), or None."""
+        return self.declines[-1] if len(self.declines) > self.declines_before else None
 
 
 class CounterRecord(msgspec.Struct, gc=False):
@@ -134,6 +145,8 @@ class StateSnapshot(msgspec.Struct):
     """Today's broadcasts, by id (issue 12)."""
     pause_lengths: dict[str, int] = msgspec.field(default_factory=dict)
     """Paused counters whose teller said how long, and the minutes said (issue 12)."""
+    availability: dict[str, str] = msgspec.field(default_factory=dict)
+    """Each wealth manager's station: available, busy (with a customer) or away."""
 
 
 Listener = Callable[[int, Event, "SignalRecord | None"], None]
@@ -171,6 +184,8 @@ class BranchState:
         """Today's broadcasts by id (cleared at the branch's midnight)."""
         self.pause_lengths: dict[str, int] = {}
         """Counter → the expected length of its current pause, in minutes, when said."""
+        self.availability: dict[str, str] = self._default_availability()
+        """Per station that has one (wealth managers): an :class:`Availability` value."""
         self.last_seq = 0
         self.last_ts_ms = 0
         self.listeners: list[Listener] = []
@@ -259,6 +274,32 @@ class BranchState:
     def open_records(self) -> Iterable[SignalRecord]:
         """The signals not yet resolved or cancelled."""
         return self._open_records()
+
+    def _default_availability(self) -> dict[str, str]:
+        return {
+            s.id: Availability.AVAILABLE.value
+            for s in self.branch.config.stations
+            if policy.has_availability(s)
+        }
+
+    def availability_of(self, station: str) -> Availability | None:
+        """A wealth manager's station's availability (None: a station without one)."""
+        value = self.availability.get(station)
+        try:
+            return Availability(value) if value is not None else None
+        except ValueError:  # a newer hub's value: taken as available
+            return Availability.AVAILABLE
+
+    def nobody_can_take(self, signal: SignalRecord) -> bool:
+        """An open handoff that everyone it is offered to declined or is away from
+        (:func:`app.domain.policy.nobody_can_take`): its raiser and the lobby are told."""
+        return policy.nobody_can_take(self.branch, signal, self.availability)
+
+    def unplaced(self) -> list[SignalRecord]:
+        """The open handoffs nobody can take now, oldest first."""
+        return sorted(
+            (s for s in self.open_records() if self.nobody_can_take(s)), key=attrgetter("id")
+        )
 
     # Decisions ------------------------------------------------------------------
     def decide(self, station_id: str, command: Command, new_id: int) -> Event:
@@ -353,9 +394,15 @@ class BranchState:
                 for where, who in list(self.staff_at.items()):
                     if who == event.staff:
                         del self.staff_at[where]
+                        if where in self.availability:  # they left that desk
+                            self.availability[where] = Availability.AWAY.value
                 self.staff_at[event.station] = event.staff
+                if event.station in self.availability:  # a new person at the desk
+                    self.availability[event.station] = Availability.AVAILABLE.value
             case StaffSignedOut():
                 self.staff_at.pop(event.station, None)
+                if event.station in self.availability:  # nobody at the desk
+                    self.availability[event.station] = Availability.AWAY.value
             case KeyShared():
                 self.shared_keys[event.station] = list(event.addresses)
                 self._shared_ms = max(self._shared_ms, ts_ms)
@@ -373,6 +420,12 @@ class BranchState:
                 found = self.broadcasts.get(event.broadcast_id)
                 if found is not None:
                     found.acks[event.station] = ts
+            case SignalReoffered():
+                sig = self.signals[event.signal_id]
+                sig.to, sig.targets = event.to, event.targets
+                sig.declines_before = len(sig.declines)
+            case AvailabilityChanged():
+                self.availability[event.station] = event.availability.value
             case JournalNote() | ClockStepped():
                 pass
         if sig is not None:
@@ -428,6 +481,7 @@ class BranchState:
             shared_keys=dict(self.shared_keys),
             broadcasts=list(self.broadcasts.values()),
             pause_lengths=dict(self.pause_lengths),
+            availability=dict(self.availability),
         )
 
     def restore(self, seq: int, snap: StateSnapshot) -> None:
@@ -443,6 +497,8 @@ class BranchState:
         self._shared_ms = snap.last_ts_ms  # of the snapshot's day
         self.broadcasts = {b.id: b for b in snap.broadcasts}
         self.pause_lengths = dict(snap.pause_lengths)
+        self.availability = self._default_availability()
+        self.availability.update(snap.availability)
         self.last_seq = seq
         self.last_ts_ms = snap.last_ts_ms
         self._next_day_ms = 0  # the snapshot may be of another day: look again

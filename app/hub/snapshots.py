@@ -17,8 +17,8 @@ from app.domain.events import Event
 from app.domain.state import BranchState, SignalRecord, StateSnapshot, encode_snapshot
 
 _encoder = msgspec.msgpack.Encoder()
-_SIGNALS_KEY = b"\x88\xa7signals"
-"""A StateSnapshot's encoding starts so: a map of its 8 fields, ``signals`` first."""
+_SIGNALS_KEY = b"\x89\xa7signals"
+"""A StateSnapshot's encoding starts so: a map of its 9 fields, ``signals`` first."""
 _NO_SIGNALS = _SIGNALS_KEY + b"\x90"
 
 
@@ -71,6 +71,7 @@ class SnapshotCache:
                 shared_keys=state.shared_keys,
                 broadcasts=list(state.broadcasts.values()),
                 pause_lengths=state.pause_lengths,
+                availability=state.availability,
             )
         )
         if not rest.startswith(_NO_SIGNALS):  # the layout changed: encode it all

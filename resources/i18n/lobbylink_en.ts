@@ -369,8 +369,44 @@
         <translation>Close without sending (Esc)</translation>
     </message>
     <message>
+        <source>Available</source>
+        <translation>Available</translation>
+    </message>
+    <message>
+        <source>With a customer</source>
+        <translation>With a customer</translation>
+    </message>
+    <message>
+        <source>Away</source>
+        <translation>Away</translation>
+    </message>
+    <message>
         <source>nobody</source>
         <translation>nobody</translation>
+    </message>
+    <message>
+        <source>{who} declined: {reason}</source>
+        <translation>{who} declined: {reason}</translation>
+    </message>
+    <message>
+        <source>⚠ Nobody can take it: {why} · offer it again</source>
+        <translation>⚠ Nobody can take it: {why} · offer it again</translation>
+    </message>
+    <message>
+        <source>offered to the others</source>
+        <translation>offered to the others</translation>
+    </message>
+    <message>
+        <source>Offered to {who}</source>
+        <translation>Offered to {who}</translation>
+    </message>
+    <message>
+        <source>{who} is away</source>
+        <translation>{who} is away</translation>
+    </message>
+    <message>
+        <source>every wealth manager is away</source>
+        <translation>every wealth manager is away</translation>
     </message>
     <message>
         <source>Calls for this station</source>
@@ -405,6 +441,10 @@
         <translation>The call is handled (R)</translation>
     </message>
     <message>
+        <source>Waiting to be sent · clicked at {time}</source>
+        <translation>Waiting to be sent · clicked at {time}</translation>
+    </message>
+    <message>
         <source>My signals</source>
         <translation>My signals</translation>
     </message>
@@ -415,6 +455,22 @@
     <message>
         <source>Close the selected signal you raised, once someone has taken it</source>
         <translation>Close the selected signal you raised, once someone has taken it</translation>
+    </message>
+    <message>
+        <source>Re-offer…</source>
+        <translation>Re-offer…</translation>
+    </message>
+    <message>
+        <source>Offer the selected referral again, to one wealth manager or to any</source>
+        <translation>Offer the selected referral again, to one wealth manager or to any</translation>
+    </message>
+    <message>
+        <source>Nobody can take: {what}</source>
+        <translation>Nobody can take: {what}</translation>
+    </message>
+    <message>
+        <source>Only a referral can be offered again</source>
+        <translation>Only a referral can be offered again</translation>
     </message>
     <message>
         <source>Cancel signal</source>
@@ -816,6 +872,14 @@
         <source>{clock} · {over} over</source>
         <translation>{clock} · {over} over</translation>
     </message>
+    <message>
+        <source>The wealth manager to offer the customer to, or any of them</source>
+        <translation>The wealth manager to offer the customer to, or any of them</translation>
+    </message>
+    <message>
+        <source>Any wealth manager</source>
+        <translation>Any wealth manager</translation>
+    </message>
 </context>
 <context>
     <name>AlertManager</name>
@@ -1030,6 +1094,29 @@
     </message>
 </context>
 <context>
+    <name>ReofferDialog</name>
+    <message>
+        <source>Offer the customer again</source>
+        <translation>Offer the customer again</translation>
+    </message>
+    <message>
+        <source>ticket {ticket}</source>
+        <translation>ticket {ticket}</translation>
+    </message>
+    <message>
+        <source>&amp;Offer it to:</source>
+        <translation>&amp;Offer it to:</translation>
+    </message>
+    <message>
+        <source>Any wealth manager</source>
+        <translation>Any wealth manager</translation>
+    </message>
+    <message>
+        <source>Offer</source>
+        <translation>Offer</translation>
+    </message>
+</context>
+<context>
     <name>SignInDialog</name>
     <message>
         <source>Sign in at {station}</source>
@@ -1128,6 +1215,10 @@
     <message>
         <source>Alert sounds are on: click to mute them</source>
         <translation>Alert sounds are on: click to mute them</translation>
+    </message>
+    <message>
+        <source>{name} · signing in (waiting for the hub)</source>
+        <translation>{name} · signing in (waiting for the hub)</translation>
     </message>
     <message>
         <source>Nobody signed in</source>
@@ -1265,6 +1356,10 @@
         <translation>Cancel the selected call (Delete key)</translation>
     </message>
     <message>
+        <source>Re-offer…</source>
+        <translation>Re-offer…</translation>
+    </message>
+    <message>
         <source>Sent to this counter</source>
         <translation>Sent to this counter</translation>
     </message>
@@ -1394,6 +1489,14 @@
         <translation>Why can you not take this customer? It goes to the other wealth managers.</translation>
     </message>
     <message>
+        <source>I am:</source>
+        <translation>I am:</translation>
+    </message>
+    <message>
+        <source>Why can you not take this customer? It goes back to {who}, who may offer it to someone else.</source>
+        <translation>Why can you not take this customer? It goes back to {who}, who may offer it to someone else.</translation>
+    </message>
+    <message>
         <source>Decline</source>
         <translation>Decline</translation>
     </message>
@@ -1410,6 +1513,10 @@
             <numerusform>%n no-show</numerusform>
             <numerusform>%n no-shows</numerusform>
         </translation>
+    </message>
+    <message>
+        <source>New · for you</source>
+        <translation>New · for you</translation>
     </message>
     <message>
         <source>New · offered again</source>

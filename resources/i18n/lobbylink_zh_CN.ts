@@ -367,8 +367,44 @@
         <translation>不发送，关闭 (Esc)</translation>
     </message>
     <message>
+        <source>Available</source>
+        <translation>空闲</translation>
+    </message>
+    <message>
+        <source>With a customer</source>
+        <translation>接待中</translation>
+    </message>
+    <message>
+        <source>Away</source>
+        <translation>离开</translation>
+    </message>
+    <message>
         <source>nobody</source>
         <translation>无人</translation>
+    </message>
+    <message>
+        <source>{who} declined: {reason}</source>
+        <translation>{who} 已拒绝：{reason}</translation>
+    </message>
+    <message>
+        <source>⚠ Nobody can take it: {why} · offer it again</source>
+        <translation>⚠ 无人可接：{why} · 请重新转介</translation>
+    </message>
+    <message>
+        <source>offered to the others</source>
+        <translation>已转给其他理财经理</translation>
+    </message>
+    <message>
+        <source>Offered to {who}</source>
+        <translation>已转介给 {who}</translation>
+    </message>
+    <message>
+        <source>{who} is away</source>
+        <translation>{who} 已离开</translation>
+    </message>
+    <message>
+        <source>every wealth manager is away</source>
+        <translation>理财经理都已离开</translation>
     </message>
     <message>
         <source>Calls for this station</source>
@@ -403,6 +439,10 @@
         <translation>该呼叫已处理完毕 (R)</translation>
     </message>
     <message>
+        <source>Waiting to be sent · clicked at {time}</source>
+        <translation>等待发送 · {time} 点击</translation>
+    </message>
+    <message>
         <source>My signals</source>
         <translation>我发起的</translation>
     </message>
@@ -413,6 +453,22 @@
     <message>
         <source>Close the selected signal you raised, once someone has taken it</source>
         <translation>有人接手后，结束您发起的所选事项</translation>
+    </message>
+    <message>
+        <source>Re-offer…</source>
+        <translation>重新转介…</translation>
+    </message>
+    <message>
+        <source>Offer the selected referral again, to one wealth manager or to any</source>
+        <translation>将选中的转介重新发给某位理财经理或任一理财经理</translation>
+    </message>
+    <message>
+        <source>Nobody can take: {what}</source>
+        <translation>无人可接：{what}</translation>
+    </message>
+    <message>
+        <source>Only a referral can be offered again</source>
+        <translation>只有转介可以重新转介</translation>
     </message>
     <message>
         <source>Cancel signal</source>
@@ -810,6 +866,14 @@
         <source>{clock} · {over} over</source>
         <translation>{clock} · 已超时 {over}</translation>
     </message>
+    <message>
+        <source>The wealth manager to offer the customer to, or any of them</source>
+        <translation>转介给哪位理财经理（或任一位）</translation>
+    </message>
+    <message>
+        <source>Any wealth manager</source>
+        <translation>任一理财经理</translation>
+    </message>
 </context>
 <context>
     <name>AlertManager</name>
@@ -1023,6 +1087,29 @@
     </message>
 </context>
 <context>
+    <name>ReofferDialog</name>
+    <message>
+        <source>Offer the customer again</source>
+        <translation>重新转介客户</translation>
+    </message>
+    <message>
+        <source>ticket {ticket}</source>
+        <translation>排队号 {ticket}</translation>
+    </message>
+    <message>
+        <source>&amp;Offer it to:</source>
+        <translation>转介给(&amp;O)：</translation>
+    </message>
+    <message>
+        <source>Any wealth manager</source>
+        <translation>任一理财经理</translation>
+    </message>
+    <message>
+        <source>Offer</source>
+        <translation>转介</translation>
+    </message>
+</context>
+<context>
     <name>SignInDialog</name>
     <message>
         <source>Sign in at {station}</source>
@@ -1121,6 +1208,10 @@
     <message>
         <source>Alert sounds are on: click to mute them</source>
         <translation>提示音已开启：点击静音</translation>
+    </message>
+    <message>
+        <source>{name} · signing in (waiting for the hub)</source>
+        <translation>{name} · 正在签到（等待服务器）</translation>
     </message>
     <message>
         <source>Nobody signed in</source>
@@ -1255,6 +1346,10 @@
         <translation>取消所选呼叫（Delete 键）</translation>
     </message>
     <message>
+        <source>Re-offer…</source>
+        <translation>重新转介…</translation>
+    </message>
+    <message>
         <source>Sent to this counter</source>
         <translation>发给本窗口</translation>
     </message>
@@ -1383,6 +1478,14 @@
         <translation>无法接待该客户的原因？转介将交给其他理财经理。</translation>
     </message>
     <message>
+        <source>I am:</source>
+        <translation>我的状态：</translation>
+    </message>
+    <message>
+        <source>Why can you not take this customer? It goes back to {who}, who may offer it to someone else.</source>
+        <translation>为什么不能接待这位客户？转介将退回给{who}，由其转给他人。</translation>
+    </message>
+    <message>
         <source>Decline</source>
         <translation>退回</translation>
     </message>
@@ -1397,6 +1500,10 @@
         <translation>
             <numerusform>未到场 %n 位</numerusform>
         </translation>
+    </message>
+    <message>
+        <source>New · for you</source>
+        <translation>新 · 指定给您</translation>
     </message>
     <message>
         <source>New · offered again</source>

@@ -29,7 +29,7 @@ from app.domain.config import Branch
 from app.domain.errors import DomainError
 from app.domain.events import Command, Event, PresenceChanged, SignalRaised
 from app.domain.state import BranchState, SignalRecord
-from widgets.model import StationModel
+from widgets.model import PendingCommand, StationModel
 
 if TYPE_CHECKING:
     from app.hub.journal import Journal
@@ -52,6 +52,8 @@ class MemoryModel(StationModel):
         self.sent: list[Command] = []
         """Every command this station sent, in order (what the tests check)."""
         self.pending: set[str] = set()
+        self.queued: dict[str, PendingCommand] = {}
+        """The commands not yet answered, as an outbox holds them (with their click time)."""
 
     @property
     def connected(self) -> bool:
@@ -73,8 +75,18 @@ class MemoryModel(StationModel):
         msg_id = uuid.uuid4().hex
         self.sent.append(command)
         self.pending.add(msg_id)
+        self.queued[msg_id] = PendingCommand(msg_id, command, self.hub.now_ms)
         self.hub.submit(self, msg_id, command)
+        self.pending_changed.emit()
         return msg_id
+
+    def pending_commands(self) -> list[PendingCommand]:
+        return list(self.queued.values())
+
+    def answered(self, msg_id: str) -> None:
+        self.pending.discard(msg_id)
+        if self.queued.pop(msg_id, None) is not None:
+            self.pending_changed.emit()
 
     def waiting_count(self, ignore: frozenset[str] = frozenset()) -> int:
         return len(self.pending - ignore)
@@ -159,7 +171,7 @@ class MemoryHub(QObject):
             if not model.connected:
                 waiting.append((model, msg_id, command))
                 continue
-            model.pending.discard(msg_id)
+            model.answered(msg_id)
             seq = self.state.last_seq + 1
             try:
                 event = self.state.decide(model.station.id, command, seq)

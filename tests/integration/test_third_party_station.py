@@ -504,6 +504,7 @@ class ThirdPartyStation:
             "escalations": [],
             "declines": [],
             "updated_ms": ts,
+            "declines_before": 0,
         }
 
     def _ev_signal_acknowledged(self, p: dict[str, Any], station: str, staff: str, ts: int) -> None:
@@ -558,6 +559,11 @@ class ThirdPartyStation:
 
     def _ev_signed_out(self, p: dict[str, Any], station: str, staff: str, ts: int) -> None:
         self.staff_at.pop(station, None)
+
+    def _ev_signal_reoffered(self, p: dict[str, Any], station: str, staff: str, ts: int) -> None:
+        if sig := self.signals.get(p["signal_id"]):
+            sig.update(to=p["to"], targets=list(p["targets"]))
+            sig["declines_before"] = len(sig["declines"])
 
 
 # -- test harness -----------------------------------------------------------------------

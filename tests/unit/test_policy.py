@@ -22,6 +22,7 @@ from app.domain.events import (
     Command,
     Decline,
     RaiseSignal,
+    Reoffer,
     Resolve,
     SignalRaised,
     SignIn,
@@ -48,6 +49,8 @@ def command_for(act: Act, sig: SignalRecord) -> Command:
             return Resolve(signal_id=sig.id, outcome=policy.outcomes(BRANCH, sig.code)[0].value)
         case Act.DECLINE:
             return Decline(signal_id=sig.id, reason=BRANCH.config.decline_reasons[0].code)
+        case Act.REOFFER:
+            return Reoffer(signal_id=sig.id)
 
 
 class Branchful:
@@ -90,6 +93,9 @@ SCENARIOS: list[tuple[str, str, str, list[tuple[str, Act]]]] = [
     ("C01", "refer_wealth", "", [("W1", Act.CLAIM), ("W1", Act.ARRIVE)]),
     ("C01", "refer_wealth", "", [("W1", Act.CLAIM), ("W1", Act.DECLINE)]),
     ("L1", "vip", "", [("W2", Act.CLAIM)]),
+    ("L1", "vip", "W1", []),
+    ("L1", "vip", "W1", [("W1", Act.DECLINE)]),
+    ("C01", "refer_wealth", "W2", [("W2", Act.DECLINE), ("C01", Act.REOFFER)]),
     ("L1", "direct_counter", "C02", []),
     ("L1", "direct_counter", "C02", [("C02", Act.CLAIM)]),
     ("H1", "cover_counter", "", []),
@@ -213,6 +219,7 @@ RAISES = [
     ("C01", "assist", ""),
     ("C02", "refer_wealth", ""),
     ("L1", "vip", ""),
+    ("C03", "refer_wealth", "W1"),
     ("L1", "direct_counter", "C03"),
     ("S1", "device_fault", ""),
     ("C04", "authorize", ""),
