@@ -176,6 +176,31 @@ class StationModel(QObject):
     def sign_out(self) -> str:
         return self.send(SignOut())
 
+    # The raiser confirms who came (issue 12) ------------------------------------------------
+    def awaiting_arrival(self) -> list[SignalRecord]:
+        """This station's own calls that someone claimed and that it may confirm arrived at
+        its counter, oldest first; silent ones never (nothing on the raiser's screen names
+        them)."""
+        types = self.branch.signal_types
+        return [
+            s
+            for s in self.my_signals()
+            if not (s.code in types and types[s.code].silent)
+            and policy.Act.ARRIVE in self.acts(s)
+            and s.station == self.station.id
+        ]
+
+    def confirm_arrival(self, signal_id: int | None = None) -> str:
+        """Confirm at the raising counter that the person who claimed ``signal_id`` is
+        here (a nurse-call presence button); None: the oldest call awaiting arrival.
+        Returns the command's msg_id, '' when there is nothing to confirm."""
+        if signal_id is None:
+            waiting = self.awaiting_arrival()
+            if not waiting:
+                return ""
+            signal_id = waiting[0].id
+        return self.arrive(signal_id)
+
     # What the person may do, and in what order: the domain's policy -----------------------
     def acts(self, signal: SignalRecord) -> frozenset[policy.Act]:
         """What this station may do to ``signal`` now (which buttons to enable)."""

@@ -365,10 +365,6 @@
         <translation>Claim  Enter</translation>
     </message>
     <message>
-        <source>Claim the selected call: you are going (Enter)</source>
-        <translation>Claim the selected call: you are going (Enter)</translation>
-    </message>
-    <message>
         <source>Arrived  A</source>
         <translation>Arrived  A</translation>
     </message>
@@ -415,6 +411,18 @@
     <message>
         <source>Resolve</source>
         <translation>Resolve</translation>
+    </message>
+    <message>
+        <source>Claim the most urgent waiting call: you are going (Enter)</source>
+        <translation>Claim the most urgent waiting call: you are going (Enter)</translation>
+    </message>
+    <message>
+        <source>No call is waiting</source>
+        <translation>No call is waiting</translation>
+    </message>
+    <message>
+        <source>Claimed: {what}</source>
+        <translation>Claimed: {what}</translation>
     </message>
     <message>
         <source>Sent: {label} → {to}</source>
@@ -1050,6 +1058,14 @@
     <message>
         <source>Cancel the selected call (Delete key)</source>
         <translation>Cancel the selected call (Delete key)</translation>
+    </message>
+    <message>
+        <source>Confirm arrival (F12)</source>
+        <translation>Confirm arrival (F12)</translation>
+    </message>
+    <message>
+        <source>The person who took the selected call is here at the counter (F12)</source>
+        <translation>The person who took the selected call is here at the counter (F12)</translation>
     </message>
     <message>
         <source>Sent to this counter</source>

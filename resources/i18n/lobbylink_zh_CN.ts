@@ -363,10 +363,6 @@
         <translation>响应  Enter</translation>
     </message>
     <message>
-        <source>Claim the selected call: you are going (Enter)</source>
-        <translation>响应所选呼叫：表示您正在前往 (Enter)</translation>
-    </message>
-    <message>
         <source>Arrived  A</source>
         <translation>已到达  A</translation>
     </message>
@@ -413,6 +409,18 @@
     <message>
         <source>Resolve</source>
         <translation>处理</translation>
+    </message>
+    <message>
+        <source>Claim the most urgent waiting call: you are going (Enter)</source>
+        <translation>响应最紧急的等候呼叫：您这就过去（Enter）</translation>
+    </message>
+    <message>
+        <source>No call is waiting</source>
+        <translation>没有等候中的呼叫</translation>
+    </message>
+    <message>
+        <source>Claimed: {what}</source>
+        <translation>已响应：{what}</translation>
     </message>
     <message>
         <source>Sent: {label} → {to}</source>
@@ -1044,6 +1052,14 @@
     <message>
         <source>Cancel the selected call (Delete key)</source>
         <translation>取消所选呼叫（Delete 键）</translation>
+    </message>
+    <message>
+        <source>Confirm arrival (F12)</source>
+        <translation>确认已到（F12）</translation>
+    </message>
+    <message>
+        <source>The person who took the selected call is here at the counter (F12)</source>
+        <translation>所选呼叫的响应人已到窗口（F12）</translation>
     </message>
     <message>
         <source>Sent to this counter</source>

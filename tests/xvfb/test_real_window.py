@@ -106,3 +106,19 @@ def test_f1_flashes_the_counter_on_the_lobby_map_and_enter_claims_it(
     claimed = teller.bridge.state.signals[sig.id]
     assert (claimed.acked_station, claimed.acked_staff) == ("L1", "wangfang")
     qtbot.waitUntil(lambda: "C01" not in floor.flashing_stations(), timeout=WAIT)
+
+    # With the claimed row selected, Enter takes the most urgent waiting call: a second F1.
+    desk.select_signal(sig.id)
+    press(teller, "F1", qtbot)
+    qtbot.waitUntil(lambda: len(teller.bridge.my_signals()) == 2, timeout=WAIT)
+    second = max(s.id for s in teller.bridge.my_signals())
+    qtbot.waitUntil(lambda: second in [s.id for s in desk.calls_model.rows], timeout=WAIT)
+    desk.select_signal(sig.id)
+    assert desk.selected_signal() is not None and desk.selected_signal().id == sig.id  # type: ignore[union-attr]
+    press(lobby, "Return", qtbot)
+    qtbot.waitUntil(
+        lambda: teller.bridge.state.signals[second].state is SignalState.ACKNOWLEDGED,
+        timeout=WAIT,
+    )
+    assert teller.bridge.state.signals[sig.id].state is SignalState.ACKNOWLEDGED
+    assert desk.status_line.text().startswith("Claimed: ")
