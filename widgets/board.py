@@ -6,8 +6,9 @@ model signals only mark it dirty and a timer refreshes at most four times a seco
 so a burst of a thousand events a second costs a handful of repaints.
 
 ``public=True`` is the big-screen mode: silent signals (duress) never appear, not even
-in a count. On the head's own board they appear only as an alarm line, never in the
-list or on the map. What may show where is the branch's audience rule
+in a count. On the head's own board a duress nobody has acknowledged is the pinned band
+of :class:`widgets.duress_alarm.DuressAlarm` above every tab; once claimed, an alarm line
+says who is handling it; never in the list or on the map. What may show where is the branch's audience rule
 (:meth:`StationModel.may_show`); the list is in the branch's urgency order.
 """
 
@@ -36,6 +37,7 @@ from app.domain.roles import ENROLLERS, SignalState
 from app.domain.state import SignalRecord
 from app.domain.timeday import local_time
 from widgets.common import fmt_age, progress_text, role_text, signal_label, tr
+from widgets.duress_alarm import DuressAlarm
 from widgets.enrolment import EnrolmentPanel
 from widgets.floormap import FloorMap
 from widgets.model import ReportRenderer, StationModel
@@ -200,6 +202,11 @@ class BoardView(QWidget):
         layout.setContentsMargins(8, 8, 8, 8)
         layout.setSpacing(6)
         layout.addLayout(top)
+        # A duress, on the head's own board only: pinned above every tab until acknowledged.
+        self.duress: DuressAlarm | None = None
+        if not self.public:
+            self.duress = DuressAlarm(model, self)
+            layout.addWidget(self.duress)
         live = QWidget(self)
         live.setObjectName("livePage")
         lv = QVBoxLayout(live)
@@ -299,7 +306,8 @@ class BoardView(QWidget):
         return [s.id for s in self._escalated]
 
     def alarm_ids(self) -> list[int]:
-        """Silent signals shown as an alarm (never on a public board)."""
+        """Silent signals shown as an alarm (never on a public board): in the pinned band
+        until acknowledged (:attr:`duress`), then as an alarm line saying who took it."""
         return [s.id for s in self._alarms]
 
     # Refresh ----------------------------------------------------------------------------
@@ -316,7 +324,7 @@ class BoardView(QWidget):
                 continue
             if model.may_show(sig.code, public=True):  # anyone may read it: listed
                 shown.append(sig)
-            elif not self.public and model.may_show(sig.code):  # private: an alarm line
+            elif not self.public and model.may_show(sig.code):  # private: an alarm
                 alarms.append(sig)
         shown = policy.by_urgency(branch, shown)
         self.open_model.set_rows(shown, now)
@@ -358,7 +366,11 @@ class BoardView(QWidget):
             self._split_timer.start()
         self.escalation.setVisible(bool(lines))
         alarms = []
+        if self.duress is not None:
+            self.duress.refresh()
         for sig in self._alarms:
+            if sig.state is SignalState.OPEN and self.duress is not None:
+                continue  # nobody acknowledged it yet: the pinned band shows it
             alarms.append(
                 "⚠ "
                 + tr("ALARM: {signal} · {who} · {age}").format(

@@ -707,6 +707,14 @@
         <source>Export cancelled; nothing was saved.</source>
         <translation>Export cancelled; nothing was saved.</translation>
     </message>
+    <message>
+        <source>Acknowledge: I am handling it</source>
+        <translation>Acknowledge: I am handling it</translation>
+    </message>
+    <message>
+        <source>{signal} at {where} · {age} · not yet acknowledged</source>
+        <translation>{signal} at {where} · {age} · not yet acknowledged</translation>
+    </message>
 </context>
 <context>
     <name>AlertManager</name>

@@ -704,6 +704,14 @@
         <source>Export cancelled; nothing was saved.</source>
         <translation>导出已取消，未保存任何文件。</translation>
     </message>
+    <message>
+        <source>Acknowledge: I am handling it</source>
+        <translation>确认：由我处理</translation>
+    </message>
+    <message>
+        <source>{signal} at {where} · {age} · not yet acknowledged</source>
+        <translation>{signal} · {where} · {age} · 尚无人确认</translation>
+    </message>
 </context>
 <context>
     <name>AlertManager</name>

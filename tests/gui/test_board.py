@@ -115,9 +115,16 @@ def test_public_board_never_shows_duress_while_the_heads_board_raises_its_alarm(
     qtbot.waitUntil(lambda: len(big_screen.model.state.signals) == 2, timeout=5000)
     for board in (head, big_screen):
         board.refresh_now()
-    # The head's own board: an alarm line, and only that (not in the list, not on the map).
-    assert head.alarm_ids() == [duress] and not head.alarm.isHidden()
-    assert "紧急情况（静默）" in head.alarm.text() and "5号窗口" in head.alarm.text()
+    # The head's own board: a pinned alarm band above every tab, and only that (not in the
+    # list, not on the map), until someone acknowledges it.
+    assert head.duress is not None and big_screen.duress is None
+    assert head.alarm_ids() == [duress] and head.duress.alarm_ids() == [duress]
+    assert not head.duress.isHidden() and head.alarm.isHidden()
+    band = head.duress.lines[duress].text()
+    assert "紧急情况（静默）" in band and "5号窗口" in band
+    assert head.show_page("reports") is not None  # another tab: the band stays
+    assert head.duress.isVisibleTo(head)
+    head.show_page("live")
     assert duress not in head.open_signal_ids()
     assert [s.code for s in head.map.tile("C05").signals] == ["cash"]
     assert head.kpis is not None and head.kpis.signals == 2
@@ -133,7 +140,8 @@ def test_public_board_never_shows_duress_while_the_heads_board_raises_its_alarm(
     qtbot.waitUntil(lambda: head.model.state.signals[duress].acked_staff == "wugang")
     for board in (head, big_screen):
         board.refresh_now()
-    assert "吴刚" in head.alarm.text()
+    assert "吴刚" in head.alarm.text() and not head.alarm.isHidden()
+    qtbot.waitUntil(lambda: head.duress is not None and head.duress.isHidden(), timeout=5000)
     assert "紧急" not in texts(big_screen) and big_screen.kpis.acknowledged == 0
 
 
@@ -363,7 +371,9 @@ def test_a_silent_signal_the_head_may_read_is_its_alarm_before_it_escalates(
     assert not head.state.is_target(sig, head.station)  # not yet: the ladder's next step
     for board in (own, screen):
         board.refresh_now()
-    assert own.alarm_ids() == [sig.id] and "抢劫（静默）" in own.alarm.text()
+    assert own.alarm_ids() == [sig.id] and own.duress is not None
+    assert "抢劫（静默）" in own.duress.lines[sig.id].text()
+    assert not own.duress.buttons[sig.id].isEnabled()  # the head may not claim it yet
     assert sig.id not in own.open_signal_ids() and own.map.marked_stations() == set()
     assert screen.alarm_ids() == [] and screen.open_signal_ids() == []
     assert "抢劫" not in texts(screen)
