@@ -17,7 +17,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt, QTimer
-from PySide6.QtGui import QFont, QResizeEvent
+from PySide6.QtGui import QFont, QFontMetrics, QResizeEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QFrame,
@@ -50,7 +50,20 @@ if TYPE_CHECKING:
 REFRESH_MS = 250
 """The board rebuilds at most four times a second, however many events arrive."""
 TICKS_PER_SECOND = 1000 // REFRESH_MS
-MAX_BANNER_LINES = 3
+MAX_BANNER_LINES = 2
+"""Lines of the escalation strip: it always has this height, so the map never jumps or
+shrinks as calls escalate; more calls than lines end in "… and n more"."""
+MAX_ALARM_LINES = 3
+
+
+ESCALATION_STRIP = (
+    "background: #ffebee; color: #b71c1c; border: 2px solid #c62828;"
+    " padding: 2px 10px; border-radius: 4px;"
+)
+CALM_STRIP = (
+    "background: #f5f7f8; color: #607d8b; border: 2px solid #e0e6e9;"
+    " padding: 2px 10px; border-radius: 4px;"
+)
 
 
 def _duration(seconds: float | None) -> str:
@@ -111,8 +124,6 @@ class BoardView(QWidget):
 
         self.title = QLabel(self)
         self.title.setObjectName("boardTitle")
-        name = model.branch.config.branch.name.get(model.lang)
-        self.title.setText(tr("{branch} · Live board").format(branch=name))
         self.clock = QLabel(self)
         self.clock.setObjectName("boardClock")
         self.connection = QLabel(self)
@@ -123,16 +134,14 @@ class BoardView(QWidget):
         self.alarm.setStyleSheet(
             "background: #b71c1c; color: white; padding: 6px 10px; border-radius: 4px;"
         )
-        self.alarm.setWordWrap(True)
+        self.alarm.setWordWrap(False)
         self.alarm.hide()
         self.escalation = QLabel(self)
         self.escalation.setObjectName("escalationBanner")
-        self.escalation.setStyleSheet(
-            "background: #ffebee; color: #b71c1c; border: 2px solid #c62828;"
-            " padding: 4px 10px; border-radius: 4px;"
-        )
-        self.escalation.setWordWrap(True)
-        self.escalation.hide()
+        self.escalation.setStyleSheet(ESCALATION_STRIP)
+        # One line a call, elided to the width: a fixed strip that never grows.
+        self.escalation.setWordWrap(False)
+        self.escalation.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
 
         # The board drives the map from its own timer, so both change together.
         self.map = FloorMap(
@@ -236,6 +245,7 @@ class BoardView(QWidget):
                 self.tabs.addTab(self.enrolment_panel, tr("Station PCs"))
             self.tabs.currentChanged.connect(self._on_tab)
             layout.addWidget(self.tabs, 1)
+        self._retitle()
         self.setStyleSheet("#boardView { background: #eceff1; }")
         self.setAutoFillBackground(True)
 
@@ -273,6 +283,18 @@ class BoardView(QWidget):
             self.today_panel = self._panel(index, today=True)
         elif index == 2 and self.reports_panel is None:
             self.reports_panel = self._panel(index, today=False)
+        self._retitle()
+
+    def _retitle(self) -> None:
+        """The title names the page shown: "Live board" only over the live board (it read
+        实时看板 over today's figures and the reports)."""
+        name = self.model.branch.config.branch.name.get(self.model.lang)
+        index = self.tabs.currentIndex() if self.tabs is not None else 0
+        if index <= 0 or self.tabs is None:
+            self.title.setText(tr("{branch} · Live board").format(branch=name))
+        else:
+            page = self.tabs.tabText(index)
+            self.title.setText(tr("{branch} · {page}").format(branch=name, page=page))
 
     def _panel(self, index: int, today: bool) -> ReportPanel:
         """Build a report panel in place of its tab's placeholder (QtCharts loads here,
@@ -344,7 +366,12 @@ class BoardView(QWidget):
         branch, lang = self.model.branch, self.model.lang
         lines = []
         narrow = self.width() < 900  # one line per call: the ladder only when there is room
-        for sig in self._escalated[:MAX_BANNER_LINES]:
+        shown = (
+            self._escalated
+            if len(self._escalated) <= MAX_BANNER_LINES
+            else self._escalated[: MAX_BANNER_LINES - 1]
+        )
+        for sig in shown:
             values = {
                 "signal": signal_label(branch, sig.code, lang),
                 "who": who_text(branch, sig, lang),
@@ -358,13 +385,16 @@ class BoardView(QWidget):
                     roles=roles or "—", **values
                 )
             lines.append("▲ " + line)
-        if len(self._escalated) > MAX_BANNER_LINES:
-            more = len(self._escalated) - MAX_BANNER_LINES
+        if len(self._escalated) > len(shown):
+            more = len(self._escalated) - len(shown)
             lines.append(tr("… and %n more escalated", "", more))
-        self.escalation.setText("\n".join(lines))
-        if self.escalation.isHidden() == bool(lines):  # the map's height changes
-            self._split_timer.start()
-        self.escalation.setVisible(bool(lines))
+        calm = not lines
+        if calm:
+            lines = ["✓ " + tr("No call is waiting past its deadline")]
+        if calm != self.escalation.property("calm"):
+            self.escalation.setProperty("calm", calm)
+            self.escalation.setStyleSheet(CALM_STRIP if calm else ESCALATION_STRIP)
+        self.escalation.setText("\n".join(self._elided(self.escalation, lines)))
         alarms = []
         if self.duress is not None:
             self.duress.refresh()
@@ -394,10 +424,26 @@ class BoardView(QWidget):
                         second=addresses[-1] if addresses else "?",
                     )
                 )
-        self.alarm.setText("\n".join(alarms))
+        if len(alarms) > MAX_ALARM_LINES:
+            more = len(alarms) - (MAX_ALARM_LINES - 1)
+            alarms = alarms[: MAX_ALARM_LINES - 1]
+            alarms.append(tr("… and %n more alarms", "", more))
+        self.alarm.setText("\n".join(self._elided(self.alarm, alarms)))
         if self.alarm.isHidden() == bool(alarms):
             self._split_timer.start()
         self.alarm.setVisible(bool(alarms))
+
+    def _elided(self, label: QLabel, lines: list[str]) -> list[str]:
+        """``lines`` cut with "…" to the label's width: a banner line never wraps (a wrapped
+        banner grows and takes the map's height). The full text is the tooltip."""
+        label.setToolTip("\n".join(lines))
+        width = max(50, (self.width() or 640) - 60)
+        metrics = QFontMetrics(label.font())
+        return [metrics.elidedText(x, Qt.TextElideMode.ElideRight, width) for x in lines]
+
+    def escalation_lines(self) -> list[str]:
+        """The escalation strip's lines as shown (a calm line when nothing escalated)."""
+        return self.escalation.text().split("\n")
 
     def _show_kpis(self, k: Kpis) -> None:
         t = self.tiles
@@ -476,6 +522,8 @@ class BoardView(QWidget):
             font.setPixelSize(round(px * factor))
             font.setBold(bold)
             label.setFont(font)
+        strip = QFontMetrics(self.escalation.font())
+        self.escalation.setFixedHeight(strip.lineSpacing() * MAX_BANNER_LINES + 10)
         for tile in self.tiles.values():
             small = QFont(base)
             small.setPixelSize(max(10, round(px * 0.75)))

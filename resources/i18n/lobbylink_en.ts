@@ -194,6 +194,10 @@
         <source>Station PCs</source>
         <translation>Station PCs</translation>
     </message>
+    <message>
+        <source>{branch} · {page}</source>
+        <translation>{branch} · {page}</translation>
+    </message>
     <message numerus="yes">
         <source>Open signals · %n</source>
         <translation>
@@ -217,12 +221,23 @@
         <translation>Escalated: {signal} · {who} · waiting {age} · now with {roles}</translation>
     </message>
     <message>
+        <source>No call is waiting past its deadline</source>
+        <translation>No call is waiting past its deadline</translation>
+    </message>
+    <message>
         <source>ALARM: {signal} · {who} · {age}</source>
         <translation>ALARM: {signal} · {who} · {age}</translation>
     </message>
     <message>
         <source>The key of {station} is in use from {first} and {second}: one key on two PCs? Revoke it and enrol the PC again unless it moved.</source>
         <translation>The key of {station} is in use from {first} and {second}: one key on two PCs? Revoke it and enrol the PC again unless it moved.</translation>
+    </message>
+    <message numerus="yes">
+        <source>… and %n more alarms</source>
+        <translation>
+            <numerusform>… and %n more alarms</numerusform>
+            <numerusform>… and %n more alarms</numerusform>
+        </translation>
     </message>
     <message>
         <source>Connected</source>

@@ -194,6 +194,10 @@
         <source>Station PCs</source>
         <translation>工作站登记</translation>
     </message>
+    <message>
+        <source>{branch} · {page}</source>
+        <translation>{branch} · {page}</translation>
+    </message>
     <message numerus="yes">
         <source>Open signals · %n</source>
         <translation>
@@ -215,12 +219,22 @@
         <translation>已升级：{signal} · {who} · 已等待 {age} · 已通知 {roles}</translation>
     </message>
     <message>
+        <source>No call is waiting past its deadline</source>
+        <translation>没有超时未响应的呼叫</translation>
+    </message>
+    <message>
         <source>ALARM: {signal} · {who} · {age}</source>
         <translation>警报：{signal} · {who} · {age}</translation>
     </message>
     <message>
         <source>The key of {station} is in use from {first} and {second}: one key on two PCs? Revoke it and enrol the PC again unless it moved.</source>
         <translation>{station} 的密钥同时在 {first} 和 {second} 上使用：可能一把密钥装在两台电脑上？若不是电脑换了地址，请吊销该密钥并重新登记这台电脑。</translation>
+    </message>
+    <message numerus="yes">
+        <source>… and %n more alarms</source>
+        <translation>
+            <numerusform>… 另有 %n 项警报</numerusform>
+        </translation>
     </message>
     <message>
         <source>Connected</source>

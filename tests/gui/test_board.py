@@ -253,7 +253,8 @@ def test_escalated_calls_nobody_claimed_are_bannered(qtbot: QtBot, memory_hub: M
     lobby.acknowledge(sid)
     qtbot.waitUntil(lambda: head.state.signals[sid].state is SignalState.ACKNOWLEDGED)
     board.refresh_now()
-    assert board.escalated_ids() == [] and board.escalation.isHidden()
+    assert board.escalated_ids() == []
+    assert board.escalation_lines() == ["✓ No call is waiting past its deadline"]
     assert board.kpis.escalations == 1  # it still counts for the day
 
 
@@ -393,3 +394,51 @@ def test_the_heads_board_warns_of_a_key_used_from_two_pcs(
     assert "10.0.0.7" in head.alarm.text() and "10.0.0.9" in head.alarm.text()
     assert not head.alarm.isHidden()
     assert "10.0.0.7" not in texts(public)  # never on a screen customers see
+
+
+@pytest.mark.qt_log_ignore(r"This plugin does not support propagateSizeHints")
+def test_escalations_never_stack_nor_shrink_the_map(qtbot: QtBot, memory_hub: MemoryHub) -> None:
+    """Escalation banners stacked a line per call (wrapped, too) and took the map's
+    height: now a fixed strip of two lines, one call a line, the rest counted."""
+    head = memory_hub.station("H1")
+    board = make_board(qtbot, head)
+    board.resize(1280, 800)
+    board.show()
+    qtbot.waitExposed(board)
+    board.refresh_now()
+    qtbot.wait(50)
+    map_h, strip_h = board.map.height(), board.escalation.height()
+    assert strip_h > 0 and not board.escalation.isHidden()
+    tellers = [memory_hub.station(f"C0{i}", staff="") for i in range(1, 6)]
+    for teller in tellers:
+        teller.raise_signal("assist", note="客户需要协助办理开户业务" * 4)
+    memory_hub.flush()
+    assist = memory_hub.branch.signal_type("assist")
+    assert assist is not None and assist.ack_s
+    memory_hub.advance(assist.ack_s * 1000)
+    qtbot.waitUntil(
+        lambda: sum(1 for x in head.state.signals.values() if x.level) == 5, timeout=5000
+    )
+    board.refresh_now()
+    qtbot.wait(50)
+    assert len(board.escalated_ids()) == 5
+    lines = board.escalation_lines()
+    assert len(lines) == 2 and lines[-1] == "… and 4 more escalated"
+    assert board.escalation.height() == strip_h and board.map.height() == map_h
+    board.resize(640, 480)  # a small window: still one line a call, elided, not wrapped
+    board.refresh_now()
+    qtbot.wait(50)
+    assert len(board.escalation_lines()) == 2
+    assert board.escalation.sizeHint().width() <= board.width()
+
+
+def test_the_title_follows_the_tab(qtbot: QtBot, memory_hub: MemoryHub) -> None:
+    """The Today tab was titled 实时看板 (Live board): the title names the page shown."""
+    board = make_board(qtbot, memory_hub.station("H1", staff="zhenghua"))
+    assert board.title.text().endswith("· Live board")
+    board.show_page("today")
+    assert board.title.text().endswith("· Today") and "Live" not in board.title.text()
+    board.show_page("reports")
+    assert board.title.text().endswith("· Reports")
+    board.show_page("live")
+    assert board.title.text().endswith("· Live board")
