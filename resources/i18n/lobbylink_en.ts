@@ -95,10 +95,6 @@
         <translation>Open now</translation>
     </message>
     <message>
-        <source>Raised today and not yet resolved or cancelled</source>
-        <translation>Raised today and not yet resolved or cancelled</translation>
-    </message>
-    <message>
         <source>Median time to claim</source>
         <translation>Median time to claim</translation>
     </message>
@@ -215,6 +211,10 @@
     <message>
         <source>Escalated: {signal} · {who} · waiting {age}</source>
         <translation>Escalated: {signal} · {who} · waiting {age}</translation>
+    </message>
+    <message>
+        <source>Signals open now: the ones listed beside</source>
+        <translation>Signals open now: the ones listed beside</translation>
     </message>
     <message>
         <source>Escalated: {signal} · {who} · waiting {age} · now with {roles}</source>

@@ -95,10 +95,6 @@
         <translation>当前未结</translation>
     </message>
     <message>
-        <source>Raised today and not yet resolved or cancelled</source>
-        <translation>今日发起、尚未处理或取消的事项</translation>
-    </message>
-    <message>
         <source>Median time to claim</source>
         <translation>响应用时中位数</translation>
     </message>
@@ -213,6 +209,10 @@
     <message>
         <source>Escalated: {signal} · {who} · waiting {age}</source>
         <translation>已升级：{signal} · {who} · 已等待 {age}</translation>
+    </message>
+    <message>
+        <source>Signals open now: the ones listed beside</source>
+        <translation>当前未结的呼叫：即旁边列出的各项</translation>
     </message>
     <message>
         <source>Escalated: {signal} · {who} · waiting {age} · now with {roles}</source>

@@ -442,3 +442,25 @@ def test_the_title_follows_the_tab(qtbot: QtBot, memory_hub: MemoryHub) -> None:
     assert board.title.text().endswith("· Reports")
     board.show_page("live")
     assert board.title.text().endswith("· Live board")
+
+
+def test_open_now_counts_exactly_the_open_list(qtbot: QtBot, memory_hub: MemoryHub) -> None:
+    """ "当前未结 12" stood beside "未结事项 · 11": the tile counted a duress the list
+    does not show (it has its band) and the list a call from before midnight the day's
+    figure left out. Both now count the signals listed."""
+    head = memory_hub.station("H1", staff="zhenghua")
+    board = make_board(qtbot, head)
+    c1, c2 = memory_hub.station("C01", staff="lina"), memory_hub.station("C02", staff="zhangwei")
+    c1.raise_signal("authorize")
+    c1.raise_signal("cash")
+    memory_hub.flush()
+    memory_hub.advance(24 * 3600 * 1000)  # a new day: the calls are still open
+    c2.raise_signal("complaint")
+    c2.raise_signal("duress")
+    memory_hub.flush()
+    qtbot.waitUntil(lambda: len(head.state.signals) == 4, timeout=5000)
+    board.refresh_now()
+    listed = len(board.open_signal_ids())
+    assert listed == 3
+    assert board.list_title.text() == f"Open signals · {listed}"
+    assert board.tiles["open"].value.text() == str(listed)
