@@ -65,3 +65,32 @@ def test_branch_labels_in_chinese_use_full_width_punctuation() -> None:
     chinese = re.findall(r'zh_CN = "([^"]*)"', text)
     assert chinese
     assert [c for c in chinese if HALF_WIDTH_AFTER_CJK.search(c)] == []
+
+
+def _zh(source: str) -> str:
+    return next(text for src, text in _zh_translations() if src == source)
+
+
+def test_a_role_has_one_chinese_name_on_every_screen() -> None:
+    """S1 was 运营主管 (its station's name) in one place and 现场经理 (the role) in
+    another: a desk named after a role uses the role's own word, and no station is
+    named after another role."""
+    from app.domain.config import load_branch
+
+    branch = load_branch()
+    roles = {
+        "teller": _zh("Teller"),
+        "lobby_manager": _zh("Lobby manager"),
+        "wealth_manager": _zh("Wealth manager"),
+        "supervisor": _zh("Supervisor"),
+        "branch_head": _zh("Branch head"),
+    }
+    assert roles["supervisor"] == "现场经理"
+    for station in branch.config.stations:
+        name = station.name.get("zh_CN")
+        own = roles[station.role.value]
+        others = [word for role, word in roles.items() if role != station.role.value]
+        assert not [w for w in others if w in name], (station.id, name)
+        assert "主管" not in name or own in name, (station.id, name)
+        if station.role.value in ("lobby_manager", "supervisor"):
+            assert own in name, (station.id, name, own)
