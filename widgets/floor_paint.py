@@ -307,7 +307,10 @@ class FloorPainter:
         px = sizes[-1]  # a small map: the label wrapped on two lines, then the tail
         metrics = QFontMetricsF(self.font(px, True))
         width = room - self.pad(px)
-        lines = wrap_text(label, metrics, width)[:2]
+        lines = wrap_text(label, metrics, width)
+        if len(lines) > 2:  # the rest on the second line, elided below: never dropped
+            sep = " " if " " in label else ""
+            lines = [lines[0], sep.join(lines[1:])]
         if tail:
             lines.append(tail)
         return [metrics.elidedText(x, Qt.TextElideMode.ElideRight, width) for x in lines], px
