@@ -17,7 +17,15 @@ from __future__ import annotations
 from functools import partial
 
 from PySide6.QtCore import Qt, QTimer
-from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
+from PySide6.QtWidgets import (
+    QFrame,
+    QHBoxLayout,
+    QLabel,
+    QPushButton,
+    QSizePolicy,
+    QVBoxLayout,
+    QWidget,
+)
 
 from app.domain.policy import Act
 from app.domain.roles import SignalState
@@ -107,6 +115,10 @@ class DuressAlarm(QFrame):
         label = QLabel(row)
         label.setFont(scaled_font(1.5, bold=True))
         label.setTextFormat(Qt.TextFormat.PlainText)
+        # Wraps rather than widening the window: a 640 px station still shows all of it.
+        label.setWordWrap(True)
+        label.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
+        label.setMinimumWidth(120)
         layout.addWidget(label, 1)
         button = QPushButton(tr("Acknowledge: I am handling it"), row)
         button.setObjectName(f"ackAlarm_{sig.id}")
