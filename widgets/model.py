@@ -104,6 +104,9 @@ class StationModel(QObject):
         self.station: Station = station
         self.state = state
         self.state.listeners.append(self._on_applied)
+        self._staff_seen: dict[str, str] = dict(state.staff_at)
+        self.state.listeners.append(self._on_staff_moved)
+        self.state.reset_listeners.append(self._on_staff_reset)
         self.state.reset_listeners.append(self.state_reset.emit)
         self.lang = "zh_CN"
         """Language of branch data (labels from the config); Qt strings use the translator."""
@@ -223,6 +226,26 @@ class StationModel(QObject):
             (s for s in self.state.signals.values() if s.station == self.station.id and s.open),
             key=lambda s: s.id,
         )
+
+    # One person, one station (issue 12) -------------------------------------------------------
+    def _on_staff_moved(self, _seq: int, event: Event, _sig: SignalRecord | None) -> None:
+        """Signing in at a second station moves the person (the reducer's rule, protocol
+        §7 ``signed_in``) without a ``signed_out`` for the station they left: tell the
+        views of that station too, or its header went on naming someone who is gone."""
+        if not isinstance(event, StaffSignedIn | StaffSignedOut):
+            return
+        now = dict(self.state.staff_at)
+        left = [
+            station
+            for station, who in self._staff_seen.items()
+            if station != event.station and now.get(station) != who
+        ]
+        self._staff_seen = now
+        for station in left:
+            self.staff_changed.emit(station)
+
+    def _on_staff_reset(self) -> None:
+        self._staff_seen = dict(self.state.staff_at)
 
     # State callbacks, re-emitted as Qt signals ----------------------------------------------
     def _on_applied(self, _seq: int, event: Event, sig: SignalRecord | None) -> None:

@@ -73,10 +73,6 @@ class StateView(Protocol):
 
     def signal(self, signal_id: int) -> SignalView: ...
 
-    # Read by the sign-in rule (:func:`_signed_in_elsewhere`).
-    @property
-    def presence(self) -> Mapping[str, bool]: ...
-
 
 _LIFECYCLE_COMMANDS: dict[type, Act] = {
     Acknowledge: Act.CLAIM,
@@ -117,9 +113,7 @@ def decide(state: StateView, station_id: str, command: Command, new_id: int) -> 
         case SetStatus():
             return _decide_status(state, station, staff, command)
         case SignIn():
-            event = _decide_sign_in(branch, station, command)
-            _signed_in_elsewhere(state, station, command.staff)
-            return event
+            return _decide_sign_in(branch, station, command)
         case SignOut():
             if not state.staff_at.get(station.id):
                 raise DomainError(E.INVALID_TRANSITION, f"nobody is signed in at {station.id}")
@@ -297,27 +291,6 @@ def _decide_sign_in(branch: Branch, station: Station, cmd: SignIn) -> Event:
     if person.pin and cmd.pin != person.pin:
         raise DomainError(E.FORBIDDEN, f"wrong PIN for {person.id}")
     return StaffSignedIn(station=station.id, staff=person.id)
-
-
-# One person, one station ----------------------------------------------------------------------
-def _signed_in_elsewhere(state: StateView, station: Station, staff: str) -> None:
-    """Refuse signing ``staff`` in at ``station`` while they are signed in at another
-    station that is online.
-
-    A person is at one counter: the lobby walks to the counter a call names, and a claim
-    is journaled under one person. Moving them silently (the reducer keeps one station a
-    person, so the old one would simply lose them) would leave the first counter's open
-    calls and claimed handoffs without anyone while its screen is still in use; refusing
-    says plainly where they still are, as core-banking sign-ons refuse a second session.
-    A station that is offline (its PC crashed or was switched off) cannot be signed out
-    from, so there the sign-in is accepted and moves the person, as the reducer does.
-    """
-    for where, who in state.staff_at.items():
-        if who == staff and where != station.id and state.presence.get(where, False):
-            raise DomainError(
-                E.INVALID_TRANSITION,
-                f"{staff} is signed in at {where}; sign out there first",
-            )
 
 
 __all__ = ["CounterView", "StateView", "act_of", "decide"]
