@@ -167,6 +167,9 @@ def test_a_duress_is_a_pinned_alarm_at_the_watchers_and_nothing_at_the_raiser(
     assert isinstance(supervisor, SupervisorView) and isinstance(board, BoardView)
     assert board.duress is not None
     before = teller.view.grab().toImage()
+    from widgets.teller import TellerView
+
+    assert isinstance(teller.view, TellerView)
     teller.view.trigger("duress")  # the counter's discreet button (its chord is the bar's)
     qtbot.waitUntil(lambda: len(supervisor.duress.alarm_ids()) == 1, timeout=WAIT)
     qtbot.waitUntil(lambda: board.duress is not None and board.duress.isVisible(), timeout=WAIT)
