@@ -4,7 +4,8 @@
 One short, soft, clearly different tone per priority, so a teller hears *what kind*
 of call is waiting without looking: 1 urgent (quick rising triple), 2 (ding-dong),
 3 (single chime), 4 (low soft blip); plus ``acknowledged.wav``, the short rising
-two-note notice a raiser hears when someone claims the call.
+two-note notice a raiser hears when someone claims the call, and ``duress.wav``, the
+alternating alarm of a silent emergency at the stations that watch for one.
 
 Run: .venv/bin/python scripts/make_sounds.py   (deterministic: same bytes every time)
 """
@@ -26,6 +27,10 @@ SOUNDS: dict[str, list[tuple[float, float, float]]] = {
     "priority3": [(659.3, 0.00, 0.60)],
     "priority4": [(440.0, 0.00, 0.35)],
     "acknowledged": [(523.3, 0.00, 0.14), (784.0, 0.12, 0.26)],
+    # A duress (silent alarm), heard only at its watchers (supervisor, branch head): a
+    # low-high alternation repeated three times, unlike any call, as a two-tone alarm is
+    # (EN 54-3's alternating tones; hospital "code" alarms use a pattern, not a pitch).
+    "duress": [(587.3 if i % 2 == 0 else 987.8, i * 0.19, 0.17) for i in range(6)],
 }
 
 

@@ -6,8 +6,9 @@ model signals only mark it dirty and a timer refreshes at most four times a seco
 so a burst of a thousand events a second costs a handful of repaints.
 
 ``public=True`` is the big-screen mode: silent signals (duress) never appear, not even
-in a count. On the head's own board they appear only as an alarm line, never in the
-list or on the map. What may show where is the branch's audience rule
+in a count. On the head's own board a duress nobody has acknowledged is the pinned band
+of :class:`widgets.duress_alarm.DuressAlarm` above every tab; once claimed, an alarm line
+says who is handling it; never in the list or on the map. What may show where is the branch's audience rule
 (:meth:`StationModel.may_show`); the list is in the branch's urgency order.
 """
 
@@ -16,7 +17,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt, QTimer
-from PySide6.QtGui import QFont, QResizeEvent
+from PySide6.QtGui import QFont, QFontMetrics, QResizeEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QFrame,
@@ -36,6 +37,7 @@ from app.domain.roles import ENROLLERS, SignalState
 from app.domain.state import SignalRecord
 from app.domain.timeday import local_time
 from widgets.common import fmt_age, progress_text, role_text, signal_label, tr
+from widgets.duress_alarm import DuressAlarm
 from widgets.enrolment import EnrolmentPanel
 from widgets.floormap import FloorMap
 from widgets.model import ReportRenderer, StationModel
@@ -48,7 +50,20 @@ if TYPE_CHECKING:
 REFRESH_MS = 250
 """The board rebuilds at most four times a second, however many events arrive."""
 TICKS_PER_SECOND = 1000 // REFRESH_MS
-MAX_BANNER_LINES = 3
+MAX_BANNER_LINES = 2
+"""Lines of the escalation strip: it always has this height, so the map never jumps or
+shrinks as calls escalate; more calls than lines end in "… and n more"."""
+MAX_ALARM_LINES = 3
+
+
+ESCALATION_STRIP = (
+    "background: #ffebee; color: #b71c1c; border: 2px solid #c62828;"
+    " padding: 2px 10px; border-radius: 4px;"
+)
+CALM_STRIP = (
+    "background: #f5f7f8; color: #607d8b; border: 2px solid #e0e6e9;"
+    " padding: 2px 10px; border-radius: 4px;"
+)
 
 
 def _duration(seconds: float | None) -> str:
@@ -106,11 +121,10 @@ class BoardView(QWidget):
         self._font_px = 0
         self._escalated: list[SignalRecord] = []
         self._alarms: list[SignalRecord] = []
+        self._open_count = 0
 
         self.title = QLabel(self)
         self.title.setObjectName("boardTitle")
-        name = model.branch.config.branch.name.get(model.lang)
-        self.title.setText(tr("{branch} · Live board").format(branch=name))
         self.clock = QLabel(self)
         self.clock.setObjectName("boardClock")
         self.connection = QLabel(self)
@@ -121,16 +135,14 @@ class BoardView(QWidget):
         self.alarm.setStyleSheet(
             "background: #b71c1c; color: white; padding: 6px 10px; border-radius: 4px;"
         )
-        self.alarm.setWordWrap(True)
+        self.alarm.setWordWrap(False)
         self.alarm.hide()
         self.escalation = QLabel(self)
         self.escalation.setObjectName("escalationBanner")
-        self.escalation.setStyleSheet(
-            "background: #ffebee; color: #b71c1c; border: 2px solid #c62828;"
-            " padding: 4px 10px; border-radius: 4px;"
-        )
-        self.escalation.setWordWrap(True)
-        self.escalation.hide()
+        self.escalation.setStyleSheet(ESCALATION_STRIP)
+        # One line a call, elided to the width: a fixed strip that never grows.
+        self.escalation.setWordWrap(False)
+        self.escalation.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
 
         # The board drives the map from its own timer, so both change together.
         self.map = FloorMap(
@@ -157,7 +169,7 @@ class BoardView(QWidget):
         self.tiles: dict[str, KpiTile] = {}
         for key, caption, tip in (
             ("signals", tr("Signals today"), tr("Signals raised since midnight")),
-            ("open", tr("Open now"), tr("Raised today and not yet resolved or cancelled")),
+            ("open", tr("Open now"), tr("Signals open now: the ones listed beside")),
             ("ack_median", tr("Median time to claim"), tr("Half the calls were claimed faster")),
             ("ack_p90", tr("90% claimed within"), tr("Nine calls in ten were claimed faster")),
             ("escalations", tr("Escalated"), tr("Calls that went up the ladder today")),
@@ -200,6 +212,11 @@ class BoardView(QWidget):
         layout.setContentsMargins(8, 8, 8, 8)
         layout.setSpacing(6)
         layout.addLayout(top)
+        # A duress, on the head's own board only: pinned above every tab until acknowledged.
+        self.duress: DuressAlarm | None = None
+        if not self.public:
+            self.duress = DuressAlarm(model, self)
+            layout.addWidget(self.duress)
         live = QWidget(self)
         live.setObjectName("livePage")
         lv = QVBoxLayout(live)
@@ -229,6 +246,7 @@ class BoardView(QWidget):
                 self.tabs.addTab(self.enrolment_panel, tr("Station PCs"))
             self.tabs.currentChanged.connect(self._on_tab)
             layout.addWidget(self.tabs, 1)
+        self._retitle()
         self.setStyleSheet("#boardView { background: #eceff1; }")
         self.setAutoFillBackground(True)
 
@@ -266,6 +284,18 @@ class BoardView(QWidget):
             self.today_panel = self._panel(index, today=True)
         elif index == 2 and self.reports_panel is None:
             self.reports_panel = self._panel(index, today=False)
+        self._retitle()
+
+    def _retitle(self) -> None:
+        """The title names the page shown: "Live board" only over the live board (it read
+        实时看板 over today's figures and the reports)."""
+        name = self.model.branch.config.branch.name.get(self.model.lang)
+        index = self.tabs.currentIndex() if self.tabs is not None else 0
+        if index <= 0 or self.tabs is None:
+            self.title.setText(tr("{branch} · Live board").format(branch=name))
+        else:
+            page = self.tabs.tabText(index)
+            self.title.setText(tr("{branch} · {page}").format(branch=name, page=page))
 
     def _panel(self, index: int, today: bool) -> ReportPanel:
         """Build a report panel in place of its tab's placeholder (QtCharts loads here,
@@ -299,7 +329,8 @@ class BoardView(QWidget):
         return [s.id for s in self._escalated]
 
     def alarm_ids(self) -> list[int]:
-        """Silent signals shown as an alarm (never on a public board)."""
+        """Silent signals shown as an alarm (never on a public board): in the pinned band
+        until acknowledged (:attr:`duress`), then as an alarm line saying who took it."""
         return [s.id for s in self._alarms]
 
     # Refresh ----------------------------------------------------------------------------
@@ -316,11 +347,15 @@ class BoardView(QWidget):
                 continue
             if model.may_show(sig.code, public=True):  # anyone may read it: listed
                 shown.append(sig)
-            elif not self.public and model.may_show(sig.code):  # private: an alarm line
+            elif not self.public and model.may_show(sig.code):  # private: an alarm
                 alarms.append(sig)
         shown = policy.by_urgency(branch, shown)
         self.open_model.set_rows(shown, now)
         self.list_title.setText(tr("Open signals · %n", "", len(shown)))
+        # "Open now" counts exactly the list: the day's KPI counted silent alarms (shown
+        # in their band) and left out calls still open from before midnight, so the two
+        # numbers side by side disagreed (当前未结 12 beside 未结事项 · 11).
+        self._open_count = len(shown)
         self._escalated = sorted(
             (s for s in shown if s.level and s.state is SignalState.OPEN),
             key=lambda s: s.raised_ms,
@@ -336,7 +371,12 @@ class BoardView(QWidget):
         branch, lang = self.model.branch, self.model.lang
         lines = []
         narrow = self.width() < 900  # one line per call: the ladder only when there is room
-        for sig in self._escalated[:MAX_BANNER_LINES]:
+        shown = (
+            self._escalated
+            if len(self._escalated) <= MAX_BANNER_LINES
+            else self._escalated[: MAX_BANNER_LINES - 1]
+        )
+        for sig in shown:
             values = {
                 "signal": signal_label(branch, sig.code, lang),
                 "who": who_text(branch, sig, lang),
@@ -350,15 +390,22 @@ class BoardView(QWidget):
                     roles=roles or "—", **values
                 )
             lines.append("▲ " + line)
-        if len(self._escalated) > MAX_BANNER_LINES:
-            more = len(self._escalated) - MAX_BANNER_LINES
+        if len(self._escalated) > len(shown):
+            more = len(self._escalated) - len(shown)
             lines.append(tr("… and %n more escalated", "", more))
-        self.escalation.setText("\n".join(lines))
-        if self.escalation.isHidden() == bool(lines):  # the map's height changes
-            self._split_timer.start()
-        self.escalation.setVisible(bool(lines))
+        calm = not lines
+        if calm:
+            lines = ["✓ " + tr("No call is waiting past its deadline")]
+        if calm != self.escalation.property("calm"):
+            self.escalation.setProperty("calm", calm)
+            self.escalation.setStyleSheet(CALM_STRIP if calm else ESCALATION_STRIP)
+        self.escalation.setText("\n".join(self._elided(self.escalation, lines)))
         alarms = []
+        if self.duress is not None:
+            self.duress.refresh()
         for sig in self._alarms:
+            if sig.state is SignalState.OPEN and self.duress is not None:
+                continue  # nobody acknowledged it yet: the pinned band shows it
             alarms.append(
                 "⚠ "
                 + tr("ALARM: {signal} · {who} · {age}").format(
@@ -382,15 +429,31 @@ class BoardView(QWidget):
                         second=addresses[-1] if addresses else "?",
                     )
                 )
-        self.alarm.setText("\n".join(alarms))
+        if len(alarms) > MAX_ALARM_LINES:
+            more = len(alarms) - (MAX_ALARM_LINES - 1)
+            alarms = alarms[: MAX_ALARM_LINES - 1]
+            alarms.append(tr("… and %n more alarms", "", more))
+        self.alarm.setText("\n".join(self._elided(self.alarm, alarms)))
         if self.alarm.isHidden() == bool(alarms):
             self._split_timer.start()
         self.alarm.setVisible(bool(alarms))
 
+    def _elided(self, label: QLabel, lines: list[str]) -> list[str]:
+        """``lines`` cut with "…" to the label's width: a banner line never wraps (a wrapped
+        banner grows and takes the map's height). The full text is the tooltip."""
+        label.setToolTip("\n".join(lines))
+        width = max(50, (self.width() or 640) - 60)
+        metrics = QFontMetrics(label.font())
+        return [metrics.elidedText(x, Qt.TextElideMode.ElideRight, width) for x in lines]
+
+    def escalation_lines(self) -> list[str]:
+        """The escalation strip's lines as shown (a calm line when nothing escalated)."""
+        return self.escalation.text().split("\n")
+
     def _show_kpis(self, k: Kpis) -> None:
         t = self.tiles
         t["signals"].set_value(str(k.signals))
-        t["open"].set_value(str(k.open_now))
+        t["open"].set_value(str(self._open_count))
         t["ack_median"].set_value(_duration(k.ack_median_s))
         t["ack_p90"].set_value(_duration(k.ack_p90_s))
         t["escalations"].set_value(str(k.escalations), alert=k.escalations > 0)
@@ -464,6 +527,8 @@ class BoardView(QWidget):
             font.setPixelSize(round(px * factor))
             font.setBold(bold)
             label.setFont(font)
+        strip = QFontMetrics(self.escalation.font())
+        self.escalation.setFixedHeight(strip.lineSpacing() * MAX_BANNER_LINES + 10)
         for tile in self.tiles.values():
             small = QFont(base)
             small.setPixelSize(max(10, round(px * 0.75)))

@@ -28,6 +28,29 @@ HIGHLIGHT = QColor("#1565c0")
 OFFLINE_TEXT = QColor("#78909c")
 
 
+def wrap_text(text: str, metrics: QFontMetricsF, width: float) -> list[str]:
+    """``text`` broken into lines no wider than ``width`` where possible: at spaces, or
+    between any two characters in Chinese (which has no spaces and breaks anywhere)."""
+    sep = " " if " " in text.strip() else ""
+    parts = text.split(" ") if sep else list(text)
+    lines: list[str] = []
+    line = ""
+    for part in parts:
+        candidate = f"{line}{sep}{part}" if line else part
+        if line and metrics.horizontalAdvance(candidate) > width:
+            lines.append(line)
+            line = part
+        else:
+            line = candidate
+    lines.append(line)
+    if not sep and len(lines) == 2:  # two even halves read better: 呼叫大 / 堂经理
+        half = (len(text) + 1) // 2
+        even = [text[:half], text[half:]]
+        if all(metrics.horizontalAdvance(x) <= width for x in even):
+            return even
+    return lines
+
+
 @dataclass(frozen=True)
 class TileInfo:
     """What a station's tile shows; the same data the painter draws (tests read it)."""
@@ -145,15 +168,7 @@ class FloorPainter:
         line_h = px * 1.3
         glyph = px * 0.9
         text_colour = QColor("#263238") if t.online else OFFLINE_TEXT
-        # (text, bold, glyph to draw first); rows that do not fit are dropped from the end.
-        title = self.title(t, px, inner.width())
-        rows: list[tuple[str, bool, str]] = [(title, True, "")]
-        if not t.online:
-            rows.append((tr("Offline"), True, "offline"))
-        if t.status is not None:
-            rows.append((t.status_text, False, "status"))
-        rows.append((t.staff or "—", False, ""))
-        rows.append((t.role, False, ""))
+        rows = self.tile_rows(t, px, inner.width())
         fit = max(1, int(inner.height() // line_h))
         if fit == 1:  # a tiny map: the id, then the status shape and offline mark if room
             font = self.font(px, True)
@@ -194,6 +209,20 @@ class FloorPainter:
                 row, Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter, elided
             )
             y += line_h
+
+    def tile_rows(self, t: TileInfo, px: float, width: float) -> list[tuple[str, bool, str]]:
+        """A tile's rows as (text, bold, glyph to draw first); rows that do not fit are
+        dropped from the end. An offline station shows "Offline" and not its counter
+        status: the last status known ("● Open") is not true of a PC nobody can reach,
+        and the two side by side read as a contradiction."""
+        rows: list[tuple[str, bool, str]] = [(self.title(t, px, width), True, "")]
+        if not t.online:
+            rows.append((tr("Offline"), True, "offline"))
+        elif t.status is not None:
+            rows.append((t.status_text, False, "status"))
+        rows.append((t.staff or "—", False, ""))
+        rows.append((t.role, False, ""))
+        return rows
 
     def title(self, t: TileInfo, px: float, width: float) -> str:
         """The name when it fits whole, else the station id alone: "C01 Co…" says less."""
@@ -242,6 +271,55 @@ class FloorPainter:
         )
         painter.restore()
 
+    BUBBLE_SHRINK = (1.0, 0.9, 0.8)
+    """Font sizes (× the map's) a bubble tries before it goes to two lines."""
+    MIN_BUBBLE_PX = 9.0
+
+    def bubble_lines(
+        self, t: TileInfo, rect: QRectF, scale: float, now_ms: int
+    ) -> tuple[list[str], float]:
+        """The bubble's text as painted, one or two lines, and its font pixel size.
+
+        The label is the point of the bubble ("呼叫大堂经理", not "呼叫大堂…"): it is
+        shown whole in one line at a slightly smaller font if need be, else on two lines
+        (the label, then the age and the count), and only elided when even a line of
+        its own at the smallest size is too narrow (a tiny map).
+        """
+        top = t.signals[0]
+        label = signal_label(self.branch, top.code, self.lang)
+        age = fmt_age(now_ms - top.raised_ms)
+        more = f"+{len(t.signals) - 1}" if len(t.signals) > 1 else ""
+        if top.state is not SignalState.OPEN:
+            label = f"✓ {label}"
+        tail = " ".join(p for p in ((age if top.state is SignalState.OPEN else ""), more) if p)
+        base = min(20.0, max(self.MIN_BUBBLE_PX, 13 * scale))
+        sizes = [max(self.MIN_BUBBLE_PX, base * f) for f in self.BUBBLE_SHRINK]
+        # As wide as the gap to the neighbours allows.
+        room = max(rect.width(), (self.room[t.station] - 8) * scale)
+        one = f"{label} {tail}".strip()
+        for px in sizes:
+            if QFontMetricsF(self.font(px, True)).horizontalAdvance(one) <= room - self.pad(px):
+                return [one], px
+        for px in sizes:  # the label, then the age and count
+            metrics = QFontMetricsF(self.font(px, True))
+            if all(metrics.horizontalAdvance(x) <= room - self.pad(px) for x in (label, tail)):
+                return ([label, tail] if tail else [label]), px
+        px = sizes[-1]  # a small map: the label wrapped on two lines, then the tail
+        metrics = QFontMetricsF(self.font(px, True))
+        width = room - self.pad(px)
+        lines = wrap_text(label, metrics, width)
+        if len(lines) > 2:  # the rest on the second line, elided below: never dropped
+            sep = " " if " " in label else ""
+            lines = [lines[0], sep.join(lines[1:])]
+        if tail:
+            lines.append(tail)
+        return [metrics.elidedText(x, Qt.TextElideMode.ElideRight, width) for x in lines], px
+
+    @staticmethod
+    def pad(px: float) -> float:
+        """A bubble's left and right padding together."""
+        return px * 0.6
+
     def bubble(
         self,
         painter: QPainter,
@@ -254,27 +332,12 @@ class FloorPainter:
         """The call's label (and age) in a tag above the tile, or below it near the top."""
         top = t.signals[0]
         colour = priority_colour(policy.priority(self.branch, top.code))
-        label = signal_label(self.branch, top.code, self.lang)
-        age = fmt_age(now_ms - top.raised_ms)
-        more = f" +{len(t.signals) - 1}" if len(t.signals) > 1 else ""
-        px = min(20.0, max(9.0, 13 * scale))
+        lines, px = self.bubble_lines(t, rect, scale, now_ms)
         font = self.font(px, bold=True)
         metrics = QFontMetricsF(font)
-        # As wide as the gap to the neighbours allows: the label is elided before the age.
-        max_w = max(rect.width(), (self.room[t.station] - 8) * scale) - px
-        tail = (f" {age}" if top.state is SignalState.OPEN else "") + more
-        if top.state is not SignalState.OPEN:
-            label = f"✓ {label}"
-        room = max_w - metrics.horizontalAdvance(tail)
-        if room >= metrics.horizontalAdvance("MM…"):
-            shown = metrics.elidedText(label, Qt.TextElideMode.ElideRight, room) + tail
-        else:  # no room for the label: the age (or the claim mark), then the count
-            short = tail.strip() or "✓"
-            if metrics.horizontalAdvance(short) > max_w:
-                short = age if top.state is SignalState.OPEN else "✓"
-            shown = metrics.elidedText(short, Qt.TextElideMode.ElideRight, max_w)
-        w = metrics.horizontalAdvance(shown) + px
-        h = px * 1.6
+        w = max(metrics.horizontalAdvance(line) for line in lines) + self.pad(px)
+        h = px * 1.6 + px * 1.25 * (len(lines) - 1)
+        shown = "\n".join(lines)
         x = rect.center().x() - w / 2
         x = min(max(x, 1.0), area.width() - w - 1)
         y = rect.bottom() + 2  # below the tile: zone labels sit at the zones' tops

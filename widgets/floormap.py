@@ -388,6 +388,26 @@ class FloorMap(QWidget):
         grow = max(3.0, rect.height() * 0.08) + max(2.0, rect.height() * 0.05) + 2
         return rect.adjusted(-grow, -grow, grow, grow)
 
+    def bubble_text(self, station_id: str) -> list[str]:
+        """The lines of a station's bubble as painted at the current size ([]: none)."""
+        t = self.tile(station_id)
+        if not t.signals:
+            return []
+        scale, _dx, _dy = self._transform()
+        self._layout()
+        rect = self._rects[station_id]
+        return self.drawing.bubble_lines(t, rect, scale, self.model.hub_now_ms())[0]
+
+    def tile_rows(self, station_id: str) -> list[str]:
+        """A tile's rows of text as painted at the current size (before any are dropped)."""
+        px, inner = self.drawing.text_box(self.tile_rect(station_id))
+        return [
+            text
+            for text, _bold, _glyph in self.drawing.tile_rows(
+                self.tile(station_id), px, inner.width()
+            )
+        ]
+
     def tile_title(self, station_id: str) -> str:
         """The first line of a tile as painted at the current size."""
         px, inner = self.drawing.text_box(self.tile_rect(station_id))

@@ -3,7 +3,9 @@
 Every call for this station is listed by urgency and age with who raised it, where,
 how long it has waited and who claimed it; the floor map beside it flashes the calling
 counters. The lobby manager claims, marks arrived and resolves from the keyboard
-(Enter, A, R; Up/Down to choose) and raises their own signals (direct a customer to a
+(Enter takes the most urgent waiting call whatever row is selected, and the status line
+says which; A and R act on the selected row; Up/Down to choose; a double-click claims
+that very row) and raises their own signals (direct a customer to a
 counter, announce a VIP, report a queue, refer to a wealth manager) from the bar below.
 
 Which buttons are enabled is the branch's policy (:meth:`StationModel.acts`); the order
@@ -90,6 +92,7 @@ class LobbyView(QWidget):
         self.calls.setFont(list_font)
         self.calls.selectionModel().currentChanged.connect(self._on_current_changed)
         self.calls.clicked.connect(self._on_row_clicked)
+        self.calls.doubleClicked.connect(self._on_row_double_clicked)
         self.empty = QLabel(tr("No calls waiting"), self)
         self.empty.setObjectName("callsEmpty")
         self.empty.setAlignment(Qt.AlignmentFlag.AlignCenter)
@@ -97,7 +100,9 @@ class LobbyView(QWidget):
 
         self.claim_button = QPushButton(tr("Claim  Enter"), self)
         self.claim_button.setObjectName("claimButton")
-        self.claim_button.setToolTip(tr("Claim the selected call: you are going (Enter)"))
+        self.claim_button.setToolTip(
+            tr("Claim the most urgent waiting call: you are going (Enter)")
+        )
         self.claim_button.clicked.connect(self.claim_selected)
         self.arrived_button = QPushButton(tr("Arrived  A"), self)
         self.arrived_button.setObjectName("arrivedButton")
@@ -243,19 +248,43 @@ class LobbyView(QWidget):
                 self.calls.scrollTo(index)
                 return
 
+    def next_call(self) -> SignalRecord | None:
+        """The call Enter takes: the most urgent one this desk may still claim, by the
+        branch's urgency order (:func:`app.domain.policy.most_urgent_waiting`)."""
+        mine = [s for s in self.calls_model.rows if Act.CLAIM in self.model.acts(s)]
+        return policy.most_urgent_waiting(self.model.branch, mine)
+
     def claim_selected(self) -> None:
-        """Claim the selected call, or the top waiting one when nothing is selected."""
-        sig = self.selected_signal()
+        """Claim the most urgent waiting call, whatever row is selected (Enter).
+
+        At a busy desk the selection is wherever the last call left it (often a call
+        already claimed); Enter always means "I take the next one", as a nurse-call
+        console answers the longest-waiting call of the highest priority.
+        """
+        sig = self.next_call()
         if sig is None:
-            rows = self.calls_model.rows
-            sig = next((s for s in rows if Act.CLAIM in self.model.acts(s)), None)
-            if sig is None:
+            chosen = self.selected_signal()
+            if (
+                chosen is not None
+                and chosen.state is not SignalState.OPEN
+                and chosen.acked_station != self.model.station.id
+            ):
+                self._say(self._already_text(chosen))
                 return
-            self.select_signal(sig.id)
+            self._say(tr("No call is waiting"))
+            return
+        self.claim(sig)
+
+    def claim(self, sig: SignalRecord) -> None:
+        """Claim ``sig`` (a double-click on its row), saying what was claimed."""
+        self.select_signal(sig.id)
         if Act.CLAIM not in self.model.acts(sig):
             self._explain(sig, Act.CLAIM)
             return
-        self._send(self.model.acknowledge(sig.id), tr("Claim"), sig)
+        msg_id = self.model.acknowledge(sig.id)
+        self._send(msg_id, tr("Claim"), sig)
+        if msg_id:
+            self._say(tr("Claimed: {what}").format(what=self._call_words(sig)))
 
     def arrive_selected(self) -> None:
         sig = self.selected_signal()
@@ -324,6 +353,14 @@ class LobbyView(QWidget):
         label = signal_label(self.model.branch, sig.code, self.model.lang)
         self._sent[msg_id] = f"{verb}: {label}"
 
+    def _call_words(self, sig: SignalRecord) -> str:
+        """A call in plain words: "3号窗口 呼叫大堂经理" (where, what, the ticket)."""
+        branch, lang = self.model.branch, self.model.lang
+        words = f"{station_name(branch, sig.station, lang)} {signal_label(branch, sig.code, lang)}"
+        if sig.ticket:
+            words += " · " + tr("No. {ticket}").format(ticket=sig.ticket)
+        return words
+
     def _say(self, text: str, tip: str = "") -> None:
         self.status_line.setText(text)
         self.status_line.setToolTip(plain_tip(tip))
@@ -367,11 +404,8 @@ class LobbyView(QWidget):
     def _update_buttons(self) -> None:
         sig = self.selected_signal()
         acts = self.model.acts(sig) if sig is not None else frozenset()
-        if sig is None:  # Enter claims the top waiting call
-            claimable = any(Act.CLAIM in self.model.acts(s) for s in self.calls_model.rows)
-        else:
-            claimable = Act.CLAIM in acts
-        self.claim_button.setEnabled(claimable)
+        # Enter claims the most urgent waiting call, whichever row is selected.
+        self.claim_button.setEnabled(self.next_call() is not None)
         self.arrived_button.setEnabled(Act.ARRIVE in acts)
         self.resolve_button.setEnabled(Act.RESOLVE in acts)
         self.mine_panel.update_buttons()
@@ -422,6 +456,11 @@ class LobbyView(QWidget):
 
     def _on_row_clicked(self, index: QModelIndex) -> None:
         self._on_current_changed(index, QModelIndex())
+
+    def _on_row_double_clicked(self, index: QModelIndex) -> None:
+        sig = index.data(SIGNAL_ROLE) if index.isValid() else None
+        if isinstance(sig, SignalRecord):  # this very call, by the person's choice
+            self.claim(sig)
 
     def _on_station_clicked(self, station: str) -> None:
         for sig in self.calls_model.rows:

@@ -144,6 +144,9 @@ class StationModel(QObject):
         self.station: Station = station
         self.state = state
         self.state.listeners.append(self._on_applied)
+        self._staff_seen: dict[str, str] = dict(state.staff_at)
+        self.state.listeners.append(self._on_staff_moved)
+        self.state.reset_listeners.append(self._on_staff_reset)
         self.state.reset_listeners.append(self.state_reset.emit)
         self.lang = "zh_CN"
         """Language of branch data (labels from the config); Qt strings use the translator."""
@@ -234,6 +237,31 @@ class StationModel(QObject):
         """Ask for a gentle reminder (sound and notice) of ``text``."""
         self.reminder.emit(text)
 
+    # The raiser confirms who came (issue 12) ------------------------------------------------
+    def awaiting_arrival(self) -> list[SignalRecord]:
+        """This station's own calls that someone claimed and that it may confirm arrived at
+        its counter, oldest first; silent ones never (nothing on the raiser's screen names
+        them)."""
+        types = self.branch.signal_types
+        return [
+            s
+            for s in self.my_signals()
+            if not (s.code in types and types[s.code].silent)
+            and policy.Act.ARRIVE in self.acts(s)
+            and s.station == self.station.id
+        ]
+
+    def confirm_arrival(self, signal_id: int | None = None) -> str:
+        """Confirm at the raising counter that the person who claimed ``signal_id`` is
+        here (a nurse-call presence button); None: the oldest call awaiting arrival.
+        Returns the command's msg_id, '' when there is nothing to confirm."""
+        if signal_id is None:
+            waiting = self.awaiting_arrival()
+            if not waiting:
+                return ""
+            signal_id = waiting[0].id
+        return self.arrive(signal_id)
+
     # What the person may do, and in what order: the domain's policy -----------------------
     def acts(self, signal: SignalRecord) -> frozenset[policy.Act]:
         """What this station may do to ``signal`` now (which buttons to enable)."""
@@ -256,6 +284,26 @@ class StationModel(QObject):
             (s for s in self.state.signals.values() if s.station == self.station.id and s.open),
             key=lambda s: s.id,
         )
+
+    # One person, one station (issue 12) -------------------------------------------------------
+    def _on_staff_moved(self, _seq: int, event: Event, _sig: SignalRecord | None) -> None:
+        """Signing in at a second station moves the person (the reducer's rule, protocol
+        §7 ``signed_in``) without a ``signed_out`` for the station they left: tell the
+        views of that station too, or its header went on naming someone who is gone."""
+        if not isinstance(event, StaffSignedIn | StaffSignedOut):
+            return
+        now = dict(self.state.staff_at)
+        left = [
+            station
+            for station, who in self._staff_seen.items()
+            if station != event.station and now.get(station) != who
+        ]
+        self._staff_seen = now
+        for station in left:
+            self.staff_changed.emit(station)
+
+    def _on_staff_reset(self) -> None:
+        self._staff_seen = dict(self.state.staff_at)
 
     # State callbacks, re-emitted as Qt signals ----------------------------------------------
     def _on_applied(self, _seq: int, event: Event, sig: SignalRecord | None) -> None:

@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from PySide6.QtCore import QSize, Qt, Signal
-from PySide6.QtGui import QKeyEvent, QPaintEvent, QResizeEvent
+from PySide6.QtGui import QFont, QKeyEvent, QPaintEvent, QResizeEvent
 from PySide6.QtWidgets import (
     QFrame,
     QGridLayout,
@@ -43,6 +43,8 @@ RAISE_KEYS = (
 )
 MAX_RAISE_ROWS = 3
 """The raise buttons take at most this many rows while eliding labels can avoid more."""
+LABEL_SHRINK = (1.0, 0.94, 0.88)
+"""Font sizes (× the bar's) tried, largest first, before labels are elided."""
 BUTTON_MIN_H = 30
 """Buttons big enough to hit in a hurry."""
 
@@ -120,6 +122,7 @@ class RaiseBar(QFrame):
         self.grid = QGridLayout()
         self.grid.setSpacing(4)
         self.columns = 0
+        self._font_factor = 1.0
         for i, kind in enumerate(self.types):
             key_name = f"F{i + 2}" if i < len(RAISE_KEYS) else ""
             label = kind.label.get(model.lang)
@@ -228,10 +231,23 @@ class RaiseBar(QFrame):
             widths = [max(hint(b) for b in buttons[c::columns]) for c in range(min(columns, count))]
             return sum(widths) + spacing * (len(widths) - 1)
 
-        whole = max(
-            (c for c in range(1, count + 1) if needed(c, lambda b: b.sizeHint().width()) <= width),
-            default=1,
-        )
+        def whole_at() -> int:
+            return max(
+                (
+                    c
+                    for c in range(1, count + 1)
+                    if needed(c, lambda b: b.sizeHint().width()) <= width
+                ),
+                default=1,
+            )
+
+        # A slightly smaller font before a cut label: "F4  Customer sent to coun…" at
+        # 640 px in English needed a few pixels more than three rows had.
+        for factor in LABEL_SHRINK:
+            self._scale_fonts(factor)
+            whole = whole_at()
+            if -(-count // whole) <= MAX_RAISE_ROWS:
+                break
         columns = whole
         while (
             -(-count // columns) > MAX_RAISE_ROWS
@@ -248,6 +264,15 @@ class RaiseBar(QFrame):
         # and cut a long label that has room elsewhere.
         for i, button in enumerate(buttons):
             self.grid.addWidget(button, i // columns, i % columns)
+
+    def _scale_fonts(self, factor: float) -> None:
+        if factor == self._font_factor:
+            return
+        self._font_factor = factor
+        font = QFont(self.font())
+        font.setPointSizeF(self.font().pointSizeF() * factor)
+        for button in self.buttons.values():
+            button.setFont(font)
 
     def resizeEvent(self, event: QResizeEvent) -> None:
         self.reflow(event.size().width())

@@ -7,6 +7,7 @@ the caller says how a group key reads on screen.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 from typing import Any
 
@@ -89,6 +90,24 @@ def _clear(chart: QChart) -> None:
         chart.removeAxis(axis)
 
 
+def integer_axis(top: float, most_ticks: int = 6) -> tuple[int, int]:
+    """(maximum, step) of a count or seconds axis from 0 whose every tick is a whole
+    number, with at most ``most_ticks`` intervals, the step 1, 2 or 5 × 10^k.
+
+    Qt's nice numbers split 0…1 into quarters and "%d" printed them "0 0 0 0 0 1" (an
+    empty chart); matplotlib's MaxNLocator(integer=True) and Excel pick a step from the
+    same 1-2-5 series. An empty chart gets 0…1.
+    """
+    if top <= 0:
+        return 1, 1
+    steps = (m * 10**k for k in range(16) for m in (1, 2, 5))
+    step = next(c for c in steps if math.ceil(top / c) <= most_ticks)
+    maximum = step * math.ceil(top / step)
+    if maximum == top and top >= 1:  # leave a little room above the tallest bar
+        maximum += step
+    return int(maximum), int(step)
+
+
 def _bars(
     chart: QChart,
     categories: list[str],
@@ -111,9 +130,13 @@ def _bars(
     small.setPointSizeF(max(6.0, small.pointSizeF() - 1))
     names.setLabelsFont(small)
     values_axis = QValueAxis()
-    values_axis.setRange(0, top * 1.1 if top else 1)
+    maximum, step = integer_axis(top)
+    values_axis.setRange(0, maximum)
+    values_axis.setTickType(QValueAxis.TickType.TicksDynamic)
+    values_axis.setTickAnchor(0)
+    values_axis.setTickInterval(step)
+    values_axis.setMinorTickCount(0)
     values_axis.setLabelFormat("%d")
-    values_axis.applyNiceNumbers()
     if horizontal:
         chart.addAxis(names, Qt.AlignmentFlag.AlignLeft)
         chart.addAxis(values_axis, Qt.AlignmentFlag.AlignBottom)
@@ -173,6 +196,20 @@ class ReportCharts(QWidget):
                     sets[bar.label()] = [bar.at(i) for i in range(bar.count())]
             out[name] = sets
         return out
+
+    def axis_ticks(self, name: str) -> list[str]:
+        """The labels of a chart's value axis as drawn ("hourly", "response", "funnel")."""
+        chart = {
+            "hourly": self.hourly_chart,
+            "response": self.response_chart,
+            "funnel": self.funnel_chart,
+        }[name]
+        for axis in chart.axes():
+            if isinstance(axis, QValueAxis):
+                step = axis.tickInterval()
+                count = round((axis.max() - axis.min()) / step)
+                return ["%d" % (axis.min() + i * step) for i in range(count + 1)]  # noqa: UP031
+        return []
 
     def _show_hourly(self, hourly: list[int]) -> None:
         hours = hours_shown(hourly)

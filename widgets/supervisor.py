@@ -35,6 +35,7 @@ from widgets.common import (
     station_name,
     status_text,
 )
+from widgets.duress_alarm import DuressAlarm
 from widgets.model import StationModel
 from widgets.plain import plain_labels
 from widgets.request_inbox import RequestInbox
@@ -55,6 +56,9 @@ class SupervisorView(RequestInbox):
 
         layout = QVBoxLayout(self)
         layout.setContentsMargins(10, 10, 10, 10)
+        # A duress: pinned full width above the queue until someone acknowledges it.
+        self.duress = DuressAlarm(model, self)
+        layout.addWidget(self.duress)
         self.count_label = QLabel(self)
         self.count_label.setObjectName("queueCount")
         self.count_label.setFont(scaled_font(1.4, bold=True))

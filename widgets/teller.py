@@ -68,7 +68,8 @@ from widgets.rows import (
 )
 
 ID_ROLE = Qt.ItemDataRole.UserRole
-MAX_FKEYS = 12
+MAX_FKEYS = 11
+"""F1…F11 raise calls; F12 confirms that the person who took a call is here."""
 BUTTON_FONT_FACTORS = (1.5, 1.3, 1.15, 1.0)
 """Call-button font sizes (× the application font), tried largest first until the labels fit."""
 
@@ -200,11 +201,26 @@ class TellerView(QWidget):
         self.cancel_button.setObjectName("cancelButton")
         self.cancel_button.setToolTip(self.tr("Cancel the selected call (Delete key)"))
         self.cancel_button.clicked.connect(self.cancel_selected)
-        layout.addWidget(self.cancel_button, 0, Qt.AlignmentFlag.AlignBottom)
         self.reoffer_button = QPushButton(self.tr("Re-offer…"), group)  # a declined referral
         self.reoffer_button.setObjectName("reofferButton")
         self.reoffer_button.clicked.connect(self.reoffer_selected)
-        layout.addWidget(self.reoffer_button, 0, Qt.AlignmentFlag.AlignBottom)
+        buttons = QVBoxLayout()
+        buttons.addStretch(1)
+        # The lobby manager (or whoever claimed it) is at the counter: the teller says so
+        # with one key, as a nurse-call presence button does.
+        self.arrived_button = QPushButton(self.tr("Confirm arrival (F12)"), group)
+        self.arrived_button.setObjectName("confirmArrival")
+        self.arrived_button.setToolTip(
+            self.tr("The person who took the selected call is here at the counter (F12)")
+        )
+        self.arrived_button.clicked.connect(self.confirm_arrival)
+        buttons.addWidget(self.arrived_button)
+        buttons.addWidget(self.reoffer_button)
+        buttons.addWidget(self.cancel_button)
+        layout.addLayout(buttons)
+        arrived = QShortcut(QKeySequence(Qt.Key.Key_F12), self)
+        arrived.setContext(Qt.ShortcutContext.WindowShortcut)
+        arrived.activated.connect(self.confirm_arrival)
         delete = QShortcut(QKeySequence(QKeySequence.StandardKey.Delete), self)
         delete.setContext(Qt.ShortcutContext.WindowShortcut)
         delete.activated.connect(self.cancel_selected)
@@ -286,6 +302,14 @@ class TellerView(QWidget):
         sig = self._signal_of(self.my_list.currentItem())
         if sig is not None and Act.REOFFER in self.model.acts(sig):
             ask_reoffer(self.dialogs, self.model, sig, self)
+
+    def confirm_arrival(self) -> str:
+        """The selected call's taker is here (F12); with none selected that can be
+        confirmed, the oldest call awaiting arrival. Returns the msg_id ('' = nothing)."""
+        sig = self._signal_of(self.my_list.currentItem())
+        if sig is not None and Act.ARRIVE in self.model.acts(sig):
+            return self.model.confirm_arrival(sig.id)
+        return self.model.confirm_arrival()
 
     def selected_signal(self) -> int | None:
         item = self.my_list.currentItem()
@@ -503,6 +527,7 @@ class TellerView(QWidget):
         mine = self._signal_of(self.my_list.currentItem())
         self.cancel_button.setEnabled(mine is not None and Act.CANCEL in self.model.acts(mine))
         self.reoffer_button.setEnabled(mine is not None and Act.REOFFER in self.model.acts(mine))
+        self.arrived_button.setEnabled(bool(self.model.awaiting_arrival()))
         sig = self._signal_of(self.incoming_list.currentItem())
         acts = self.model.acts(sig) if sig is not None else frozenset()
         done = Act.CLAIM not in acts and Act.RESOLVE in acts  # claimed: now mark it done

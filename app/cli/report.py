@@ -30,7 +30,7 @@ from app.domain.config import Branch
 from app.domain.timeday import local_time
 
 
-def render(rows: list[dict[str, Any]], fmt: str) -> str:
+def render(rows: list[dict[str, Any]], fmt: str, lang: str = "en") -> str:
     if fmt == "json":
         return msgspec.json.format(msgspec.json.encode(rows), indent=2).decode() + "\n"
     columns = list(rows[0]) if rows else []
@@ -42,13 +42,9 @@ def render(rows: list[dict[str, Any]], fmt: str) -> str:
         writer.writeheader()
         writer.writerows(csv_rows(rows))
         return buf.getvalue()
-    if not rows:
-        return "(no signals)\n"
-    text = [[("" if r[c] is None else str(r[c])) for c in columns] for r in rows]
-    widths = [max(len(c), *(len(t[i]) for t in text)) for i, c in enumerate(columns)]
-    out = ["  ".join(c.ljust(w) for c, w in zip(columns, widths, strict=True)).rstrip()]
-    out += ["  ".join(v.ljust(w) for v, w in zip(t, widths, strict=True)).rstrip() for t in text]
-    return "\n".join(out) + "\n"
+    from app.reports.render import signals_table
+
+    return signals_table(rows, lang)  # headings in ``lang``, columns by display width
 
 
 def _report_days(args: argparse.Namespace, branch: Branch) -> tuple[date, date]:
@@ -84,10 +80,10 @@ def run(args: argparse.Namespace) -> int:
     try:
         if args.by is None and args.format != "html":
             lines = range_signals(engine, branch, first, last, args.lang, progress=bar)
-            text = render([line.as_dict() for line in lines], args.format)
+            text = render([line.as_dict() for line in lines], args.format, args.lang)
         else:
             summary = report(engine, branch, first, last, args.by or "type", progress=bar)
-            text = render_report(summary, args.format)
+            text = render_report(summary, args.format, args.lang)
     except ReportError as exc:
         raise CliError(str(exc)) from exc
     finally:

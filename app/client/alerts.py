@@ -50,14 +50,25 @@ def sound_dir() -> Path:
     return Path(str(resources.files("resources").joinpath("sounds")))
 
 
+ALARM_PRIORITY = 0
+"""The urgency of a silent alarm (duress) at a station that watches for one: above every
+priority of the config, with a sound of its own (:data:`ALARM_SOUND`)."""
+ALARM_SOUND = "duress"
+
+
 def sound_name(priority: int) -> str:
+    if priority <= ALARM_PRIORITY:
+        return ALARM_SOUND
     return f"priority{min(4, max(1, priority))}"
 
 
 def sound_urgency(name: str | None) -> int:
-    """1 (most urgent) … 4 for an alert sound; 9 for the notice; 99 for silence."""
+    """0 for the duress alarm; 1 (most urgent) … 4 for an alert sound; 9 for the notice;
+    99 for silence."""
     if name is None:
         return 99
+    if name == ALARM_SOUND:
+        return ALARM_PRIORITY
     if name.startswith("priority") and name[-1].isdigit():
         return int(name[-1])
     return 9
@@ -338,7 +349,8 @@ class AlertManager(QObject):
                 continue
             kind = branch.signal_type(sig.code)
             remind_s = kind.remind_s if kind is not None else DEFAULT_REMIND_S
-            priority = policy.priority(branch, sig.code)
+            # A silent alarm sounds as nothing else does, and before anything else.
+            priority = ALARM_PRIORITY if silent else policy.priority(branch, sig.code)
             out.append(Waiting(sig.id, priority, remind_s * 1000, sig.raised_ms))
         return out
 

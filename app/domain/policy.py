@@ -114,7 +114,9 @@ _LIVE = frozenset({_OPEN, _ACKED, _ARRIVED})
 LIFECYCLE: tuple[Transition, ...] = (
     # The first claim wins; a station that declined a handoff cannot claim it after all.
     Transition(Act.CLAIM, frozenset({_OPEN}), Actor.TARGET, _ACKED, not_declined=True),
-    Transition(Act.ARRIVE, frozenset({_ACKED}), Actor.CLAIMER, _ARRIVED),
+    # The claimer marks that they arrived; the raiser may confirm it from its own counter
+    # (a nurse-call presence button: the person who called sees who came).
+    Transition(Act.ARRIVE, frozenset({_ACKED}), Actor.CLAIMER_OR_RAISER, _ARRIVED),
     # Resolving an unclaimed signal is claiming and resolving it at once.
     Transition(Act.RESOLVE, frozenset({_OPEN}), Actor.TARGET, SignalState.RESOLVED),
     Transition(
@@ -250,7 +252,8 @@ def refusal(branch: Branch, station: Station, act: Act, signal: SignalView) -> D
             return DomainError(
                 E.INVALID_TRANSITION,
                 f"signal {sig.id} is {sig.state}; only the station that claimed it "
-                f"({sig.acked_station or 'nobody yet'}) can mark it arrived",
+                f"({sig.acked_station or 'nobody yet'}) or {sig.station}, which raised it, "
+                "can mark it arrived",
             )
         case Act.RESOLVE:
             if sig.state is _OPEN:

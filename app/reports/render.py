@@ -12,6 +12,7 @@ from __future__ import annotations
 import csv
 import functools
 import io
+import unicodedata
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, TypeAlias
@@ -103,12 +104,111 @@ def span_rows(data: dict[str, Any]) -> list[dict[str, Any]]:
     return [{c: r.get(c) for c in SPAN_COLUMNS} for r in rows]
 
 
-def _table(columns: tuple[str, ...], rows: list[dict[str, Any]]) -> list[str]:
-    text = [[_num(r[c]) for c in columns] for r in rows]
-    widths = [max(len(c), *(len(t[i]) for t in text)) for i, c in enumerate(columns)]
-    out = ["  ".join(c.ljust(w) for c, w in zip(columns, widths, strict=True)).rstrip()]
-    out += ["  ".join(v.ljust(w) for v, w in zip(t, widths, strict=True)).rstrip() for t in text]
+# Text tables -----------------------------------------------------------------------------------
+# A terminal gives a CJK character two columns and a combining mark none, so columns are
+# padded by display width, not by len(): Unicode's East Asian Width property (UAX #11),
+# read from the standard library's unicodedata, as wcwidth and Rich's cell_len do. The
+# stdlib is enough here (no emoji or zero-width joiners in branch labels, staff ids or
+# times), so no new dependency.
+HEADERS_ZH: dict[str, str] = {
+    # the per-signal listing (app.reports.day.SignalLine)
+    "signal_id": "编号",
+    "code": "类型代码",
+    "label": "类型",
+    "station": "发起站点",
+    "staff": "发起人",
+    "state": "状态",
+    "level": "升级级别",
+    "raised": "发起时间",
+    "acked": "响应时间",
+    "acked_by": "响应人",
+    "ack_s": "响应用时（秒）",
+    "arrived": "到达时间",
+    "resolved": "处理时间",
+    "resolved_by": "处理人",
+    "resolve_s": "处理用时（秒）",
+    "cancelled": "取消时间",
+    "outcome": "结果",
+    "product": "产品",
+    "ticket": "号码",
+    "to": "指定站点",
+    # the measures (GROUP_COLUMNS, SPAN_COLUMNS)
+    "key": "分组",
+    "signals": "呼叫数",
+    "acknowledged": "已响应",
+    "ack_p50_s": "响应P50（秒）",
+    "ack_p90_s": "响应P90（秒）",
+    "ack_max_s": "响应最长（秒）",
+    "arrive_p50_s": "到达P50（秒）",
+    "arrive_p90_s": "到达P90（秒）",
+    "arrive_max_s": "到达最长（秒）",
+    "resolve_p50_s": "处理P50（秒）",
+    "resolve_p90_s": "处理P90（秒）",
+    "resolve_max_s": "处理最长（秒）",
+    "escalated": "已升级",
+    "levels": "升级级别",
+    "unanswered": "无人响应",
+    "cancelled_n": "已取消",
+    "handoffs_offered": "转介发起",
+    "handoffs_accepted": "转介接受",
+    "handoffs_declined": "转介婉拒",
+    "handoffs_served": "转介办理",
+    "handoffs_no_show": "客户未到",
+    "section": "部分",
+    "count": "次数",
+    "total_s": "合计（秒）",
+    "longest_s": "最长（秒）",
+}
+"""Column headings of a text table in Chinese (``--lang zh_CN``). JSON and CSV keep the
+English keys: they are read by programs, and every language gets the same file."""
+
+
+def header(column: str, lang: str, section: str = "") -> str:
+    """A text table's heading for ``column`` in ``lang`` (English: the key itself)."""
+    if lang != "zh_CN":
+        return column
+    if column == "cancelled" and section == "groups":
+        return HEADERS_ZH["cancelled_n"]
+    return HEADERS_ZH.get(column, column)
+
+
+def display_width(text: str) -> int:
+    """Columns ``text`` takes in a terminal: 2 for wide and full-width characters (CJK,
+    full-width punctuation), 0 for combining marks and other zero-width characters."""
+    width = 0
+    for ch in text:
+        if unicodedata.combining(ch) or unicodedata.category(ch) in ("Mn", "Me", "Cf"):
+            continue
+        width += 2 if unicodedata.east_asian_width(ch) in ("W", "F") else 1
+    return width
+
+
+def pad(text: str, width: int) -> str:
+    """``text`` followed by spaces up to ``width`` display columns."""
+    return text + " " * max(0, width - display_width(text))
+
+
+def text_table(
+    columns: list[str] | tuple[str, ...],
+    rows: list[list[str]],
+    lang: str = "en",
+    section: str = "",
+) -> list[str]:
+    """Lines of a left-aligned table, two spaces between columns, padded by display width."""
+    heads = [header(c, lang, section) for c in columns]
+    widths = [
+        max(display_width(h), *(display_width(t[i]) for t in rows)) if rows else display_width(h)
+        for i, h in enumerate(heads)
+    ]
+    out = ["  ".join(pad(h, w) for h, w in zip(heads, widths, strict=True)).rstrip()]
+    out += ["  ".join(pad(v, w) for v, w in zip(t, widths, strict=True)).rstrip() for t in rows]
     return out
+
+
+def _table(
+    columns: tuple[str, ...], rows: list[dict[str, Any]], lang: str = "en", section: str = ""
+) -> list[str]:
+    return text_table(columns, [[_num(r[c]) for c in columns] for r in rows], lang, section)
 
 
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
@@ -150,16 +250,32 @@ def as_csv(report: ReportData) -> str:
     return buf.getvalue()
 
 
-def as_table(report: ReportData) -> str:
+def as_table(report: ReportData, lang: str = "en") -> str:
     data = _data(report)
-    head = (
-        f"Branch {data['branch']}, {data['first_day']} to {data['last_day']} "
-        f"({data['timezone']}), by {data['by']}"
-    )
+    if lang == "zh_CN":
+        head = (
+            f"网点 {data['branch']}，{data['first_day']} 至 {data['last_day']}"
+            f"（{data['timezone']}），按 {data['by']}"
+        )
+    else:
+        head = (
+            f"Branch {data['branch']}, {data['first_day']} to {data['last_day']} "
+            f"({data['timezone']}), by {data['by']}"
+        )
     out = [head, ""]
-    out += _table(GROUP_COLUMNS, [group_row(g) for g in [*data["groups"], data["total"]]])
-    out += ["", *_table(SPAN_COLUMNS, span_rows(data))]
+    groups = [group_row(g) for g in [*data["groups"], data["total"]]]
+    out += _table(GROUP_COLUMNS, groups, lang, "groups")
+    out += ["", *_table(SPAN_COLUMNS, span_rows(data), lang)]
     return "\n".join(out) + "\n"
+
+
+def signals_table(rows: list[dict[str, Any]], lang: str = "en") -> str:
+    """The per-signal listing (``report`` without ``--by``) as a text table."""
+    if not rows:
+        return "（无呼叫）\n" if lang == "zh_CN" else "(no signals)\n"
+    columns = list(rows[0])
+    text = [[("" if r[c] is None else str(r[c])) for c in columns] for r in rows]
+    return "\n".join(text_table(columns, text, lang)) + "\n"
 
 
 # HTML ------------------------------------------------------------------------------------------
@@ -301,11 +417,11 @@ def as_html(report: ReportData) -> str:
     )
 
 
-def render_report(report: ReportData, fmt: str) -> str:
+def render_report(report: ReportData, fmt: str, lang: str = "en") -> str:
     if fmt == "json":
         return as_json(report)
     if fmt == "csv":
         return as_csv(report)
     if fmt == "html":
         return as_html(report)
-    return as_table(report)
+    return as_table(report, lang)

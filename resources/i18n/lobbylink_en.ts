@@ -95,10 +95,6 @@
         <translation>Open now</translation>
     </message>
     <message>
-        <source>Raised today and not yet resolved or cancelled</source>
-        <translation>Raised today and not yet resolved or cancelled</translation>
-    </message>
-    <message>
         <source>Median time to claim</source>
         <translation>Median time to claim</translation>
     </message>
@@ -194,6 +190,10 @@
         <source>Station PCs</source>
         <translation>Station PCs</translation>
     </message>
+    <message>
+        <source>{branch} · {page}</source>
+        <translation>{branch} · {page}</translation>
+    </message>
     <message numerus="yes">
         <source>Open signals · %n</source>
         <translation>
@@ -213,8 +213,16 @@
         <translation>Escalated: {signal} · {who} · waiting {age}</translation>
     </message>
     <message>
+        <source>Signals open now: the ones listed beside</source>
+        <translation>Signals open now: the ones listed beside</translation>
+    </message>
+    <message>
         <source>Escalated: {signal} · {who} · waiting {age} · now with {roles}</source>
         <translation>Escalated: {signal} · {who} · waiting {age} · now with {roles}</translation>
+    </message>
+    <message>
+        <source>No call is waiting past its deadline</source>
+        <translation>No call is waiting past its deadline</translation>
     </message>
     <message>
         <source>ALARM: {signal} · {who} · {age}</source>
@@ -223,6 +231,13 @@
     <message>
         <source>The key of {station} is in use from {first} and {second}: one key on two PCs? Revoke it and enrol the PC again unless it moved.</source>
         <translation>The key of {station} is in use from {first} and {second}: one key on two PCs? Revoke it and enrol the PC again unless it moved.</translation>
+    </message>
+    <message numerus="yes">
+        <source>… and %n more alarms</source>
+        <translation>
+            <numerusform>… and %n more alarms</numerusform>
+            <numerusform>… and %n more alarms</numerusform>
+        </translation>
     </message>
     <message>
         <source>Connected</source>
@@ -421,10 +436,6 @@
         <translation>Claim  Enter</translation>
     </message>
     <message>
-        <source>Claim the selected call: you are going (Enter)</source>
-        <translation>Claim the selected call: you are going (Enter)</translation>
-    </message>
-    <message>
         <source>Arrived  A</source>
         <translation>Arrived  A</translation>
     </message>
@@ -491,6 +502,18 @@
     <message>
         <source>Resolve</source>
         <translation>Resolve</translation>
+    </message>
+    <message>
+        <source>Claim the most urgent waiting call: you are going (Enter)</source>
+        <translation>Claim the most urgent waiting call: you are going (Enter)</translation>
+    </message>
+    <message>
+        <source>No call is waiting</source>
+        <translation>No call is waiting</translation>
+    </message>
+    <message>
+        <source>Claimed: {what}</source>
+        <translation>Claimed: {what}</translation>
     </message>
     <message>
         <source>Sent: {label} → {to}</source>
@@ -879,6 +902,14 @@
     <message>
         <source>Any wealth manager</source>
         <translation>Any wealth manager</translation>
+    </message>
+    <message>
+        <source>Acknowledge: I am handling it</source>
+        <translation>Acknowledge: I am handling it</translation>
+    </message>
+    <message>
+        <source>{signal} at {where} · {age} · not yet acknowledged</source>
+        <translation>{signal} at {where} · {age} · not yet acknowledged</translation>
     </message>
 </context>
 <context>
@@ -1358,6 +1389,14 @@
     <message>
         <source>Re-offer…</source>
         <translation>Re-offer…</translation>
+    </message>
+    <message>
+        <source>Confirm arrival (F12)</source>
+        <translation>Confirm arrival (F12)</translation>
+    </message>
+    <message>
+        <source>The person who took the selected call is here at the counter (F12)</source>
+        <translation>The person who took the selected call is here at the counter (F12)</translation>
     </message>
     <message>
         <source>Sent to this counter</source>

@@ -95,10 +95,6 @@
         <translation>当前未结</translation>
     </message>
     <message>
-        <source>Raised today and not yet resolved or cancelled</source>
-        <translation>今日发起、尚未处理或取消的事项</translation>
-    </message>
-    <message>
         <source>Median time to claim</source>
         <translation>响应用时中位数</translation>
     </message>
@@ -194,6 +190,10 @@
         <source>Station PCs</source>
         <translation>工作站登记</translation>
     </message>
+    <message>
+        <source>{branch} · {page}</source>
+        <translation>{branch} · {page}</translation>
+    </message>
     <message numerus="yes">
         <source>Open signals · %n</source>
         <translation>
@@ -211,8 +211,16 @@
         <translation>已升级：{signal} · {who} · 已等待 {age}</translation>
     </message>
     <message>
+        <source>Signals open now: the ones listed beside</source>
+        <translation>当前未结的呼叫：即旁边列出的各项</translation>
+    </message>
+    <message>
         <source>Escalated: {signal} · {who} · waiting {age} · now with {roles}</source>
         <translation>已升级：{signal} · {who} · 已等待 {age} · 已通知 {roles}</translation>
+    </message>
+    <message>
+        <source>No call is waiting past its deadline</source>
+        <translation>没有超时未响应的呼叫</translation>
     </message>
     <message>
         <source>ALARM: {signal} · {who} · {age}</source>
@@ -221,6 +229,12 @@
     <message>
         <source>The key of {station} is in use from {first} and {second}: one key on two PCs? Revoke it and enrol the PC again unless it moved.</source>
         <translation>{station} 的密钥同时在 {first} 和 {second} 上使用：可能一把密钥装在两台电脑上？若不是电脑换了地址，请吊销该密钥并重新登记这台电脑。</translation>
+    </message>
+    <message numerus="yes">
+        <source>… and %n more alarms</source>
+        <translation>
+            <numerusform>… 另有 %n 项警报</numerusform>
+        </translation>
     </message>
     <message>
         <source>Connected</source>
@@ -419,10 +433,6 @@
         <translation>响应  Enter</translation>
     </message>
     <message>
-        <source>Claim the selected call: you are going (Enter)</source>
-        <translation>响应所选呼叫：表示您正在前往 (Enter)</translation>
-    </message>
-    <message>
         <source>Arrived  A</source>
         <translation>已到达  A</translation>
     </message>
@@ -489,6 +499,18 @@
     <message>
         <source>Resolve</source>
         <translation>处理</translation>
+    </message>
+    <message>
+        <source>Claim the most urgent waiting call: you are going (Enter)</source>
+        <translation>响应最紧急的等候呼叫：您这就过去（Enter）</translation>
+    </message>
+    <message>
+        <source>No call is waiting</source>
+        <translation>没有等候中的呼叫</translation>
+    </message>
+    <message>
+        <source>Claimed: {what}</source>
+        <translation>已响应：{what}</translation>
     </message>
     <message>
         <source>Sent: {label} → {to}</source>
@@ -873,6 +895,14 @@
     <message>
         <source>Any wealth manager</source>
         <translation>任一理财经理</translation>
+    </message>
+    <message>
+        <source>Acknowledge: I am handling it</source>
+        <translation>确认：由我处理</translation>
+    </message>
+    <message>
+        <source>{signal} at {where} · {age} · not yet acknowledged</source>
+        <translation>{signal} · {where} · {age} · 尚无人确认</translation>
     </message>
 </context>
 <context>
@@ -1348,6 +1378,14 @@
     <message>
         <source>Re-offer…</source>
         <translation>重新转介…</translation>
+    </message>
+    <message>
+        <source>Confirm arrival (F12)</source>
+        <translation>确认已到（F12）</translation>
+    </message>
+    <message>
+        <source>The person who took the selected call is here at the counter (F12)</source>
+        <translation>所选呼叫的响应人已到窗口（F12）</translation>
     </message>
     <message>
         <source>Sent to this counter</source>

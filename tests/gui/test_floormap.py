@@ -186,3 +186,45 @@ def test_the_highlight_ring_goes_when_the_highlight_goes(
     fmap.set_highlight(None)
     fresh.refresh_now()
     assert look(fmap) == look(fresh)
+
+
+def test_an_offline_counter_shows_offline_not_its_last_status(
+    qtbot: QtBot, memory_hub: MemoryHub
+) -> None:
+    """ "⊘ 离线" and "● 服务中" side by side contradicted each other: offline only."""
+    teller = memory_hub.station("C03", staff="liuyang")
+    lobby = memory_hub.station("L1")
+    fmap = FloorMap(lobby)
+    qtbot.addWidget(fmap)
+    fmap.resize(1000, 600)
+    qtbot.waitUntil(lambda: fmap.tile("C03").online, timeout=5000)
+    rows = fmap.tile_rows("C03")
+    assert "Open" in rows and "Offline" not in rows
+    memory_hub.set_online("C03", False)
+    qtbot.waitUntil(lambda: not fmap.tile("C03").online, timeout=5000)
+    assert fmap.tile("C03").status is CounterStatus.OPEN  # still known, not shown
+    rows = fmap.tile_rows("C03")
+    assert "Offline" in rows and "Open" not in rows
+    assert teller.station.id == "C03"
+
+
+def test_a_badge_shows_the_whole_call_with_its_age_and_count(
+    qtbot: QtBot, memory_hub: MemoryHub
+) -> None:
+    """The badge read "呼叫大堂... 00:02 +1" at the lobby desk's size: the label is what
+    the lobby manager needs, so it is shown whole (smaller or on two lines)."""
+    teller = memory_hub.station("C01", staff="lina")
+    lobby = memory_hub.station("L1")
+    fmap = FloorMap(lobby)
+    qtbot.addWidget(fmap)
+    teller.raise_signal("assist")
+    teller.raise_signal("assist")
+    qtbot.waitUntil(lambda: len(fmap.tile("C01").signals) == 2, timeout=5000)
+    for width, height in ((420, 300), (480, 320), (640, 400), (1000, 600)):
+        fmap.resize(width, height)
+        lines = fmap.bubble_text("C01")
+        text = "".join(lines)
+        assert "呼叫大堂经理" in text and "…" not in text, (width, lines)
+        assert lines[-1].endswith("+1") and "00:0" in lines[-1], (width, lines)
+    fmap.resize(1000, 600)
+    assert len(fmap.bubble_text("C01")) == 1  # room enough: one line

@@ -102,21 +102,76 @@ def test_calls_are_ordered_and_the_map_and_list_select_each_other(
     assert view.selected_signal().id == older  # type: ignore[union-attr]
     assert view.map.highlighted() == "C01"
 
-    # Enter claims the selected call, not the top one.
+    # Enter claims the most urgent waiting call (the older), not the selected one.
     qtbot.keyClick(view, Qt.Key.Key_Down)
-    qtbot.keyClick(view, Qt.Key.Key_Enter)
-    qtbot.waitUntil(lambda: state_of(c2, newer) is SignalState.ACKNOWLEDGED, timeout=WAIT)
-    assert state_of(c1, older) is SignalState.OPEN
-    # The claimed call stays selected: now it can be marked arrived, not claimed again.
-    qtbot.waitUntil(view.arrived_button.isEnabled, timeout=WAIT)
     assert view.selected_signal().id == newer  # type: ignore[union-attr]
-    assert not view.claim_button.isEnabled()
+    qtbot.keyClick(view, Qt.Key.Key_Enter)
+    qtbot.waitUntil(lambda: state_of(c1, older) is SignalState.ACKNOWLEDGED, timeout=WAIT)
+    assert state_of(c2, newer) is SignalState.OPEN
+    assert view.status_line.text() == "Claimed: 1号窗口 呼叫大堂经理"
+    # The claimed call is selected (it can be marked arrived) and sorts below the waiting.
+    qtbot.waitUntil(view.arrived_button.isEnabled, timeout=WAIT)
+    assert view.selected_signal().id == older  # type: ignore[union-attr]
+    assert view.visible_call_ids() == [newer, older]
+    assert view.claim_button.isEnabled()  # Enter would take the newer one now
     # Waiting calls stay on top, whatever their priority against claimed ones.
     hub.advance(1000)
-    c2.raise_signal("assist")
+    third = c2.raise_signal("assist")
     qtbot.waitUntil(lambda: len(view.visible_call_ids()) == 3, timeout=WAIT)
     ids = view.visible_call_ids()
-    assert ids[0] == older and ids[2] == newer
+    assert ids[0] == newer and ids[2] == older, third
+
+
+URGENT_FOR_LOBBY = """
+[[signals]]
+code = "fall"
+label = { zh_CN = "客户摔倒", en = "Customer fell" }
+raisers = ["teller"]
+targets = ["lobby_manager"]
+priority = 1
+"""
+
+
+def test_enter_takes_the_most_urgent_waiting_call_whatever_is_selected(
+    qtbot: QtBot, tmp_path: Path
+) -> None:
+    """With a claimed row selected, Enter claims the most urgent waiting call by the
+    branch's order (priority before age), and the status line names it in plain words."""
+    hub = MemoryHub(branch_with(tmp_path, URGENT_FOR_LOBBY))
+    c1 = hub.station("C01", staff="lina")
+    c2 = hub.station("C02", staff="zhangwei")
+    lobby = hub.station("L1", staff="wangfang")
+    view = make_view(qtbot, lobby)
+    with qtbot.waitSignal(lobby.signal_raised, timeout=WAIT) as first:
+        c1.raise_signal("assist")
+    oldest = first.args[0].id
+    hub.advance(5000)
+    with qtbot.waitSignal(lobby.signal_raised, timeout=WAIT) as second:
+        c1.raise_signal("assist", ticket="A102")
+    hub.advance(5000)
+    with qtbot.waitSignal(lobby.signal_raised, timeout=WAIT) as third:
+        c2.raise_signal("fall")
+    older, urgent = second.args[0].id, third.args[0].id
+    qtbot.waitUntil(lambda: len(view.visible_call_ids()) == 3, timeout=WAIT)
+    assert view.visible_call_ids() == [urgent, oldest, older]  # priority 1 first
+
+    lobby.acknowledge(oldest)  # claimed, say from the map; then selected
+    qtbot.waitUntil(lambda: view.visible_call_ids()[-1] == oldest, timeout=WAIT)
+    view.select_signal(oldest)
+    assert view.selected_signal().state is SignalState.ACKNOWLEDGED  # type: ignore[union-attr]
+    qtbot.keyClick(view.calls, Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: state_of(c2, urgent) is SignalState.ACKNOWLEDGED, timeout=WAIT)
+    assert view.status_line.text() == "Claimed: 2号窗口 客户摔倒"
+    assert state_of(c1, older) is SignalState.OPEN
+    qtbot.waitUntil(lambda: view.visible_call_ids() == [older, urgent, oldest], timeout=WAIT)
+
+    qtbot.keyClick(view.calls, Qt.Key.Key_Return)  # the next: the waiting assist
+    qtbot.waitUntil(lambda: state_of(c1, older) is SignalState.ACKNOWLEDGED, timeout=WAIT)
+    assert view.status_line.text() == "Claimed: 1号窗口 呼叫大堂经理 · No. A102"
+    qtbot.waitUntil(lambda: not view.claim_button.isEnabled(), timeout=WAIT)
+    qtbot.keyClick(view.calls, Qt.Key.Key_Return)  # nothing waits: said, nothing sent
+    assert view.status_line.text() == "No call is waiting"
+    assert len(actions(lobby)) == 3
 
 
 def test_a_type_this_config_lacks_is_ordered_by_the_branch_rule(
@@ -386,12 +441,15 @@ def test_the_buttons_are_what_the_policy_allows(qtbot: QtBot, tmp_path: Path) ->
     hub.flush()
     view.refresh_now()
 
-    calls = {Act.CLAIM: view.claim_button, Act.ARRIVE: view.arrived_button}
-    calls[Act.RESOLVE] = view.resolve_button
+    calls = {Act.ARRIVE: view.arrived_button, Act.RESOLVE: view.resolve_button}
     listed = view.visible_call_ids()
     assert set(listed) == {waiting, mine, theirs, here, handoff_open, handoff_mine}
+    # Claim (Enter) takes the most urgent claimable call, whichever row is selected.
+    claimable = [sid for sid in listed if hub.may("L1", Act.CLAIM, sid)]
+    assert view.next_call().id == claimable[0]  # type: ignore[union-attr]
     for sid in listed:
         view.select_signal(sid)
+        assert view.claim_button.isEnabled()
         enabled = {act for act, button in calls.items() if button.isEnabled()}
         assert enabled == {act for act in calls if hub.may("L1", act, sid)}, sid
         assert enabled == view.model.acts(hub.state.signal(sid)) & set(calls), sid

@@ -341,3 +341,28 @@ def test_a_complete_write_replaces_the_file_and_a_missing_folder_says_why(
     assert [p.name for p in tmp_path.iterdir()] == ["report.csv"]
     why = write_file(tmp_path / "gone" / "report.csv", "x", threading.Event(), steps.append)
     assert why and not (tmp_path / "gone").exists()
+
+
+def test_an_empty_chart_has_a_sensible_integer_axis(qtbot: QtBot) -> None:
+    """An empty day's charts read "0 0 0 0 0 1" up the axis (quarters printed as whole
+    numbers): every tick is now a whole number, and an empty axis is 0 to 1."""
+    from widgets.report_figures import FUNNEL, ReportCharts, integer_axis
+
+    charts = ReportCharts(lambda _by, key: key)
+    qtbot.addWidget(charts)
+    empty = {"hourly": [0] * 24, "deadlines": [], "handoffs": dict.fromkeys(FUNNEL, 0)}
+    charts.show_report(empty)
+    for name in ("hourly", "response", "funnel"):
+        assert charts.axis_ticks(name) == ["0", "1"], name
+    busy = {
+        "hourly": [0] * 9 + [3, 7, 12] + [0] * 12,
+        "deadlines": [{"code": "assist", "p50_s": 12.5, "p90_s": 41.0, "deadline_s": 30}],
+        "handoffs": {**dict.fromkeys(FUNNEL, 0), "offered": 3},
+    }
+    charts.show_report(busy)
+    assert charts.axis_ticks("hourly") == ["0", "2", "4", "6", "8", "10", "12", "14"]
+    assert charts.axis_ticks("response") == ["0", "10", "20", "30", "40", "50"]
+    assert charts.axis_ticks("funnel") == ["0", "1", "2", "3", "4"]
+    for top in (0.3, 1, 5, 7, 99, 1234):
+        maximum, step = integer_axis(top)
+        assert maximum >= top and maximum % step == 0 and maximum // step <= 7

@@ -201,3 +201,29 @@ def test_the_buttons_are_what_the_policy_allows(qtbot: QtBot, tmp_path: Path) ->
         view.select(sig_id)
         enabled = {act for act, button in buttons.items() if button.isEnabled()}
         assert enabled == {act for act in buttons if hub.may("S1", act, sig_id)}, sig_id
+
+
+def test_a_duress_is_pinned_full_width_until_acknowledged(qtbot: QtBot, branch: Branch) -> None:
+    """A duress is a red band across the supervisor's window, above the queue, until
+    someone acknowledges it; then it is a row of the queue like any claimed request."""
+    hub = MemoryHub(branch)
+    supervisor = hub.station("S1", staff="wugang")
+    head = hub.station("H1", staff="zhenghua")
+    teller = hub.station("C03", staff="liuyang")
+    view = make_view(qtbot, supervisor, show=True)
+    assert view.duress.isHidden()
+    with qtbot.waitSignal(supervisor.signal_raised, timeout=WAIT) as raised:
+        teller.raise_signal("duress")
+    sid = raised.args[0].id
+    qtbot.waitUntil(lambda: view.duress.alarm_ids() == [sid], timeout=WAIT)
+    assert view.duress.isVisible()
+    assert view.duress.width() >= view.queue.width()  # full width, above the queue
+    assert view.duress.geometry().bottom() < view.queue.geometry().top()
+    text = view.duress.lines[sid].text()
+    assert "紧急情况（静默）" in text and "3号窗口" in text and "刘洋" in text
+    qtbot.wait(1100)  # the band stays up, however long nobody acknowledges it
+    assert view.duress.isVisible()
+    qtbot.mouseClick(view.duress.buttons[sid], Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: view.duress.isHidden(), timeout=WAIT)
+    assert head.state.signals[sid].acked_staff == "wugang"  # everyone watching sees who
+    assert [type(c) for c in actions(supervisor)] == [Acknowledge]

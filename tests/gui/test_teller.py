@@ -332,3 +332,46 @@ def test_the_buttons_are_what_the_policy_allows(qtbot: QtBot, tmp_path: Path) ->
         own = view.selected_signal()
         assert own is not None
         assert view.cancel_button.isEnabled() == hub.may("C01", Act.CANCEL, own)
+
+
+def test_the_teller_confirms_that_the_lobby_manager_arrived(qtbot: QtBot, branch: Branch) -> None:
+    """F12 at the counter: the person who took the call is here (the raiser confirms it,
+    as a nurse-call presence button); not before someone claimed it."""
+    hub = MemoryHub(branch)
+    teller = hub.station("C01", staff="lina")
+    lobby = hub.station("L1", staff="wangfang")
+    view = make_view(qtbot, teller, show=True)
+    assert not view.arrived_button.isEnabled()
+    with qtbot.waitSignal(lobby.signal_raised, timeout=WAIT) as raised:
+        qtbot.keyClick(view, Qt.Key.Key_F1)
+    sid = raised.args[0].id
+    qtbot.waitUntil(lambda: view.my_list.count() == 1, timeout=WAIT)
+    assert not view.arrived_button.isEnabled()
+    assert view.confirm_arrival() == ""  # nobody claimed it yet: nothing is sent
+    lobby.acknowledge(sid)
+    qtbot.waitUntil(view.arrived_button.isEnabled, timeout=WAIT)
+    assert [s.id for s in teller.awaiting_arrival()] == [sid]
+    qtbot.keyClick(view, Qt.Key.Key_F12)
+    qtbot.waitUntil(lambda: lobby.state.signals[sid].state is SignalState.ARRIVED, timeout=WAIT)
+    assert lobby.state.signals[sid].acked_staff == "wangfang"  # who came is unchanged
+    qtbot.waitUntil(lambda: not view.arrived_button.isEnabled(), timeout=WAIT)
+    assert teller.awaiting_arrival() == []
+
+
+def test_confirm_arrival_on_the_model_takes_the_oldest_claimed_call(branch: Branch) -> None:
+    """StationModel.confirm_arrival, as the compact call bar uses it."""
+    hub = MemoryHub(branch)
+    teller = hub.station("C01", staff="lina")
+    lobby = hub.station("L1", staff="wangfang")
+    teller.raise_signal("assist")
+    teller.raise_signal("assist")
+    hub.flush()
+    first, second = (s.id for s in teller.my_signals() if s.code == "assist")
+    lobby.acknowledge(second)
+    hub.flush()
+    assert [s.id for s in teller.awaiting_arrival()] == [second]
+    assert teller.confirm_arrival() != ""
+    hub.flush()
+    assert teller.state.signals[second].state is SignalState.ARRIVED
+    assert teller.state.signals[first].state is SignalState.OPEN
+    assert teller.confirm_arrival() == ""

@@ -164,3 +164,46 @@ def test_csv_cells_that_look_like_formulas_are_text(tmp_path: Path, branch: Bran
     tickets = [row["ticket"] for row in csvlib.DictReader(io.StringIO(out.stdout))]
     assert tickets == ["'=1+2", "'@SUM(A1)", "'+7", "'-3+1", "'\tx", "A023"]
     assert csv_cell("-") == "-" and csv_cell(-5) == -5 and csv_cell("\rx") == "'\rx"
+
+
+def test_a_chinese_table_has_chinese_headings_and_aligned_columns(
+    tmp_path: Path, branch: Branch
+) -> None:
+    """``report --format table --lang zh_CN``: headings in Chinese, and every column starts
+    at the same terminal column on every line, although CJK labels take two columns a
+    character (padding by len() put the station of each Chinese row too far left)."""
+    from app.reports.render import display_width
+
+    url = _journal(tmp_path, branch)
+    day = D.isoformat()
+    listing = json.loads(
+        lobbylink("report", "--db", url, "--day", day, "--format", "json", "--lang", "zh_CN").stdout
+    )
+    out = lobbylink("report", "--db", url, "--day", day, "--format", "table", "--lang", "zh_CN")
+    assert out.returncode == 0, out.stderr
+    head, *lines = out.stdout.splitlines()
+    assert head.split()[:4] == ["编号", "类型代码", "类型", "发起站点"]
+    assert "signal_id" not in head and "station" not in head
+    assert len(lines) == len(listing)
+    assert any("呼叫大堂经理" in line for line in lines)
+    column = display_width(head[: head.index("发起站点")])
+    for line, row in zip(lines, listing, strict=True):
+        assert display_width(line[: line.index(row["station"], len(str(row["signal_id"])))]) == (
+            column
+        ), line
+
+    out = lobbylink("report", "--db", url, "--day", day, "--by", "type", "--lang", "zh_CN")
+    assert out.returncode == 0, out.stderr
+    assert "分组" in out.stdout and "呼叫数" in out.stdout and "ack_p50_s" not in out.stdout
+    english = lobbylink("report", "--db", url, "--day", day, "--by", "type")
+    assert "ack_p50_s" in english.stdout  # English stays as it was
+
+
+def test_display_width_counts_wide_characters_twice() -> None:
+    from app.reports.render import display_width, pad
+
+    assert display_width("C01") == 3
+    assert display_width("呼叫大堂经理") == 12
+    assert display_width("（秒）") == 6  # full-width punctuation is wide too
+    assert display_width("e\u0301") == 1  # a combining accent takes no column
+    assert display_width(pad("王芳", 6)) == 6

@@ -160,7 +160,8 @@ def test_the_table_read_as_a_person_would() -> None:
     assert acts("W1", assist.id) == set()
     b.do("L1", Acknowledge(signal_id=assist.id))
     assert acts("L1", assist.id) == {"arrive", "resolve"}
-    assert acts("C01", assist.id) == {"cancel", "resolve"}  # the raiser may close it too
+    # The raiser may close it too, and confirm that the lobby manager reached its counter.
+    assert acts("C01", assist.id) == {"cancel", "arrive", "resolve"}
     refer = b.raise_("C02", "refer_wealth")
     assert acts("W1", refer.id) == {"claim", "resolve", "decline"}
     b.do("W1", Decline(signal_id=refer.id, reason="busy"))
@@ -342,3 +343,20 @@ def test_every_free_text_a_command_carries_is_bounded() -> None:
             state.decide("C01", command, 1)
         assert refused.value.code == "bad_request" and "longer than" in refused.value.reason
     assert hub_accepts(state, "C01", RaiseSignal(code="assist", need="n" * policy.MAX_NOTE))
+
+
+def test_the_raiser_confirms_the_arrival_at_its_counter() -> None:
+    """The teller who called confirms that the lobby manager is at the counter (a
+    nurse-call presence button); nobody else but the claimer may, and not before a claim."""
+    b = Branchful()
+    assist = b.raise_("C01", "assist")
+    with pytest.raises(DomainError) as early:
+        b.state.decide("C01", Arrive(signal_id=assist.id), b.state.last_seq + 1)
+    assert early.value.code == "invalid_transition"
+    assert "or C01, which raised it" in early.value.reason
+    b.do("L1", Acknowledge(signal_id=assist.id))
+    with pytest.raises(DomainError):
+        b.state.decide("C02", Arrive(signal_id=assist.id), b.state.last_seq + 1)
+    sig = b.do("C01", Arrive(signal_id=assist.id))
+    assert sig is not None and sig.state is SignalState.ARRIVED
+    assert sig.acked_station == "L1"  # who came is unchanged: the raiser only confirms it

@@ -1,5 +1,7 @@
 """Real windows on a real X server: F1 at a counter flashes it on the lobby's floor map,
-Enter at the lobby desk claims the call, and the counter sees who is coming.
+Enter at the lobby desk claims the call (the most urgent waiting one, whatever row is
+selected), and the counter sees who is coming; a duress is a pinned alarm at the
+supervisor and on the branch head's board, and nothing at the counter that raised it.
 
 The key presses go through the X server (xdotool → XTEST), the way a keyboard's do.
 """
@@ -106,3 +108,77 @@ def test_f1_flashes_the_counter_on_the_lobby_map_and_enter_claims_it(
     claimed = teller.bridge.state.signals[sig.id]
     assert (claimed.acked_station, claimed.acked_staff) == ("L1", "wangfang")
     qtbot.waitUntil(lambda: "C01" not in floor.flashing_stations(), timeout=WAIT)
+
+    # With the claimed row selected, Enter takes the most urgent waiting call: a second F1.
+    desk.select_signal(sig.id)
+    press(teller, "F1", qtbot)
+    qtbot.waitUntil(lambda: len(teller.bridge.my_signals()) == 2, timeout=WAIT)
+    second = max(s.id for s in teller.bridge.my_signals())
+    qtbot.waitUntil(lambda: second in [s.id for s in desk.calls_model.rows], timeout=WAIT)
+    desk.select_signal(sig.id)
+    assert desk.selected_signal() is not None and desk.selected_signal().id == sig.id  # type: ignore[union-attr]
+    press(lobby, "Return", qtbot)
+    qtbot.waitUntil(
+        lambda: teller.bridge.state.signals[second].state is SignalState.ACKNOWLEDGED,
+        timeout=WAIT,
+    )
+    assert teller.bridge.state.signals[sig.id].state is SignalState.ACKNOWLEDGED
+    assert desk.status_line.text().startswith("Claimed: ")
+
+
+@pytest.fixture
+def watchers(
+    qtbot: QtBot, hub: HubProcess, branch: Branch, ctx: zmq.Context, tmp_path: Path
+) -> Iterator[dict[str, StationParts]]:
+    """A counter, the supervisor and the branch head's own board, on real windows."""
+    settings = QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat)
+    made = {
+        sid: build_station(
+            branch,
+            hub.endpoint,
+            sid,
+            ctx,
+            lang="zh_CN",
+            staff=staff,
+            settings=settings,
+            keys=keys_for(hub.endpoint, sid),
+        )
+        for sid, staff in (("C03", "liuyang"), ("S1", "wugang"), ("H1", "zhenghua"))
+    }
+    for x, parts in enumerate(made.values()):
+        parts.window.setGeometry(20 + x * 640, 40, 620, 560)
+        parts.window.show()
+        qtbot.waitExposed(parts.window, timeout=WAIT)
+    for parts in made.values():
+        qtbot.waitUntil(partial(signed_in, parts), timeout=WAIT)
+    yield made
+    for parts in made.values():
+        parts.close()
+
+
+def test_a_duress_is_a_pinned_alarm_at_the_watchers_and_nothing_at_the_raiser(
+    qtbot: QtBot, watchers: dict[str, StationParts]
+) -> None:
+    from widgets.board import BoardView
+    from widgets.supervisor import SupervisorView
+
+    teller, s1, h1 = watchers["C03"], watchers["S1"], watchers["H1"]
+    supervisor, board = s1.view, h1.view
+    assert isinstance(supervisor, SupervisorView) and isinstance(board, BoardView)
+    assert board.duress is not None
+    before = teller.view.grab().toImage()
+    from widgets.teller import TellerView
+
+    assert isinstance(teller.view, TellerView)
+    teller.view.trigger("duress")  # the counter's discreet button (its chord is the bar's)
+    qtbot.waitUntil(lambda: len(supervisor.duress.alarm_ids()) == 1, timeout=WAIT)
+    qtbot.waitUntil(lambda: board.duress is not None and board.duress.isVisible(), timeout=WAIT)
+    (sid,) = supervisor.duress.alarm_ids()
+    assert supervisor.duress.isVisible() and "3号窗口" in supervisor.duress.lines[sid].text()
+    assert sid not in teller.bridge.state.signals  # the raiser's PC never has it
+    assert teller.view.findChildren(type(supervisor.duress)) == []
+    qtbot.wait(300)
+    assert teller.view.grab().toImage() == before  # not a pixel changed at the counter
+    press(s1, "Return", qtbot)  # the supervisor claims it from the keyboard
+    qtbot.waitUntil(lambda: board.duress is not None and board.duress.isHidden(), timeout=WAIT)
+    qtbot.waitUntil(lambda: supervisor.duress.isHidden(), timeout=WAIT)
