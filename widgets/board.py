@@ -40,6 +40,7 @@ from widgets.common import fmt_age, progress_text, role_text, signal_label, tr
 from widgets.duress_alarm import DuressAlarm
 from widgets.enrolment import EnrolmentPanel
 from widgets.floormap import FloorMap
+from widgets.hub_health import HubHealthLabel
 from widgets.model import ReportRenderer, StationModel
 from widgets.open_signals import OpenSignalsModel, SignalCell, who_text
 from widgets.plain import plain_labels
@@ -190,8 +191,12 @@ class BoardView(QWidget):
         self._kpi_columns = 0
         self._layout_kpis(len(self.tiles))
 
+        # How the hub keeps (disk, last write, clock): for whoever looks after the branch.
+        self.health = HubHealthLabel(model, self)
         top = QHBoxLayout()
         top.addWidget(self.title, 1)
+        top.addWidget(self.health)
+        top.addSpacing(12)
         top.addWidget(self.connection)
         top.addSpacing(12)
         top.addWidget(self.clock)
@@ -482,6 +487,7 @@ class BoardView(QWidget):
             self.open_model.tick(now)
             self._show_banners(now)
             self._show_clock(now)
+            self.health.refresh()
 
     def _on_connection_changed(self, up: bool) -> None:
         if up:

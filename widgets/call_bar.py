@@ -231,6 +231,16 @@ class CallBar(QFrame):
         self.calls_title.setObjectName("callBarCallsTitle")
         self.calls_title.setStyleSheet("color: #455a64; margin-top: 4px;")
         layout.addWidget(self.calls_title)
+        # The one who took a call is at the counter: one click says so (a nurse-call
+        # presence button), without the full window.
+        self.arrived_button = QToolButton(self)
+        self.arrived_button.setObjectName("callBarArrived")
+        self.arrived_button.setText(tr("Confirm arrival"))
+        self.arrived_button.setToolTip(tr("The person who took my oldest call is here"))
+        self.arrived_button.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        self.arrived_button.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
+        self.arrived_button.clicked.connect(lambda: self.model.confirm_arrival())
+        layout.addWidget(self.arrived_button)
         self.calls = QLabel(self)
         self.calls.setObjectName("callBarCalls")
         self.calls.setWordWrap(True)
@@ -265,6 +275,7 @@ class CallBar(QFrame):
         self.title.setText(station_name(self.model.branch, self.model.station.id, self.model.lang))
         lines = self.call_lines()
         self.calls.setText("\n".join(lines) if lines else tr("No open calls."))
+        self.arrived_button.setVisible(bool(self.model.awaiting_arrival()))
         if self.isVisible():
             self.fit()
 

@@ -328,6 +328,14 @@
         <translation>My calls</translation>
     </message>
     <message>
+        <source>Confirm arrival</source>
+        <translation>Confirm arrival</translation>
+    </message>
+    <message>
+        <source>The person who took my oldest call is here</source>
+        <translation>The person who took my oldest call is here</translation>
+    </message>
+    <message>
         <source>No open calls.</source>
         <translation>No open calls.</translation>
     </message>

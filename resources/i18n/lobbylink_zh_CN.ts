@@ -325,6 +325,14 @@
         <translation>我的呼叫</translation>
     </message>
     <message>
+        <source>Confirm arrival</source>
+        <translation>确认已到</translation>
+    </message>
+    <message>
+        <source>The person who took my oldest call is here</source>
+        <translation>响应我最早呼叫的人已到柜台</translation>
+    </message>
+    <message>
         <source>No open calls.</source>
         <translation>暂无未结呼叫。</translation>
     </message>

@@ -116,3 +116,21 @@ def test_key_names_map_to_x11_keysyms_and_windows_virtual_keys() -> None:
     assert x_keysym("Pause") == 0xFF13
     assert win_vkey("F1") == 0x70 and win_vkey("F12") == 0x7B and win_vkey("F24") == 0x87
     assert win_vkey("A") == 0x41 and win_vkey("Pause") == 0x13
+
+
+def test_the_bar_confirms_the_arrival_of_who_came(qtbot: QtBot, memory_hub: MemoryHub) -> None:
+    teller = memory_hub.station("C01", staff="lina", lang="en")
+    lobby = memory_hub.station("L1", staff="wangfang")
+    bar = CallBar(teller)
+    qtbot.addWidget(bar)
+    teller.raise_signal("assist")
+    memory_hub.flush()
+    assert bar.arrived_button.isHidden()  # nobody has taken it yet
+    (sig,) = teller.my_signals()
+    lobby.acknowledge(sig.id)
+    memory_hub.flush()
+    assert not bar.arrived_button.isHidden()
+    bar.arrived_button.click()
+    memory_hub.flush()
+    assert teller.state.signals[sig.id].state.value == "arrived"
+    assert bar.arrived_button.isHidden()

@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
+import pytest
+from pytestqt.qtbot import QtBot
+
+from tests.gui.memory import MemoryHub
+from widgets.board import BoardView
 from widgets.hub_health import health_text
 from widgets.model import HubHealth
 
@@ -17,3 +22,14 @@ def test_health_line_reads_plainly_and_warns_first() -> None:
     assert warn and "+86400 s" in text and "GB" not in text  # PostgreSQL: disk unknown
     text, warn = health_text(None, NOW)
     assert not warn and text
+
+
+def test_the_board_shows_the_hubs_health(
+    qtbot: QtBot, memory_hub: MemoryHub, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    head = memory_hub.station("H1", staff="zhenghua")
+    monkeypatch.setattr(head, "hub_health", lambda: HubHealth(512, head.hub_now_ms() - 2000, 0))
+    board = BoardView(head)
+    qtbot.addWidget(board)
+    board.health.refresh()
+    assert "0.5 GB" in board.health.text() and board.health.warning
