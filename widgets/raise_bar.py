@@ -113,7 +113,11 @@ class RaiseBar(QFrame):
         super().__init__(parent)
         self.setObjectName("raiseBar")
         self.model = model
-        self.types: list[SignalType] = policy.raisable(model.branch, model.station.role)
+        # A silent type (duress) has no button: a lobby desk faces the customers, and
+        # nothing there may name it. The station's key chord raises it (app.client.hotkeys).
+        self.types: list[SignalType] = [
+            kind for kind in policy.raisable(model.branch, model.station.role) if not kind.silent
+        ]
         self.code = ""
         self.buttons: dict[str, KeyButton] = {}
         outer = QVBoxLayout(self)
@@ -129,14 +133,7 @@ class RaiseBar(QFrame):
             button = KeyButton(key_name, label, self)
             button.setObjectName(f"raise_{kind.code}")
             button.setFocusPolicy(Qt.FocusPolicy.NoFocus)
-            if kind.silent:
-                button.setToolTip(
-                    label
-                    + "\n"
-                    + tr("Silent: no sound or banner here; never on public screens")
-                    + (f" ({key_name})" if key_name else "")
-                )
-            elif key_name:
+            if key_name:
                 button.setToolTip(tr("Raise “{label}” ({key})").format(label=label, key=key_name))
             else:
                 button.setToolTip(tr("Raise “{label}”").format(label=label))

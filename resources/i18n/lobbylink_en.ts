@@ -340,10 +340,6 @@
         <translation>No open calls.</translation>
     </message>
     <message>
-        <source>Silent: no sound or banner here; never on public screens</source>
-        <translation>Silent: no sound or banner here; never on public screens</translation>
-    </message>
-    <message>
         <source>Counter to send the customer to</source>
         <translation>Counter to send the customer to</translation>
     </message>

@@ -337,10 +337,6 @@
         <translation>暂无未结呼叫。</translation>
     </message>
     <message>
-        <source>Silent: no sound or banner here; never on public screens</source>
-        <translation>静默：本机不响铃、不弹窗，也不在公共屏幕上显示</translation>
-    </message>
-    <message>
         <source>Counter to send the customer to</source>
         <translation>引导客户前往的窗口</translation>
     </message>
