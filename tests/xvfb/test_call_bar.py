@@ -12,33 +12,22 @@ from __future__ import annotations
 import shutil
 import subprocess
 from collections.abc import Iterator
-from functools import partial
 from pathlib import Path
 
 import pytest
 import zmq
-from PySide6.QtCore import QSettings
 from PySide6.QtWidgets import QAbstractButton, QApplication, QLabel, QListWidget
 from pytestqt.qtbot import QtBot
 
 from app.client.hotkeys import GlobalKeys
-from app.client.main import StationParts, build_station, take_keys
+from app.client.main import StationParts, take_keys
 from app.domain.config import Branch, parse_chord
 from app.domain.roles import SignalState
-from tests.helpers import HubProcess, keys_for
+from tests.helpers import HubProcess
+from tests.xvfb.windows import WAIT, open_windows, xdotool
 from widgets.lobby import LobbyView
 
-WAIT = 10_000
 TITLE = "core-banking-stand-in"
-
-
-def signed_in(parts: StationParts) -> bool:
-    return bool(parts.bridge.staff)
-
-
-def xdotool(*args: str) -> str:
-    done = subprocess.run(["xdotool", *args], check=True, timeout=10, capture_output=True)
-    return done.stdout.decode().strip()
 
 
 def focused() -> str:
@@ -68,32 +57,12 @@ def counter(
 ) -> Iterator[dict[str, StationParts]]:
     for tool in ("xdotool", "xterm"):
         assert shutil.which(tool), f"{tool} is needed here (scripts/setup.sh installs it)"
-    settings = QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat)
-    made = {
-        sid: build_station(
-            branch,
-            hub.endpoint,
-            sid,
-            ctx,
-            lang="en",
-            staff=staff,
-            settings=settings,
-            keys=keys_for(hub.endpoint, sid),
-            desk=sid == "C01",
-        )
-        for sid, staff in (("C01", "lina"), ("L1", "wangfang"), ("S1", "wugang"))
-    }
-    for x, parts in enumerate(made.values()):
-        parts.window.setGeometry(20 + x * 620, 40, 600, 560)
-        parts.window.show()
-        qtbot.waitExposed(parts.window, timeout=WAIT)
-    for parts in made.values():
-        qtbot.waitUntil(partial(signed_in, parts), timeout=WAIT)
-    take_keys(made["C01"])
-    assert made["C01"].window.statusBar().currentMessage() == ""  # every key was taken
-    yield made
-    for parts in made.values():
-        parts.close()
+    people = {"C01": "lina", "L1": "wangfang", "S1": "wugang"}
+    desk = frozenset({"C01"})
+    with open_windows(qtbot, hub, branch, ctx, tmp_path, people, width=600, desk=desk) as made:
+        take_keys(made["C01"])
+        assert made["C01"].window.statusBar().currentMessage() == ""  # every key was taken
+        yield made
 
 
 @pytest.fixture
@@ -197,28 +166,18 @@ def test_a_key_another_program_holds_is_named_and_the_others_still_work(
     # Another X client (a connection of its own, as another program's) takes Ctrl+Shift+F2.
     other = GlobalKeys({"other": (parse_chord("Ctrl+Shift+F2"),)}, "xcb")
     assert other.start() == []
-    parts = build_station(
-        branch,
-        hub.endpoint,
-        "C01",
-        ctx,
-        lang="en",
-        staff="lina",
-        settings=QSettings(str(tmp_path / "s.ini"), QSettings.Format.IniFormat),
-        keys=keys_for(hub.endpoint, "C01"),
-        desk=True,
-    )
     try:
-        parts.window.show()
-        qtbot.waitUntil(partial(signed_in, parts), timeout=WAIT)
-        take_keys(parts)
-        text = parts.window.statusBar().currentMessage()
-        assert text.startswith("Another program already uses Ctrl+Shift+F2:")
-        assert parts.call_bar is not None and parts.call_bar.warning.text() == text
-        assert parts.keys is not None
-        assert "Ctrl+Shift+F1" in [str(c) for c in parts.keys.grabbed]
-        xdotool("key", "--clearmodifiers", "ctrl+shift+F1")
-        qtbot.waitUntil(lambda: open_codes(parts) == ["assist"], timeout=WAIT)
+        with open_windows(
+            qtbot, hub, branch, ctx, tmp_path, {"C01": "lina"}, 600, desk=frozenset({"C01"})
+        ) as made:
+            parts = made["C01"]
+            take_keys(parts)
+            text = parts.window.statusBar().currentMessage()
+            assert text.startswith("Another program already uses Ctrl+Shift+F2:")
+            assert parts.call_bar is not None and parts.call_bar.warning.text() == text
+            assert parts.keys is not None
+            assert "Ctrl+Shift+F1" in [str(c) for c in parts.keys.grabbed]
+            xdotool("key", "--clearmodifiers", "ctrl+shift+F1")
+            qtbot.waitUntil(lambda: open_codes(parts) == ["assist"], timeout=WAIT)
     finally:
-        parts.close()
         other.stop()

@@ -9,33 +9,21 @@ The key presses go through the X server (xdotool → XTEST), the way a keyboard'
 from __future__ import annotations
 
 import shutil
-import subprocess
 from collections.abc import Iterator
-from functools import partial
 from pathlib import Path
 
 import pytest
 import zmq
-from PySide6.QtCore import QSettings
 from PySide6.QtWidgets import QApplication
 from pytestqt.exceptions import TimeoutError as WaitTimeout
 from pytestqt.qtbot import QtBot
 
-from app.client.main import StationParts, build_station
+from app.client.main import StationParts
 from app.domain.config import Branch
 from app.domain.roles import SignalState
-from tests.helpers import HubProcess, keys_for
+from tests.helpers import HubProcess
+from tests.xvfb.windows import WAIT, open_windows, xdotool
 from widgets.lobby import LobbyView
-
-WAIT = 10_000
-
-
-def signed_in(parts: StationParts) -> bool:
-    return bool(parts.bridge.staff)
-
-
-def xdotool(*args: str) -> None:
-    subprocess.run(["xdotool", *args], check=True, timeout=10, capture_output=True)
 
 
 def press(parts: StationParts, key: str, qtbot: QtBot) -> None:
@@ -51,29 +39,9 @@ def stations(
     qtbot: QtBot, hub: HubProcess, branch: Branch, ctx: zmq.Context, tmp_path: Path
 ) -> Iterator[dict[str, StationParts]]:
     assert shutil.which("xdotool"), "xdotool is needed for real key presses (apt install xdotool)"
-    settings = QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat)
-    made = {
-        sid: build_station(
-            branch,
-            hub.endpoint,
-            sid,
-            ctx,
-            lang="en",
-            staff=staff,
-            settings=settings,
-            keys=keys_for(hub.endpoint, sid),
-        )
-        for sid, staff in (("C01", "lina"), ("L1", "wangfang"))
-    }
-    for x, parts in enumerate(made.values()):
-        parts.window.setGeometry(20 + x * 700, 40, 680, 560)
-        parts.window.show()
-        qtbot.waitExposed(parts.window, timeout=WAIT)
-    for parts in made.values():
-        qtbot.waitUntil(partial(signed_in, parts), timeout=WAIT)
-    yield made
-    for parts in made.values():
-        parts.close()
+    people = {"C01": "lina", "L1": "wangfang"}
+    with open_windows(qtbot, hub, branch, ctx, tmp_path, people, width=680) as made:
+        yield made
 
 
 def test_f1_flashes_the_counter_on_the_lobby_map_and_enter_claims_it(
@@ -131,29 +99,9 @@ def watchers(
     qtbot: QtBot, hub: HubProcess, branch: Branch, ctx: zmq.Context, tmp_path: Path
 ) -> Iterator[dict[str, StationParts]]:
     """A counter, the supervisor and the branch head's own board, on real windows."""
-    settings = QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat)
-    made = {
-        sid: build_station(
-            branch,
-            hub.endpoint,
-            sid,
-            ctx,
-            lang="zh_CN",
-            staff=staff,
-            settings=settings,
-            keys=keys_for(hub.endpoint, sid),
-        )
-        for sid, staff in (("C03", "liuyang"), ("S1", "wugang"), ("H1", "zhenghua"))
-    }
-    for x, parts in enumerate(made.values()):
-        parts.window.setGeometry(20 + x * 640, 40, 620, 560)
-        parts.window.show()
-        qtbot.waitExposed(parts.window, timeout=WAIT)
-    for parts in made.values():
-        qtbot.waitUntil(partial(signed_in, parts), timeout=WAIT)
-    yield made
-    for parts in made.values():
-        parts.close()
+    people = {"C03": "liuyang", "S1": "wugang", "H1": "zhenghua"}
+    with open_windows(qtbot, hub, branch, ctx, tmp_path, people, 620, lang="zh_CN") as made:
+        yield made
 
 
 def test_a_duress_is_a_pinned_alarm_at_the_watchers_and_nothing_at_the_raiser(
