@@ -13,6 +13,7 @@ from importlib import resources
 from pathlib import Path
 
 import msgspec
+import msgspec.inspect
 
 from app.domain.errors import ConfigError
 from app.domain.roles import ANY_ROLE, Role
@@ -373,11 +374,34 @@ def config_hash(shared: bytes) -> str:
 def decode_shared(raw: bytes, source: str = "the hub") -> BranchConfig:
     """A configuration received from the hub, checked as a file would be."""
     try:
-        config = msgspec.msgpack.decode(raw, type=BranchConfig)
+        data = msgspec.msgpack.decode(raw)
+        # A newer hub may send fields this station does not know (the file forbids them,
+        # to catch typos; the wire tolerates them, as every message does: §4.2).
+        config = msgspec.convert(
+            _known(data, msgspec.inspect.type_info(BranchConfig)), BranchConfig
+        )
     except msgspec.DecodeError as exc:  # ValidationError is a DecodeError
         raise ConfigError(f"{source}: the branch configuration does not decode: {exc}") from exc
     _check(config, source)
     return config
+
+
+def _known(data: object, kind: msgspec.inspect.Type) -> object:
+    """``data`` without the map keys ``kind`` (a msgspec type description) has no field for."""
+    if isinstance(kind, msgspec.inspect.StructType) and isinstance(data, dict):
+        fields = {f.encode_name: f.type for f in kind.fields}
+        return {k: _known(v, fields[k]) for k, v in data.items() if k in fields}
+    if isinstance(kind, msgspec.inspect.ListType | msgspec.inspect.VarTupleType) and isinstance(
+        data, list
+    ):
+        return [_known(item, kind.item_type) for item in data]
+    if isinstance(kind, msgspec.inspect.DictType) and isinstance(data, dict):
+        return {k: _known(v, kind.value_type) for k, v in data.items()}
+    if isinstance(kind, msgspec.inspect.UnionType):
+        for option in kind.types:
+            if isinstance(option, msgspec.inspect.StructType) and isinstance(data, dict):
+                return _known(data, option)
+    return data
 
 
 def _dupes(ids: list[str]) -> list[str]:

@@ -128,3 +128,13 @@ def test_the_shared_configuration_hides_pins() -> None:
     held = decode_shared(shared)
     assert held.staff[0].pin == HIDDEN_PIN and held.staff[1:] == config.staff[1:]
     assert config_hash(shared) != config_hash(shared_config(config))
+
+
+def test_a_configuration_from_a_newer_hub_is_read_without_its_new_fields() -> None:
+    config = load_branch().config
+    data = msgspec.to_builtins(msgspec.msgpack.decode(shared_config(config)))
+    data["branch"]["new_thing"] = 1
+    data["stations"][0]["colour"] = "teal"
+    data["brand_new_section"] = {"x": 1}
+    held = decode_shared(msgspec.msgpack.encode(data))
+    assert held.stations == config.stations and held.branch == config.branch
