@@ -74,14 +74,18 @@ def db_url(text: str, must_exist: bool = False) -> str:
 
     The folder of an SQLite file must exist (never made behind the user's back); with
     ``must_exist`` the file too. A URL whose dialect or driver is not installed (say
-    PostgreSQL without psycopg) is refused in one line, before any connection.
+    PostgreSQL without psycopg) is refused in one line, before any connection. A bare
+    ``postgresql://`` URL means psycopg 3, the driver Lobbylink ships with.
     """
     from sqlalchemy.engine import make_url
     from sqlalchemy.exc import ArgumentError, NoSuchModuleError
 
+    from app.hub.readonly import engine_url
+
     if "://" not in text:
         text = f"sqlite:///{Path(text).expanduser().absolute()}"
     try:
+        text = engine_url(text)
         url = make_url(text)
     except ArgumentError:
         raise CliError(f"--db {text!r}: not a journal URL or path") from None

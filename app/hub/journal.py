@@ -1,6 +1,7 @@
 """The journal: every accepted command's event, in sequence, durably, in SQL.
 
-SQLite (WAL, synchronous=FULL) by default; any SQLAlchemy URL works. The schema is
+SQLite (WAL, synchronous=FULL) by default; PostgreSQL (psycopg 3, synchronous_commit=on)
+for a branch that runs one; any SQLAlchemy URL works. The schema is
 created and upgraded by Alembic at open. Writes come in batches (group commit): one
 transaction, one fsync, for everything the hub sequenced since the last one.
 """
@@ -43,7 +44,13 @@ from app.domain.record import EventRow, ReplyRow
 from app.domain.state import SignalRecord
 from app.hub import schema
 from app.hub.chain import GENESIS, link
-from app.hub.readonly import NotReadable, check_revision, read_only_engine
+from app.hub.readonly import (
+    NotReadable,
+    check_revision,
+    engine_url,
+    pg_options,
+    read_only_engine,
+)
 from app.hub.readonly import chain_end as chain_end  # verify reads it from here
 
 astuple, asdict = msgspec.structs.astuple, msgspec.structs.asdict
@@ -55,6 +62,12 @@ SQLite's default, 1 000, made every other group commit also a checkpoint (the
 scattered index pages of a 300-event batch are about 2 MiB): a larger WAL writes each
 hot page into the file once per checkpoint instead. Durability is the same: every
 commit is in the WAL and synced (synchronous=FULL) before it returns."""
+PG_SETTINGS = ("synchronous_commit=on", "lock_timeout=1000")
+"""Every session of the hub on PostgreSQL: a commit returns only once its WAL is flushed
+(a server or role configured with ``synchronous_commit=off`` would let the hub
+acknowledge what a crash then loses), and a write waits at most a second for a lock
+(a ``LOCK TABLE`` in psql, a long migration) before the hub says the journal is locked
+and refuses commands, as SQLite's ``busy_timeout`` does; without it the hub would hang."""
 SET_AT_RAISE = frozenset(
     {"signal_id", "code", "station", "staff", "to_station", "ticket", "need", "note", "raised_ms"}
 )
@@ -83,7 +96,7 @@ def explain(exc: BaseException) -> str:
     """A plain sentence for a database failure a branch can do something about."""
     text = str(getattr(exc, "orig", exc)).strip() or type(exc).__name__
     low = text.lower()
-    if "locked" in low or "busy" in low:
+    if "locked" in low or "busy" in low or "lock timeout" in low:
         return f"the journal is locked by another program ({text})"
     if "readonly" in low or "read-only" in low or "read only" in low:
         return f"the journal is read-only ({text})"
@@ -159,6 +172,7 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
 
 
 def make_engine(url: str) -> Engine:
+    url = engine_url(url)
     parsed = make_url(url)
     if parsed.get_backend_name() == "sqlite":
         database = parsed.database or ""
@@ -167,6 +181,8 @@ def make_engine(url: str) -> Engine:
         engine = create_engine(url)
         event.listen(engine, "connect", _sqlite_pragmas)
         return engine
+    if parsed.get_backend_name() == "postgresql":
+        return create_engine(url, pool_pre_ping=True, connect_args=pg_options(*PG_SETTINGS))
     return create_engine(url, pool_pre_ping=True)
 
 
