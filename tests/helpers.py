@@ -179,7 +179,9 @@ def journal_rows(db_url: str, sql: str, **params: Any) -> list[tuple]:
     """Rows of a query on the journal, on any engine (SQLAlchemy text(), ``:name`` params)."""
     from sqlalchemy import create_engine, text
 
-    engine = create_engine(db_url)
+    from app.hub.readonly import engine_url
+
+    engine = create_engine(engine_url(db_url))
     try:
         with engine.connect() as conn:
             return [tuple(row) for row in conn.execute(text(sql), params)]
@@ -192,7 +194,9 @@ def journal_exec(db_url: str, sql: str, **params: Any) -> None:
     one statement in its own committed transaction."""
     from sqlalchemy import create_engine, text
 
-    engine = create_engine(db_url)
+    from app.hub.readonly import engine_url
+
+    engine = create_engine(engine_url(db_url))
     try:
         with engine.begin() as conn:
             conn.execute(text(sql), params)

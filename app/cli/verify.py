@@ -65,11 +65,12 @@ def run(args: argparse.Namespace) -> int:
     if journal.engine.dialect.name != "sqlite":
         # integrity_findings is SQLite's PRAGMA integrity_check; a server checks its own
         # pages (data checksums, the amcheck extension), which verify cannot see from here
+        engine = {"postgresql": "PostgreSQL"}.get(journal.engine.dialect.name, "this server")
         notes.insert(
             0,
-            f"SQLite's page check does not apply to {journal.engine.dialect.name}: the "
-            "chain, the rows and the projection were checked; the server's pages are its "
-            "own (PostgreSQL: data checksums, amcheck)",
+            f"SQLite's page check does not apply to {engine}: the chain, the rows and the "
+            "projection were checked; the server checks its own pages (PostgreSQL: data "
+            "checksums, the amcheck extension)",
         )
     for note in notes:
         print(f"note: {note}")

@@ -14,7 +14,9 @@ from tests.integration.test_cli import lobbylink
 from tests.unit.test_reports import D, build
 
 
-def _journal(url: str, branch: Branch) -> str:
+def _journal(where: Path | str, branch: Branch) -> str:
+    """The hand-built journal in a folder (SQLite, j.sqlite) or at a database URL."""
+    url = f"sqlite:///{where / 'j.sqlite'}" if isinstance(where, Path) else where
     build(url, branch).close()
     return url
 
