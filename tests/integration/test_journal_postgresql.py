@@ -6,6 +6,7 @@ cannot archive (which deletes) — one line, nothing lost."""
 from __future__ import annotations
 
 import json
+import time
 from pathlib import Path
 
 import zmq
@@ -14,9 +15,17 @@ from sqlalchemy import create_engine, text
 from app.domain.config import Branch
 from app.domain.events import Acknowledge, RaiseSignal, Resolve
 from app.domain.timeday import local_time
-from tests.helpers import HubProcess, TestStation, free_port_pair, journal_exec, journal_rows
+from messaging.envelope import Accepted
+from tests.helpers import (
+    HubProcess,
+    TestStation,
+    free_port_pair,
+    journal_exec,
+    journal_rows,
+    wait_for,
+)
 from tests.integration.test_cli import lobbylink
-from tests.pgserver import PgServer
+from tests.pgserver import PgServer, _bin
 
 
 def as_superuser(pg_server: PgServer, *statements: str, database: str = "postgres") -> None:
@@ -79,3 +88,42 @@ def test_hub_as_owner_role_and_an_auditor_that_only_reads(
     assert "was removed" in refused.stderr, refused.stderr
     assert not (tmp_path / "a.sqlite").exists(), "no copy of rows the journal still holds"
     assert journal_rows(audit_url, "SELECT count(*) FROM events") == [(events,)]
+
+
+def _pg_ctl(server: PgServer, *argv: str) -> None:
+    server._run(_bin("pg_ctl"), "-D", str(server.data), *argv)
+
+
+def test_server_stopped_under_the_hub_loses_nothing_acknowledged(
+    branch: Branch, ctx: zmq.Context, tmp_path: Path
+) -> None:
+    """``pg_ctl stop -m immediate`` (a crash of the server) while the hub runs: commands
+    are refused (journal_unavailable; the station keeps them), never acknowledged
+    unstored; once the server is back they are stored once each and the hub goes on."""
+    server = PgServer().start()  # its own server: this one is stopped
+    try:
+        url = server.database()
+        hub = HubProcess(url, free_port_pair()).start()
+        teller = TestStation(branch, "C01", hub.endpoint, ctx)
+        try:
+            teller.accept(RaiseSignal(code="assist", note="before"))
+            _pg_ctl(server, "-m", "immediate", "stop")
+            during = teller.session.send(RaiseSignal(code="cash", note="during"))
+            end = time.monotonic() + 3
+            while time.monotonic() < end:
+                teller.pump()
+                time.sleep(0.01)
+            assert during not in teller.replies, "nothing acknowledged while the server is down"
+            options = f"-p {server.port} -k {server.root} -c listen_addresses=127.0.0.1"
+            _pg_ctl(server, "-o", options, "-l", str(server.root / "log"), "-w", "start")
+            wait_for(lambda: during in teller.replies, 30, teller.pump, "stored after the restart")
+            assert isinstance(teller.replies[during], Accepted)
+            teller.accept(RaiseSignal(code="assist", note="after"))
+        finally:
+            teller.close()
+            assert hub.stop() == 0
+        notes = journal_rows(url, "SELECT note FROM signals ORDER BY signal_id")
+        assert notes == [("before",), ("during",), ("after",)]
+        assert lobbylink("verify", "--db", url).returncode == 0
+    finally:
+        server.stop()
