@@ -104,6 +104,17 @@ def explain(exc: BaseException) -> str:
         return f"the disk holding the journal is full ({text})"
     if isinstance(exc, (IntegrityError, sqlite3.IntegrityError)):
         return f"the journal refused the write; is another hub using it? ({text})"
+    if any(
+        part in low
+        for part in (
+            "connection failed",
+            "connection refused",
+            "server closed the connection",
+            "terminating connection",
+            "the database system is",  # … starting up / shutting down / in recovery mode
+        )
+    ):
+        return f"the journal's database server cannot be reached ({text})"
     if "not a database" in low:
         return f"it is not a journal ({text})"
     if "unable to open" in low:

@@ -9,6 +9,7 @@ import json
 import time
 from pathlib import Path
 
+import pytest
 import zmq
 from sqlalchemy import create_engine, text
 
@@ -95,7 +96,7 @@ def _pg_ctl(server: PgServer, *argv: str) -> None:
 
 
 def test_server_stopped_under_the_hub_loses_nothing_acknowledged(
-    branch: Branch, ctx: zmq.Context, tmp_path: Path
+    branch: Branch, ctx: zmq.Context, tmp_path: Path, caplog: pytest.LogCaptureFixture
 ) -> None:
     """``pg_ctl stop -m immediate`` (a crash of the server) while the hub runs: commands
     are refused (journal_unavailable; the station keeps them), never acknowledged
@@ -114,6 +115,8 @@ def test_server_stopped_under_the_hub_loses_nothing_acknowledged(
                 teller.pump()
                 time.sleep(0.01)
             assert during not in teller.replies, "nothing acknowledged while the server is down"
+            said = [r.getMessage() for r in caplog.records if "deferred" in r.getMessage()]
+            assert any("database server cannot be reached" in m for m in said), said
             options = f"-p {server.port} -k {server.root} -c listen_addresses=127.0.0.1"
             _pg_ctl(server, "-o", options, "-l", str(server.root / "log"), "-w", "start")
             wait_for(lambda: during in teller.replies, 30, teller.pump, "stored after the restart")

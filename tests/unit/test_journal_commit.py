@@ -177,3 +177,24 @@ def test_a_failed_write_on_postgresql_leaves_nothing(pg_server: PgServer) -> Non
         assert verify(journal, BRANCH) == []
     finally:
         journal.close()
+
+
+def test_a_postgresql_server_out_of_reach_is_named() -> None:
+    """What the hub logs and answers while its PostgreSQL is down or restarting."""
+    from psycopg import OperationalError as PgOperationalError
+    from sqlalchemy.exc import OperationalError
+
+    from app.hub.journal import explain
+
+    for text_ in (
+        'connection failed: connection to server at "127.0.0.1", port 5432 failed: '
+        "Connection refused",
+        "terminating connection due to administrator command",
+        "FATAL:  the database system is starting up",
+    ):
+        exc = OperationalError("SELECT 1", {}, PgOperationalError(text_))
+        assert explain(exc).startswith("the journal's database server cannot be reached ("), text_
+    locked = OperationalError(
+        "INSERT", {}, PgOperationalError("canceling statement due to lock timeout")
+    )
+    assert explain(locked).startswith("the journal is locked by another program")
