@@ -71,6 +71,10 @@ def test_hub_as_owner_role_and_an_auditor_that_only_reads(
     assert owner == [("lobbylink_hub",)], "the hub made its tables as its own role"
     # the owner grants the auditor reading, as docs/operations.md says
     journal_exec(hub_url, "GRANT SELECT ON ALL TABLES IN SCHEMA public TO lobbylink_audit")
+    journal_exec(
+        hub_url,
+        "ALTER DEFAULT PRIVILEGES IN SCHEMA public GRANT SELECT ON TABLES TO lobbylink_audit",
+    )
     ((events, first_ms),) = journal_rows(audit_url, "SELECT count(*), min(hub_ts_ms) FROM events")
     ok = lobbylink("verify", "--db", audit_url)
     assert ok.returncode == 0 and "journal OK:" in ok.stdout, ok.stderr
