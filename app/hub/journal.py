@@ -94,7 +94,12 @@ def default_url() -> str:
 
 def explain(exc: BaseException) -> str:
     """A plain sentence for a database failure a branch can do something about."""
-    text = str(getattr(exc, "orig", exc)).strip() or type(exc).__name__
+    # one line: PostgreSQL's messages carry DETAIL and HINT lines (libpq: "Is the server
+    # running on that host…?"), which a log line or a reply reason must not split on
+    text = "; ".join(
+        line.strip() for line in str(getattr(exc, "orig", exc)).splitlines() if line.strip()
+    )
+    text = text or type(exc).__name__
     low = text.lower()
     if "locked" in low or "busy" in low or "lock timeout" in low:
         return f"the journal is locked by another program ({text})"

@@ -188,12 +188,14 @@ def test_a_postgresql_server_out_of_reach_is_named() -> None:
 
     for text_ in (
         'connection failed: connection to server at "127.0.0.1", port 5432 failed: '
-        "Connection refused",
+        "Connection refused\n\tIs the server running on that host and accepting TCP/IP "
+        "connections?",
         "terminating connection due to administrator command",
         "FATAL:  the database system is starting up",
     ):
         exc = OperationalError("SELECT 1", {}, PgOperationalError(text_))
         assert explain(exc).startswith("the journal's database server cannot be reached ("), text_
+        assert "\n" not in explain(exc)
     locked = OperationalError(
         "INSERT", {}, PgOperationalError("canceling statement due to lock timeout")
     )
