@@ -21,6 +21,7 @@ from typing import IO, Any
 
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import SQLAlchemyError
 
 LOCK_NAMESPACE = "lobbylink journal"
 APP = "lobbylink hub"
@@ -100,9 +101,15 @@ class WriterLock:
         # The session says whose it is (pg_stat_activity.application_name), so a second
         # hub can name the holder as the SQLite lock file does.
         engine = create_engine(self.url, connect_args={"application_name": f"{APP} {_me()}"})
-        conn = engine.connect()
-        taken = conn.execute(text("SELECT pg_try_advisory_lock(:k)"), {"k": key}).scalar()
-        conn.commit()
+        try:
+            conn = engine.connect()
+            taken = conn.execute(text("SELECT pg_try_advisory_lock(:k)"), {"k": key}).scalar()
+            conn.commit()
+        except SQLAlchemyError as exc:  # the server down, a wrong role or database
+            engine.dispose()
+            from app.hub.journal import explain
+
+            raise OSError(explain(exc)) from exc
         if not taken:
             # A bigint advisory key shows in pg_locks as classid (high 32 bits) and objid
             # (low 32 bits), objsubid 1 (PostgreSQL manual, "pg_locks").

@@ -6,6 +6,7 @@ cannot archive (which deletes) — one line, nothing lost."""
 from __future__ import annotations
 
 import json
+import socket
 import time
 from pathlib import Path
 
@@ -134,3 +135,14 @@ def test_server_stopped_under_the_hub_loses_nothing_acknowledged(
         assert lobbylink("verify", "--db", url).returncode == 0
     finally:
         server.stop()
+
+
+def test_a_server_out_of_reach_at_start_is_one_line(tmp_path: Path) -> None:
+    with socket.socket() as sock:  # a port nobody listens on
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    url = f"postgresql://lobbylink_hub@127.0.0.1:{port}/lobbylink_journal"
+    out = lobbylink("hub", "--db", url, "--listen", f"127.0.0.1:{free_port_pair()}", "--insecure")
+    assert out.returncode == 2 and "Traceback" not in out.stderr, out.stderr
+    assert len(out.stderr.strip().splitlines()) == 1, out.stderr
+    assert "database server cannot be reached" in out.stderr
