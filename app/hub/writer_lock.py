@@ -12,6 +12,7 @@ connection of its own for as long as the hub runs; the server drops it with the 
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import os
 import socket
@@ -71,6 +72,8 @@ class WriterLock:
         self.url = url
         self._file: IO[str] | None = None
         self._pg: Any = None
+        self._pg_wanted = False
+        """Acquired on PostgreSQL: check() takes the lock again if its session is gone."""
 
     def acquire(self) -> None:
         """Take the lock or raise JournalTaken naming the holder."""
@@ -132,6 +135,29 @@ class WriterLock:
                 named = f"address {holder[1]}, server PID {holder[2]}"
             raise JournalTaken(f"the journal {where} is in use by another hub ({named})")
         self._pg = (engine, conn)
+        self._pg_wanted = True
+
+    def check(self) -> None:
+        """Still ours? PostgreSQL's lock lives in one session, which a restart of the
+        server ends (and the lock with it): take it again on a new session. Raises
+        JournalTaken if another hub took it meanwhile (this one must stop serving),
+        OSError while the server cannot be reached (call again later). SQLite: the OS
+        lock cannot be lost while the process lives; nothing to do. For the hub's
+        periodic health tick."""
+        if not self._pg_wanted:
+            return
+        if self._pg is not None:
+            engine, conn = self._pg
+            try:
+                conn.execute(text("SELECT 1")).scalar()
+                conn.commit()
+                return
+            except SQLAlchemyError:
+                with contextlib.suppress(Exception):
+                    conn.close()
+                engine.dispose()
+                self._pg = None
+        self._acquire_pg()
 
     def release(self) -> None:
         if self._file is not None:
@@ -142,3 +168,4 @@ class WriterLock:
             conn.close()  # ending the session drops the advisory lock
             engine.dispose()
             self._pg = None
+        self._pg_wanted = False

@@ -17,6 +17,7 @@ from sqlalchemy import create_engine, text
 from app.domain.config import Branch
 from app.domain.events import Acknowledge, RaiseSignal, Resolve
 from app.domain.timeday import local_time
+from app.hub.writer_lock import JournalTaken, WriterLock
 from messaging.envelope import Accepted
 from tests.helpers import (
     HubProcess,
@@ -146,3 +147,46 @@ def test_a_server_out_of_reach_at_start_is_one_line(tmp_path: Path) -> None:
     assert out.returncode == 2 and "Traceback" not in out.stderr, out.stderr
     assert len(out.stderr.strip().splitlines()) == 1, out.stderr
     assert "database server cannot be reached" in out.stderr
+
+
+def test_the_writer_lock_is_taken_again_after_a_server_restart() -> None:
+    """A restart of PostgreSQL ends the session holding the advisory lock; the hub's
+    check() takes it again (a second hub is then refused), says while the server is
+    down, and says when another hub got it first."""
+    server = PgServer().start()
+    options = f"-p {server.port} -k {server.root} -c listen_addresses=127.0.0.1"
+
+    def restart() -> None:
+        _pg_ctl(server, "-m", "immediate", "stop")
+        _pg_ctl(server, "-o", options, "-l", str(server.root / "log"), "-w", "start")
+
+    try:
+        url = server.database()
+        mine = WriterLock(url)
+        mine.acquire()
+        mine.check()  # held: nothing to do
+        restart()
+        probe = WriterLock(url)
+        probe.acquire()  # the gap: the restart dropped the lock, nobody holds it
+        probe.release()
+        mine.check()  # taken again on a new session
+        with pytest.raises(JournalTaken):
+            WriterLock(url).acquire()
+
+        _pg_ctl(server, "-m", "immediate", "stop")
+        with pytest.raises(OSError, match="cannot be reached"):
+            mine.check()
+        _pg_ctl(server, "-o", options, "-l", str(server.root / "log"), "-w", "start")
+        mine.check()
+        with pytest.raises(JournalTaken):
+            WriterLock(url).acquire()
+
+        restart()
+        other = WriterLock(url)
+        other.acquire()  # another hub got there first
+        with pytest.raises(JournalTaken, match="in use by another hub"):
+            mine.check()
+        other.release()
+        mine.release()
+    finally:
+        server.stop()
