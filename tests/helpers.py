@@ -7,6 +7,7 @@ import tempfile
 import time
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import zmq
 
@@ -174,12 +175,33 @@ def journal_state(db_url: str, branch: Branch | None = None):
     return state
 
 
-def journal_rows(db_url: str, sql: str) -> list[tuple]:
-    import sqlite3
+def journal_rows(db_url: str, sql: str, **params: Any) -> list[tuple]:
+    """Rows of a query on the journal, on any engine (SQLAlchemy text(), ``:name`` params)."""
+    from sqlalchemy import create_engine, text
 
-    path = db_url.removeprefix("sqlite:///")
-    with sqlite3.connect(path) as conn:
-        return list(conn.execute(sql))
+    from app.hub.readonly import engine_url
+
+    engine = create_engine(engine_url(db_url))
+    try:
+        with engine.connect() as conn:
+            return [tuple(row) for row in conn.execute(text(sql), params)]
+    finally:
+        engine.dispose()
+
+
+def journal_exec(db_url: str, sql: str, **params: Any) -> None:
+    """Change the journal behind the hub's back (a tamper, a test's set-up), on any engine:
+    one statement in its own committed transaction."""
+    from sqlalchemy import create_engine, text
+
+    from app.hub.readonly import engine_url
+
+    engine = create_engine(engine_url(db_url))
+    try:
+        with engine.begin() as conn:
+            conn.execute(text(sql), params)
+    finally:
+        engine.dispose()
 
 
 def assert_converged(

@@ -14,6 +14,7 @@ from app.cli.common import (
     db_url,
     iso_day,
     load_config,
+    safe_url,
 )
 from app.domain.timeday import local_time
 
@@ -34,7 +35,7 @@ def run(args: argparse.Namespace) -> int:
     try:
         journal = Journal(url)
     except JournalUnavailable as exc:
-        raise CliError(f"cannot open the journal at {url}: {exc}") from exc
+        raise CliError(f"cannot open the journal at {safe_url(url)}: {exc}") from exc
     bar = Bar("archive")
     try:
         done = archive(journal, before, branch.timezone, args.to, progress=bar)

@@ -74,14 +74,18 @@ def db_url(text: str, must_exist: bool = False) -> str:
 
     The folder of an SQLite file must exist (never made behind the user's back); with
     ``must_exist`` the file too. A URL whose dialect or driver is not installed (say
-    PostgreSQL without psycopg) is refused in one line, before any connection.
+    PostgreSQL without psycopg) is refused in one line, before any connection. A bare
+    ``postgresql://`` URL means psycopg 3, the driver Lobbylink ships with.
     """
     from sqlalchemy.engine import make_url
     from sqlalchemy.exc import ArgumentError, NoSuchModuleError
 
+    from app.hub.readonly import engine_url
+
     if "://" not in text:
         text = f"sqlite:///{Path(text).expanduser().absolute()}"
     try:
+        text = engine_url(text)
         url = make_url(text)
     except ArgumentError:
         raise CliError(f"--db {text!r}: not a journal URL or path") from None
@@ -104,11 +108,15 @@ def db_url(text: str, must_exist: bool = False) -> str:
     return text
 
 
-def _safe(url: str) -> str:
+def safe_url(url: str) -> str:
     """A journal URL fit for a message: its password masked."""
     from sqlalchemy.engine import make_url
+    from sqlalchemy.exc import ArgumentError
 
-    return make_url(url).render_as_string(hide_password=True)
+    try:
+        return make_url(url).render_as_string(hide_password=True)
+    except ArgumentError:
+        return url
 
 
 def check_journal(url: str) -> None:
@@ -137,13 +145,13 @@ def check_journal(url: str) -> None:
     except SQLAlchemyError as exc:
         why = str(getattr(exc, "orig", None) or exc).strip().splitlines()
         reason = why[0] if why else exc.__class__.__name__
-        raise CliError(f"cannot read the journal at {_safe(url)}: {reason}") from None
+        raise CliError(f"cannot read the journal at {safe_url(url)}: {reason}") from None
     finally:
         engine.dispose()
     known = {s.revision for s in ScriptDirectory(str(MIGRATIONS)).walk_revisions()}
     if revision is not None and revision not in known:
         raise CliError(
-            f"the journal at {url} has schema {revision!r}, newer than this Lobbylink "
+            f"the journal at {safe_url(url)} has schema {revision!r}, newer than this Lobbylink "
             "knows: use the Lobbylink that wrote it"
         )
     if start:
@@ -154,7 +162,7 @@ def check_journal(url: str) -> None:
             ok = False
         if not ok:
             raise CliError(
-                f"the journal at {url} has a garbled meta.chain_start {str(start)[:40]!r}; "
+                f"the journal at {safe_url(url)} has a garbled meta.chain_start {str(start)[:40]!r}; "
                 "run lobbylink verify"
             )
 

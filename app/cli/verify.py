@@ -6,7 +6,7 @@ import argparse
 import sys
 from typing import Any
 
-from app.cli.common import CliError, Subcommands, load_config
+from app.cli.common import CliError, Subcommands, load_config, safe_url
 
 
 def run(args: argparse.Namespace) -> int:
@@ -39,7 +39,7 @@ def run(args: argparse.Namespace) -> int:
         # read-only: never creates a journal at a mistyped path, never migrates one
         journal = Journal(url, read_only=True)
     except JournalUnavailable as exc:
-        raise CliError(f"cannot check the journal at {url}: {exc}") from exc
+        raise CliError(f"cannot check the journal at {safe_url(url)}: {exc}") from exc
     notes: list[str] = []
     try:
         findings = verify(journal, branch)
@@ -56,12 +56,22 @@ def run(args: argparse.Namespace) -> int:
         last = journal.last_seq()
         digest = journal.last_hash.hex()
     except (OperationalError, DBAPIError) as exc:
-        raise CliError(f"cannot read the journal at {url}: {explain(exc)}") from exc
+        raise CliError(f"cannot read the journal at {safe_url(url)}: {explain(exc)}") from exc
     except GarbledJournal as exc:  # damage, as a broken row is: a finding, exit 1
         print(f"journal damaged: {exc}", file=sys.stderr)
         return 1
     finally:
         journal.close()
+    if journal.engine.dialect.name != "sqlite":
+        # integrity_findings is SQLite's PRAGMA integrity_check; a server checks its own
+        # pages (data checksums, the amcheck extension), which verify cannot see from here
+        engine = {"postgresql": "PostgreSQL"}.get(journal.engine.dialect.name, "this server")
+        notes.insert(
+            0,
+            f"SQLite's page check does not apply to {engine}: the chain, the rows and the "
+            "projection were checked; the server checks its own pages (PostgreSQL: data "
+            "checksums, the amcheck extension)",
+        )
     for note in notes:
         print(f"note: {note}")
     if not findings:

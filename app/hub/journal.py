@@ -1,6 +1,7 @@
 """The journal: every accepted command's event, in sequence, durably, in SQL.
 
-SQLite (WAL, synchronous=FULL) by default; any SQLAlchemy URL works. The schema is
+SQLite (WAL, synchronous=FULL) by default; PostgreSQL (psycopg 3, synchronous_commit=on)
+for a branch that runs one; any SQLAlchemy URL works. The schema is
 created and upgraded by Alembic at open. Writes come in batches (group commit): one
 transaction, one fsync, for everything the hub sequenced since the last one.
 """
@@ -43,7 +44,13 @@ from app.domain.record import EventRow, ReplyRow
 from app.domain.state import SignalRecord
 from app.hub import schema
 from app.hub.chain import GENESIS, link
-from app.hub.readonly import NotReadable, check_revision, read_only_engine
+from app.hub.readonly import (
+    NotReadable,
+    check_revision,
+    engine_url,
+    pg_options,
+    read_only_engine,
+)
 from app.hub.readonly import chain_end as chain_end  # verify reads it from here
 
 astuple, asdict = msgspec.structs.astuple, msgspec.structs.asdict
@@ -55,6 +62,12 @@ SQLite's default, 1 000, made every other group commit also a checkpoint (the
 scattered index pages of a 300-event batch are about 2 MiB): a larger WAL writes each
 hot page into the file once per checkpoint instead. Durability is the same: every
 commit is in the WAL and synced (synchronous=FULL) before it returns."""
+PG_SETTINGS = ("synchronous_commit=on", "lock_timeout=1000")
+"""Every session of the hub on PostgreSQL: a commit returns only once its WAL is flushed
+(a server or role configured with ``synchronous_commit=off`` would let the hub
+acknowledge what a crash then loses), and a write waits at most a second for a lock
+(a ``LOCK TABLE`` in psql, a long migration) before the hub says the journal is locked
+and refuses commands, as SQLite's ``busy_timeout`` does; without it the hub would hang."""
 SET_AT_RAISE = frozenset(
     {"signal_id", "code", "station", "staff", "to_station", "ticket", "need", "note", "raised_ms"}
 )
@@ -81,9 +94,14 @@ def default_url() -> str:
 
 def explain(exc: BaseException) -> str:
     """A plain sentence for a database failure a branch can do something about."""
-    text = str(getattr(exc, "orig", exc)).strip() or type(exc).__name__
+    # one line: PostgreSQL's messages carry DETAIL and HINT lines (libpq: "Is the server
+    # running on that host…?"), which a log line or a reply reason must not split on
+    text = "; ".join(
+        line.strip() for line in str(getattr(exc, "orig", exc)).splitlines() if line.strip()
+    )
+    text = text or type(exc).__name__
     low = text.lower()
-    if "locked" in low or "busy" in low:
+    if "locked" in low or "busy" in low or "lock timeout" in low:
         return f"the journal is locked by another program ({text})"
     if "readonly" in low or "read-only" in low or "read only" in low:
         return f"the journal is read-only ({text})"
@@ -91,6 +109,17 @@ def explain(exc: BaseException) -> str:
         return f"the disk holding the journal is full ({text})"
     if isinstance(exc, (IntegrityError, sqlite3.IntegrityError)):
         return f"the journal refused the write; is another hub using it? ({text})"
+    if any(
+        part in low
+        for part in (
+            "connection failed",
+            "connection refused",
+            "server closed the connection",
+            "terminating connection",
+            "the database system is",  # … starting up / shutting down / in recovery mode
+        )
+    ):
+        return f"the journal's database server cannot be reached ({text})"
     if "not a database" in low:
         return f"it is not a journal ({text})"
     if "unable to open" in low:
@@ -159,6 +188,7 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
 
 
 def make_engine(url: str) -> Engine:
+    url = engine_url(url)
     parsed = make_url(url)
     if parsed.get_backend_name() == "sqlite":
         database = parsed.database or ""
@@ -167,6 +197,8 @@ def make_engine(url: str) -> Engine:
         engine = create_engine(url)
         event.listen(engine, "connect", _sqlite_pragmas)
         return engine
+    if parsed.get_backend_name() == "postgresql":
+        return create_engine(url, pool_pre_ping=True, connect_args=pg_options(*PG_SETTINGS))
     return create_engine(url, pool_pre_ping=True)
 
 

@@ -2,6 +2,8 @@
 
 SQLite opens the file with ``mode=ro``: a missing file is an error, never a new
 journal, and nothing is migrated; the schema must already be this version's.
+PostgreSQL opens sessions with ``default_transaction_read_only=on``: the server
+refuses any write in them, whatever the role may do.
 """
 
 from __future__ import annotations
@@ -26,10 +28,38 @@ class NotReadable(Exception):
     JournalUnavailable)."""
 
 
+PG_DRIVER = "postgresql+psycopg"
+"""The PostgreSQL driver Lobbylink ships with (psycopg 3); a bare ``postgresql://`` URL
+means it (SQLAlchemy alone would reach for psycopg2, which is not installed)."""
+
+
+def engine_url(url: str) -> str:
+    """``url`` with the driver Lobbylink uses: ``postgresql://`` becomes
+    ``postgresql+psycopg://``; anything else is returned as it is."""
+    parsed = make_url(url)
+    if parsed.drivername in ("postgresql", "postgres"):
+        return parsed.set(drivername=PG_DRIVER).render_as_string(hide_password=False)
+    return url
+
+
+def pg_options(*settings: str) -> dict[str, Any]:
+    """``connect_args`` that set these server settings (``name=value``) in every session
+    of a psycopg connection, from its start (libpq's ``options``: nothing can run first)."""
+    return {"options": " ".join(f"-c {setting}" for setting in settings)}
+
+
 def read_only_engine(url: str) -> Engine:
     """An engine that cannot create or change the database: SQLite opens the file
-    with ``mode=ro`` (a missing file is an error, not a new journal)."""
+    with ``mode=ro`` (a missing file is an error, not a new journal); PostgreSQL's
+    sessions are read-only transactions (``default_transaction_read_only``)."""
+    url = engine_url(url)
     parsed = make_url(url)
+    if parsed.get_backend_name() == "postgresql":
+        return create_engine(
+            url,
+            pool_pre_ping=True,
+            connect_args=pg_options("default_transaction_read_only=on", "lock_timeout=1000"),
+        )
     if parsed.get_backend_name() != "sqlite":
         return create_engine(url, pool_pre_ping=True)
     path = Path(parsed.database or "").expanduser().resolve()

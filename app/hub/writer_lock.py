@@ -12,6 +12,7 @@ connection of its own for as long as the hub runs; the server drops it with the 
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import os
 import socket
@@ -21,6 +22,7 @@ from typing import IO, Any
 
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import SQLAlchemyError
 
 LOCK_NAMESPACE = "lobbylink journal"
 APP = "lobbylink hub"
@@ -70,6 +72,8 @@ class WriterLock:
         self.url = url
         self._file: IO[str] | None = None
         self._pg: Any = None
+        self._pg_wanted = False
+        """Acquired on PostgreSQL: check() takes the lock again if its session is gone."""
 
     def acquire(self) -> None:
         """Take the lock or raise JournalTaken naming the holder."""
@@ -100,9 +104,15 @@ class WriterLock:
         # The session says whose it is (pg_stat_activity.application_name), so a second
         # hub can name the holder as the SQLite lock file does.
         engine = create_engine(self.url, connect_args={"application_name": f"{APP} {_me()}"})
-        conn = engine.connect()
-        taken = conn.execute(text("SELECT pg_try_advisory_lock(:k)"), {"k": key}).scalar()
-        conn.commit()
+        try:
+            conn = engine.connect()
+            taken = conn.execute(text("SELECT pg_try_advisory_lock(:k)"), {"k": key}).scalar()
+            conn.commit()
+        except SQLAlchemyError as exc:  # the server down, a wrong role or database
+            engine.dispose()
+            from app.hub.journal import explain
+
+            raise OSError(explain(exc)) from exc
         if not taken:
             # A bigint advisory key shows in pg_locks as classid (high 32 bits) and objid
             # (low 32 bits), objsubid 1 (PostgreSQL manual, "pg_locks").
@@ -125,6 +135,29 @@ class WriterLock:
                 named = f"address {holder[1]}, server PID {holder[2]}"
             raise JournalTaken(f"the journal {where} is in use by another hub ({named})")
         self._pg = (engine, conn)
+        self._pg_wanted = True
+
+    def check(self) -> None:
+        """Still ours? PostgreSQL's lock lives in one session, which a restart of the
+        server ends (and the lock with it): take it again on a new session. Raises
+        JournalTaken if another hub took it meanwhile (this one must stop serving),
+        OSError while the server cannot be reached (call again later). SQLite: the OS
+        lock cannot be lost while the process lives; nothing to do. For the hub's
+        periodic health tick."""
+        if not self._pg_wanted:
+            return
+        if self._pg is not None:
+            engine, conn = self._pg
+            try:
+                conn.execute(text("SELECT 1")).scalar()
+                conn.commit()
+                return
+            except SQLAlchemyError:
+                with contextlib.suppress(Exception):
+                    conn.close()
+                engine.dispose()
+                self._pg = None
+        self._acquire_pg()
 
     def release(self) -> None:
         if self._file is not None:
@@ -135,3 +168,4 @@ class WriterLock:
             conn.close()  # ending the session drops the advisory lock
             engine.dispose()
             self._pg = None
+        self._pg_wanted = False

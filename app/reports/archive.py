@@ -34,12 +34,13 @@ from sqlalchemy import (
     select,
     update,
 )
+from sqlalchemy.exc import DBAPIError, OperationalError
 
 from app.domain.roles import SignalState
 from app.domain.timeday import day_bounds_ms
 from app.hub import schema
 from app.hub.chain import link
-from app.hub.journal import Journal
+from app.hub.journal import Journal, explain
 from app.reports import carry
 from app.reports.measures import Progress
 
@@ -74,6 +75,28 @@ def _old_commands(last: int, cutoff_ms: int) -> Any:
     """Replies to commands stored at or before ``last``, and old refusals (no seq)."""
     c = schema.commands.c
     return or_(c.seq <= last, and_(c.seq.is_(None), c.hub_ts_ms < cutoff_ms))
+
+
+def _undo_file(journal: Journal, target: Path, new_start: str, exc: BaseException) -> None:
+    """The journal refused the delete (a role that may only read, a lock, a lost
+    server): its transaction rolled back, so the archive file is a copy of rows the
+    journal still holds; remove it, so that the next run is not refused as "exists".
+    A commit that stuck although it raised (the connection lost on the way) shows as
+    the journal's new chain start: then the file is the only copy and stays."""
+    try:
+        start = journal.chain_start()
+    except (OperationalError, DBAPIError, ValueError):
+        raise ArchiveError(
+            f"the journal could not be changed ({explain(exc)}) and cannot be read to "
+            f"check; {target} is kept: run `lobbylink verify --archive {target}`"
+        ) from None
+    if f"{start[0]}:{start[1].hex()}" == new_start:
+        return  # it stuck
+    target.unlink(missing_ok=True)
+    raise ArchiveError(
+        f"the journal could not be changed ({explain(exc)}); it was left as it was "
+        f"and {target} was removed"
+    ) from None
 
 
 def cut_seq(journal: Journal, cutoff_ms: int) -> int:
@@ -203,12 +226,15 @@ def archive(
     out.dispose()
     with open(target, "rb") as fh:  # on disk before anything is deleted
         os.fsync(fh.fileno())
-    with journal.engine.begin() as conn:
-        _put_meta(conn, "chain_start", f"{last}:{prev.hex()}")
-        _put_meta(conn, carry.KEY, carried.to_json())
-        conn.execute(delete(schema.commands).where(_old_commands(last, cutoff)))
-        conn.execute(delete(schema.signals).where(s.signal_id <= last))
-        conn.execute(delete(schema.events).where(e.seq <= last))
+    try:
+        with journal.engine.begin() as conn:
+            _put_meta(conn, "chain_start", f"{last}:{prev.hex()}")
+            _put_meta(conn, carry.KEY, carried.to_json())
+            conn.execute(delete(schema.commands).where(_old_commands(last, cutoff)))
+            conn.execute(delete(schema.signals).where(s.signal_id <= last))
+            conn.execute(delete(schema.events).where(e.seq <= last))
+    except (OperationalError, DBAPIError) as exc:
+        _undo_file(journal, target, f"{last}:{prev.hex()}", exc)
     step(total, total)
     result.last_seq, result.last_hash = last, prev.hex()
     result.events, result.signals, result.commands = copied, len(sig_rows), len(cmd_rows)

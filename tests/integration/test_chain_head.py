@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 from app.domain.config import Branch
 from app.domain.events import JournalNote
 from app.domain.record import event_row
@@ -13,8 +11,8 @@ from app.hub.recovery import Checkpoints, check_chain
 from app.hub.snapshots import SnapshotCache
 
 
-def test_rebuild_refreshes_the_chain_head(tmp_path: Path, branch: Branch) -> None:
-    url = f"sqlite:///{tmp_path / 'journal.sqlite'}"
+def test_rebuild_refreshes_the_chain_head(any_db_url: str, branch: Branch) -> None:
+    url = any_db_url
     hub, other = Journal(url), Journal(url)
     try:
         hub.commit(Batch(events=[event_row(1, 1_000, JournalNote(text="a"), hub.epoch)]))

@@ -3,13 +3,19 @@
 from __future__ import annotations
 
 import json
-import sqlite3
 
+import pytest
 import zmq
 
 from app.domain.config import Branch
 from app.domain.events import Acknowledge, RaiseSignal, Resolve
-from tests.helpers import HubProcess, TestStation, assert_converged
+from tests.helpers import HubProcess, TestStation, assert_converged, journal_exec, journal_rows
+
+
+@pytest.fixture
+def db_url(any_db_url: str) -> str:
+    """This module's journals on each engine the hub runs on (SQLite, PostgreSQL)."""
+    return any_db_url
 
 
 def start_line(hub: HubProcess) -> str:
@@ -28,8 +34,7 @@ def test_restart_resumes_from_the_checkpoint(
         open_one = sid
         lobby.accept(Resolve(signal_id=sid - 2))
         hub.stop()  # a clean stop writes a checkpoint
-        with sqlite3.connect(db_url.removeprefix("sqlite:///")) as conn:
-            (value,) = conn.execute("SELECT value FROM meta WHERE key = 'checkpoint'").fetchone()
+        ((value,),) = journal_rows(db_url, "SELECT value FROM meta WHERE key = 'checkpoint'")
         at = json.loads(value)["seq"]
         hub.log.clear()
         hub.start()
@@ -56,12 +61,12 @@ def test_a_checkpoint_that_does_not_match_is_ignored(
     try:
         teller.accept(RaiseSignal(code="assist"))
         hub.stop()
-        path = db_url.removeprefix("sqlite:///")
-        with sqlite3.connect(path) as conn:
-            (value,) = conn.execute("SELECT value FROM meta WHERE key = 'checkpoint'").fetchone()
-            found = json.loads(value)
-            found["hash"] = "00" * 32
-            conn.execute("UPDATE meta SET value = ? WHERE key = 'checkpoint'", (json.dumps(found),))
+        ((value,),) = journal_rows(db_url, "SELECT value FROM meta WHERE key = 'checkpoint'")
+        found = json.loads(value)
+        found["hash"] = "00" * 32
+        journal_exec(
+            db_url, "UPDATE meta SET value = :v WHERE key = 'checkpoint'", v=json.dumps(found)
+        )
         hub.log.clear()
         hub.start()
         assert "state from the start" in start_line(hub)

@@ -6,6 +6,7 @@ import threading
 import time
 from pathlib import Path
 
+import pytest
 import zmq
 
 from app.domain.config import Branch
@@ -14,6 +15,12 @@ from app.domain.policy import MAX_OPEN_SIGNALS
 from messaging.envelope import Accepted
 from messaging.outbox import Outbox
 from tests.helpers import HubProcess, TestStation, assert_converged, journal_rows, wait_for
+
+
+@pytest.fixture
+def db_url(any_db_url: str) -> str:
+    """This module's journals on each engine the hub runs on (SQLite, PostgreSQL)."""
+    return any_db_url
 
 
 def test_hub_killed_mid_stream_loses_and_duplicates_nothing(

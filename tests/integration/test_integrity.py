@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import sqlite3
 from collections.abc import Iterator
 
 import pytest
@@ -12,7 +11,7 @@ from app.domain.config import Branch
 from app.domain.events import Acknowledge, RaiseSignal, Resolve
 from app.hub.journal import Journal
 from app.hub.verify import verify
-from tests.helpers import HubProcess, TestStation
+from tests.helpers import HubProcess, TestStation, journal_exec, journal_rows
 
 
 @pytest.fixture
@@ -41,9 +40,14 @@ def findings(db_url: str, branch: Branch) -> list[str]:
         journal.close()
 
 
-def sql(db_url: str, statement: str) -> None:
-    with sqlite3.connect(db_url.removeprefix("sqlite:///")) as conn:
-        conn.execute(statement)
+def sql(db_url: str, statement: str, **params: object) -> None:
+    journal_exec(db_url, statement, **params)
+
+
+@pytest.fixture
+def db_url(any_db_url: str) -> str:
+    """This module's journals on each engine the hub runs on (SQLite, PostgreSQL)."""
+    return any_db_url
 
 
 def test_untouched_journal_verifies(journal_with_history: str, branch: Branch) -> None:
@@ -51,17 +55,18 @@ def test_untouched_journal_verifies(journal_with_history: str, branch: Branch) -
 
 
 def test_edited_body_is_found(journal_with_history: str, branch: Branch) -> None:
-    row = (
-        sqlite3.connect(journal_with_history.removeprefix("sqlite:///"))
-        .execute(
-            "SELECT seq, body FROM events WHERE kind = 'signal_acknowledged' ORDER BY seq LIMIT 1"
-        )
-        .fetchone()
+    ((seq, body),) = journal_rows(
+        journal_with_history,
+        "SELECT seq, body FROM events WHERE kind = 'signal_acknowledged' ORDER BY seq LIMIT 1",
     )
-    seq, body = row
     edited = bytes(body).replace(b"L1", b"L2")
     assert edited != bytes(body)
-    sql(journal_with_history, f"UPDATE events SET body = x'{edited.hex()}' WHERE seq = {seq}")
+    sql(
+        journal_with_history,
+        "UPDATE events SET body = :body WHERE seq = :seq",
+        body=edited,
+        seq=seq,
+    )
     found = findings(journal_with_history, branch)
     assert found[0] == f"row {seq}: was edited: its hash does not match its content"
 
@@ -72,12 +77,15 @@ def test_deleted_row_is_found(journal_with_history: str, branch: Branch) -> None
 
 
 def test_reordered_rows_are_found(journal_with_history: str, branch: Branch) -> None:
-    path = journal_with_history.removeprefix("sqlite:///")
-    with sqlite3.connect(path) as conn:
-        a = conn.execute("SELECT body, hash FROM events WHERE seq = 3").fetchone()
-        b = conn.execute("SELECT body, hash FROM events WHERE seq = 4").fetchone()
-        conn.execute("UPDATE events SET body = ?, hash = ? WHERE seq = 3", b)
-        conn.execute("UPDATE events SET body = ?, hash = ? WHERE seq = 4", a)
+    ((a_body, a_hash),) = journal_rows(
+        journal_with_history, "SELECT body, hash FROM events WHERE seq = 3"
+    )
+    ((b_body, b_hash),) = journal_rows(
+        journal_with_history, "SELECT body, hash FROM events WHERE seq = 4"
+    )
+    update = "UPDATE events SET body = :body, hash = :hash WHERE seq = :seq"
+    sql(journal_with_history, update, body=b_body, hash=b_hash, seq=3)
+    sql(journal_with_history, update, body=a_body, hash=a_hash, seq=4)
     found = findings(journal_with_history, branch)
     assert found[0] == "row 3: was edited: its hash does not match its content"
     assert "row 3: holds the event of seq 4 (rows reordered?)" in found
@@ -94,7 +102,15 @@ def test_edited_column_and_projection_are_found(journal_with_history: str, branc
 def test_row_edited_as_text_is_named_not_a_traceback(
     journal_with_history: str, branch: Branch
 ) -> None:
-    """A row edited in the sqlite3 shell with replace() comes back as text."""
-    sql(journal_with_history, "UPDATE events SET body = replace(body, 'C01', 'C02') WHERE seq = 2")
+    """A row edited in the sqlite3 shell with replace() comes back as text (SQLite); in
+    psql, overlay() on the bytes keeps it bytes (PostgreSQL's bytea has no text form)."""
+    if journal_with_history.startswith("sqlite"):
+        edit = "UPDATE events SET body = replace(body, 'C01', 'C02') WHERE seq = 2"
+    else:
+        edit = (
+            "UPDATE events SET body = overlay(body placing 'C02'::bytea "
+            "from position('C01'::bytea in body) for 3) WHERE seq = 2"
+        )
+    sql(journal_with_history, edit)
     found = findings(journal_with_history, branch)
     assert found[0] == "row 2: was edited: its hash does not match its content"

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import contextlib
 import sqlite3
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
+import pytest
 import zmq
 
 from app.domain.config import Branch
@@ -15,15 +18,44 @@ from tests.helpers import HubProcess, TestStation, journal_rows, wait_for
 from tests.integration.test_cli import lobbylink
 
 
+@pytest.fixture
+def db_url(any_db_url: str) -> str:
+    """This module's journals on each engine the hub runs on (SQLite, PostgreSQL)."""
+    return any_db_url
+
+
+@contextlib.contextmanager
+def locked(db_url: str) -> Iterator[None]:
+    """Another program holds the journal's write lock: SQLite's ``BEGIN EXCLUSIVE`` in
+    the sqlite3 shell; on PostgreSQL, ``LOCK TABLE … IN EXCLUSIVE MODE`` in psql (reads
+    go on, writes wait)."""
+    if db_url.startswith("sqlite"):
+        locker = sqlite3.connect(db_url.removeprefix("sqlite:///"), isolation_level=None)
+        locker.execute("BEGIN EXCLUSIVE")
+        try:
+            yield
+        finally:
+            locker.execute("ROLLBACK")
+            locker.close()
+        return
+    from sqlalchemy import create_engine, text
+
+    engine = create_engine(db_url)
+    try:
+        with engine.begin() as conn:
+            conn.execute(text("LOCK TABLE events, commands, signals IN EXCLUSIVE MODE"))
+            yield  # the transaction ends (and the lock goes) on leaving
+    finally:
+        engine.dispose()
+
+
 def test_locked_journal_is_refused_then_recovers(
     hub: HubProcess, branch: Branch, ctx: zmq.Context, db_url: str
 ) -> None:
     teller = TestStation(branch, "C05", hub.endpoint, ctx)
     try:
         teller.accept(RaiseSignal(code="cash"))
-        locker = sqlite3.connect(db_url.removeprefix("sqlite:///"), isolation_level=None)
-        locker.execute("BEGIN EXCLUSIVE")
-        try:
+        with locked(db_url):
             msg_id = teller.session.send(RaiseSignal(code="device_fault", note="打印机卡纸"))
             end = time.monotonic() + 3
             while time.monotonic() < end:
@@ -45,9 +77,6 @@ def test_locked_journal_is_refused_then_recovers(
                 "cash",
             )
             assert cli.returncode == 3 and "locked" in cli.stderr
-        finally:
-            locker.execute("ROLLBACK")
-            locker.close()
         wait_for(
             lambda: msg_id in teller.replies, 15, teller.pump, "delivery after the lock is gone"
         )

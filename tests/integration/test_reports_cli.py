@@ -14,14 +14,15 @@ from tests.integration.test_cli import lobbylink
 from tests.unit.test_reports import D, build
 
 
-def _journal(tmp_path: Path, branch: Branch) -> str:
-    url = f"sqlite:///{tmp_path / 'j.sqlite'}"
+def _journal(where: Path | str, branch: Branch) -> str:
+    """The hand-built journal in a folder (SQLite, j.sqlite) or at a database URL."""
+    url = f"sqlite:///{where / 'j.sqlite'}" if isinstance(where, Path) else where
     build(url, branch).close()
     return url
 
 
-def test_every_format_has_the_same_numbers(tmp_path: Path, branch: Branch) -> None:
-    url = _journal(tmp_path, branch)
+def test_every_format_has_the_same_numbers(tmp_path: Path, branch: Branch, any_db_url: str) -> None:
+    url = _journal(any_db_url, branch)
     day = D.isoformat()
     out = lobbylink("report", "--db", url, "--day", day, "--by", "type", "--format", "json")
     assert out.returncode == 0, out.stderr
@@ -76,8 +77,8 @@ def test_every_format_has_the_same_numbers(tmp_path: Path, branch: Branch) -> No
     assert bad.returncode == 2 and "before" in bad.stderr
 
 
-def test_archive_round_trip(tmp_path: Path, branch: Branch) -> None:
-    url = _journal(tmp_path, branch)
+def test_archive_round_trip(tmp_path: Path, branch: Branch, any_db_url: str) -> None:
+    url = _journal(any_db_url, branch)
     day = D.isoformat()
     ok = lobbylink("verify", "--db", url)
     assert ok.returncode == 0 and "journal OK" in ok.stdout, ok.stderr
@@ -113,10 +114,12 @@ def test_archive_round_trip(tmp_path: Path, branch: Branch) -> None:
     assert out.returncode == 0 and "nothing to archive" in out.stdout
 
 
-def test_archive_at_a_running_pause_keeps_the_day_after(tmp_path: Path, branch: Branch) -> None:
+def test_archive_at_a_running_pause_keeps_the_day_after(
+    tmp_path: Path, branch: Branch, any_db_url: str
+) -> None:
     """C04 is paused for training from 23:00 on D-1 to 01:00 on D. Archiving everything
     before D takes the start of that pause away; D still counts its first hour."""
-    url = _journal(tmp_path, branch)
+    url = _journal(any_db_url, branch)
     day = D.isoformat()
     before = lobbylink("report", "--db", url, "--day", day, "--by", "staff", "--format", "json")
     assert before.returncode == 0, before.stderr
@@ -167,14 +170,14 @@ def test_csv_cells_that_look_like_formulas_are_text(tmp_path: Path, branch: Bran
 
 
 def test_a_chinese_table_has_chinese_headings_and_aligned_columns(
-    tmp_path: Path, branch: Branch
+    tmp_path: Path, branch: Branch, any_db_url: str
 ) -> None:
     """``report --format table --lang zh_CN``: headings in Chinese, and every column starts
     at the same terminal column on every line, although CJK labels take two columns a
     character (padding by len() put the station of each Chinese row too far left)."""
     from app.reports.render import display_width
 
-    url = _journal(tmp_path, branch)
+    url = _journal(any_db_url, branch)
     day = D.isoformat()
     listing = json.loads(
         lobbylink("report", "--db", url, "--day", day, "--format", "json", "--lang", "zh_CN").stdout

@@ -6,14 +6,24 @@ from __future__ import annotations
 import sqlite3
 from pathlib import Path
 
+import pytest
+from sqlalchemy import text
+from sqlalchemy.exc import DBAPIError
+
 from app.domain.events import JournalNote
 from app.domain.record import event_row
 from app.hub.journal import Batch, Journal
+from app.hub.readonly import read_only_engine
+from tests.helpers import journal_exec, journal_rows
 from tests.integration.test_cli import lobbylink
+from tests.pgserver import PgServer
 
 
-def make_journal(path: Path, events: int = 300) -> None:
-    journal = Journal(f"sqlite:///{path}")
+def make_journal(where: Path | str, events: int = 300) -> str:
+    """A journal of ``events`` notes at an SQLite path (checkpointed into the file) or a
+    database URL; its URL."""
+    url = f"sqlite:///{where}" if isinstance(where, Path) else where
+    journal = Journal(url)
     try:
         rows = [
             event_row(seq, seq * 1_000, JournalNote(text=f"n{seq}"), journal.epoch)
@@ -22,8 +32,10 @@ def make_journal(path: Path, events: int = 300) -> None:
         journal.commit(Batch(events=rows))
     finally:
         journal.close()
-    with sqlite3.connect(path) as conn:
-        conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    if isinstance(where, Path):
+        with sqlite3.connect(where) as conn:
+            conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    return url
 
 
 def one_line_exit_2(done: object) -> str:
@@ -82,3 +94,41 @@ def test_corrupt_index_pages_are_reported(tmp_path: Path) -> None:
     done = lobbylink("verify", "--db", str(path))
     assert done.returncode in (1, 2) and "Traceback" not in done.stderr, done.stderr
     assert "integrity check" in done.stderr or "malformed" in done.stderr, done.stderr
+
+
+def test_a_postgresql_journal_is_checked_read_only(pg_server: PgServer) -> None:
+    """On a server, verify's sessions are read-only transactions; SQLite's page check
+    does not apply and the output says so."""
+    url = make_journal(pg_server.database(), 5)
+    before = journal_rows(url, "SELECT count(*), max(seq) FROM events")
+    done = lobbylink("verify", "--db", url)
+    assert done.returncode == 0, done.stderr
+    assert "journal OK: 5 events" in done.stdout
+    assert "SQLite's page check" in done.stdout and "PostgreSQL" in done.stdout
+    assert journal_rows(url, "SELECT count(*), max(seq) FROM events") == before
+    bare = url.replace("postgresql+psycopg://", "postgresql://")  # the form the docs give
+    assert lobbylink("verify", "--db", bare).returncode == 0
+
+    engine = read_only_engine(url)
+    try:
+        with engine.connect() as conn:
+            assert conn.execute(text("SHOW default_transaction_read_only")).scalar() == "on"
+            with pytest.raises(DBAPIError, match="read-only"):
+                conn.execute(text("DELETE FROM events"))
+    finally:
+        engine.dispose()
+    assert journal_rows(url, "SELECT count(*) FROM events") == [(5,)]
+
+
+def test_an_empty_postgresql_database_is_not_made_a_journal(pg_server: PgServer) -> None:
+    url = pg_server.database()
+    assert "not a Lobbylink journal" in one_line_exit_2(lobbylink("verify", "--db", url))
+    tables = "SELECT count(*) FROM information_schema.tables WHERE table_schema = 'public'"
+    assert journal_rows(url, tables) == [(0,)], "verify created nothing"
+
+
+def test_another_schema_version_on_postgresql_is_not_migrated(pg_server: PgServer) -> None:
+    url = make_journal(pg_server.database(), 3)
+    journal_exec(url, "UPDATE alembic_version SET version_num = '9999_newer'")
+    assert "9999_newer" in one_line_exit_2(lobbylink("verify", "--db", url))
+    assert journal_rows(url, "SELECT version_num FROM alembic_version") == [("9999_newer",)]

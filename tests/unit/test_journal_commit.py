@@ -1,4 +1,5 @@
-"""The group commit's SQLite path writes what the SQLAlchemy Core path writes.
+"""The group commit's SQLite path writes what the SQLAlchemy Core path writes, and the
+Core path on a real PostgreSQL journal writes the same rows.
 
 On SQLite the hub writes through the DBAPI connection (one executemany per table);
 any other database goes through Core. Both must leave the same rows, chain the same
@@ -11,6 +12,7 @@ import sqlite3
 from pathlib import Path
 
 import pytest
+from sqlalchemy import text
 
 from app.domain.config import load_branch
 from app.domain.events import (
@@ -24,6 +26,8 @@ from app.domain.record import ReplyRow
 from app.hub.journal import Journal, JournalUnavailable
 from app.hub.verify import verify
 from app.reports.writer import JournalWriter
+from tests.helpers import journal_rows
+from tests.pgserver import PgServer
 
 BRANCH = load_branch()
 TABLES = {
@@ -114,3 +118,85 @@ def test_a_failed_write_is_unavailable_and_leaves_nothing(tmp_path: Path) -> Non
         assert len(rows(path)["events"]) == len(before["events"]) + 1
     finally:
         journal.close()
+
+
+def test_postgresql_writes_what_sqlite_writes(tmp_path: Path, pg_server: PgServer) -> None:
+    """The Core path on a real PostgreSQL journal: the same rows (bytea, bigint), the
+    same chain, the same replies found, and a journal verify passes."""
+    fast = Journal(f"sqlite:///{tmp_path / 'fast.sqlite'}")
+    url = pg_server.database().replace("postgresql+psycopg://", "postgresql://")
+    pg = Journal(url)  # a bare postgresql:// URL means psycopg 3
+    pg.epoch = fast.epoch
+    try:
+        assert pg.engine.dialect.name == "postgresql" and not pg._fast
+        fill(fast)
+        fill(pg)
+        assert fast.last_hash == pg.last_hash == pg.stored_head()
+        assert fast.find_replies(["m1", "m2", "nope"]) == pg.find_replies(["m1", "m2", "nope"])
+        assert verify(pg, BRANCH) == []
+    finally:
+        fast.close()
+        pg.close()
+    want = rows(tmp_path / "fast.sqlite")
+    for table, key in TABLES.items():
+        got = [
+            tuple(bytes(v) if isinstance(v, memoryview) else v for v in row)
+            for row in journal_rows(url, f"SELECT * FROM {table} ORDER BY {key}")
+        ]
+        assert got == want[table], table
+
+
+def test_postgresql_sessions_sync_and_time_out_on_locks(pg_server: PgServer) -> None:
+    """Durability does not depend on the server's default: every hub session commits
+    with synchronous_commit=on, and waits at most a second for a lock."""
+    journal = Journal(pg_server.database())
+    try:
+        with journal.engine.connect() as conn:
+            assert conn.execute(text("SHOW synchronous_commit")).scalar() == "on"
+            assert conn.execute(text("SHOW lock_timeout")).scalar() == "1s"
+    finally:
+        journal.close()
+
+
+def test_a_failed_write_on_postgresql_leaves_nothing(pg_server: PgServer) -> None:
+    url = pg_server.database()
+    journal = Journal(url)
+    try:
+        fill(journal)
+        count = "SELECT count(*) FROM events"
+        before, last_hash = journal_rows(url, count), journal.last_hash
+        w = JournalWriter(journal, BRANCH)
+        w.add(1_795_500_000_000, SignalRaised(signal_id=w.next_seq, code="cash", targets=()))
+        w.batch.replies.append(ReplyRow("m1", "C01", None, 0, "rejected", b""))
+        with pytest.raises(JournalUnavailable, match="refused the write"):
+            w.flush()
+        assert journal_rows(url, count) == before and journal.last_hash == last_hash
+        w.batch.replies.clear()
+        w.flush()
+        assert journal_rows(url, count) == [(before[0][0] + 1,)]
+        assert verify(journal, BRANCH) == []
+    finally:
+        journal.close()
+
+
+def test_a_postgresql_server_out_of_reach_is_named() -> None:
+    """What the hub logs and answers while its PostgreSQL is down or restarting."""
+    from psycopg import OperationalError as PgOperationalError
+    from sqlalchemy.exc import OperationalError
+
+    from app.hub.journal import explain
+
+    for text_ in (
+        'connection failed: connection to server at "127.0.0.1", port 5432 failed: '
+        "Connection refused\n\tIs the server running on that host and accepting TCP/IP "
+        "connections?",
+        "terminating connection due to administrator command",
+        "FATAL:  the database system is starting up",
+    ):
+        exc = OperationalError("SELECT 1", {}, PgOperationalError(text_))
+        assert explain(exc).startswith("the journal's database server cannot be reached ("), text_
+        assert "\n" not in explain(exc)
+    locked = OperationalError(
+        "INSERT", {}, PgOperationalError("canceling statement due to lock timeout")
+    )
+    assert explain(locked).startswith("the journal is locked by another program")
