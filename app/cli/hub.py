@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import signal
+from typing import TYPE_CHECKING
 
 import zmq
 
@@ -20,7 +21,11 @@ from app.cli.common import (
     load_config,
     parse_endpoint,
 )
+from app.domain.config import BRANCH_CODE_CHARS, Branch
 from messaging.sockets import DEFAULT_HWM, raise_fd_limit
+
+if TYPE_CHECKING:
+    from app.central.shipper import Shipper
 
 
 def _hwm(text: str) -> int:
@@ -31,6 +36,29 @@ def _hwm(text: str) -> int:
     if value < 1:
         raise argparse.ArgumentTypeError("must be at least 1 (ZeroMQ reads 0 as no limit)")
     return value
+
+
+def _shipper(args: argparse.Namespace, config: Branch, url: str, epoch: str) -> Shipper | None:
+    """The journal's shipper to head office, if ``--central`` or ``[central] url`` says."""
+    from app.central.db import CentralError, central_url
+    from app.central.shipper import Shipper
+
+    link = config.config.central
+    target = args.central or link.url
+    if not target:
+        return None
+    try:
+        target = central_url(target)
+    except CentralError as exc:
+        raise CliError(f"--central: {exc}") from exc
+    code = config.config.branch.id
+    if not code or len(code) > 32 or not set(code) <= BRANCH_CODE_CHARS:
+        raise CliError(
+            f"the branch id {code!r} cannot be a branch code for head office "
+            "(letters, digits, - and _, at most 32)"
+        )
+    log.hub.info("shipping the journal to head office as branch %s", code)
+    return Shipper(url, target, config, epoch, link)
 
 
 def run(args: argparse.Namespace) -> int:
@@ -93,11 +121,17 @@ def run(args: argparse.Namespace) -> int:
     except zmq.ZMQError as exc:
         journal.close()
         raise CliError(f"cannot listen on {where} and {where.port + 1}: {exc}") from exc
+    shipper = _shipper(args, config, url, journal.epoch)
+    if shipper is not None:
+        hub.health.link = shipper
+        shipper.start()
     signal.signal(signal.SIGTERM, lambda *_: hub.stop())
     signal.signal(signal.SIGINT, lambda *_: hub.stop())
     log.hub.info("journal %s", url)
     log.journal.info("chain head at seq %d: %s", journal.last_seq(), journal.last_hash.hex())
     hub.serve()
+    if shipper is not None:
+        shipper.stop()  # what it has not shipped, the next start ships (the mark is central)
     reports.close()
     log.journal.info("chain head at seq %d: %s", journal.last_seq(), journal.last_hash.hex())
     journal.close()
@@ -116,6 +150,13 @@ def add_parser(sub: Subcommands) -> None:
         "--listen",
         default=f"0.0.0.0:{DEFAULT_PORT}",
         help="HOST:PORT for commands; events use PORT+1 (default %(default)s)",
+    )
+    p.add_argument(
+        "--central",
+        metavar="URL",
+        default="",
+        help="ship the journal to head office's PostgreSQL (overrides [central] url); "
+        "see docs/headoffice.md",
     )
     add_security_options(p, hub=True)
     p.add_argument(

@@ -1,0 +1,254 @@
+"""Head office: branch hubs ship their journals to one central PostgreSQL (issue 13).
+
+Real parts: a throw-away PostgreSQL (tests.pgserver), ``lobbylink central init`` and
+``add-branch`` as an administrator runs them, branch hubs as processes on 127.0.0.1, each
+connecting with its own branch role (row-level security).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import sqlite3
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+import zmq
+from sqlalchemy import create_engine, text
+from sqlalchemy.exc import DBAPIError
+
+from app.cli import main
+from app.domain.config import load_branch
+from app.domain.events import RaiseSignal
+from tests.helpers import HubProcess, TestStation, free_port_pair, wait_for
+from tests.pgserver import PgServer
+
+ROOT = Path(__file__).resolve().parents[2]
+NOTE, TICKET = "王先生 13800138000", "A-0417"
+
+
+def branch_config(folder: Path, code: str, region: str, batch: int = 50) -> str:
+    """The demo branch as branch ``code`` of ``region``, retrying head office quickly."""
+    source = (ROOT / "resources" / "branch.toml").read_text(encoding="utf-8")
+    source = source.replace('id = "demo"', f'id = "{code}"', 1)
+    source = source.replace('region = "demo"', f'region = "{region}"', 1)
+    source += f"\n[central]\nbatch = {batch}\nretry_max_s = 1.0\n"
+    path = folder / f"{code}.toml"
+    path.write_text(source, encoding="utf-8")
+    return str(path)
+
+
+def role_url(admin_url: str, code: str) -> str:
+    return admin_url.replace("postgres@", f"lobbylink_branch_{code.lower()}@", 1)
+
+
+def setup_central(admin_url: str, *codes: str) -> None:
+    assert main(["central", "init", "--central", admin_url]) == 0
+    for code in codes:
+        assert main(["central", "add-branch", "--central", admin_url, "--code", code]) == 0
+
+
+def central_rows(admin_url: str, code: str) -> list[tuple]:
+    engine = create_engine(admin_url)
+    try:
+        with engine.connect() as conn:
+            return list(
+                conn.execute(
+                    text(
+                        "SELECT epoch, seq, hub_ts_ms, kind, station, hash, body, prev_hash "
+                        "FROM events WHERE branch = :b ORDER BY epoch, seq"
+                    ),
+                    {"b": code},
+                )
+            )
+    finally:
+        engine.dispose()
+
+
+def journal_of(hub: HubProcess) -> list[tuple]:
+    path = hub.db_url.removeprefix("sqlite:///")
+    with sqlite3.connect(path) as conn:
+        return list(conn.execute("SELECT seq, hub_ts_ms, kind, station, hash FROM events"))
+
+
+def epoch_of(hub: HubProcess) -> str:
+    path = hub.db_url.removeprefix("sqlite:///")
+    with sqlite3.connect(path) as conn:
+        return str(conn.execute("SELECT value FROM meta WHERE key = 'epoch'").fetchone()[0])
+
+
+def assert_same(admin_url: str, code: str, hub: HubProcess) -> None:
+    """Central rows == the branch journal: every seq once, no gap, the chain equal."""
+    mine = journal_of(hub)
+    theirs = central_rows(admin_url, code)
+    epoch = epoch_of(hub)
+    assert [r[0] for r in theirs] == [epoch] * len(theirs)
+    assert [r[1] for r in theirs] == [r[0] for r in mine]  # each seq exactly once, in order
+    assert [(r[1], r[2], r[3], r[4], bytes(r[5])) for r in theirs] == [
+        (r[0], r[1], r[2], r[3], bytes(r[4])) for r in mine
+    ]
+    assert all(r[7] is None for r in theirs)  # prev_hash only travels
+
+
+def shipped_up_to(admin_url: str, code: str, hub: HubProcess) -> bool:
+    last = max((r[0] for r in journal_of(hub)), default=0)
+    engine = create_engine(admin_url)
+    try:
+        with engine.connect() as conn:
+            found = conn.execute(
+                text("SELECT last_seq FROM chain_marks WHERE branch = :b AND epoch = :e"),
+                {"b": code, "e": epoch_of(hub)},
+            ).scalar()
+    finally:
+        engine.dispose()
+    return found is not None and found >= last > 0
+
+
+@pytest.fixture
+def own_server() -> Iterator[PgServer]:
+    """A server of this test's own: it is stopped and restarted under the hubs."""
+    server = PgServer().start()
+    yield server
+    server.stop()
+
+
+def start_hub(tmp_path: Path, code: str, region: str, central: str) -> HubProcess:
+    folder = tmp_path / code
+    folder.mkdir()
+    config = branch_config(folder, code, region)
+    db = f"sqlite:///{folder / 'journal.sqlite'}"
+    return HubProcess(db, free_port_pair(), config=config, extra=["--central", central]).start()
+
+
+def test_two_branches_ship_every_event_once_without_personal_text(
+    pg_server: PgServer, tmp_path: Path, ctx: zmq.Context
+) -> None:
+    admin = pg_server.database()
+    setup_central(admin, "B001", "B002")
+    hubs = {
+        code: start_hub(tmp_path, code, region, role_url(admin, code))
+        for code, region in (("B001", "east"), ("B002", "west"))
+    }
+    stations: list[TestStation] = []
+    try:
+        for code, hub in hubs.items():
+            branch = load_branch(tmp_path / code / f"{code}.toml")
+            teller = TestStation(branch, "C01", hub.endpoint, ctx)
+            stations.append(teller)
+            for _ in range(70 if code == "B001" else 30):  # more than one batch of 50
+                teller.accept(RaiseSignal(code="assist", note=NOTE, ticket=TICKET))
+        for code, hub in hubs.items():
+            wait_for(lambda c=code, h=hub: shipped_up_to(admin, c, h), 20, what=f"{code} shipped")
+            assert_same(admin, code, hub)
+        bodies = b"".join(bytes(r[6]) for r in central_rows(admin, "B001"))
+        assert NOTE.encode() not in bodies and TICKET.encode() not in bodies  # PIPL
+        assert b"assist" in bodies  # the type leaves, the typed text does not
+        link = stations[0].session.link
+
+        def connected() -> bool:
+            health = link.hub_health
+            return (
+                health is not None
+                and health.central == "connected"
+                and health.central_lag_events == 0
+                and health.central_last_ms > 0
+            )
+
+        wait_for(connected, 10, stations[0].pump, "the board's view of the link")
+    finally:
+        for station in stations:
+            station.close()
+        for hub in hubs.values():
+            hub.stop()
+    engine = create_engine(admin)
+    with engine.connect() as conn:
+        regions = dict(conn.execute(text("SELECT branch, region FROM branches")).all())
+    engine.dispose()
+    assert set(regions) == {"B001", "B002"}
+
+
+def test_a_batch_sent_twice_is_stored_once(pg_server: PgServer, tmp_path: Path) -> None:
+    from app.central.shipper import Shipper
+
+    admin = pg_server.database()
+    setup_central(admin, "B003")
+    folder = tmp_path / "B003"
+    folder.mkdir()
+    config = branch_config(folder, "B003", "east")
+    db = f"sqlite:///{folder / 'journal.sqlite'}"
+    hub = HubProcess(db, free_port_pair(), config=config).start()  # not shipping
+    ctx = zmq.Context()
+    branch = load_branch(config)
+    teller = TestStation(branch, "C01", hub.endpoint, ctx)
+    try:
+        for _ in range(12):
+            teller.accept(RaiseSignal(code="assist"))
+    finally:
+        teller.close()
+        ctx.destroy(linger=0)
+        hub.stop()
+    shipper = Shipper(db, role_url(admin, "B003"), branch, epoch_of(hub), branch.config.central)
+    engine = shipper._engine()
+    try:
+        seq, digest = shipper._mark(engine)
+        rows = shipper._read(seq, 8)
+        end = shipper._ship(engine, rows, digest)
+        assert shipper._ship(engine, rows, digest) == end  # the same batch again
+        more = shipper._read(seq, 100)  # overlapping: 8 stored already, the rest new
+        shipper._ship(engine, more, digest)
+        first = rows[0]
+        with pytest.raises(DBAPIError, match="differs from the row stored"), engine.begin() as c:
+            c.execute(  # the same seq with another history: a fork is refused
+                text(
+                    "INSERT INTO events (branch, epoch, seq, hub_ts_ms, kind, station, staff, "
+                    "body, hash, prev_hash) VALUES ('B003', :e, :s, :t, 'x', 'C01', '', '', "
+                    ":h, :p)"
+                ),
+                {
+                    "e": epoch_of(hub),
+                    "s": first["seq"],
+                    "t": first["hub_ts_ms"],
+                    "h": hashlib.sha256(b"fork").digest(),
+                    "p": digest,
+                },
+            )
+    finally:
+        engine.dispose()
+    assert_same(admin, "B003", hub)
+
+
+def test_rls_a_branch_cannot_write_or_read_another_branchs_rows(
+    pg_server: PgServer, tmp_path: Path
+) -> None:
+    admin = pg_server.database()
+    setup_central(admin, "B004", "B005")
+    engine = create_engine(role_url(admin, "B004"))
+    row = {
+        "b": "B005",
+        "e": "e1",
+        "s": 1,
+        "t": 1_796_083_200_001,
+        "h": hashlib.sha256(b"x").digest(),
+        "p": bytes(32),
+    }
+    insert = text(
+        "INSERT INTO events (branch, epoch, seq, hub_ts_ms, kind, station, staff, body, hash, "
+        "prev_hash) VALUES (:b, :e, :s, :t, 'x', 'C01', '', '', :h, :p)"
+    )
+    try:
+        with pytest.raises(DBAPIError, match="row-level security"), engine.begin() as conn:
+            conn.execute(insert, row)
+        with engine.begin() as conn:  # its own row: stored
+            conn.execute(insert, dict(row, b="B004"))
+        with pytest.raises(DBAPIError, match="row-level security"), engine.begin() as conn:
+            conn.execute(text("INSERT INTO branches (branch) VALUES ('B999')"))
+    finally:
+        engine.dispose()
+    other = create_engine(role_url(admin, "B005"))
+    try:
+        with other.connect() as conn:
+            assert conn.execute(text("SELECT count(*) FROM events")).scalar() == 0
+            assert conn.execute(text("SELECT count(*) FROM chain_marks")).scalar() == 0
+            assert conn.execute(text("SELECT branch FROM branches")).scalars().all() == ["B005"]
+    finally:
+        other.dispose()
