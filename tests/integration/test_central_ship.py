@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import sqlite3
 from collections.abc import Iterator
+from functools import partial
 from pathlib import Path
 
 import pytest
@@ -138,7 +139,7 @@ def test_two_branches_ship_every_event_once_without_personal_text(
             for _ in range(70 if code == "B001" else 30):  # more than one batch of 50
                 teller.accept(RaiseSignal(code="assist", note=NOTE, ticket=TICKET))
         for code, hub in hubs.items():
-            wait_for(lambda c=code, h=hub: shipped_up_to(admin, c, h), 20, what=f"{code} shipped")
+            wait_for(partial(shipped_up_to, admin, code, hub), 20, what=f"{code} shipped")
             assert_same(admin, code, hub)
         bodies = b"".join(bytes(r[6]) for r in central_rows(admin, "B001"))
         assert NOTE.encode() not in bodies and TICKET.encode() not in bodies  # PIPL
@@ -162,9 +163,9 @@ def test_two_branches_ship_every_event_once_without_personal_text(
             hub.stop()
     engine = create_engine(admin)
     with engine.connect() as conn:
-        regions = dict(conn.execute(text("SELECT branch, region FROM branches")).all())
+        regions = {b: r for b, r in conn.execute(text("SELECT branch, region FROM branches"))}
     engine.dispose()
-    assert set(regions) == {"B001", "B002"}
+    assert regions == {"B001": "east", "B002": "west"}  # as the shippers registered them
 
 
 def test_a_batch_sent_twice_is_stored_once(pg_server: PgServer, tmp_path: Path) -> None:
@@ -252,3 +253,91 @@ def test_rls_a_branch_cannot_write_or_read_another_branchs_rows(
             assert conn.execute(text("SELECT branch FROM branches")).scalars().all() == ["B005"]
     finally:
         other.dispose()
+
+
+def test_server_stopped_and_restarted_the_branches_go_on_and_catch_up(
+    own_server: PgServer, tmp_path: Path, ctx: zmq.Context
+) -> None:
+    admin = own_server.database()
+    setup_central(admin, "B006", "B007")
+    codes = ("B006", "B007")
+    hubs = {code: start_hub(tmp_path, code, "north", role_url(admin, code)) for code in codes}
+    tellers = {
+        code: TestStation(load_branch(tmp_path / code / f"{code}.toml"), "C01", hub.endpoint, ctx)
+        for code, hub in hubs.items()
+    }
+    try:
+        for teller in tellers.values():
+            for _ in range(10):
+                teller.accept(RaiseSignal(code="assist"))
+        for code, hub in hubs.items():
+            wait_for(partial(shipped_up_to, admin, code, hub), 20, what=f"{code} shipped")
+        own_server.halt()  # as a crash would: pg_ctl stop -m immediate
+        for teller in tellers.values():  # the branches keep working, every command accepted
+            for _ in range(40):
+                teller.accept(RaiseSignal(code="assist", note=NOTE))
+        link = tellers["B006"].session.link
+
+        def down() -> bool:
+            health = link.hub_health
+            return (
+                health is not None
+                and health.central == "down"
+                and health.central_lag_events >= 40
+                and health.central_lag_ms > 0
+            )
+
+        wait_for(down, 15, tellers["B006"].pump, "the board shows the link down, with its lag")
+        own_server.resume()
+        for code, hub in hubs.items():
+            wait_for(partial(shipped_up_to, admin, code, hub), 30, what=f"{code} caught up")
+            assert_same(admin, code, hub)
+        wait_for(
+            lambda: link.hub_health is not None and link.hub_health.central == "connected",
+            15,
+            tellers["B006"].pump,
+            "the link back",
+        )
+    finally:
+        for teller in tellers.values():
+            teller.close()
+        for hub in hubs.values():
+            hub.stop()
+    for hub in hubs.values():
+        assert any("head office unreachable" in line for line in hub.log)
+
+
+def test_a_tampered_central_chain_is_refused_at_both_ends(
+    pg_server: PgServer, tmp_path: Path, ctx: zmq.Context
+) -> None:
+    admin = pg_server.database()
+    setup_central(admin, "B008")
+    hub = start_hub(tmp_path, "B008", "south", role_url(admin, "B008"))
+    teller = TestStation(load_branch(tmp_path / "B008" / "B008.toml"), "C01", hub.endpoint, ctx)
+    try:
+        for _ in range(5):
+            teller.accept(RaiseSignal(code="assist"))
+        wait_for(partial(shipped_up_to, admin, "B008", hub), 20, what="shipped")
+        engine = create_engine(admin)
+        with engine.begin() as conn:  # someone edits head office's copy of the last row
+            last = conn.execute(text("SELECT last_seq FROM chain_marks")).scalar()
+            conn.execute(
+                text("UPDATE events SET hash = :h WHERE branch = 'B008' AND seq = :s"),
+                {"h": hashlib.sha256(b"edited").digest(), "s": last},
+            )
+        engine.dispose()
+        teller.accept(RaiseSignal(code="assist"))
+        link = teller.session.link
+        wait_for(
+            lambda: link.hub_health is not None and link.hub_health.central == "refused",
+            15,
+            teller.pump,
+            "the board shows head office refused the chain",
+        )
+        teller.accept(RaiseSignal(code="assist"))  # the branch itself goes on
+    finally:
+        teller.close()
+        hub.stop()
+    assert any("head office refused the journal" in line for line in hub.log)
+    assert f"the stored row at seq {last} was altered" in pg_server.server_log()
+    assert max(r[1] for r in central_rows(admin, "B008")) == last  # nothing after the break
