@@ -28,12 +28,12 @@ ROOT = Path(__file__).resolve().parents[2]
 NOTE, TICKET = "王先生 13800138000", "A-0417"
 
 
-def branch_config(folder: Path, code: str, region: str, batch: int = 50) -> str:
+def branch_config(folder: Path, code: str, region: str, batch: int = 50, rate: int = 2_000) -> str:
     """The demo branch as branch ``code`` of ``region``, retrying head office quickly."""
     source = (ROOT / "resources" / "branch.toml").read_text(encoding="utf-8")
     source = source.replace('id = "demo"', f'id = "{code}"', 1)
     source = source.replace('region = "demo"', f'region = "{region}"', 1)
-    source += f"\n[central]\nbatch = {batch}\nretry_max_s = 1.0\n"
+    source += f"\n[central]\nbatch = {batch}\nrate = {rate}\nretry_max_s = 1.0\n"
     path = folder / f"{code}.toml"
     path.write_text(source, encoding="utf-8")
     return str(path)
@@ -341,3 +341,54 @@ def test_a_tampered_central_chain_is_refused_at_both_ends(
     assert any("head office refused the journal" in line for line in hub.log)
     assert f"the stored row at seq {last} was altered" in pg_server.server_log()
     assert max(r[1] for r in central_rows(admin, "B008")) == last  # nothing after the break
+
+
+def central_mark(admin_url: str, code: str) -> int:
+    engine = create_engine(admin_url)
+    try:
+        with engine.connect() as conn:
+            found = conn.execute(
+                text("SELECT last_seq FROM chain_marks WHERE branch = :b"), {"b": code}
+            ).scalar()
+    finally:
+        engine.dispose()
+    return int(found or 0)
+
+
+def stored_at_least(admin_url: str, code: str, seq: int) -> bool:
+    return central_mark(admin_url, code) >= seq
+
+
+def test_a_shipper_killed_mid_catch_up_resumes_from_the_central_mark(
+    pg_server: PgServer, tmp_path: Path, ctx: zmq.Context
+) -> None:
+    """SIGKILL between central commits (and whatever the hub kept): the restarted hub
+    ships from the central mark, nothing lost, nothing twice."""
+    admin = pg_server.database()
+    setup_central(admin, "B009")
+    folder = tmp_path / "B009"
+    folder.mkdir()
+    config = branch_config(folder, "B009", "east", batch=10, rate=40)  # a slow catch-up
+    db = f"sqlite:///{folder / 'journal.sqlite'}"
+    port = free_port_pair()
+    hub = HubProcess(db, port, config=config).start()  # the WAN is not there yet
+    teller = TestStation(load_branch(config), "C01", hub.endpoint, ctx)
+    try:
+        for _ in range(120):
+            teller.accept(RaiseSignal(code="assist"))
+    finally:
+        teller.close()
+        hub.stop()
+    central = ["--central", role_url(admin, "B009")]
+    for _ in range(2):  # killed twice, each time after some batches are stored
+        hub = HubProcess(db, port, config=config, extra=central).start()
+        goal = central_mark(admin, "B009") + 20
+        wait_for(partial(stored_at_least, admin, "B009", goal), 20, what="some batches")
+        hub.kill()
+    assert central_mark(admin, "B009") < 120  # it was still catching up
+    hub = HubProcess(db, port, config=config, extra=central).start()
+    try:
+        wait_for(partial(shipped_up_to, admin, "B009", hub), 30, what="caught up")
+    finally:
+        hub.stop()
+    assert_same(admin, "B009", hub)
