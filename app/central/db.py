@@ -18,7 +18,7 @@ from alembic.script import ScriptDirectory
 from sqlalchemy import Connection, Engine, create_engine, text
 from sqlalchemy.engine import make_url
 
-from app.central.schema import BRANCHES_GROUP, PARTITIONS_AHEAD, VERSION_TABLE
+from app.central.schema import BRANCHES_GROUP, PARTITIONED, PARTITIONS_AHEAD, VERSION_TABLE
 
 MIGRATIONS = Path(__file__).with_name("migrations")
 CODE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{0,31}$")
@@ -97,26 +97,30 @@ def _next(year: int, month: int) -> tuple[int, int]:
 def ensure_partitions(
     conn: Connection, now: datetime | None = None, ahead: int = PARTITIONS_AHEAD
 ) -> list[str]:
-    """Create the monthly partitions of ``events`` from this month to ``ahead`` months
+    """Create the monthly partitions of ``events`` and ``signals`` from this month to ``ahead`` months
     after it that do not exist yet; return the names created.
 
     A month whose rows already sit in ``events_default`` cannot get its partition
     (PostgreSQL refuses it): docs/headoffice.md says how to move them.
     """
     now = now or datetime.now(UTC)
-    year, month = now.year, now.month
     created: list[str] = []
-    for _ in range(ahead + 1):
-        name = f"events_{year:04d}{month:02d}"
-        following = _next(year, month)
-        exists = conn.execute(text("SELECT to_regclass(:n)"), {"n": name}).scalar()
-        if exists is None:
-            low, high = month_start_ms(year, month), month_start_ms(*following)
-            conn.execute(
-                text(f"CREATE TABLE {name} PARTITION OF events FOR VALUES FROM ({low}) TO ({high})")
-            )
-            created.append(name)
-        year, month = following
+    for table in PARTITIONED:
+        year, month = now.year, now.month
+        for _ in range(ahead + 1):
+            name = f"{table}_{year:04d}{month:02d}"
+            following = _next(year, month)
+            exists = conn.execute(text("SELECT to_regclass(:n)"), {"n": name}).scalar()
+            if exists is None:
+                low, high = month_start_ms(year, month), month_start_ms(*following)
+                conn.execute(
+                    text(
+                        f"CREATE TABLE {name} PARTITION OF {table} "
+                        f"FOR VALUES FROM ({low}) TO ({high})"
+                    )
+                )
+                created.append(name)
+            year, month = following
     return created
 
 

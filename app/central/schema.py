@@ -24,11 +24,13 @@ from sqlalchemy import (
     Boolean,
     Column,
     Index,
+    Integer,
     LargeBinary,
     MetaData,
     PrimaryKeyConstraint,
     String,
     Table,
+    Text,
     UniqueConstraint,
 )
 
@@ -130,10 +132,54 @@ nothing. Only the chain trigger writes it. ``last_xact`` (the transaction that l
 moved it) lets the trigger recheck the stored row once per transaction;
 ``shipped_ms`` is server time (UTC ms) of that move."""
 
-# Room for reports (issue 13, items 3-4): a signals projection per branch and daily
-# rollups, both keyed (branch, ...), are to be added by a later migration.
+signals = Table(
+    "signals",
+    metadata,
+    Column("branch", String(32), nullable=False),
+    Column("epoch", String(32), nullable=False),
+    Column("signal_id", BigInteger, nullable=False),
+    Column("code", String(32), nullable=False),
+    Column("station", String(64), nullable=False),
+    Column("staff", String(64), nullable=False),
+    Column("to_station", String(64), nullable=False),
+    Column("ticket", String(32), nullable=False),
+    Column("need", String(32), nullable=False),
+    Column("note", Text, nullable=False),
+    Column("state", String(16), nullable=False),
+    Column("level", Integer, nullable=False),
+    Column("raised_ms", BigInteger, nullable=False),
+    Column("acked_ms", BigInteger, nullable=True),
+    Column("acked_station", String(64), nullable=False),
+    Column("acked_staff", String(64), nullable=False),
+    Column("arrived_ms", BigInteger, nullable=True),
+    Column("resolved_ms", BigInteger, nullable=True),
+    Column("resolved_station", String(64), nullable=False),
+    Column("resolved_staff", String(64), nullable=False),
+    Column("cancelled_ms", BigInteger, nullable=True),
+    Column("outcome", String(32), nullable=False),
+    Column("product", String(32), nullable=False),
+    Column("declines", Integer, nullable=False),
+    Column("updated_ms", BigInteger, nullable=False),
+    Column("seq", BigInteger, nullable=False, comment="the last shipped event's seq"),
+    PrimaryKeyConstraint("branch", "epoch", "signal_id", "raised_ms", name="pk_signals"),
+    Index("ix_signals_branch_raised", "branch", "raised_ms"),
+    postgresql_partition_by="RANGE (raised_ms)",
+    comment="Each branch's signals projection (the branch journal's signals table).",
+)
+"""Every signal of every branch: the branch journal's ``signals`` row (app.hub.schema,
+same columns, same meaning) keyed by (branch, epoch, signal_id), as it stood when the
+shipper sent the batch that last touched it (``seq``: that batch's last event). The
+shipper upserts it in the batch's transaction, so it is as current as ``events`` when the
+branch is caught up. ``ticket`` and ``note`` are "" unless the branch ships personal text
+(app.central.redact). Partitioned by month of ``raised_ms`` (``signals_YYYYMM``, as
+``events``); reports read it for the branch reports' measures.
+
+Room for daily rollups per branch (``(branch, day, ...)``), to be added by a later
+migration with the cross-branch reports."""
 
 PARTITIONS_AHEAD = 3
 """Months after the current one that ``central init`` creates partitions for."""
 
-RLS_TABLES = ("branches", "chain_marks", "events")
+RLS_TABLES = ("branches", "chain_marks", "events", "signals")
+PARTITIONED = {"events": "hub_ts_ms", "signals": "raised_ms"}
+"""The tables partitioned by month, and the column (UTC ms) they are partitioned on."""

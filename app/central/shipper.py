@@ -322,6 +322,22 @@ class Shipper(threading.Thread):
             for r in rows
         ]
 
+    def _signals(self, ids: set[int]) -> list[dict[str, Any]]:
+        """The branch journal's signals rows of ``ids``, as they leave the branch."""
+        if not ids:
+            return []
+        found: list[dict[str, Any]] = []
+        columns = [c for c in js.signals.columns]
+        with self._journal().connect() as conn:
+            for chunk in _chunks(sorted(ids), 500):
+                for row in conn.execute(select(*columns).where(js.signals.c.signal_id.in_(chunk))):
+                    item = dict(row._mapping)
+                    if not self.config.ship_personal:
+                        item["ticket"] = item["note"] = ""
+                    item.update(branch=self.code, epoch=self.epoch)
+                    found.append(item)
+        return found
+
     def _ship(self, engine: Engine, rows: list[dict[str, Any]], prev: bytes) -> tuple[int, bytes]:
         """One batch in one transaction; the new mark. The branch checks its own chain
         first (a broken journal is not shipped), the server checks it continues its copy."""
@@ -347,9 +363,26 @@ class Shipper(threading.Thread):
                 }
             )
             expected, last_seq = digest, row["seq"]
+        projected = self._signals({r["signal_id"] for r in rows if r["signal_id"] is not None})
+        for sig in projected:
+            sig["seq"] = last_seq
         try:
             with engine.begin() as conn:
                 conn.execute(pg_insert(cs.events).on_conflict_do_nothing(), out)
+                if projected:
+                    stmt = pg_insert(cs.signals)
+                    keys = ("branch", "epoch", "signal_id", "raised_ms")
+                    conn.execute(
+                        stmt.on_conflict_do_update(
+                            index_elements=list(keys),
+                            set_={
+                                c.name: stmt.excluded[c.name]
+                                for c in cs.signals.columns
+                                if c.name not in keys
+                            },
+                        ),
+                        projected,
+                    )
                 m = cs.chain_marks.c
                 mark = conn.execute(
                     select(m.last_seq, m.last_hash).where(
@@ -365,3 +398,7 @@ class Shipper(threading.Thread):
                 raise ChainRefused(str(exc.orig).splitlines()[0]) from exc
             raise
         return last_seq, expected
+
+
+def _chunks(items: list[int], size: int) -> list[list[int]]:
+    return [items[i : i + size] for i in range(0, len(items), size)]

@@ -28,12 +28,14 @@ ROOT = Path(__file__).resolve().parents[2]
 NOTE, TICKET = "王先生 13800138000", "A-0417"
 
 
-def branch_config(folder: Path, code: str, region: str, batch: int = 50, rate: int = 2_000) -> str:
+def branch_config(
+    folder: Path, code: str, region: str, batch: int = 50, rate: int = 2_000, more: str = ""
+) -> str:
     """The demo branch as branch ``code`` of ``region``, retrying head office quickly."""
     source = (ROOT / "resources" / "branch.toml").read_text(encoding="utf-8")
     source = source.replace('id = "demo"', f'id = "{code}"', 1)
     source = source.replace('region = "demo"', f'region = "{region}"', 1)
-    source += f"\n[central]\nbatch = {batch}\nrate = {rate}\nretry_max_s = 1.0\n"
+    source += f"\n[central]\nbatch = {batch}\nrate = {rate}\nretry_max_s = 1.0\n{more}"
     path = folder / f"{code}.toml"
     path.write_text(source, encoding="utf-8")
     return str(path)
@@ -44,9 +46,12 @@ def role_url(admin_url: str, code: str) -> str:
 
 
 def setup_central(admin_url: str, *codes: str) -> None:
+    """``central init``, then each code (``CODE`` or ``CODE:REGION``) added."""
     assert main(["central", "init", "--central", admin_url]) == 0
-    for code in codes:
-        assert main(["central", "add-branch", "--central", admin_url, "--code", code]) == 0
+    for item in codes:
+        code, _, region = item.partition(":")
+        add = ["central", "add-branch", "--central", admin_url, "--code", code]
+        assert main([*add, "--region", region]) == 0
 
 
 def central_rows(admin_url: str, code: str) -> list[tuple]:
@@ -125,7 +130,7 @@ def test_two_branches_ship_every_event_once_without_personal_text(
     pg_server: PgServer, tmp_path: Path, ctx: zmq.Context
 ) -> None:
     admin = pg_server.database()
-    setup_central(admin, "B001", "B002")
+    setup_central(admin, "B001:east", "B002:west")
     hubs = {
         code: start_hub(tmp_path, code, region, role_url(admin, code))
         for code, region in (("B001", "east"), ("B002", "west"))
@@ -141,6 +146,13 @@ def test_two_branches_ship_every_event_once_without_personal_text(
         for code, hub in hubs.items():
             wait_for(partial(shipped_up_to, admin, code, hub), 20, what=f"{code} shipped")
             assert_same(admin, code, hub)
+        engine = create_engine(admin)
+        with engine.connect() as conn:
+            projected = conn.execute(
+                text("SELECT branch, count(*), max(ticket), max(note) FROM signals GROUP BY 1")
+            ).all()
+        engine.dispose()
+        assert sorted(projected) == [("B001", 70, "", ""), ("B002", 30, "", "")]
         bodies = b"".join(bytes(r[6]) for r in central_rows(admin, "B001"))
         assert NOTE.encode() not in bodies and TICKET.encode() not in bodies  # PIPL
         assert b"assist" in bodies  # the type leaves, the typed text does not
@@ -165,7 +177,7 @@ def test_two_branches_ship_every_event_once_without_personal_text(
     with engine.connect() as conn:
         regions = {b: r for b, r in conn.execute(text("SELECT branch, region FROM branches"))}
     engine.dispose()
-    assert regions == {"B001": "east", "B002": "west"}  # as the shippers registered them
+    assert regions == {"B001": "east", "B002": "west"}
 
 
 def test_a_batch_sent_twice_is_stored_once(pg_server: PgServer, tmp_path: Path) -> None:
@@ -250,6 +262,7 @@ def test_rls_a_branch_cannot_write_or_read_another_branchs_rows(
         with other.connect() as conn:
             assert conn.execute(text("SELECT count(*) FROM events")).scalar() == 0
             assert conn.execute(text("SELECT count(*) FROM chain_marks")).scalar() == 0
+            assert conn.execute(text("SELECT count(*) FROM signals")).scalar() == 0
             assert conn.execute(text("SELECT branch FROM branches")).scalars().all() == ["B005"]
     finally:
         other.dispose()
@@ -392,3 +405,33 @@ def test_a_shipper_killed_mid_catch_up_resumes_from_the_central_mark(
     finally:
         hub.stop()
     assert_same(admin, "B009", hub)
+
+
+def test_ship_personal_sends_whole_bodies_and_head_office_recomputes_each_hash(
+    pg_server: PgServer, tmp_path: Path, ctx: zmq.Context
+) -> None:
+    admin = pg_server.database()
+    setup_central(admin, "B010:east")
+    folder = tmp_path / "B010"
+    folder.mkdir()
+    config = branch_config(folder, "B010", "east", more="ship_personal = true\n")
+    db = f"sqlite:///{folder / 'journal.sqlite'}"
+    extra = ["--central", role_url(admin, "B010")]
+    hub = HubProcess(db, free_port_pair(), config=config, extra=extra).start()
+    teller = TestStation(load_branch(config), "C01", hub.endpoint, ctx)
+    try:
+        for _ in range(5):
+            teller.accept(RaiseSignal(code="assist", note=NOTE, ticket=TICKET))
+        wait_for(partial(shipped_up_to, admin, "B010", hub), 20, what="shipped")
+    finally:
+        teller.close()
+        hub.stop()
+    assert_same(admin, "B010", hub)
+    with sqlite3.connect(db.removeprefix("sqlite:///")) as conn:
+        journal = [bytes(b) for (b,) in conn.execute("SELECT body FROM events ORDER BY seq")]
+    assert [bytes(r[6]) for r in central_rows(admin, "B010")] == journal  # whole, as journaled
+    engine = create_engine(admin)
+    with engine.connect() as conn:
+        assert conn.execute(text("SELECT bool_and(personal) FROM events")).scalar()
+        assert conn.execute(text("SELECT max(ticket) FROM signals")).scalar() == TICKET
+    engine.dispose()
