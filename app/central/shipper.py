@@ -345,6 +345,11 @@ class Shipper(threading.Thread):
         out: list[dict[str, Any]] = []
         expected = prev
         last_seq = rows[0]["seq"] - 1
+        if self.status.central_seq >= 0 and rows[0]["seq"] > self.status.central_seq + 1:
+            raise ChainRefused(
+                f"the journal no longer holds seq {self.status.central_seq + 1} to "
+                f"{rows[0]['seq'] - 1} (archived before they were shipped?)"
+            )
         for row in rows:
             digest = link(expected, row["seq"], row["body"])
             if row["seq"] != last_seq + 1 or row["hash"] != digest:

@@ -38,15 +38,13 @@ def _hwm(text: str) -> int:
     return value
 
 
-def _shipper(args: argparse.Namespace, config: Branch, url: str, epoch: str) -> Shipper | None:
-    """The journal's shipper to head office, if ``--central`` or ``[central] url`` says."""
+def _central_target(args: argparse.Namespace, config: Branch) -> str:
+    """Head office's URL, if ``--central`` or ``[central] url`` gives one (checked)."""
     from app.central.db import CentralError, central_url
-    from app.central.shipper import Shipper
 
-    link = config.config.central
-    target = args.central or link.url
+    target = args.central or config.config.central.url
     if not target:
-        return None
+        return ""
     try:
         target = central_url(target)
     except CentralError as exc:
@@ -57,8 +55,15 @@ def _shipper(args: argparse.Namespace, config: Branch, url: str, epoch: str) -> 
             f"the branch id {code!r} cannot be a branch code for head office "
             "(letters, digits, - and _, at most 32)"
         )
-    log.hub.info("shipping the journal to head office as branch %s", code)
-    return Shipper(url, target, config, epoch, link)
+    return target
+
+
+def _shipper(target: str, config: Branch, url: str, epoch: str) -> Shipper:
+    """The journal's shipper to head office (a thread of its own, started by the caller)."""
+    from app.central.shipper import Shipper
+
+    log.hub.info("shipping the journal to head office as branch %s", config.config.branch.id)
+    return Shipper(url, target, config, epoch, config.config.central)
 
 
 def run(args: argparse.Namespace) -> int:
@@ -72,6 +77,7 @@ def run(args: argparse.Namespace) -> int:
 
     config = load_config(args.config)
     where = parse_endpoint(args.listen, "0.0.0.0")
+    central = _central_target(args, config)
     url = db_url(args.db) if args.db else default_url()
     lock = WriterLock(url)
     try:
@@ -121,7 +127,7 @@ def run(args: argparse.Namespace) -> int:
     except zmq.ZMQError as exc:
         journal.close()
         raise CliError(f"cannot listen on {where} and {where.port + 1}: {exc}") from exc
-    shipper = _shipper(args, config, url, journal.epoch)
+    shipper = _shipper(central, config, url, journal.epoch) if central else None
     if shipper is not None:
         hub.health.link = shipper
         shipper.start()
