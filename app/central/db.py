@@ -57,6 +57,7 @@ def make_engine(url: str, timeout_s: int = 10) -> Engine:
             "keepalives_idle": 30,
             "keepalives_interval": 10,
             "keepalives_count": 3,
+            "tcp_user_timeout": 30_000,  # ms: a send the WAN swallows fails, not hangs
         },
     )
 

@@ -130,7 +130,7 @@ def test_two_branches_ship_every_event_once_without_personal_text(
     pg_server: PgServer, tmp_path: Path, ctx: zmq.Context
 ) -> None:
     admin = pg_server.database()
-    setup_central(admin, "B001:east", "B002:west")
+    setup_central(admin, "B001:east", "B002:south")  # B002's config says west
     hubs = {
         code: start_hub(tmp_path, code, region, role_url(admin, code))
         for code, region in (("B001", "east"), ("B002", "west"))
@@ -177,7 +177,9 @@ def test_two_branches_ship_every_event_once_without_personal_text(
     with engine.connect() as conn:
         regions = {b: r for b, r in conn.execute(text("SELECT branch, region FROM branches"))}
     engine.dispose()
-    assert regions == {"B001": "east", "B002": "west"}
+    assert regions == {"B001": "east", "B002": "south"}  # head office's word
+    assert any("under region 'south', its config says 'west'" in x for x in hubs["B002"].log)
+    assert not any("under region" in line for line in hubs["B001"].log)
 
 
 def test_a_batch_sent_twice_is_stored_once(pg_server: PgServer, tmp_path: Path) -> None:
