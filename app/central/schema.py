@@ -103,7 +103,9 @@ events = Table(
 - Partitioned by ``RANGE (hub_ts_ms)``, one partition per calendar month (UTC), named
   ``events_YYYYMM``, plus ``events_default`` for anything outside them.
   ``lobbylink central init`` creates the months from the current one to
-  ``PARTITIONS_AHEAD`` ahead (run it monthly, e.g. from cron: it is idempotent).
+  ``PARTITIONS_AHEAD`` ahead, and so does every connected shipper twice a day through
+  the SQL function ``lobbylink_ensure_partitions(ahead)`` (owner's rights; migration
+  c0003), so the coming months are always there before their rows.
   PostgreSQL requires the partition key in the primary key, hence ``hub_ts_ms`` in it;
   the uniqueness of (branch, epoch, seq) itself is kept by the chain trigger, which lets
   each seq in only once (a row already stored is skipped, and must be identical).

@@ -44,6 +44,8 @@ IDLE_S = 1.0
 SEEN_EVERY_S = 10.0
 """How often an idle shipper tells head office the branch is alive (branches.last_seen)."""
 RETRY_MIN_S = 0.5
+PARTITIONS_EVERY_S = 12 * 3600.0
+"""How often a connected shipper asks head office to make the coming months' partitions."""
 
 
 class ChainRefused(Exception):
@@ -75,6 +77,7 @@ class Shipper(threading.Thread):
         self._central: Engine | None = None
         self._local: Engine | None = None
         self._seen_at = -1e9
+        self._partitions_at = -1e9
         self._failures = 0
         self.shipped = 0
         """Events this shipper stored centrally (for tests and the log)."""
@@ -179,6 +182,7 @@ class Shipper(threading.Thread):
                 self._create_schema(engine)
             conn.rollback()
         seq, digest = self._mark(engine)
+        self._partitions(engine)
         self._failures = 0
         if self.status.state != "connected":
             log.info("head office reached; its copy of epoch %s ends at seq %d", self.epoch, seq)
@@ -188,6 +192,7 @@ class Shipper(threading.Thread):
             if not rows:
                 self.status = self.status._replace(pending_ts_ms=0)
                 self._seen(engine)
+                self._partitions(engine)
                 self._wake.wait(IDLE_S)
                 self._wake.clear()
                 continue
@@ -200,6 +205,26 @@ class Shipper(threading.Thread):
             )
             # the catch-up rate: at most ``rate`` events a second
             self._sleep(len(rows) / self.config.rate - (time.monotonic() - started))
+
+    def _partitions(self, engine: Engine) -> None:
+        """Have head office make the coming months' partitions (at most twice a day;
+        ``lobbylink central init`` does the same): a month never lands in the default."""
+        if time.monotonic() - self._partitions_at < PARTITIONS_EVERY_S:
+            return
+        self._partitions_at = time.monotonic()
+        try:
+            with engine.begin() as conn:
+                made = conn.execute(
+                    text("SELECT lobbylink_ensure_partitions(:ahead)"),
+                    {"ahead": cs.PARTITIONS_AHEAD},
+                ).scalar()
+        except DBAPIError as exc:
+            if getattr(exc.orig, "sqlstate", None) != "42883":  # undefined function: older
+                raise
+            log.warning("head office's schema is older: run `lobbylink central init` there")
+            return
+        if made:
+            log.info("head office: %d monthly partitions made ahead", made)
 
     def _create_schema(self, engine: Engine) -> None:
         """A shipper meeting an empty database creates the schema (if its role may)."""

@@ -257,6 +257,12 @@ def test_rls_a_branch_cannot_write_or_read_another_branchs_rows(
             conn.execute(insert, dict(row, b="B004"))
         with pytest.raises(DBAPIError, match="row-level security"), engine.begin() as conn:
             conn.execute(text("INSERT INTO branches (branch) VALUES ('B999')"))
+        with engine.begin() as conn:  # any branch keeps the months coming, as the owner
+            made = conn.execute(text("SELECT lobbylink_ensure_partitions(5)")).scalar()
+            assert made == 4  # events and signals, 4 and 5 months ahead (init made 0 to 3)
+            assert conn.execute(text("SELECT lobbylink_ensure_partitions(5)")).scalar() == 0
+        with pytest.raises(DBAPIError, match="permission denied"), engine.begin() as conn:
+            conn.execute(text("CREATE TABLE events_209901 PARTITION OF events DEFAULT"))
     finally:
         engine.dispose()
     other = create_engine(role_url(admin, "B005"))
