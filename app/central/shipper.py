@@ -48,6 +48,10 @@ PARTITIONS_EVERY_S = 12 * 3600.0
 """How often a connected shipper asks head office to make the coming months' partitions."""
 
 
+class NotReady(Exception):
+    """Head office's database is not set up for this branch yet (retried like a cut)."""
+
+
 class ChainRefused(Exception):
     """Head office's copy and the branch's journal do not continue each other."""
 
@@ -113,7 +117,7 @@ class Shipper(threading.Thread):
                         exc,
                     )
                     return
-                except (SQLAlchemyError, OSError) as exc:
+                except (SQLAlchemyError, OSError, NotReady) as exc:
                     self._down(exc)
                 except Exception as exc:  # a bug must not end shipping for good
                     log.exception("unexpected failure while shipping")
@@ -227,17 +231,26 @@ class Shipper(threading.Thread):
             log.info("head office: %d monthly partitions made ahead", made)
 
     def _create_schema(self, engine: Engine) -> None:
-        """A shipper meeting an empty database creates the schema (if its role may)."""
+        """A shipper meeting an empty database creates the schema if its role is an
+        administrator's (a development set-up). A branch role never does, even where
+        PostgreSQL < 15 would let it create tables in ``public``: it would own them and
+        so pass by every row-level policy."""
+        with engine.connect() as conn:
+            admin = conn.execute(
+                text("SELECT rolsuper OR rolcreaterole FROM pg_roles WHERE rolname = current_user")
+            ).scalar()
+        if not admin:
+            raise NotReady(
+                "the central database has no Lobbylink schema: run `lobbylink central init` there"
+            )
         try:
             central_db.upgrade(engine)
             with engine.begin() as conn:
                 central_db.ensure_partitions(conn)
         except DBAPIError as exc:
-            raise DBAPIError(
+            raise NotReady(
                 "the central database has no Lobbylink schema and this role may not create "
-                "it: run `lobbylink central init`",
-                None,
-                exc.orig if isinstance(exc.orig, BaseException) else Exception(str(exc)),
+                "it: run `lobbylink central init` there"
             ) from exc
         log.info("created the central schema")
 

@@ -101,6 +101,8 @@ def shipped_up_to(admin_url: str, code: str, hub: HubProcess) -> bool:
     engine = create_engine(admin_url)
     try:
         with engine.connect() as conn:
+            if conn.execute(text("SELECT to_regclass('chain_marks')")).scalar() is None:
+                return False  # not created yet
             found = conn.execute(
                 text("SELECT last_seq FROM chain_marks WHERE branch = :b AND epoch = :e"),
                 {"b": code, "e": epoch_of(hub)},
@@ -443,3 +445,50 @@ def test_ship_personal_sends_whole_bodies_and_head_office_recomputes_each_hash(
         assert conn.execute(text("SELECT bool_and(personal) FROM events")).scalar()
         assert conn.execute(text("SELECT max(ticket) FROM signals")).scalar() == TICKET
     engine.dispose()
+
+
+def test_a_branch_pointed_at_an_empty_database_waits_for_head_office_then_ships(
+    pg_server: PgServer, tmp_path: Path, ctx: zmq.Context
+) -> None:
+    """As a new user would: the branch is set up first, head office's server later."""
+    admin = pg_server.database()
+    engine = create_engine(admin)
+    with engine.begin() as conn:
+        conn.execute(text("DROP ROLE IF EXISTS lobbylink_branch_b011"))
+        conn.execute(text("CREATE ROLE lobbylink_branch_b011 LOGIN"))  # no rights yet
+    engine.dispose()
+    hub = start_hub(tmp_path, "B011", "east", role_url(admin, "B011"))
+    teller = TestStation(load_branch(tmp_path / "B011" / "B011.toml"), "C01", hub.endpoint, ctx)
+    try:
+        for _ in range(5):
+            teller.accept(RaiseSignal(code="assist"))  # the branch works meanwhile
+        wait_for(
+            lambda: any("run `lobbylink central init` there" in x for x in hub.log),
+            15,
+            what="the hub saying what head office must do",
+        )
+        setup_central(admin, "B011:east")  # add-branch adopts the existing role
+        wait_for(partial(shipped_up_to, admin, "B011", hub), 20, what="shipped")
+    finally:
+        teller.close()
+        hub.stop()
+    assert_same(admin, "B011", hub)
+
+
+def test_an_administrators_url_on_an_empty_database_creates_the_schema(
+    pg_server: PgServer, tmp_path: Path, ctx: zmq.Context
+) -> None:
+    """A development set-up: the shipper meets an empty database with a role that may
+    create, and creates the schema as ``central init`` would."""
+    admin = pg_server.database()
+    hub = start_hub(tmp_path, "B012", "east", admin)
+    teller = TestStation(load_branch(tmp_path / "B012" / "B012.toml"), "C01", hub.endpoint, ctx)
+    try:
+        for _ in range(3):
+            teller.accept(RaiseSignal(code="assist"))
+        wait_for(partial(shipped_up_to, admin, "B012", hub), 20, what="shipped")
+    finally:
+        teller.close()
+        hub.stop()
+    assert_same(admin, "B012", hub)
+    assert any("created the central schema" in line for line in hub.log)
