@@ -49,6 +49,7 @@ branches = Table(
     Column("branch", String(32), nullable=False, comment="the branch code: [branch] id"),
     Column("region", String(64), nullable=False, server_default=""),
     Column("name", String(128), nullable=False, server_default=""),
+    Column("timezone", String(64), nullable=False, server_default="Asia/Shanghai"),
     Column("first_seen_ms", BigInteger, nullable=False, server_default="0"),
     Column("last_seen_ms", BigInteger, nullable=False, server_default="0"),
     PrimaryKeyConstraint("branch", name="pk_branches"),
@@ -57,7 +58,9 @@ branches = Table(
     "shipper last reached the server (server time, UTC ms).",
 )
 """Every branch head office knows of. ``region`` is head office's word: a branch's config
-says its region too, and its shipper logs a warning when the two differ."""
+says its region too, and its shipper logs a warning when the two differ. ``timezone`` is
+the branch's (``[branch] timezone``, kept current by its shipper): a branch's day, in
+reports, is its local day, as in the branch reports."""
 
 branch_roles = Table(
     "branch_roles",

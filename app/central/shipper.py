@@ -72,6 +72,7 @@ class Shipper(threading.Thread):
         self.code = branch.config.branch.id
         self.region = branch.config.branch.region
         self.name_ = branch.config.branch.name.zh_CN
+        self.timezone = branch.config.branch.timezone
         self.epoch = epoch
         self.config = link_config
         self.redactor = Redactor(branch, link_config.ship_personal)
@@ -281,12 +282,14 @@ class Shipper(threading.Thread):
             branch=self.code,
             region=self.region,
             name=self.name_,
+            timezone=self.timezone,
             first_seen_ms=now,
             last_seen_ms=now,
         )
         conn.execute(
             stmt.on_conflict_do_update(
-                index_elements=[b.branch], set_={"last_seen_ms": stmt.excluded.last_seen_ms}
+                index_elements=[b.branch],
+                set_={"last_seen_ms": stmt.excluded.last_seen_ms, "timezone": self.timezone},
             )
         )
         region = conn.execute(select(b.region).where(b.branch == self.code)).scalar()

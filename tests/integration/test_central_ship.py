@@ -178,8 +178,10 @@ def test_two_branches_ship_every_event_once_without_personal_text(
     engine = create_engine(admin)
     with engine.connect() as conn:
         regions = {b: r for b, r in conn.execute(text("SELECT branch, region FROM branches"))}
+        zones = set(conn.execute(text("SELECT timezone FROM branches")).scalars())
     engine.dispose()
     assert regions == {"B001": "east", "B002": "south"}  # head office's word
+    assert zones == {"Asia/Shanghai"}  # the branches' own
     assert any("under region 'south', its config says 'west'" in x for x in hubs["B002"].log)
     assert not any("under region" in line for line in hubs["B001"].log)
 
