@@ -65,11 +65,17 @@ def central_text(health: HubHealth, now_ms: int, parts: list[str], warn: list[st
         (warn if health.central_lag_ms >= CENTRAL_LAG_WARN_MS else parts).append(text)
     elif state == "connecting":
         parts.append(tr("head office: connecting"))
-    elif state == "down":
+    elif state == "down" and events:
         warn.append(
             tr(
                 "head office unreachable for {age}, {events} events waiting (the branch works on)"
             ).format(age=fmt_age(now_ms - health.central_since_ms), events=events)
+        )
+    elif state == "down":  # nothing waiting, or not known yet (never reached since start)
+        warn.append(
+            tr("head office unreachable for {age} (the branch works on)").format(
+                age=fmt_age(now_ms - health.central_since_ms)
+            )
         )
     elif state == "refused":
         warn.append(tr("head office refused this journal: shipping stopped, call IT"))

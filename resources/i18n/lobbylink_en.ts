@@ -843,6 +843,10 @@
         <translation>head office unreachable for {age}, {events} events waiting (the branch works on)</translation>
     </message>
     <message>
+        <source>head office unreachable for {age} (the branch works on)</source>
+        <translation>head office unreachable for {age} (the branch works on)</translation>
+    </message>
+    <message>
         <source>head office refused this journal: shipping stopped, call IT</source>
         <translation>head office refused this journal: shipping stopped, call IT</translation>
     </message>

@@ -839,6 +839,10 @@
         <translation>总行连接中断已 {age}，{events} 条待上传（本网点照常营业）</translation>
     </message>
     <message>
+        <source>head office unreachable for {age} (the branch works on)</source>
+        <translation>总行连接中断已 {age}（本网点照常营业）</translation>
+    </message>
+    <message>
         <source>head office refused this journal: shipping stopped, call IT</source>
         <translation>总行拒收本网点日志：已停止上传，请联系科技人员</translation>
     </message>

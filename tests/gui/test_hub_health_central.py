@@ -30,5 +30,7 @@ def test_the_link_to_head_office_reads_plainly_and_warns_when_down_or_refused() 
     )
     assert warn and text.index("unreachable for 02:05") < text.index("20.0 GB")  # reason first
     assert "42 events waiting" in text and "works on" in text
+    text, warn = health_text(base._replace(central="down", central_since_ms=NOW - 9_000), NOW)
+    assert warn and "unreachable for 00:09" in text and "events" not in text
     text, warn = health_text(base._replace(central="refused"), NOW)
     assert warn and "refused" in text
