@@ -26,8 +26,11 @@ def _engine(url: str) -> Engine:
 
 
 def _fail(url: str, exc: Exception) -> CliError:
+    from sqlalchemy.engine import make_url
+
     text = str(getattr(exc, "orig", exc)).strip().splitlines()
-    return CliError(f"the central database at {url}: {text[0] if text else exc}")
+    shown = make_url(url).render_as_string(hide_password=True)  # never the password
+    return CliError(f"the central database at {shown}: {text[0] if text else exc}")
 
 
 def run_init(args: argparse.Namespace) -> int:

@@ -15,8 +15,9 @@ def test_bad_central_input_is_one_line_and_creates_nothing(
     done = lobbylink("central", "init", "--central", f"sqlite:///{tmp_path / 'x.sqlite'}")
     assert done.returncode == 2 and done.stderr.strip().count("\n") == 0
     assert "must be PostgreSQL" in done.stderr and not (tmp_path / "x.sqlite").exists()
-    done = lobbylink("central", "init", "--central", "postgresql://nobody@127.0.0.1:1/x")
+    done = lobbylink("central", "init", "--central", "postgresql://nobody:s3cret@127.0.0.1:1/x")
     assert done.returncode == 2 and "Connection refused" in done.stderr
+    assert "s3cret" not in done.stderr
     assert "Traceback" not in done.stderr
     admin = pg_server.database()
     assert lobbylink("central", "init", "--central", admin).returncode == 0
