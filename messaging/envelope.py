@@ -173,6 +173,18 @@ class Health(msgspec.Struct, omit_defaults=True):
     clock_offset_ms: int = 0
     """Hub time minus the hub PC's wall clock: not 0 while the hub does not believe
     its wall clock (behind the journal at start) or slews a small correction."""
+    # Head office (issue 13): the link of the hub's journal shipper, if it ships.
+    central: str = ""
+    """"" (not shipping), "connecting", "connected", "down" or "refused" (head office
+    refused the journal's chain: shipping stopped)."""
+    central_since_ms: int = 0
+    """Hub time since when ``central`` is in its state (e.g. down since)."""
+    central_lag_events: int = 0
+    """Journaled events head office does not have yet."""
+    central_lag_ms: int = 0
+    """Age of the oldest of them (0: none)."""
+    central_last_ms: int = 0
+    """Hub time of the last batch stored centrally (0: none since the hub started)."""
 
 
 class Heartbeat(msgspec.Struct, omit_defaults=True):

@@ -72,6 +72,15 @@ class PgServer:
         self._run(
             _bin("initdb"), "-D", str(self.data), "-A", "trust", "-U", "postgres", "-E", "UTF8"
         )
+        return self.resume()
+
+    def halt(self) -> None:
+        """Stop the server as a crash would (``pg_ctl stop -m immediate``), keeping its
+        data: :meth:`resume` starts it again on the same port (a fault test's cut)."""
+        self._run(_bin("pg_ctl"), "-D", str(self.data), "-m", "immediate", "-w", "stop")
+
+    def resume(self) -> PgServer:
+        """Start the (initialised) server; after :meth:`halt`, it recovers from its WAL."""
         options = f"-p {self.port} -k {self.root} -c listen_addresses=127.0.0.1 -c fsync=on"
         self._run(
             _bin("pg_ctl"),
@@ -85,6 +94,13 @@ class PgServer:
             "start",
         )
         return self
+
+    def server_log(self) -> str:
+        """What the server logged (its errors among them)."""
+        try:
+            return (self.root / "log").read_text(encoding="utf-8", errors="replace")
+        except OSError:
+            return ""
 
     @property
     def url(self) -> str:

@@ -1,9 +1,11 @@
 """HubHealthLabel: one line on the branch head's board saying how the hub keeps.
 
 From the hub's heartbeats (:meth:`StationModel.hub_health`): free space on the journal's
-disk, how long since its last commit, and how far the hub's clock is from its PC's wall
-clock. Plain when all is well; amber, with the reason first, when something needs the IT
-administrator (under 1 GiB free, or a clock the hub does not believe).
+disk, how long since its last commit, how far the hub's clock is from its PC's wall
+clock, and, when the hub ships its journal to head office, how that link is (up to date
+or how far behind; unreachable since when; refused). Plain when all is well; amber, with
+the reason first, when something needs the IT administrator (under 1 GiB free, a clock
+the hub does not believe, head office unreachable or far behind, or refusing).
 """
 
 from __future__ import annotations
@@ -17,6 +19,8 @@ LOW_DISK_MB = 1024
 """Less free space than this on the journal's disk is shown as a warning."""
 CLOCK_WARN_MS = 2_000
 """A hub clock further than this from its PC's wall clock is shown as a warning."""
+CENTRAL_LAG_WARN_MS = 15 * 60_000
+"""Head office further behind than this (link up or down) is shown as a warning."""
 OK_STYLE = "color: #455a64;"
 WARN_STYLE = "color: #8d4e00; background: #fff3e0; padding: 2px 6px; border-radius: 3px;"
 
@@ -38,8 +42,43 @@ def health_text(health: HubHealth | None, now_ms: int) -> tuple[str, bool]:
                 seconds=health.clock_offset_ms / 1000
             )
         )
+    central_text(health, now_ms, parts, warn)
     line = tr("Hub: {details}").format(details=" · ".join(warn + parts) or "—")
     return line, bool(warn)
+
+
+def central_text(health: HubHealth, now_ms: int, parts: list[str], warn: list[str]) -> None:
+    """The link to head office, added to ``parts`` (plain) or ``warn``."""
+    state, events = health.central, health.central_lag_events
+    behind = fmt_age(health.central_lag_ms)
+    if state == "connected" and not events:
+        text = tr("head office up to date")
+        if health.central_last_ms:
+            text = tr("head office up to date, last sent {age} ago").format(
+                age=fmt_age(now_ms - health.central_last_ms)
+            )
+        parts.append(text)
+    elif state == "connected":
+        text = tr("head office: {events} events to send ({age} behind)").format(
+            events=events, age=behind
+        )
+        (warn if health.central_lag_ms >= CENTRAL_LAG_WARN_MS else parts).append(text)
+    elif state == "connecting":
+        parts.append(tr("head office: connecting"))
+    elif state == "down" and events:
+        warn.append(
+            tr(
+                "head office unreachable for {age}, {events} events waiting (the branch works on)"
+            ).format(age=fmt_age(now_ms - health.central_since_ms), events=events)
+        )
+    elif state == "down":  # nothing waiting, or not known yet (never reached since start)
+        warn.append(
+            tr("head office unreachable for {age} (the branch works on)").format(
+                age=fmt_age(now_ms - health.central_since_ms)
+            )
+        )
+    elif state == "refused":
+        warn.append(tr("head office refused this journal: shipping stopped, call IT"))
 
 
 class HubHealthLabel(QLabel):

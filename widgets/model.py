@@ -65,6 +65,13 @@ class HubHealth(NamedTuple):
     """Hub time of its journal's last commit; 0: none since it started."""
     clock_offset_ms: int
     """Hub time minus the hub PC's wall clock."""
+    # Head office (issue 13): the link of the hub's journal shipper ("" : not shipping).
+    central: str = ""
+    """"connecting", "connected", "down" or "refused" (see messaging.envelope.Health)."""
+    central_since_ms: int = 0
+    central_lag_events: int = 0
+    central_lag_ms: int = 0
+    central_last_ms: int = 0
 
 
 PUBLIC_READER = ""

@@ -16,6 +16,7 @@ from app.cli import (
     archive,
     bench,
     board,
+    central,
     demo,
     enrol,
     hub,
@@ -44,9 +45,12 @@ COMMANDS = (
     verify,
     witness,
     bench,
+    central,
 )
 """In the order ``lobbylink --help`` lists them."""
-QUIET = frozenset({"send", "tail", "report", "keys", "enrol", "verify", "witness", "bench"})
+QUIET = frozenset(
+    {"send", "tail", "report", "keys", "enrol", "verify", "witness", "bench", "central"}
+)
 """Commands whose output is their answer: the log keeps only warnings."""
 
 __all__ = ["CliError", "build_parser", "main", "with_bench_default"]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import signal
+from typing import TYPE_CHECKING
 
 import zmq
 
@@ -20,7 +21,11 @@ from app.cli.common import (
     load_config,
     parse_endpoint,
 )
+from app.domain.config import BRANCH_CODE_CHARS, Branch
 from messaging.sockets import DEFAULT_HWM, raise_fd_limit
+
+if TYPE_CHECKING:
+    from app.central.shipper import Shipper
 
 
 def _hwm(text: str) -> int:
@@ -31,6 +36,34 @@ def _hwm(text: str) -> int:
     if value < 1:
         raise argparse.ArgumentTypeError("must be at least 1 (ZeroMQ reads 0 as no limit)")
     return value
+
+
+def _central_target(args: argparse.Namespace, config: Branch) -> str:
+    """Head office's URL, if ``--central`` or ``[central] url`` gives one (checked)."""
+    from app.central.db import CentralError, central_url
+
+    target = args.central or config.config.central.url
+    if not target:
+        return ""
+    try:
+        target = central_url(target)
+    except CentralError as exc:
+        raise CliError(f"--central: {exc}") from exc
+    code = config.config.branch.id
+    if not code or len(code) > 32 or not set(code) <= BRANCH_CODE_CHARS:
+        raise CliError(
+            f"the branch id {code!r} cannot be a branch code for head office "
+            "(letters, digits, - and _, at most 32)"
+        )
+    return target
+
+
+def _shipper(target: str, config: Branch, url: str, epoch: str) -> Shipper:
+    """The journal's shipper to head office (a thread of its own, started by the caller)."""
+    from app.central.shipper import Shipper
+
+    log.hub.info("shipping the journal to head office as branch %s", config.config.branch.id)
+    return Shipper(url, target, config, epoch, config.config.central)
 
 
 def run(args: argparse.Namespace) -> int:
@@ -44,6 +77,7 @@ def run(args: argparse.Namespace) -> int:
 
     config = load_config(args.config)
     where = parse_endpoint(args.listen, "0.0.0.0")
+    central = _central_target(args, config)
     url = db_url(args.db) if args.db else default_url()
     lock = WriterLock(url)
     try:
@@ -93,11 +127,17 @@ def run(args: argparse.Namespace) -> int:
     except zmq.ZMQError as exc:
         journal.close()
         raise CliError(f"cannot listen on {where} and {where.port + 1}: {exc}") from exc
+    shipper = _shipper(central, config, url, journal.epoch) if central else None
+    if shipper is not None:
+        hub.health.link = shipper
+        shipper.start()
     signal.signal(signal.SIGTERM, lambda *_: hub.stop())
     signal.signal(signal.SIGINT, lambda *_: hub.stop())
     log.hub.info("journal %s", url)
     log.journal.info("chain head at seq %d: %s", journal.last_seq(), journal.last_hash.hex())
     hub.serve()
+    if shipper is not None:
+        shipper.stop()  # what it has not shipped, the next start ships (the mark is central)
     reports.close()
     log.journal.info("chain head at seq %d: %s", journal.last_seq(), journal.last_hash.hex())
     journal.close()
@@ -116,6 +156,13 @@ def add_parser(sub: Subcommands) -> None:
         "--listen",
         default=f"0.0.0.0:{DEFAULT_PORT}",
         help="HOST:PORT for commands; events use PORT+1 (default %(default)s)",
+    )
+    p.add_argument(
+        "--central",
+        metavar="URL",
+        default="",
+        help="ship the journal to head office's PostgreSQL (overrides [central] url); "
+        "see docs/headoffice.md",
     )
     add_security_options(p, hub=True)
     p.add_argument(

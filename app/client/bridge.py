@@ -92,7 +92,16 @@ class StationBridge(StationModel):
         found = self.session.link.hub_health
         if found is None:
             return None
-        return HubHealth(found.disk_free_mb, found.last_commit_ms, found.clock_offset_ms)
+        return HubHealth(
+            found.disk_free_mb,
+            found.last_commit_ms,
+            found.clock_offset_ms,
+            found.central,
+            found.central_since_ms,
+            found.central_lag_events,
+            found.central_lag_ms,
+            found.central_last_ms,
+        )
 
     @property
     def connected(self) -> bool:

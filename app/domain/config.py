@@ -35,6 +35,9 @@ class BranchInfo(msgspec.Struct, forbid_unknown_fields=True, frozen=True):
     timezone: str = "Asia/Shanghai"
     floor_size: tuple[int, int] = (1000, 600)
     retention_days: int = 400
+    region: str = ""
+    """The region head office files the branch under (issue 13); ``id`` is the branch
+    code everywhere centrally."""
 
 
 class Zone(msgspec.Struct, forbid_unknown_fields=True, frozen=True):
@@ -256,6 +259,45 @@ def _check_call_keys(config: BranchConfig) -> list[str]:
 # ------------------------------------------------------------------------------------------
 
 
+# Head office (issue 13) ------------------------------------------------------------------
+class CentralLink(msgspec.Struct, forbid_unknown_fields=True, frozen=True):
+    """``[central]``: where the hub ships its journal (docs/headoffice.md).
+
+    The hub's own business: never sent to the stations (:func:`shared_config`)."""
+
+    url: str = ""
+    """The central PostgreSQL as an SQLAlchemy/libpq URL; "" ships nothing
+    (``lobbylink hub --central URL`` overrides it)."""
+    ship_personal: bool = False
+    """Ship notes, ticket numbers and other typed text too. Off by default: under PIPL
+    they stay in the branch; head office gets times, types, stations, staff and outcomes."""
+    batch: int = 500
+    """Events per central transaction."""
+    rate: int = 2_000
+    """Events per second at most while catching up (the hub's CPU comes first)."""
+    retry_max_s: float = 60.0
+    """Longest wait between two tries while the server or the WAN is down."""
+
+
+BRANCH_CODE_CHARS = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_")
+
+
+def _check_central(config: BranchConfig) -> list[str]:
+    problems: list[str] = []
+    link, code = config.central, config.branch.id
+    if link.url and (not code or len(code) > 32 or not set(code) <= BRANCH_CODE_CHARS):
+        problems.append(
+            f"$.branch.id: {code!r} cannot be a branch code for head office "
+            "(letters, digits, - and _, at most 32)"
+        )
+    if link.batch < 1 or link.rate < 1:
+        problems.append("$.central: batch and rate must be at least 1")
+    if link.retry_max_s <= 0:
+        problems.append("$.central.retry_max_s: must be more than 0")
+    return problems
+
+
+# ------------------------------------------------------------------------------------------
 class BranchConfig(msgspec.Struct, forbid_unknown_fields=True, frozen=True):
     branch: BranchInfo
     zones: tuple[Zone, ...]
@@ -267,6 +309,7 @@ class BranchConfig(msgspec.Struct, forbid_unknown_fields=True, frozen=True):
     needs: tuple[Reason, ...] = ()
     products: tuple[Reason, ...] = ()
     call_keys: CallKeys = msgspec.field(default_factory=lambda: CallKeys())
+    central: CentralLink = msgspec.field(default_factory=lambda: CentralLink())
 
 
 class Branch:
@@ -363,7 +406,8 @@ def shared_config(config: BranchConfig) -> bytes:
     """The configuration the hub sends its stations (msgpack, branch.toml's fields): every
     PIN replaced by :data:`HIDDEN_PIN`, since PINs are checked at the hub only."""
     staff = tuple(msgspec.structs.replace(p, pin=HIDDEN_PIN) if p.pin else p for p in config.staff)
-    return msgspec.msgpack.encode(msgspec.structs.replace(config, staff=staff))
+    central = CentralLink()  # head office's URL (it may hold a password) stays at the hub
+    return msgspec.msgpack.encode(msgspec.structs.replace(config, staff=staff, central=central))
 
 
 def config_hash(shared: bytes) -> str:
@@ -459,6 +503,7 @@ def _check(config: BranchConfig, source: str) -> None:
             "(an IANA name such as 'Asia/Shanghai')"
         )
     problems += _check_call_keys(config)  # [call_keys]
+    problems += _check_central(config)  # [central]
     if problems:
         raise ConfigError(f"{source}: " + "; ".join(problems))
 

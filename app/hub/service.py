@@ -356,7 +356,7 @@ class Hub:
                 answer(item)
         if mono - self.ports.last_publish >= HEARTBEAT_S:
             # with the chain head: what the journal has stored (the batch is committed)
-            health = self.health.now(mono)
+            health = self.health.now(mono, self.state.last_seq)
             beat = self.stamp.heartbeat(self.state.last_seq, self.journal.last_hash, health)
             self.ports.publish(T_HEARTBEAT, beat)
 

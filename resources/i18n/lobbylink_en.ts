@@ -823,6 +823,34 @@
         <translation>Hub: {details}</translation>
     </message>
     <message>
+        <source>head office up to date</source>
+        <translation>head office up to date</translation>
+    </message>
+    <message>
+        <source>head office up to date, last sent {age} ago</source>
+        <translation>head office up to date, last sent {age} ago</translation>
+    </message>
+    <message>
+        <source>head office: {events} events to send ({age} behind)</source>
+        <translation>head office: {events} events to send ({age} behind)</translation>
+    </message>
+    <message>
+        <source>head office: connecting</source>
+        <translation>head office: connecting</translation>
+    </message>
+    <message>
+        <source>head office unreachable for {age}, {events} events waiting (the branch works on)</source>
+        <translation>head office unreachable for {age}, {events} events waiting (the branch works on)</translation>
+    </message>
+    <message>
+        <source>head office unreachable for {age} (the branch works on)</source>
+        <translation>head office unreachable for {age} (the branch works on)</translation>
+    </message>
+    <message>
+        <source>head office refused this journal: shipping stopped, call IT</source>
+        <translation>head office refused this journal: shipping stopped, call IT</translation>
+    </message>
+    <message>
         <source>Pause service…</source>
         <translation>Pause service…</translation>
     </message>

@@ -819,6 +819,34 @@
         <translation>中心服务：{details}</translation>
     </message>
     <message>
+        <source>head office up to date</source>
+        <translation>总行数据已同步</translation>
+    </message>
+    <message>
+        <source>head office up to date, last sent {age} ago</source>
+        <translation>总行数据已同步，上次上传于 {age} 前</translation>
+    </message>
+    <message>
+        <source>head office: {events} events to send ({age} behind)</source>
+        <translation>总行：待上传 {events} 条（落后 {age}）</translation>
+    </message>
+    <message>
+        <source>head office: connecting</source>
+        <translation>总行：正在连接</translation>
+    </message>
+    <message>
+        <source>head office unreachable for {age}, {events} events waiting (the branch works on)</source>
+        <translation>总行连接中断已 {age}，{events} 条待上传（本网点照常营业）</translation>
+    </message>
+    <message>
+        <source>head office unreachable for {age} (the branch works on)</source>
+        <translation>总行连接中断已 {age}（本网点照常营业）</translation>
+    </message>
+    <message>
+        <source>head office refused this journal: shipping stopped, call IT</source>
+        <translation>总行拒收本网点日志：已停止上传，请联系科技人员</translation>
+    </message>
+    <message>
         <source>Pause service…</source>
         <translation>暂停对外服务…</translation>
     </message>

@@ -1,0 +1,160 @@
+"""Creating and upgrading the central database, its monthly partitions and branch roles.
+
+Followed: Alembic's "sharing a connection with a series of migration commands"
+cookbook (the caller's connection in ``config.attributes``), as app.hub.journal does,
+with a version table of its own (``version_table`` in env.py).
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC, datetime
+from pathlib import Path
+
+from alembic import command as alembic_command
+from alembic.config import Config as AlembicConfig
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from sqlalchemy import Connection, Engine, create_engine, text
+from sqlalchemy.engine import make_url
+
+from app.central.schema import BRANCHES_GROUP, PARTITIONED, PARTITIONS_AHEAD, VERSION_TABLE
+
+MIGRATIONS = Path(__file__).with_name("migrations")
+CODE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{0,31}$")
+"""A branch code: letters, digits, ``-`` and ``_``, at most 32."""
+
+
+class CentralError(Exception):
+    """The central database cannot be used as asked; the message says why."""
+
+
+def central_url(url: str) -> str:
+    """An SQLAlchemy URL for psycopg 3 (``postgresql://`` is taken to mean it); TLS and
+    the rest pass through as they are (``?sslmode=verify-full&sslrootcert=…``)."""
+    try:
+        parsed = make_url(url)
+    except Exception as exc:
+        raise CentralError(f"{url!r} is not a database URL ({exc})") from None
+    if parsed.get_backend_name() != "postgresql":
+        raise CentralError(f"the central database must be PostgreSQL, not {parsed.drivername}")
+    if parsed.drivername == "postgresql":
+        parsed = parsed.set(drivername="postgresql+psycopg")
+    return parsed.render_as_string(hide_password=False)
+
+
+def make_engine(url: str, timeout_s: int = 10) -> Engine:
+    """An engine that gives up on an unreachable server after ``timeout_s``."""
+    return create_engine(
+        central_url(url),
+        pool_pre_ping=True,
+        pool_size=1,
+        max_overflow=1,
+        connect_args={
+            "connect_timeout": timeout_s,
+            "application_name": "lobbylink",
+            "keepalives": 1,
+            "keepalives_idle": 30,
+            "keepalives_interval": 10,
+            "keepalives_count": 3,
+            "tcp_user_timeout": 30_000,  # ms: a send the WAN swallows fails, not hangs
+        },
+    )
+
+
+def _config() -> AlembicConfig:
+    cfg = AlembicConfig()
+    cfg.set_main_option("script_location", str(MIGRATIONS))
+    return cfg
+
+
+def head() -> str:
+    return str(ScriptDirectory.from_config(_config()).get_current_head())
+
+
+def revision(conn: Connection) -> str | None:
+    ctx = MigrationContext.configure(conn, opts={"version_table": VERSION_TABLE})
+    return ctx.get_current_revision()
+
+
+def upgrade(engine: Engine) -> tuple[str | None, str]:
+    """Create or upgrade the schema; (revision before, revision now)."""
+    cfg = _config()
+    with engine.begin() as conn:
+        before = revision(conn)
+        cfg.attributes["connection"] = conn
+        alembic_command.upgrade(cfg, "head")
+    return before, head()
+
+
+def month_start_ms(year: int, month: int) -> int:
+    return int(datetime(year, month, 1, tzinfo=UTC).timestamp() * 1000)
+
+
+def _next(year: int, month: int) -> tuple[int, int]:
+    return (year + 1, 1) if month == 12 else (year, month + 1)
+
+
+def ensure_partitions(
+    conn: Connection, now: datetime | None = None, ahead: int = PARTITIONS_AHEAD
+) -> list[str]:
+    """Create the monthly partitions of ``events`` and ``signals`` from this month to ``ahead`` months
+    after it that do not exist yet; return the names created.
+
+    A month whose rows already sit in ``events_default`` cannot get its partition
+    (PostgreSQL refuses it): docs/headoffice.md says how to move them.
+    """
+    now = now or datetime.now(UTC)
+    created: list[str] = []
+    for table in PARTITIONED:
+        year, month = now.year, now.month
+        for _ in range(ahead + 1):
+            name = f"{table}_{year:04d}{month:02d}"
+            following = _next(year, month)
+            exists = conn.execute(text("SELECT to_regclass(:n)"), {"n": name}).scalar()
+            if exists is None:
+                low, high = month_start_ms(year, month), month_start_ms(*following)
+                conn.execute(
+                    text(
+                        f"CREATE TABLE {name} PARTITION OF {table} "
+                        f"FOR VALUES FROM ({low}) TO ({high})"
+                    )
+                )
+                created.append(name)
+            year, month = following
+    return created
+
+
+def role_for(code: str) -> str:
+    """The default PostgreSQL role of a branch: ``lobbylink_branch_<code>``."""
+    return "lobbylink_branch_" + code.lower().replace("-", "_")
+
+
+def add_branch(conn: Connection, code: str, region: str, name: str, role: str) -> None:
+    """Register a branch, create its login role (no password: set one, or use
+    certificates, as the bank's policy says) and map the role to the branch."""
+    if not CODE.match(code):
+        raise CentralError(f"{code!r} is not a branch code (letters, digits, - and _, ≤ 32)")
+    if not re.match(r"^[a-z_][a-z0-9_]{0,62}$", role):
+        raise CentralError(f"{role!r} is not a role name (lower-case letters, digits, _)")
+    conn.execute(
+        text(
+            "INSERT INTO branches (branch, region, name) VALUES (:b, :r, :n) "
+            "ON CONFLICT (branch) DO UPDATE SET region = EXCLUDED.region, "
+            "name = CASE WHEN EXCLUDED.name = '' THEN branches.name ELSE EXCLUDED.name END"
+        ),
+        {"b": code, "r": region, "n": name},
+    )
+    exists = conn.execute(text("SELECT 1 FROM pg_roles WHERE rolname = :r"), {"r": role}).scalar()
+    if not exists:
+        conn.execute(text(f'CREATE ROLE "{role}" LOGIN'))
+    conn.execute(text(f'GRANT {BRANCHES_GROUP} TO "{role}"'))
+    taken = conn.execute(
+        text("SELECT branch FROM branch_roles WHERE role = :r"), {"r": role}
+    ).scalar()
+    if taken is not None and taken != code:
+        raise CentralError(f"role {role} already ships for branch {taken}")
+    if taken is None:
+        conn.execute(
+            text("INSERT INTO branch_roles (branch, role) VALUES (:b, :r)"), {"b": code, "r": role}
+        )

@@ -1,0 +1,102 @@
+"""``lobbylink central``: head office's database (init/upgrade, branches and their roles)."""
+
+from __future__ import annotations
+
+import argparse
+from typing import TYPE_CHECKING
+
+from app.cli.common import CliError, Subcommands
+
+if TYPE_CHECKING:
+    from sqlalchemy import Engine
+
+URL_HELP = (
+    "the central PostgreSQL as a URL, e.g. postgresql://admin@dbhost/lobbylink"
+    "?sslmode=verify-full (psycopg 3; TLS as the URL asks)"
+)
+
+
+def _engine(url: str) -> Engine:
+    from app.central.db import CentralError, make_engine
+
+    try:
+        return make_engine(url)
+    except CentralError as exc:
+        raise CliError(str(exc)) from exc
+
+
+def _fail(url: str, exc: Exception) -> CliError:
+    from sqlalchemy.engine import make_url
+
+    text = str(getattr(exc, "orig", exc)).strip().splitlines()
+    shown = make_url(url).render_as_string(hide_password=True)  # never the password
+    return CliError(f"the central database at {shown}: {text[0] if text else exc}")
+
+
+def run_init(args: argparse.Namespace) -> int:
+    from sqlalchemy.exc import DBAPIError
+
+    from app.central.db import ensure_partitions, upgrade
+
+    engine = _engine(args.central)
+    try:
+        before, now = upgrade(engine)
+        with engine.begin() as conn:
+            made = ensure_partitions(conn, ahead=args.ahead)
+    except DBAPIError as exc:
+        raise _fail(args.central, exc) from exc
+    finally:
+        engine.dispose()
+    if before == now:
+        print(f"central schema at revision {now} (up to date)")
+    else:
+        print(f"central schema {'created' if before is None else 'upgraded'}: revision {now}")
+    print(f"partitions created: {', '.join(made) if made else 'none needed'}")
+    return 0
+
+
+def run_add_branch(args: argparse.Namespace) -> int:
+    from sqlalchemy.exc import DBAPIError
+
+    from app.central.db import CentralError, add_branch, role_for
+
+    role = args.role or role_for(args.code)
+    engine = _engine(args.central)
+    try:
+        with engine.begin() as conn:
+            add_branch(conn, args.code, args.region, args.name, role)
+    except CentralError as exc:
+        raise CliError(str(exc)) from exc
+    except DBAPIError as exc:
+        raise _fail(args.central, exc) from exc
+    finally:
+        engine.dispose()
+    print(f"branch {args.code} (region {args.region or '-'}) ships as role {role}")
+    print(f"set its password or certificate, e.g.: ALTER ROLE {role} PASSWORD '…';")
+    return 0
+
+
+def add_parser(sub: Subcommands) -> None:
+    p = sub.add_parser("central", help="head office's database: create, upgrade, add branches")
+    actions = p.add_subparsers(dest="action", required=True, metavar="ACTION")
+    init = actions.add_parser(
+        "init", help="create or upgrade the central schema and its monthly partitions"
+    )
+    init.add_argument("--central", required=True, metavar="URL", help=URL_HELP)
+    init.add_argument(
+        "--ahead",
+        type=int,
+        default=3,
+        metavar="N",
+        help="create partitions up to N months ahead (default %(default)s; run monthly)",
+    )
+    init.set_defaults(func=run_init)
+    add = actions.add_parser(
+        "add-branch", help="register a branch and create the PostgreSQL role it ships as"
+    )
+    add.add_argument("--central", required=True, metavar="URL", help=URL_HELP)
+    add.add_argument("--code", required=True, help="the branch code: [branch] id of its config")
+    add.add_argument("--region", default="", help="its region (head office's word)")
+    add.add_argument("--name", default="", help="its name, for reports")
+    add.add_argument("--role", default="", help="role name (default lobbylink_branch_<code>)")
+    add.set_defaults(func=run_add_branch)
