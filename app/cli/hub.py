@@ -20,6 +20,7 @@ from app.cli.common import (
     keys_dir,
     load_config,
     parse_endpoint,
+    safe_url,
 )
 from app.domain.config import BRANCH_CODE_CHARS, Branch
 from messaging.sockets import DEFAULT_HWM, raise_fd_limit
@@ -85,12 +86,12 @@ def run(args: argparse.Namespace) -> int:
     except JournalTaken as exc:
         raise CliError(str(exc)) from exc
     except OSError as exc:
-        raise CliError(f"cannot lock the journal at {url}: {exc}") from exc
+        raise CliError(f"cannot lock the journal at {safe_url(url)}: {exc}") from exc
     check_journal(url)  # a newer schema or garbled bookkeeping: one line, before migrating
     try:
         journal = Journal(url)
     except JournalUnavailable as exc:
-        raise CliError(f"cannot open the journal at {url}: {exc}") from exc
+        raise CliError(f"cannot open the journal at {safe_url(url)}: {exc}") from exc
     folder = keys_dir(args)
     if folder is not None and not (folder / "hub.key_secret").exists():
         journal.close()
@@ -121,7 +122,7 @@ def run(args: argparse.Namespace) -> int:
     except (BrokenJournal, GarbledJournal) as exc:
         journal.close()
         raise CliError(
-            f"the journal at {url} is broken: {exc}; check it with `lobbylink verify`, "
+            f"the journal at {safe_url(url)} is broken: {exc}; check it with `lobbylink verify`, "
             "or start anyway with --accept-broken-journal (the decision is journaled)"
         ) from exc
     except zmq.ZMQError as exc:
@@ -133,17 +134,35 @@ def run(args: argparse.Namespace) -> int:
         shipper.start()
     signal.signal(signal.SIGTERM, lambda *_: hub.stop())
     signal.signal(signal.SIGINT, lambda *_: hub.stop())
-    log.hub.info("journal %s", url)
+    lost: list[JournalTaken] = []
+
+    def watch() -> None:
+        """A PostgreSQL restart ends the session that held the journal's lock: take it
+        again, or stop if another hub has taken it meanwhile (never two writers)."""
+        try:
+            lock.check()
+        except JournalTaken as exc:
+            log.hub.error("stopping: this hub no longer holds its journal (%s)", exc)
+            lost.append(exc)
+            hub.stop()
+        except Exception as exc:  # the server is away: the journal says so; try again
+            log.hub.debug("journal lock not checked: %s", exc)
+
+    hub.watch = watch
+    log.hub.info("journal %s", safe_url(url))
     log.journal.info("chain head at seq %d: %s", journal.last_seq(), journal.last_hash.hex())
     hub.serve()
     if shipper is not None:
         shipper.stop()  # what it has not shipped, the next start ships (the mark is central)
     reports.close()
-    log.journal.info("chain head at seq %d: %s", journal.last_seq(), journal.last_hash.hex())
+    try:
+        log.journal.info("chain head at seq %d: %s", journal.last_seq(), journal.last_hash.hex())
+    except Exception as exc:  # the journal's server is down at the stop: one line
+        log.journal.warning("chain head not read at the stop: %s", exc)
     journal.close()
     lock.release()
     log.hub.info("stopped")
-    return 0
+    return 2 if lost else 0
 
 
 def add_parser(sub: Subcommands) -> None:

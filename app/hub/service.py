@@ -23,6 +23,7 @@ The hub itself holds the dispatch table (one route per topic) and runs the step.
 from __future__ import annotations
 
 import gc
+from collections.abc import Callable
 from pathlib import Path
 
 import msgspec
@@ -94,6 +95,8 @@ from messaging.envelope import (
 from messaging.sockets import DEFAULT_HWM, Endpoint
 
 HEARTBEAT_S = 1.0
+WATCH_S = 5.0
+"""How often :attr:`Hub.watch` runs (the composition root's checks, e.g. the journal lock)."""
 RAISE = str(RaiseSignal.__struct_config__.tag)
 BATCH_MAX = 1_000
 
@@ -152,6 +155,8 @@ class Hub:
         """The configuration stations take from the hub, and its hash (in their hello)."""
 
         self._running = False
+        self.watch: Callable[[], None] | None = None
+        """Called from the serving loop every WATCH_S (never from step)."""
         self._journal_ok = True
         self._retry_journal_at = 0.0
         self._stale = False
@@ -243,8 +248,12 @@ class Hub:
             self.epoch,
             self.state.last_seq,
         )
+        next_watch = 0.0
         while self._running:
             self.step(100)
+            if self.watch is not None and self.clock.mono() >= next_watch:
+                next_watch = self.clock.mono() + WATCH_S
+                self.watch()
         self.close()
 
     def close(self) -> None:

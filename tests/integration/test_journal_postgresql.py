@@ -17,6 +17,7 @@ from sqlalchemy import create_engine, text
 from app.domain.config import Branch
 from app.domain.events import Acknowledge, RaiseSignal, Resolve
 from app.domain.timeday import local_time
+from app.hub.service import WATCH_S
 from app.hub.writer_lock import JournalTaken, WriterLock
 from messaging.envelope import Accepted
 from tests.helpers import (
@@ -188,5 +189,28 @@ def test_the_writer_lock_is_taken_again_after_a_server_restart() -> None:
             mine.check()
         other.release()
         mine.release()
+    finally:
+        server.stop()
+
+
+def test_a_running_hub_takes_its_lock_again_after_a_server_restart() -> None:
+    """The hub checks its lock every few seconds: after a restart of the server, a second
+    hub on the same journal is refused again (never two writers for long)."""
+    server = PgServer().start()
+    options = f"-p {server.port} -k {server.root} -c listen_addresses=127.0.0.1"
+    try:
+        url = server.database()
+        hub = HubProcess(url, free_port_pair()).start()
+        try:
+            _pg_ctl(server, "-m", "immediate", "stop")
+            _pg_ctl(server, "-o", options, "-l", str(server.root / "log"), "-w", "start")
+
+            time.sleep(WATCH_S + 1.5)  # the hub's next look at its lock, the server back
+            other = HubProcess(url, free_port_pair(), insecure=True)
+            out = lobbylink(*other.command()[3:], timeout=30)  # a hub that got in never ends
+            assert out.returncode == 2 and "in use by another hub" in out.stderr, out.stderr
+            assert hub.proc is not None and hub.proc.poll() is None  # still serving
+        finally:
+            hub.stop()
     finally:
         server.stop()
