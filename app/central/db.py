@@ -15,10 +15,17 @@ from alembic import command as alembic_command
 from alembic.config import Config as AlembicConfig
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from sqlalchemy import Connection, Engine, create_engine, text
+from sqlalchemy import Connection, Engine, create_engine, select, text
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import SQLAlchemyError
 
-from app.central.schema import BRANCHES_GROUP, PARTITIONED, PARTITIONS_AHEAD, VERSION_TABLE
+from app.central.schema import (
+    BRANCHES_GROUP,
+    PARTITIONED,
+    PARTITIONS_AHEAD,
+    VERSION_TABLE,
+    chain_marks,
+)
 
 MIGRATIONS = Path(__file__).with_name("migrations")
 CODE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{0,31}$")
@@ -158,3 +165,28 @@ def add_branch(conn: Connection, code: str, region: str, name: str, role: str) -
         conn.execute(
             text("INSERT INTO branch_roles (branch, role) VALUES (:b, :r)"), {"b": code, "r": role}
         )
+
+
+def shipped_up_to(url: str, branch: str, epoch: str, timeout_s: int = 5) -> int | None:
+    """The central mark of (``branch``, ``epoch``): the last seq head office holds, or
+    None when it holds none of that journal yet. Read-only, in a transaction that is
+    rolled back; with the branch's own role, row-level security lets it see its own
+    mark only. Raises :class:`CentralError` (one line) when the server cannot be reached
+    or has no Lobbylink schema: then nothing is known to be shipped."""
+    engine = make_engine(url, timeout_s=timeout_s)
+    m = chain_marks.c
+    try:
+        with engine.connect() as conn:
+            conn.execute(text("SET TRANSACTION READ ONLY"))
+            if conn.execute(text("SELECT to_regclass('chain_marks')")).scalar() is None:
+                raise CentralError("head office's database has no Lobbylink schema yet")
+            found = conn.execute(
+                select(m.last_seq).where(m.branch == branch, m.epoch == epoch)
+            ).scalar()
+            conn.rollback()
+    except SQLAlchemyError as exc:
+        lines = str(getattr(exc, "orig", None) or exc).strip().splitlines()
+        raise CentralError(lines[0] if lines else type(exc).__name__) from None
+    finally:
+        engine.dispose()
+    return None if found is None else int(found)

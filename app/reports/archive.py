@@ -61,6 +61,8 @@ class Archived:
     signals: int
     commands: int
     file: str
+    kept: int = 0
+    """Events the cut-off let go but ``shipped_to`` kept: head office lacks them."""
 
 
 def _put_meta(conn: Connection, key: str, value: str) -> None:
@@ -99,8 +101,14 @@ def _undo_file(journal: Journal, target: Path, new_start: str, exc: BaseExceptio
     ) from None
 
 
-def cut_seq(journal: Journal, cutoff_ms: int) -> int:
-    """The last seq that can be archived for a cut at ``cutoff_ms`` (0: none)."""
+def cut_seq(journal: Journal, cutoff_ms: int, upto: int | None = None) -> int:
+    """The last seq that can be archived for a cut at ``cutoff_ms`` (0: none), and at
+    ``upto`` at most (the last row head office holds, when the branch ships).
+
+    A signal is never split: the cut stops before the first signal raised at or before
+    it that is still open or that a row after the cut changed, which is one changed at
+    or after the cut-off, or the first kept row's time when the cut stops earlier (the
+    newest row, always kept, or ``upto``)."""
     e, s = schema.events.c, schema.signals.c
     with journal.engine.connect() as conn:
         last = conn.execute(select(func.max(e.seq)).where(e.hub_ts_ms < cutoff_ms)).scalar()
@@ -108,11 +116,15 @@ def cut_seq(journal: Journal, cutoff_ms: int) -> int:
             return 0
         # keep at least the newest row: the hub numbers new events after the last row
         newest = int(conn.execute(select(func.max(e.seq))).scalar() or 0)
-        last = min(int(last), newest - 1)
+        last = min(int(last), newest - 1, newest if upto is None else upto)
+        if last <= 0:
+            return 0
+        first_kept = conn.execute(select(e.hub_ts_ms).where(e.seq == last + 1)).scalar()
+        changed_ms = cutoff_ms if first_kept is None else min(cutoff_ms, int(first_kept))
         pinned = conn.execute(
             select(func.min(s.signal_id)).where(
                 s.signal_id <= last,
-                or_(s.state.not_in(TERMINAL), s.updated_ms >= cutoff_ms),
+                or_(s.state.not_in(TERMINAL), s.updated_ms >= changed_ms),
             )
         ).scalar()
     return int(last) if pinned is None else min(int(last), int(pinned) - 1)
@@ -124,16 +136,26 @@ def archive(
     timezone: str,
     to: str | Path,
     progress: Progress | None = None,
+    shipped_to: int | None = None,
 ) -> Archived:
     """Archive every row before local midnight starting ``before`` into ``to``, then
-    delete those rows from the journal. Refuses an existing file and a broken chain."""
+    delete those rows from the journal. Refuses an existing file and a broken chain.
+
+    ``shipped_to``: the branch ships to head office and it holds the rows up to this seq
+    (app.central.db.shipped_up_to); nothing after it is archived (``kept`` says how many
+    events the cut-off alone would have taken), so the shipper still finds them."""
     target = Path(to)
     if target.exists():
         raise ArchiveError(f"{target} exists; archive into a new file")
     cutoff = day_bounds_ms(before, timezone)[0]
     last = cut_seq(journal, cutoff)
     start_seq, start_hash = journal.chain_start()
-    result = Archived(start_seq + 1, 0, "", 0, 0, 0, str(target))
+    kept = 0
+    if shipped_to is not None and last > shipped_to:
+        wanted = last
+        last = cut_seq(journal, cutoff, shipped_to)
+        kept = wanted - max(last, start_seq)
+    result = Archived(start_seq + 1, 0, "", 0, 0, 0, str(target), kept)
     if last <= start_seq:
         return result
     step = progress or (lambda _done, _total: None)
