@@ -263,6 +263,14 @@ def as_table(report: ReportData, lang: str = "en") -> str:
             f"({data['timezone']}), by {data['by']}"
         )
     out = [head, ""]
+    view = data.get("view")
+    if view:  # head office's report: whose view it is
+        whose = (
+            f"{'角色' if lang == 'zh_CN' else 'Role'} {view['role']}: "
+            f"{', '.join(view['branches'])}"
+            f" ({', '.join(r or '-' for r in view['regions'])})"
+        )
+        out[1:1] = [whose]
     groups = [group_row(g) for g in [*data["groups"], data["total"]]]
     out += _table(GROUP_COLUMNS, groups, lang, "groups")
     out += ["", *_table(SPAN_COLUMNS, span_rows(data), lang)]
