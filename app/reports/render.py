@@ -265,11 +265,14 @@ def as_table(report: ReportData, lang: str = "en") -> str:
     out = [head, ""]
     view = data.get("view")
     if view:  # head office's report: whose view it is
-        whose = (
-            f"{'角色' if lang == 'zh_CN' else 'Role'} {view['role']}: "
-            f"{', '.join(view['branches'])}"
-            f" ({', '.join(r or '-' for r in view['regions'])})"
-        )
+        regions = [r or "-" for r in view["regions"]]
+        if lang == "zh_CN":
+            whose = (
+                f"角色 {view['role']} 可见网点：{'、'.join(view['branches'])}"
+                f"（片区：{'、'.join(regions)}）"
+            )
+        else:
+            whose = f"Role {view['role']}: {', '.join(view['branches'])} ({', '.join(regions)})"
         out[1:1] = [whose]
     groups = [group_row(g) for g in [*data["groups"], data["total"]]]
     out += _table(GROUP_COLUMNS, groups, lang, "groups")
@@ -411,6 +414,7 @@ def as_html(report: ReportData) -> str:
         .render(
             title=title,
             timezone=data["timezone"],
+            view=data.get("view"),
             by=data["by"],
             signals=data["total"]["signals"],
             conversion="—" if h["conversion"] is None else f"{h['conversion'] * 100:.1f}%",

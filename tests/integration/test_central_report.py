@@ -168,3 +168,18 @@ def test_central_report_bad_inputs_are_one_line(
         != 0
     )
     assert "not a role name" in capsys.readouterr().err
+
+
+def test_central_report_table_and_html_say_whose_view(
+    pg_server: PgServer, capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    admin = pg_server.database()
+    setup_central(admin, "B001:east", "B002:west")
+    day = ["--from", "2026-12-01", "--to", "2026-12-01"]
+    capsys.readouterr()
+    assert main(["report", "--central", admin, *day]) == 0
+    table = capsys.readouterr().out
+    assert "Role postgres: B001, B002 (east, west)" in table
+    out = tmp_path / "r.html"
+    assert main(["report", "--central", admin, *day, "--format", "html", "-o", str(out)]) == 0
+    assert "role postgres: branches\nB001, B002 (regions east, west)" in out.read_text("utf-8")
