@@ -15,27 +15,28 @@ table, the range and the groupings differ:
   security decides (a branch's role sees its branch, a region role its region's,
   app.central migration c0005; an administrator all), and the report names them.
 
-Not here (yet): pauses and presence gaps, which the branch report reads from each
-counter's status events and what an archive carried over (app.reports.spans): they are
-left empty in a cross-branch report; a branch's own report has them.
+- pauses and presence gaps: app.reports.spans over each branch's shipped events in its
+  own range (head office keeps every row, so nothing is carried over from archives);
+  pauses add up by reason across branches, presence gaps are keyed ``BRANCH/STATION``.
 Followed: the "data source" split of reporting tools (one query layer, several
 sources), as in the branch reports' own scan/measures split.
 """
 
 from __future__ import annotations
 
+import time
 from datetime import date
 from typing import Any
 
-from sqlalchemy import ColumnElement, Engine, and_, case, literal, or_, select, text
+from sqlalchemy import ColumnElement, Connection, Engine, and_, case, literal, or_, select, text
 
 from app.central import schema as central
 from app.domain.config import Branch
 from app.domain.timeday import day_bounds_ms
 from app.reports import handoffs as funnel
-from app.reports import responses, scan
+from app.reports import responses, scan, spans
 from app.reports.day import ReportError
-from app.reports.figures import Report
+from app.reports.figures import Report, Span
 from app.reports.grouping import CENTRAL_GROUPINGS, group_expr, hour_expr
 
 
@@ -44,7 +45,13 @@ def _shown(engine: Engine) -> str:
 
 
 def central_report(
-    engine: Engine, catalog: Branch, first: date, last: date, by: str = "branch"
+    engine: Engine,
+    catalog: Branch,
+    first: date,
+    last: date,
+    by: str = "branch",
+    *,
+    now_ms: int | None = None,
 ) -> Report:
     """The measures of the local days ``first`` to ``last`` (inclusive) of every branch
     the role may see, grouped ``by``. ``catalog``: a branch config whose signal types
@@ -102,6 +109,8 @@ def central_report(
             start = min(a for a, _z in bounds.values())
             handoffs = funnel.funnel(conn, total, found, start, e, (e.c.branch.in_(sorted(zones)),))
             late = responses.late_by_type(catalog, found)
+            now = int(time.time() * 1000) if now_ms is None else now_ms
+            pauses, gaps = _spans(conn, catalog, bounds, now)
     except (ReportError, ValueError):
         raise
     except Exception as exc:  # a wrong URL, a role with no grant: say so, plainly
@@ -116,8 +125,8 @@ def central_report(
         total=total,
         groups=[grouped[k] for k in sorted(grouped)],
         handoffs=handoffs,
-        pauses=[],
-        presence_gaps=[],
+        pauses=pauses,
+        presence_gaps=gaps,
         hourly=hourly,
         deadlines=responses.deadlines(catalog, by_type, late),
         view={
@@ -137,3 +146,22 @@ def _per_branch(
     if len(distinct) == 1:
         return distinct[0]
     return case(*((branch == code, x) for code, x in exprs.items()), else_=None)
+
+
+def _spans(
+    conn: Connection, catalog: Branch, bounds: dict[str, tuple[int, int]], now: int
+) -> tuple[list[Span], list[Span]]:
+    """Each branch's pauses and presence gaps (app.reports.spans, the branch report's
+    code), pauses summed by reason, gaps by ``BRANCH/STATION``."""
+    e = central.events
+    pauses: dict[str, Span] = {}
+    gaps: list[Span] = []
+    for code, (a, z) in bounds.items():
+        mine, off = spans.counter_spans(conn, catalog, a, z, now, e, (e.c.branch == code,))
+        for p in mine:
+            into = pauses.setdefault(p.key, Span(p.key))
+            into.count += p.count
+            into.total_s = round(into.total_s + p.total_s, 3)
+            into.longest_s = max(into.longest_s, p.longest_s)
+        gaps += [Span(f"{code}/{g.key}", g.count, g.total_s, g.longest_s) for g in off]
+    return [pauses[k] for k in sorted(pauses)], gaps

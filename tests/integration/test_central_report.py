@@ -20,7 +20,8 @@ import zmq
 
 from app.cli import main
 from app.domain.config import load_branch
-from app.domain.events import Acknowledge, Cancel, RaiseSignal, Resolve
+from app.domain.events import Acknowledge, Cancel, RaiseSignal, Resolve, SetStatus
+from app.domain.roles import CounterStatus
 from app.domain.timeday import local_time
 from tests.helpers import TestStation, wait_for
 from tests.integration.test_central_ship import (
@@ -54,6 +55,8 @@ def activity(teller: TestStation, lobby: TestStation, n: int) -> None:
     for i in ids[: n // 4]:
         lobby.accept(Resolve(signal_id=i))
     teller.accept(Cancel(signal_id=ids[-1]))
+    teller.accept(SetStatus(status=CounterStatus.PAUSED, reason="meal"))
+    teller.accept(SetStatus(status=CounterStatus.OPEN))
 
 
 def test_head_office_report_equals_each_branch_report_and_a_region_sees_its_own(
@@ -116,6 +119,13 @@ def test_head_office_report_equals_each_branch_report_and_a_region_sees_its_own(
     assert mine["deadlines"] == own["B001"]["deadlines"]
     assert mine["handoffs"] == own["B001"]["handoffs"]
     assert mine["hourly"] == own["B001"]["hourly"]
+    assert mine["pauses"] == own["B001"]["pauses"] and mine["pauses"][0]["key"] == "meal"
+    assert mine["pauses"][0]["count"] == 1
+    # presence gaps: the same counters' (an open one grows with the time of the report)
+    assert [(g["key"], g["count"]) for g in mine["presence_gaps"]] == [
+        (f"B001/{g['key']}", g["count"]) for g in own["B001"]["presence_gaps"]
+    ]
+    assert [p["count"] for p in central["pauses"]] == [2]  # meal, in both branches
 
     # a branch's role sees its own branch only, too (the same RLS)
     theirs = report(
