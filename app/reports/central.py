@@ -107,7 +107,21 @@ def central_report(
                 for k, g in grouped.items():
                     hourly[int(k)] = g.signals
             start = min(a for a, _z in bounds.values())
-            handoffs = funnel.funnel(conn, total, found, start, e, (e.c.branch.in_(sorted(zones)),))
+            # a signal id is a branch's (and epoch's): a decline counts when a signal
+            # of the range has its branch, epoch and id
+            own = (
+                select(literal(1))
+                .where(
+                    s.c.branch == e.c.branch,
+                    s.c.epoch == e.c.epoch,
+                    s.c.signal_id == e.c.signal_id,
+                    *where,
+                )
+                .exists()
+            )
+            handoffs = funnel.funnel(
+                conn, total, found, start, e, (e.c.branch.in_(sorted(zones)), own)
+            )
             late = responses.late_by_type(catalog, found)
             now = int(time.time() * 1000) if now_ms is None else now_ms
             pauses, gaps = _spans(conn, catalog, bounds, now)

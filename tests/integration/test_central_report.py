@@ -20,7 +20,14 @@ import zmq
 
 from app.cli import main
 from app.domain.config import load_branch
-from app.domain.events import Acknowledge, Cancel, RaiseSignal, Resolve, SetStatus
+from app.domain.events import (
+    Acknowledge,
+    Cancel,
+    Decline,
+    RaiseSignal,
+    Resolve,
+    SetStatus,
+)
 from app.domain.roles import CounterStatus
 from app.domain.timeday import local_time
 from tests.helpers import TestStation, wait_for
@@ -45,8 +52,11 @@ def figures(group: dict[str, Any]) -> dict[str, Any]:
     return {k: v for k, v in group.items() if k != "key"}
 
 
-def activity(teller: TestStation, lobby: TestStation, n: int) -> None:
-    """``n`` signals: some acknowledged and resolved, one cancelled, the rest open."""
+def activity(
+    teller: TestStation, lobby: TestStation, wealth: tuple[TestStation, TestStation], n: int
+) -> None:
+    """``n`` signals: some acknowledged and resolved, one cancelled, the rest open; a
+    pause; a handoff declined once then served."""
     ids = [teller.accept(RaiseSignal(code="assist")) for _ in range(n)]
     teller.sync_to(ids[-1])
     lobby.sync_to(ids[-1])
@@ -57,6 +67,14 @@ def activity(teller: TestStation, lobby: TestStation, n: int) -> None:
     teller.accept(Cancel(signal_id=ids[-1]))
     teller.accept(SetStatus(status=CounterStatus.PAUSED, reason="meal"))
     teller.accept(SetStatus(status=CounterStatus.OPEN))
+    offer = teller.accept(RaiseSignal(code="refer_wealth"))
+    w1, w2 = wealth
+    w1.sync_to(offer)
+    w1.accept(Acknowledge(signal_id=offer))
+    w1.accept(Decline(signal_id=offer, reason="busy"))
+    w2.sync_to(offer)
+    w2.accept(Acknowledge(signal_id=offer))
+    w2.accept(Resolve(signal_id=offer, outcome="served", product="fund"))
 
 
 def test_head_office_report_equals_each_branch_report_and_a_region_sees_its_own(
@@ -75,8 +93,12 @@ def test_head_office_report_equals_each_branch_report_and_a_region_sees_its_own(
             branch = load_branch(Path(configs[code]))
             teller = TestStation(branch, "C01", hub.endpoint, ctx)
             lobby = TestStation(branch, "L1", hub.endpoint, ctx)
-            stations += [teller, lobby]
-            activity(teller, lobby, n)
+            wealth = (
+                TestStation(branch, "W1", hub.endpoint, ctx),
+                TestStation(branch, "W2", hub.endpoint, ctx),
+            )
+            stations += [teller, lobby, *wealth]
+            activity(teller, lobby, wealth, n)
         for code, hub in hubs.items():
             wait_for(partial(shipped_up_to, admin, code, hub), 20, what=f"{code} shipped")
     finally:
@@ -90,7 +112,8 @@ def test_head_office_report_equals_each_branch_report_and_a_region_sees_its_own(
         c: report(capsys, "--db", h.db_url, "--config", configs[c], "--by", "type", *span)
         for c, h in hubs.items()
     }
-    assert [own[c]["total"]["signals"] for c in BRANCHES] == [12, 7]
+    assert [own[c]["total"]["signals"] for c in BRANCHES] == [13, 8]
+    assert own["B001"]["handoffs"]["declined_by_reason"] == {"busy": 1}
 
     central = report(capsys, "--central", admin, "--config", configs["B001"], *span)
     assert central["by"] == "branch"
@@ -103,13 +126,15 @@ def test_head_office_report_equals_each_branch_report_and_a_region_sees_its_own(
     assert sorted(by_branch) == ["B001", "B002"]
     for code in BRANCHES:  # every signal exactly once, the branch's own figures
         assert figures(by_branch[code]) == figures(own[code]["total"]), code
-    assert central["total"]["signals"] == 19
-    assert central["total"]["acknowledged"] == 6 + 3
+    assert central["total"]["signals"] == 21
+    assert central["total"]["acknowledged"] == 6 + 3 + 2
+    assert central["handoffs"]["declined_by_reason"] == {"busy": 2}
+    assert central["handoffs"]["products"] == {"fund": 2}
 
     by_region = report(
         capsys, "--central", admin, "--config", configs["B001"], "--by", "region", *span
     )
-    assert {g["key"]: g["signals"] for g in by_region["groups"]} == {"east": 12, "west": 7}
+    assert {g["key"]: g["signals"] for g in by_region["groups"]} == {"east": 13, "west": 8}
 
     # the regional manager: B001 alone, by type the same as B001's own report
     mine = report(capsys, "--central", east, "--config", configs["B001"], "--by", "type", *span)
