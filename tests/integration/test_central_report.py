@@ -17,6 +17,8 @@ from typing import Any
 
 import pytest
 import zmq
+from sqlalchemy import create_engine, text
+from sqlalchemy.exc import DBAPIError
 
 from app.cli import main
 from app.domain.config import load_branch
@@ -151,6 +153,18 @@ def test_head_office_report_equals_each_branch_report_and_a_region_sees_its_own(
         (f"B001/{g['key']}", g["count"]) for g in own["B001"]["presence_gaps"]
     ]
     assert [p["count"] for p in central["pauses"]] == [2]  # meal, in both branches
+
+    # the region role's rows, straight from the tables: its region's, and no writing
+    engine = create_engine(east)
+    try:
+        with engine.connect() as conn:
+            for table in ("branches", "events", "signals", "chain_marks"):
+                seen = conn.execute(text(f"SELECT DISTINCT branch FROM {table}")).scalars()
+                assert sorted(seen) == ["B001"], table
+            with pytest.raises(DBAPIError):
+                conn.execute(text("UPDATE branches SET region = 'east'"))
+    finally:
+        engine.dispose()
 
     # a branch's role sees its own branch only, too (the same RLS)
     theirs = report(
