@@ -79,6 +79,19 @@ def activity(
     w2.accept(Resolve(signal_id=offer, outcome="served", product="fund"))
 
 
+def presence(watcher: TestStation, station: str, online: bool, pump: TestStation) -> bool:
+    pump.pump()
+    return watcher.state.presence.get(station) is online
+
+
+def gone_silent(station: TestStation, watcher: TestStation) -> None:
+    """``station`` online, then closed until the hub marks it offline."""
+    name = station.session.station
+    wait_for(partial(presence, watcher, name, True, station), 10, watcher.pump, "online")
+    station.close()
+    wait_for(partial(presence, watcher, name, False, watcher), 10, watcher.pump, "offline")
+
+
 def test_head_office_report_equals_each_branch_report_and_a_region_sees_its_own(
     pg_server: PgServer, tmp_path: Path, ctx: zmq.Context, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -101,6 +114,8 @@ def test_head_office_report_equals_each_branch_report_and_a_region_sees_its_own(
             )
             stations += [teller, lobby, *wealth]
             activity(teller, lobby, wealth, n)
+            if code == "B001":  # a counter that comes and goes silent: a presence gap
+                gone_silent(TestStation(branch, "C02", hub.endpoint, ctx), teller)
         for code, hub in hubs.items():
             wait_for(partial(shipped_up_to, admin, code, hub), 20, what=f"{code} shipped")
     finally:
@@ -148,11 +163,11 @@ def test_head_office_report_equals_each_branch_report_and_a_region_sees_its_own(
     assert mine["hourly"] == own["B001"]["hourly"]
     assert mine["pauses"] == own["B001"]["pauses"] and mine["pauses"][0]["key"] == "meal"
     assert mine["pauses"][0]["count"] == 1
-    # presence gaps: the same (none here: every counter stayed online while the hubs
-    # ran; its presence events were read all the same)
+    # presence gaps: the same counter's (still open: it grows with the time of the report)
     assert [(g["key"], g["count"]) for g in mine["presence_gaps"]] == [
         (f"B001/{g['key']}", g["count"]) for g in own["B001"]["presence_gaps"]
     ]
+    assert [g["key"] for g in mine["presence_gaps"]] == ["B001/C02"]
     assert [p["count"] for p in central["pauses"]] == [2]  # meal, in both branches
 
     # the region role's rows, straight from the tables: its region's, and no writing
