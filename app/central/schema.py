@@ -74,6 +74,19 @@ branch_roles = Table(
 """The PostgreSQL role of each branch: ``lobbylink_branch()`` (SQL) maps
 ``current_user`` to its branch, and every policy compares the row's branch to it."""
 
+region_roles = Table(
+    "region_roles",
+    metadata,
+    Column("role", String(63), nullable=False),
+    Column("region", String(64), nullable=False),
+    PrimaryKeyConstraint("role", name="pk_region_roles"),
+    comment="Which PostgreSQL role reads which region (a regional manager's reports).",
+)
+"""A regional manager's role (migration c0005): a member of ``lobbylink_regions``, it
+may SELECT the rows of the branches whose ``branches.region`` is its region, nothing
+else (``lobbylink central add-region-role``)."""
+REGIONS_GROUP = "lobbylink_regions"
+
 events = Table(
     "events",
     metadata,

@@ -76,6 +76,46 @@ def run_add_branch(args: argparse.Namespace) -> int:
     return 0
 
 
+def run_add_region_role(args: argparse.Namespace) -> int:
+    """A regional manager's login role: reads its region's branches only (row-level
+    security, migration c0005); no password set here, as for a branch's role."""
+    import re
+
+    from sqlalchemy import text
+    from sqlalchemy.exc import DBAPIError
+
+    from app.central.schema import REGIONS_GROUP
+
+    role = args.role
+    if not re.match(r"^[a-z_][a-z0-9_]{0,62}$", role):
+        raise CliError(f"{role!r} is not a role name (lower-case letters, digits, _)")
+    if not args.region.strip():
+        raise CliError("--region is empty")
+    engine = _engine(args.central)
+    try:
+        with engine.begin() as conn:
+            exists = conn.execute(
+                text("SELECT 1 FROM pg_roles WHERE rolname = :r"), {"r": role}
+            ).scalar()
+            if not exists:
+                conn.execute(text(f'CREATE ROLE "{role}" LOGIN'))
+            conn.execute(text(f'GRANT {REGIONS_GROUP} TO "{role}"'))
+            conn.execute(
+                text(
+                    "INSERT INTO region_roles (role, region) VALUES (:r, :g) "
+                    "ON CONFLICT (role) DO UPDATE SET region = EXCLUDED.region"
+                ),
+                {"r": role, "g": args.region},
+            )
+    except DBAPIError as exc:
+        raise _fail(args.central, exc) from exc
+    finally:
+        engine.dispose()
+    print(f"role {role} reads region {args.region}")
+    print(f"set its password or certificate, e.g.: ALTER ROLE {role} PASSWORD '…';")
+    return 0
+
+
 def add_parser(sub: Subcommands) -> None:
     p = sub.add_parser("central", help="head office's database: create, upgrade, add branches")
     actions = p.add_subparsers(dest="action", required=True, metavar="ACTION")
@@ -100,3 +140,11 @@ def add_parser(sub: Subcommands) -> None:
     add.add_argument("--name", default="", help="its name, for reports")
     add.add_argument("--role", default="", help="role name (default lobbylink_branch_<code>)")
     add.set_defaults(func=run_add_branch)
+    region = actions.add_parser(
+        "add-region-role",
+        help="create a regional manager's PostgreSQL role: it reads its region's branches only",
+    )
+    region.add_argument("--central", required=True, metavar="URL", help=URL_HELP)
+    region.add_argument("--region", required=True, help="the region (as in add-branch)")
+    region.add_argument("--role", required=True, help="the role name, e.g. lobbylink_east")
+    region.set_defaults(func=run_add_region_role)

@@ -73,6 +73,10 @@ def run(args: argparse.Namespace) -> int:
 
     branch = load_config(args.config)
     first, last = _report_days(args, branch)
+    if args.central:
+        return _run_central(args, branch, first, last)
+    if args.by in ("branch", "region"):
+        raise CliError(f"--by {args.by} needs --central URL (head office's database)")
     url = db_url(args.db, must_exist=True) if args.db else default_url()
     check_journal(url)
     engine = make_engine(url)
@@ -96,6 +100,35 @@ def run(args: argparse.Namespace) -> int:
     return 0
 
 
+def _run_central(args: argparse.Namespace, branch: Branch, first: date, last: date) -> int:
+    """Head office's report: every branch the role may see (app.reports.central)."""
+    from app.central.db import CentralError, make_engine
+    from app.reports.central import central_report
+    from app.reports.day import ReportError
+    from app.reports.render import render_report
+
+    if args.db:
+        raise CliError("give --db (a branch journal) or --central (head office), not both")
+    try:
+        engine = make_engine(args.central)
+    except CentralError as exc:
+        raise CliError(str(exc)) from exc
+    except Exception as exc:  # a malformed URL
+        raise CliError(f"--central: {exc}") from exc
+    try:
+        summary = central_report(engine, branch, first, last, args.by or "branch")
+        text = render_report(summary, args.format, args.lang)
+    except ReportError as exc:
+        raise CliError(str(exc)) from exc
+    finally:
+        engine.dispose()
+    if args.output:
+        Path(args.output).write_text(text, encoding="utf-8")
+    else:
+        sys.stdout.write(text)
+    return 0
+
+
 def add_parser(sub: Subcommands) -> None:
     p = sub.add_parser(
         "report",
@@ -108,13 +141,20 @@ def add_parser(sub: Subcommands) -> None:
     )
     p.add_argument("--config", help=CONFIG_HELP)
     p.add_argument("--db", help="journal URL; default: SQLite in the user data folder")
+    p.add_argument(
+        "--central",
+        metavar="URL",
+        help="head office's PostgreSQL instead of a journal: the measures of every branch "
+        "the connecting role may see (row-level security), --by branch by default",
+    )
     p.add_argument("--day", help="YYYY-MM-DD, local to the branch (default: today)")
     p.add_argument("--from", dest="date_from", metavar="DAY", help="first day, YYYY-MM-DD")
     p.add_argument("--to", dest="date_to", metavar="DAY", help="last day (included)")
     p.add_argument(
         "--by",
-        choices=["type", "station", "staff", "hour"],
-        help="measures grouped by signal type, station, responder or hour",
+        choices=["branch", "region", "type", "station", "staff", "hour"],
+        help="measures grouped by branch or region (with --central), signal type, "
+        "station, responder or hour",
     )
     p.add_argument("--format", choices=["table", "csv", "json", "html"], default="table")
     p.add_argument("--output", "-o", metavar="FILE", help="write to FILE instead of stdout")

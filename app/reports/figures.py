@@ -113,6 +113,9 @@ class Report:
     hourly: list[int]
     """Signals raised in each local hour 00..23, summed over the range's days."""
     deadlines: list[Deadline]
+    view: dict[str, Any] | None = None
+    """Head office's reports (app.reports.central): whose view it is: the connecting
+    role, the branches and regions it covers. None for a branch's own report."""
 
     def as_dict(self) -> dict[str, Any]:
         return asdict(self)

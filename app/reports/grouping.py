@@ -9,12 +9,14 @@ from datetime import date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import ColumnElement, case, func, literal
+from sqlalchemy import ColumnElement, Table, case, func, literal
 
 from app.hub import schema
 from app.reports.figures import NOBODY
 
 GROUPINGS = ("type", "station", "staff", "hour")
+CENTRAL_GROUPINGS = ("branch", "region", *GROUPINGS)
+"""Head office's reports group by these too (app.reports.central)."""
 
 
 def days(first: date, last: date) -> list[date]:
@@ -35,9 +37,12 @@ def _offsets(first: date, last: date, tz: str) -> list[tuple[int, int]]:
     return out
 
 
-def hour_expr(first: date, last: date, tz: str) -> ColumnElement[Any]:
-    """SQL: the local hour (0-23) of a signal's raise."""
-    raised = schema.signals.c.raised_ms
+def hour_expr(
+    first: date, last: date, tz: str, table: Table = schema.signals
+) -> ColumnElement[Any]:
+    """SQL: the local hour (0-23) of a signal's raise (``table``: the branch journal's
+    ``signals``, or head office's, which has the same columns)."""
+    raised = table.c.raised_ms
     segments = _offsets(first, last, tz)
     offset: ColumnElement[Any]
     if len(segments) == 1:
@@ -50,8 +55,10 @@ def hour_expr(first: date, last: date, tz: str) -> ColumnElement[Any]:
     return ((raised + offset) // 3_600_000) % 24
 
 
-def group_expr(by: str, first: date, last: date, tz: str) -> ColumnElement[Any]:
-    s = schema.signals.c
+def group_expr(
+    by: str, first: date, last: date, tz: str, table: Table = schema.signals
+) -> ColumnElement[Any]:
+    s = table.c
     if by == "type":
         return s.code
     if by == "station":
@@ -64,5 +71,5 @@ def group_expr(by: str, first: date, last: date, tz: str) -> ColumnElement[Any]:
             ),
         )
     if by == "hour":
-        return hour_expr(first, last, tz)
+        return hour_expr(first, last, tz, table)
     return literal("(all)")

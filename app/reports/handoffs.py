@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from collections import Counter, defaultdict
+from typing import Any
 
-from sqlalchemy import Connection, select
+from sqlalchemy import Connection, Table, select
 
 from app.domain.events import SignalDeclined
 from app.hub import schema
@@ -20,19 +21,24 @@ def products(found: Tally) -> dict[str, int]:
 
 
 def declines_by_reason(
-    conn: Connection, signal_ids: list[int], start: int, until: int
+    conn: Connection,
+    signal_ids: list[int],
+    start: int,
+    until: int,
+    table: Table = schema.events,
+    where: tuple[Any, ...] = (),
 ) -> dict[str, int]:
     """Decline reasons of these signals, raised at or after ``start`` and changed last
     at ``until``: their declines lie between (the hub's clock never goes back), so they
     are read by the kind and time index, not signal by signal."""
-    e = schema.events.c
+    e = table.c
     wanted = set(signal_ids)
     reasons: dict[str, int] = defaultdict(int)
     if not wanted:
         return {}
     for signal_id, body in conn.execute(
         select(e.signal_id, e.body).where(
-            e.kind == "signal_declined", e.hub_ts_ms >= start, e.hub_ts_ms <= until
+            e.kind == "signal_declined", e.hub_ts_ms >= start, e.hub_ts_ms <= until, *where
         )
     ):
         if signal_id in wanted:
@@ -42,10 +48,18 @@ def declines_by_reason(
     return dict(sorted(reasons.items()))
 
 
-def funnel(conn: Connection, total: Group, found: Tally, start: int) -> Handoffs:
+def funnel(
+    conn: Connection,
+    total: Group,
+    found: Tally,
+    start: int,
+    table: Table = schema.events,
+    where: tuple[Any, ...] = (),
+) -> Handoffs:
     """The range's funnel: the counts of the total group, the declines' reasons (read
-    from the events) and the served handoffs' products."""
-    by_reason = declines_by_reason(conn, found.declined, start, found.declined_until)
+    from the events: the branch journal's, or head office's ``table`` with ``where``)
+    and the served handoffs' products."""
+    by_reason = declines_by_reason(conn, found.declined, start, found.declined_until, table, where)
     return Handoffs(
         offered=total.handoffs_offered,
         accepted=total.handoffs_accepted,

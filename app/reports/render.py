@@ -263,6 +263,17 @@ def as_table(report: ReportData, lang: str = "en") -> str:
             f"({data['timezone']}), by {data['by']}"
         )
     out = [head, ""]
+    view = data.get("view")
+    if view:  # head office's report: whose view it is
+        regions = [r or "-" for r in view["regions"]]
+        if lang == "zh_CN":
+            whose = (
+                f"角色 {view['role']} 可见网点：{'、'.join(view['branches'])}"
+                f"（片区：{'、'.join(regions)}）"
+            )
+        else:
+            whose = f"Role {view['role']}: {', '.join(view['branches'])} ({', '.join(regions)})"
+        out[1:1] = [whose]
     groups = [group_row(g) for g in [*data["groups"], data["total"]]]
     out += _table(GROUP_COLUMNS, groups, lang, "groups")
     out += ["", *_table(SPAN_COLUMNS, span_rows(data), lang)]
@@ -403,6 +414,7 @@ def as_html(report: ReportData) -> str:
         .render(
             title=title,
             timezone=data["timezone"],
+            view=data.get("view"),
             by=data["by"],
             signals=data["total"]["signals"],
             conversion="—" if h["conversion"] is None else f"{h['conversion'] * 100:.1f}%",

@@ -13,6 +13,7 @@ from sqlalchemy import (
     ColumnElement,
     Connection,
     String,
+    Table,
     and_,
     case,
     cast,
@@ -83,10 +84,21 @@ def _text(value: ColumnElement[Any]) -> ColumnElement[str]:
 
 
 def expressions(
-    by: str, first: date, last: date, tz: str, handoff_codes: set[str]
+    by: str,
+    first: date,
+    last: date,
+    tz: str,
+    handoff_codes: set[str],
+    *,
+    table: Table = schema.signals,
+    group: ColumnElement[Any] | None = None,
+    hour: ColumnElement[Any] | None = None,
 ) -> dict[str, ColumnElement[Any]]:
-    """One expression per column of the read; the durations are ms from the raise."""
-    s = schema.signals.c
+    """One expression per column of the read; the durations are ms from the raise.
+    ``table``: the branch journal's ``signals`` or head office's (same columns);
+    ``group`` and ``hour`` replace the grouping and the local hour (head office's are
+    per branch: app.reports.central)."""
+    s = table.c
     handoff = s.code.in_(sorted(handoff_codes)) if handoff_codes else literal(False)
     flags = (
         case((s.acked_ms.is_not(None), ACKED), else_=0)
@@ -97,12 +109,12 @@ def expressions(
     )
     return {
         "code": s.code,
-        "group": group_expr(by, first, last, tz),
+        "group": group_expr(by, first, last, tz, table) if group is None else group,
         "mark": s.level * LEVEL + flags,
         "ack": s.acked_ms - s.raised_ms,
         "arrive": s.arrived_ms - s.raised_ms,
         "resolve": s.resolved_ms - s.raised_ms,
-        "hour": hour_expr(first, last, tz),
+        "hour": hour_expr(first, last, tz, table) if hour is None else hour,
         "declined": case((and_(handoff, s.declines > 0), s.signal_id), else_=None),
         "declined_until": case((and_(handoff, s.declines > 0), s.updated_ms), else_=None),
         "product": case((and_(handoff, s.outcome == Outcome.SERVED.value), s.product)),

@@ -6,7 +6,7 @@ import operator
 from collections import defaultdict
 from typing import Any
 
-from sqlalchemy import Connection, bindparam, select
+from sqlalchemy import Connection, Table, bindparam, select
 
 from app.domain.config import Branch
 from app.domain.events import CounterStatusChanged, PresenceChanged
@@ -43,23 +43,39 @@ def _spans(
     end: int,
     stations: set[str],
     carried: dict[str, Carried],
+    table: Table = schema.events,
+    where: tuple[Any, ...] = (),
 ) -> tuple[dict[str, list[tuple[int, int, Any]]], dict[str, Any]]:
     """Events of ``kind`` in the range per station, and each station's last one before:
     from the journal, or else the one an archive carried over if it is before ``start``
-    (the archived rows hold no other after it, so it is the last one before)."""
-    e = schema.events.c
+    (the archived rows hold no other after it, so it is the last one before).
+    ``table`` and ``where``: head office's events of one branch (app.reports.central)."""
+    e = table.c
     read = _READ[kind]
     during: dict[str, list[tuple[int, int, Any]]] = defaultdict(list)
     for seq, station, ts, body in conn.execute(
         select(e.seq, e.station, e.hub_ts_ms, e.body)
-        .where(e.kind == kind, e.hub_ts_ms >= start, e.hub_ts_ms < end)
+        .where(e.kind == kind, e.hub_ts_ms >= start, e.hub_ts_ms < end, *where)
         .order_by(e.seq)
     ).all():
         during[station].append((int(seq), int(ts), read(bytes(body))))
     before: dict[str, Any] = {}
+    last_before = _LAST_BEFORE
+    if table is not schema.events or where:
+        last_before = (
+            select(e.body)
+            .where(
+                e.kind == bindparam("kind"),
+                e.station == bindparam("station"),
+                e.hub_ts_ms < bindparam("start"),
+                *where,
+            )
+            .order_by(e.seq.desc())
+            .limit(1)
+        )
     for station in sorted(stations | set(during) | set(carried)):
         found = conn.execute(
-            _LAST_BEFORE, {"kind": kind, "station": station, "start": start}
+            last_before, {"kind": kind, "station": station, "start": start}
         ).scalar()
         if found is not None:
             before[station] = read(bytes(found))
@@ -69,21 +85,30 @@ def _spans(
 
 
 def counter_spans(
-    conn: Connection, branch: Branch, start: int, end: int, now_ms: int
+    conn: Connection,
+    branch: Branch,
+    start: int,
+    end: int,
+    now_ms: int,
+    events: Table = schema.events,
+    where: tuple[Any, ...] = (),
 ) -> tuple[list[Span], list[Span]]:
-    """Pauses by reason and presence gaps by station within [start, min(end, now))."""
+    """Pauses by reason and presence gaps by station within [start, min(end, now)).
+    ``events`` and ``where``: head office's events of one branch, which carry nothing
+    over from archives (its rows are kept whole)."""
     stop = max(start, min(end, now_ms))
     tellers = {s.id for s in branch.stations_of(Role.TELLER)}
+    central = events is not schema.events
     try:
-        carry = carry_over.load(conn)
+        carry = carry_over.CarryOver() if central else carry_over.load(conn)
     except ValueError as exc:
         raise ReportError(f"the journal's state at its start: {exc}") from None
     status_in, status_before = _spans(
-        conn, "counter_status", start, end, tellers, carry.of("counter_status")
+        conn, "counter_status", start, end, tellers, carry.of("counter_status"), events, where
     )
     counters = tellers | set(status_in) | set(status_before)
     presence_in, presence_before = _spans(
-        conn, "presence", start, end, counters, carry.of("presence")
+        conn, "presence", start, end, counters, carry.of("presence"), events, where
     )
 
     pauses: dict[str, Span] = {}

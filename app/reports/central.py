@@ -1,0 +1,181 @@
+"""Head office's cross-branch reports: the branch reports' measures over the central
+``signals`` projection (app.central.schema), every branch the connecting role may see.
+
+One implementation, two sources: the signals are read and tallied by app.reports.scan,
+the groups built by app.reports.responses, the handoff funnel by app.reports.handoffs,
+exactly as a branch's own report (app.reports.measures) does over its journal; only the
+table, the range and the groupings differ:
+
+- each branch's range is its own local days (``branches.timezone``), so a branch counts
+  the same signals here as in its own report, and ``hour`` is each branch's local hour;
+- ``branch`` groups by branch code, ``region`` by ``branches.region`` (head office's
+  word); the other groupings are the branch reports' (a station or staff id of one
+  branch adds up with the same id of another: group by branch for one branch's);
+- which branches: the rows of ``branches`` the role may read. PostgreSQL's row-level
+  security decides (a branch's role sees its branch, a region role its region's,
+  app.central migration c0005; an administrator all), and the report names them.
+
+- pauses and presence gaps: app.reports.spans over each branch's shipped events in its
+  own range (head office keeps every row, so nothing is carried over from archives);
+  pauses add up by reason across branches, presence gaps are keyed ``BRANCH/STATION``.
+Followed: the "data source" split of reporting tools (one query layer, several
+sources), as in the branch reports' own scan/measures split.
+"""
+
+from __future__ import annotations
+
+import time
+from datetime import date
+from typing import Any
+
+from sqlalchemy import ColumnElement, Connection, Engine, and_, case, literal, or_, select, text
+
+from app.central import schema as central
+from app.domain.config import Branch
+from app.domain.timeday import day_bounds_ms
+from app.reports import handoffs as funnel
+from app.reports import responses, scan, spans
+from app.reports.day import ReportError
+from app.reports.figures import Report, Span
+from app.reports.grouping import CENTRAL_GROUPINGS, group_expr, hour_expr
+
+
+def _shown(engine: Engine) -> str:
+    return engine.url.render_as_string(hide_password=True)
+
+
+def central_report(
+    engine: Engine,
+    catalog: Branch,
+    first: date,
+    last: date,
+    by: str = "branch",
+    *,
+    now_ms: int | None = None,
+) -> Report:
+    """The measures of the local days ``first`` to ``last`` (inclusive) of every branch
+    the role may see, grouped ``by``. ``catalog``: a branch config whose signal types
+    (handoff flags, deadlines) the branches share."""
+    if by not in CENTRAL_GROUPINGS:
+        raise ValueError(f"cannot group by {by!r}; one of {', '.join(CENTRAL_GROUPINGS)}")
+    if last < first:
+        raise ReportError(f"the range ends ({last}) before it starts ({first})")
+    handoff_codes = {c for c, t in catalog.signal_types.items() if t.handoff}
+    s, b, e = central.signals, central.branches, central.events
+    try:
+        with engine.connect() as conn:
+            role = str(conn.execute(text("SELECT current_user")).scalar())
+            seen = conn.execute(
+                select(b.c.branch, b.c.region, b.c.timezone).order_by(b.c.branch)
+            ).all()
+            if not seen:
+                raise ReportError(f"role {role} sees no branch at {_shown(engine)}")
+            zones = {str(code): str(tz) for code, _region, tz in seen}
+            regions = {str(code): str(region) for code, region, _tz in seen}
+            bounds = {
+                code: (day_bounds_ms(first, tz)[0], day_bounds_ms(last, tz)[1])
+                for code, tz in zones.items()
+            }
+            where: list[Any] = [
+                or_(
+                    *(
+                        and_(s.c.branch == code, s.c.raised_ms >= a, s.c.raised_ms < z)
+                        for code, (a, z) in bounds.items()
+                    )
+                )
+            ]
+            hour = _per_branch(
+                {c: hour_expr(first, last, tz, s) for c, tz in zones.items()}, s.c.branch
+            )
+            group: ColumnElement[Any]
+            if by == "branch":
+                group = s.c.branch
+            elif by == "region":
+                group = case(regions, value=s.c.branch, else_=literal(""))
+            elif by == "hour":
+                group = hour
+            else:
+                group = group_expr(by, first, last, "UTC", s)
+            tz = next(iter(zones.values())) if len(set(zones.values())) == 1 else "per branch"
+            columns = scan.expressions(
+                by, first, last, tz, handoff_codes, table=s, group=group, hour=hour
+            )
+            found = scan.tally(scan.read_columns(conn, where, columns, by))
+            by_type, grouped, total = responses.build_groups(found, by, handoff_codes)
+            hourly = found.hourly
+            if by == "hour":
+                for k, g in grouped.items():
+                    hourly[int(k)] = g.signals
+            start = min(a for a, _z in bounds.values())
+            # a signal id is a branch's (and epoch's): a decline counts when a signal
+            # of the range has its branch, epoch and id
+            own = (
+                select(literal(1))
+                .where(
+                    s.c.branch == e.c.branch,
+                    s.c.epoch == e.c.epoch,
+                    s.c.signal_id == e.c.signal_id,
+                    *where,
+                )
+                .exists()
+            )
+            handoffs = funnel.funnel(
+                conn, total, found, start, e, (e.c.branch.in_(sorted(zones)), own)
+            )
+            late = responses.late_by_type(catalog, found)
+            now = int(time.time() * 1000) if now_ms is None else now_ms
+            pauses, gaps = _spans(conn, catalog, bounds, now)
+    except (ReportError, ValueError):
+        raise
+    except Exception as exc:  # a wrong URL, a role with no grant: say so, plainly
+        line = (str(getattr(exc, "orig", exc)).strip().splitlines() or [""])[0]
+        raise ReportError(f"cannot read the central database at {_shown(engine)}: {line}") from exc
+    return Report(
+        branch="central",
+        timezone=tz,
+        first_day=first.isoformat(),
+        last_day=last.isoformat(),
+        by=by,
+        total=total,
+        groups=[grouped[k] for k in sorted(grouped)],
+        handoffs=handoffs,
+        pauses=pauses,
+        presence_gaps=gaps,
+        hourly=hourly,
+        deadlines=responses.deadlines(catalog, by_type, late),
+        view={
+            "role": role,
+            "branches": sorted(zones),
+            "regions": sorted({r for r in regions.values()}),
+        },
+    )
+
+
+def _per_branch(
+    exprs: dict[str, ColumnElement[Any]], branch: ColumnElement[Any]
+) -> ColumnElement[Any]:
+    """One expression, or a CASE choosing each branch's (one per time zone would do; one
+    per branch keeps it plain)."""
+    distinct = list(exprs.values())
+    if len(distinct) == 1:
+        return distinct[0]
+    return case(*((branch == code, x) for code, x in exprs.items()), else_=None)
+
+
+def _spans(
+    conn: Connection, catalog: Branch, bounds: dict[str, tuple[int, int]], now: int
+) -> tuple[list[Span], list[Span]]:
+    """Each branch's pauses and presence gaps (app.reports.spans, the branch report's
+    code), pauses summed by reason, gaps by ``BRANCH/STATION``."""
+    e = central.events
+    pauses: dict[str, Span] = {}
+    gaps: list[Span] = []
+    for code, (a, z) in bounds.items():
+        mine, off = spans.counter_spans(conn, catalog, a, z, now, e, (e.c.branch == code,))
+        for p in mine:
+            into = pauses.setdefault(p.key, Span(p.key))
+            into.count += p.count
+            into.total_s = round(into.total_s + p.total_s, 3)
+            into.longest_s = max(into.longest_s, p.longest_s)
+        gaps += [Span(f"{code}/{g.key}", g.count, g.total_s, g.longest_s) for g in off]
+    return [pauses[k] for k in sorted(pauses)], gaps
