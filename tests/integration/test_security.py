@@ -56,8 +56,13 @@ def test_unknown_key_gets_nothing_and_sends_nothing(
                 sock.send_multipart([T_CMD, body], zmq.NOBLOCK)
         sid = teller.accept(RaiseSignal(code="assist", note="被看见了吗"))
         assert sid > 0
-        for sock in (dealer, sub, plain_dealer, plain_sub):
+        for sock in (sub, plain_dealer, plain_sub):
             assert listen_quietly(sock, 1.0) == [], "an unknown peer received something"
+        # An unknown key may reach the command socket to ask for enrolment
+        # (protocol §2.5): at most the refusal of its command, never an event or a reply.
+        for topic, body in listen_quietly(dealer, 1.0):
+            refusal = decode_payload(decode_envelope(body), Rejected)
+            assert (topic, refusal.code) == (b"rejected", "not_enrolled"), (topic, refusal)
         assert journal_rows(db_url, "SELECT code FROM signals") == [("assist",)]
     finally:
         teller.close()
