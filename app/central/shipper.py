@@ -35,6 +35,7 @@ from app.domain.config import Branch, CentralLink
 from app.hub import schema as js
 from app.hub.chain import GENESIS, link
 from app.hub.health import LinkStatus
+from app.hub.journal import read_records
 from app.hub.readonly import read_only_engine
 
 log = logging.getLogger("lobbylink.central")
@@ -332,35 +333,18 @@ class Shipper(threading.Thread):
         return None if found is None else bytes(found)
 
     def _read(self, after: int, limit: int) -> list[dict[str, Any]]:
-        e = js.events.c
-        with self._journal().connect() as conn:
-            rows = conn.execute(
-                select(
-                    e.seq,
-                    e.hub_ts_ms,
-                    e.kind,
-                    e.station,
-                    e.staff,
-                    e.signal_id,
-                    cast(e.body, LargeBinary),
-                    cast(e.hash, LargeBinary),
-                )
-                .where(e.seq > after)
-                .order_by(e.seq)
-                .limit(limit)
-            ).all()
         return [
             {
-                "seq": int(r[0]),
-                "hub_ts_ms": int(r[1]),
-                "kind": r[2],
-                "station": r[3],
-                "staff": r[4],
-                "signal_id": r[5],
-                "body": bytes(r[6]),
-                "hash": None if r[7] is None else bytes(r[7]),
+                "seq": r.seq,
+                "hub_ts_ms": r.hub_ts_ms,
+                "kind": r.kind,
+                "station": r.station,
+                "staff": r.staff,
+                "signal_id": r.signal_id,
+                "body": r.body,
+                "hash": r.hash,
             }
-            for r in rows
+            for r in read_records(self._journal(), after, limit)
         ]
 
     def _signals(self, ids: set[int]) -> list[dict[str, Any]]:

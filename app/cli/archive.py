@@ -12,21 +12,20 @@ from app.cli.common import (
     EXIT_USAGE,
     CliError,
     Subcommands,
+    central_target,
     check_journal,
     db_url,
     iso_day,
     load_config,
     safe_url,
 )
-from app.domain.config import BRANCH_CODE_CHARS, Branch
+from app.domain.config import Branch
 from app.domain.timeday import local_time
 
 
 def _central(args: argparse.Namespace, branch: Branch) -> str:
     """Head office's URL when the branch ships (``--central`` or ``[central] url``), checked;
     "" when it does not, or when ``--ignore-central`` says not to ask (said loudly)."""
-    from app.central.db import CentralError, central_url
-
     target = args.central or branch.config.central.url
     if not target:
         return ""
@@ -37,17 +36,7 @@ def _central(args: argparse.Namespace, branch: Branch) -> str:
             file=sys.stderr,
         )
         return ""
-    try:
-        target = central_url(target)
-    except CentralError as exc:
-        raise CliError(f"--central: {exc}") from exc
-    code = branch.config.branch.id
-    if not code or len(code) > 32 or not set(code) <= BRANCH_CODE_CHARS:
-        raise CliError(
-            f"the branch id {code!r} cannot be a branch code for head office "
-            "(letters, digits, - and _, at most 32)"
-        )
-    return target
+    return central_target(target, branch)
 
 
 def _shipped_to(target: str, code: str, epoch: str, before: date) -> int:

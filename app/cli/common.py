@@ -247,3 +247,24 @@ def add_security_options(p: argparse.ArgumentParser, hub: bool = False) -> None:
         action="store_true",
         help="no encryption, no authentication: for development only",
     )
+
+
+def central_target(target: str, branch: Branch) -> str:
+    """Head office's URL ``target`` (from ``--central`` or ``[central] url``) checked, with
+    the branch's id as the code head office knows it by; "" when there is none."""
+    from app.central.db import CentralError, central_url
+    from app.domain.config import BRANCH_CODE_CHARS
+
+    if not target:
+        return ""
+    try:
+        target = central_url(target)
+    except CentralError as exc:
+        raise CliError(f"--central: {exc}") from exc
+    code = branch.config.branch.id
+    if not code or len(code) > 32 or not set(code) <= BRANCH_CODE_CHARS:
+        raise CliError(
+            f"the branch id {code!r} cannot be a branch code for head office "
+            "(letters, digits, - and _, at most 32)"
+        )
+    return target

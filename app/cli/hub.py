@@ -15,6 +15,7 @@ from app.cli.common import (
     CliError,
     Subcommands,
     add_security_options,
+    central_target,
     check_journal,
     db_url,
     keys_dir,
@@ -22,7 +23,7 @@ from app.cli.common import (
     parse_endpoint,
     safe_url,
 )
-from app.domain.config import BRANCH_CODE_CHARS, Branch
+from app.domain.config import Branch
 from messaging.sockets import DEFAULT_HWM, raise_fd_limit
 
 if TYPE_CHECKING:
@@ -37,26 +38,6 @@ def _hwm(text: str) -> int:
     if value < 1:
         raise argparse.ArgumentTypeError("must be at least 1 (ZeroMQ reads 0 as no limit)")
     return value
-
-
-def _central_target(args: argparse.Namespace, config: Branch) -> str:
-    """Head office's URL, if ``--central`` or ``[central] url`` gives one (checked)."""
-    from app.central.db import CentralError, central_url
-
-    target = args.central or config.config.central.url
-    if not target:
-        return ""
-    try:
-        target = central_url(target)
-    except CentralError as exc:
-        raise CliError(f"--central: {exc}") from exc
-    code = config.config.branch.id
-    if not code or len(code) > 32 or not set(code) <= BRANCH_CODE_CHARS:
-        raise CliError(
-            f"the branch id {code!r} cannot be a branch code for head office "
-            "(letters, digits, - and _, at most 32)"
-        )
-    return target
 
 
 def _shipper(target: str, config: Branch, url: str, epoch: str) -> Shipper:
@@ -78,7 +59,7 @@ def run(args: argparse.Namespace) -> int:
 
     config = load_config(args.config)
     where = parse_endpoint(args.listen, "0.0.0.0")
-    central = _central_target(args, config)
+    central = central_target(args.central or config.config.central.url, config)
     url = db_url(args.db) if args.db else default_url()
     lock = WriterLock(url)
     try:

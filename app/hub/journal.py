@@ -286,41 +286,13 @@ class Journal:
 
     def records(self, after_seq: int = 0, chunk: int = 10_000) -> Iterator[EventRow]:
         """Every event row after ``after_seq``, in order, columns and all."""
-        e = schema.events.c
         last = after_seq
         while True:
-            with self.engine.connect() as conn:
-                rows = conn.execute(
-                    select(
-                        e.seq,
-                        e.hub_ts_ms,
-                        e.kind,
-                        e.station,
-                        e.staff,
-                        e.signal_id,
-                        e.msg_id,
-                        cast(e.body, LargeBinary),
-                        cast(e.hash, LargeBinary),
-                    )
-                    .where(e.seq > last)
-                    .order_by(e.seq)
-                    .limit(chunk)
-                ).all()
+            rows = read_records(self.engine, last, chunk)
             if not rows:
                 return
-            for seq, ts, kind, station, staff, signal_id, msg_id, body, stored in rows:
-                yield EventRow(
-                    int(seq),
-                    int(ts),
-                    kind,
-                    station,
-                    staff,
-                    signal_id,
-                    msg_id,
-                    _blob(body),
-                    None if stored is None else _blob(stored),
-                )
-            last = int(rows[-1][0])
+            yield from rows
+            last = rows[-1].seq
 
     def rows(
         self, after_seq: int = 0, chunk: int = 10_000
@@ -529,3 +501,40 @@ class Journal:
     def close(self) -> None:
         self._drop_dbapi()
         self.engine.dispose()
+
+
+def read_records(engine: Engine, after_seq: int, limit: int) -> list[EventRow]:
+    """Up to ``limit`` event rows after ``after_seq``, in order, columns and all (the
+    journal's own iteration and the head-office shipper read with it)."""
+    e = schema.events.c
+    with engine.connect() as conn:
+        rows = conn.execute(
+            select(
+                e.seq,
+                e.hub_ts_ms,
+                e.kind,
+                e.station,
+                e.staff,
+                e.signal_id,
+                e.msg_id,
+                cast(e.body, LargeBinary),
+                cast(e.hash, LargeBinary),
+            )
+            .where(e.seq > after_seq)
+            .order_by(e.seq)
+            .limit(limit)
+        ).all()
+    return [
+        EventRow(
+            int(seq),
+            int(ts),
+            kind,
+            station,
+            staff,
+            signal_id,
+            msg_id,
+            _blob(body),
+            None if stored is None else _blob(stored),
+        )
+        for seq, ts, kind, station, staff, signal_id, msg_id, body, stored in rows
+    ]
