@@ -56,7 +56,7 @@ APT_PACKAGES=(
     # network namespaces and veth pairs (ip), a loop-mounted ext4 journal (mount,
     # findmnt, mkfs.ext4, e2fsck, chattr)
     iproute2 mount util-linux e2fsprogs
-    # journal tests on PostgreSQL: a throw-away server started by tests/pgserver.py
+    # journal tests on PostgreSQL: a throw-away server started by app/devtools/pgserver.py
     # (initdb and pg_ctl as the postgres user, a temp folder, a free port)
     postgresql
 )

@@ -7,9 +7,9 @@ import pytest
 import zmq
 
 import app.client  # noqa: F401  (guards PySide6's reference leak before any QApplication)
+from app.devtools.pgserver import PgServer
 from app.domain.config import Branch, load_branch
 from tests.helpers import HubProcess, free_port_pair
-from tests.pgserver import PgServer
 
 
 @pytest.fixture(scope="session")
@@ -38,7 +38,7 @@ def hub(db_url: str) -> Iterator[HubProcess]:
 
 @pytest.fixture(scope="session")
 def pg_server() -> Iterator[PgServer]:
-    """One throw-away PostgreSQL server for the session (tests.pgserver)."""
+    """One throw-away PostgreSQL server for the session (app.devtools.pgserver)."""
     server = PgServer().start()
     yield server
     server.stop()

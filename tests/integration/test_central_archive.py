@@ -1,7 +1,7 @@
 """Archiving a branch that ships: ``lobbylink archive`` never deletes a row head office
 has not received, so the shipper always finds what it has still to send.
 
-Real parts: a throw-away PostgreSQL (tests.pgserver) set up as head office runs it, a
+Real parts: a throw-away PostgreSQL (app.devtools.pgserver) set up as head office runs it, a
 branch hub process shipping with its own branch role, the SQLite journal, the CLI.
 """
 
@@ -15,6 +15,7 @@ from pathlib import Path
 
 import zmq
 
+from app.devtools.pgserver import PgServer
 from app.domain.config import load_branch
 from app.domain.events import Cancel, RaiseSignal
 from app.domain.timeday import local_time
@@ -28,7 +29,6 @@ from tests.integration.test_central_ship import (
     shipped_up_to,
 )
 from tests.integration.test_cli import lobbylink
-from tests.pgserver import PgServer
 
 
 def tomorrow(config: str) -> str:

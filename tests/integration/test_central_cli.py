@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from app.devtools.pgserver import PgServer
 from tests.integration.test_cli import lobbylink
-from tests.pgserver import PgServer
 
 
 def test_bad_central_input_is_one_line_and_creates_nothing(

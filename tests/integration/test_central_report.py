@@ -1,7 +1,7 @@
 """Head office's cross-branch reports (issue 13, item 4): the branch reports' measures
 over the central database, and a regional manager's role that sees its region only.
 
-Real parts: a throw-away PostgreSQL (tests.pgserver), ``lobbylink central init``,
+Real parts: a throw-away PostgreSQL (app.devtools.pgserver), ``lobbylink central init``,
 ``add-branch`` and ``add-region-role`` as an administrator runs them, two branch hubs as
 processes on 127.0.0.1 shipping with their own roles, and ``lobbylink report`` run on
 both sources: each branch's journal (``--db``) and head office's (``--central``).
@@ -21,6 +21,7 @@ from sqlalchemy import create_engine, text
 from sqlalchemy.exc import DBAPIError
 
 from app.cli import main
+from app.devtools.pgserver import PgServer
 from app.domain.config import load_branch
 from app.domain.events import (
     Acknowledge,
@@ -39,7 +40,6 @@ from tests.integration.test_central_ship import (
     shipped_up_to,
     start_hub,
 )
-from tests.pgserver import PgServer
 
 BRANCHES = {"B001": "east", "B002": "west"}
 

@@ -1,6 +1,6 @@
 """Head office: branch hubs ship their journals to one central PostgreSQL (issue 13).
 
-Real parts: a throw-away PostgreSQL (tests.pgserver), ``lobbylink central init`` and
+Real parts: a throw-away PostgreSQL (app.devtools.pgserver), ``lobbylink central init`` and
 ``add-branch`` as an administrator runs them, branch hubs as processes on 127.0.0.1, each
 connecting with its own branch role (row-level security).
 """
@@ -19,10 +19,10 @@ from sqlalchemy import create_engine, text
 from sqlalchemy.exc import DBAPIError
 
 from app.cli import main
+from app.devtools.pgserver import PgServer
 from app.domain.config import load_branch
 from app.domain.events import RaiseSignal
 from tests.helpers import HubProcess, TestStation, free_port_pair, wait_for
-from tests.pgserver import PgServer
 
 ROOT = Path(__file__).resolve().parents[2]
 NOTE, TICKET = "王先生 13800138000", "A-0417"

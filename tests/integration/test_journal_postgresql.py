@@ -14,6 +14,7 @@ import pytest
 import zmq
 from sqlalchemy import create_engine, text
 
+from app.devtools.pgserver import PgServer, _bin
 from app.domain.config import Branch
 from app.domain.events import Acknowledge, RaiseSignal, Resolve
 from app.domain.timeday import local_time
@@ -29,7 +30,6 @@ from tests.helpers import (
     wait_for,
 )
 from tests.integration.test_cli import lobbylink
-from tests.pgserver import PgServer, _bin
 
 
 def as_superuser(pg_server: PgServer, *statements: str, database: str = "postgres") -> None:

@@ -10,13 +10,13 @@ import pytest
 from sqlalchemy import text
 from sqlalchemy.exc import DBAPIError
 
+from app.devtools.pgserver import PgServer
 from app.domain.events import JournalNote
 from app.domain.record import event_row
 from app.hub.journal import Batch, Journal
 from app.hub.readonly import read_only_engine
 from tests.helpers import journal_exec, journal_rows
 from tests.integration.test_cli import lobbylink
-from tests.pgserver import PgServer
 
 
 def make_journal(where: Path | str, events: int = 300) -> str:

@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import text
 
+from app.devtools.pgserver import PgServer
 from app.domain.config import load_branch
 from app.domain.events import (
     SignalAcknowledged,
@@ -27,7 +28,6 @@ from app.hub.journal import Journal, JournalUnavailable
 from app.hub.verify import verify
 from app.reports.writer import JournalWriter
 from tests.helpers import journal_rows
-from tests.pgserver import PgServer
 
 BRANCH = load_branch()
 TABLES = {

@@ -1,4 +1,4 @@
-"""A throw-away PostgreSQL server for the tests that need one: Debian's postgresql
+"""A throw-away PostgreSQL server for the tests and benchmarks that need one: Debian's postgresql
 (installed by scripts/setup.sh), initdb and pg_ctl in a temporary folder, a free port on
 127.0.0.1, run as the ``postgres`` user when the tests run as root (the server refuses
 root), stopped with ``pg_ctl stop -m immediate`` at the end.
