@@ -16,6 +16,7 @@ import os
 import shutil
 import socket
 import subprocess
+import sys
 import tempfile
 from pathlib import Path
 
@@ -120,3 +121,53 @@ class PgServer:
         with contextlib.suppress(PgServerError):  # never started
             self._run(_bin("pg_ctl"), "-D", str(self.data), "-m", "immediate", "stop")
         shutil.rmtree(self.root, ignore_errors=True)
+
+    @classmethod
+    def kept_in(cls, root: Path) -> PgServer:
+        """A server whose data and port stay in ``root`` (for scripts that start it in one
+        command and stop it in another); initialised by :meth:`start` when new."""
+        server = cls()
+        shutil.rmtree(server.root, ignore_errors=True)
+        server.root, server.data = root, root / "data"
+        port_file = root / "port"
+        if port_file.exists():
+            server.port = int(port_file.read_text(encoding="utf-8"))
+        else:
+            root.mkdir(parents=True, exist_ok=True)
+            port_file.write_text(str(server.port), encoding="utf-8")
+        return server
+
+
+def main(argv: list[str] | None = None) -> int:
+    """``python -m app.devtools.pgserver up|halt|resume|down DIR``: a throw-away server
+    for trying head office by hand (scripts/headoffice-try.sh); ``up`` prints the URL of
+    a new database ``lobbylink`` on it."""
+    import argparse
+
+    parser = argparse.ArgumentParser(prog="python -m app.devtools.pgserver")
+    parser.add_argument("action", choices=("up", "halt", "resume", "down"))
+    parser.add_argument("folder", type=Path)
+    args = parser.parse_args(argv)
+    server = PgServer.kept_in(args.folder.resolve())
+    try:
+        if args.action == "up":
+            server.start()
+            engine = create_engine(f"{server.url}/postgres", isolation_level="AUTOCOMMIT")
+            with engine.connect() as conn:
+                conn.execute(text('CREATE DATABASE "lobbylink"'))
+            engine.dispose()
+            print(f"{server.url}/lobbylink")
+        elif args.action == "halt":
+            server.halt()
+        elif args.action == "resume":
+            server.resume()
+        else:
+            server.stop()
+    except PgServerError as exc:
+        print(f"pgserver: {str(exc).strip().splitlines()[0]}", file=sys.stderr)
+        return 2
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
