@@ -149,6 +149,12 @@ class StationClocks:
         found = self._samples.get(station)
         return max(found) if found else None
 
+    def unmeasured(self, station: str, sent_ms: int, now_ms: int) -> bool:
+        """Whether a command ``station`` stamped ``sent_ms`` looks queued (over QUEUED_MS
+        before ``now_ms``) while that station's clock is not measured yet: when it was
+        really clicked cannot be told until its next hello or ping."""
+        return now_ms - sent_ms > QUEUED_MS and self.offset_ms(station) is None
+
     def clicked_ms(
         self, station: str, sent_ms: int, now_ms: int, mono_ms: int, earliest_ms: int
     ) -> int:

@@ -55,7 +55,7 @@ from app.hub.admission import (
     Route,
 )
 from app.hub.auth import StationAuthenticator
-from app.hub.clock import QUEUED_MS, HubClock
+from app.hub.clock import HubClock
 from app.hub.commands import Commands
 from app.hub.enrolment import Enrolments
 from app.hub.health import HealthWatch
@@ -378,8 +378,7 @@ class Hub:
         if (
             env.kind != RAISE
             or mono - self.timers.started >= PRESENCE_TIMEOUT_S
-            or self.clock.now_ms() - env.ts_ms <= QUEUED_MS
-            or self.sequencer.stations.offset_ms(env.station) is not None
+            or not self.sequencer.stations.unmeasured(env.station, env.ts_ms, self.clock.now_ms())
         ):
             return False
         try:  # anything else is answered at once, as always
