@@ -137,6 +137,16 @@ class Commands:
             self.stamp.rejected(item.env.msg_id, MSG_ID_REUSED, reason),
         )
 
+    def answered(self, msg_id: str) -> bool:
+        """Whether ``msg_id`` has its final answer already (kept here, or in the journal):
+        its resend is answered with it, whatever its stamp says."""
+        if msg_id in self.recent:
+            return True
+        try:
+            return msg_id in self.journal.find_replies([msg_id])
+        except JournalUnavailable:
+            return False
+
     def remember(self, rows: list[ReplyRow]) -> None:
         """Keep the final answers of a stored batch, for resends."""
         recent = self.recent

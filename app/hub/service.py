@@ -373,12 +373,14 @@ class Hub:
         """Whether to leave a raise unanswered for now: in the hub's first seconds, a
         valid raise that looks queued (stamped over a second ago) from a station whose
         clock the hub has not measured yet (no hello or ping since the start). Its resend
-        comes after the station's next ping, which tells when it was really clicked."""
+        comes after the station's next ping, which tells when it was really clicked. A
+        resend of a raise answered before the restart gets that answer at once."""
         env = item.env
         if (
             env.kind != RAISE
             or mono - self.timers.started >= PRESENCE_TIMEOUT_S
             or not self.sequencer.stations.unmeasured(env.station, env.ts_ms, self.clock.now_ms())
+            or self.commands.answered(env.msg_id)
         ):
             return False
         try:  # anything else is answered at once, as always
