@@ -125,6 +125,8 @@ class RegionOverview:
     thresholds: Thresholds
     rows: list[BranchRow]
     alerts: list[Alert]
+    connected_within_ms: int = CONNECTED_WITHIN_MS
+    """A branch not heard from for longer is disconnected."""
 
     def as_dict(self) -> dict[str, Any]:
         return asdict(self)
