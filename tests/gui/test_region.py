@@ -225,7 +225,7 @@ def test_the_board_reads_chinese(qtbot: QtBot, branch: Branch, zh_cn: None) -> N
     assert view.title.text() == "区域看板"
     for line in view.alert_lines():
         assert not any(c in line for c in ",:;()"), line  # full-width punctuation
-    header = [view.table.horizontalHeaderItem(c).text() for c in range(view.table.columnCount())]
+    header = [view.table.model().headerData(c, Qt.Orientation.Horizontal) for c in range(13)]
     assert all(any("\u4e00" <= ch <= "\u9fff" for ch in h) for h in header), header
 
 
@@ -279,6 +279,7 @@ def test_item_data_is_the_branch_code(qtbot: QtBot, branch: Branch) -> None:
     view = make_view(qtbot, model)
     model.overview_ready.emit(sample())
     codes = [
-        view.table.item(r, 0).data(Qt.ItemDataRole.UserRole) for r in range(view.table.rowCount())
+        view.table.model().index(r, 0).data(Qt.ItemDataRole.UserRole)
+        for r in range(view.table.rowCount())
     ]
     assert codes == ["B001", "B002", "B003"]
