@@ -56,6 +56,8 @@ RED, AMBER, GREEN, GREY = "#c62828", "#8d4e00", "#2e7d32", "#607d8b"
 ALERT_BG = {"disconnected": "#ffebee", "waiting": "#ffebee"}
 """Alert kinds shown on red; the others on amber."""
 AGE_TICK_MS = 1_000
+ALERT_LINES = 8
+"""Alert lines shown at once; more scroll."""
 
 
 def column_text(key: str) -> str:
@@ -115,6 +117,14 @@ class RegionView(QWidget):
         self.whose.setStyleSheet(f"color: {GREY};")
         self.status = QLabel(self)
         self.status.setObjectName("regionStatus")
+        self.banner = QLabel(self)
+        self.banner.setObjectName("regionBanner")
+        self.banner.setWordWrap(True)
+        self.banner.setFont(scaled_font(1.15, bold=True))
+        self.banner.setStyleSheet(
+            f"color: white; background: {RED}; padding: 6px 10px; border-radius: 3px;"
+        )
+        self.banner.hide()
         self.refresh_button = QPushButton(tr("Refresh"), self)
         self.refresh_button.setObjectName("regionRefresh")
         top = QHBoxLayout()
@@ -130,7 +140,7 @@ class RegionView(QWidget):
         self.alerts = QListWidget(self)
         self.alerts.setObjectName("regionAlerts")
         self.alerts.setFont(scaled_font(1.1))
-        self.alerts.setMaximumHeight(200)
+        self.alerts.setSizeAdjustPolicy(QListWidget.SizeAdjustPolicy.AdjustToContents)
         self.rules = QLabel(self)
         self.rules.setObjectName("regionRules")
         self.rules.setStyleSheet(f"color: {GREY};")
@@ -146,7 +156,7 @@ class RegionView(QWidget):
         self.table.setHorizontalHeaderLabels([column_text(c) for c in COLUMNS])
         header = self.table.horizontalHeader()
         header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-        header.setSectionResizeMode(COLUMNS.index("link"), QHeaderView.ResizeMode.Stretch)
+        header.setMinimumSectionSize(72)
         self.hint = QLabel(tr("Double-click a branch (or an alert) to see its day."), self)
         self.hint.setStyleSheet(f"color: {GREY};")
         overview = QWidget(self)
@@ -168,6 +178,10 @@ class RegionView(QWidget):
         self.day_status.setObjectName("regionDayStatus")
         self.day_link = QLabel(self)
         self.day_link.setObjectName("regionDayLink")
+        self.day_alerts = QLabel(self)
+        self.day_alerts.setObjectName("regionDayAlerts")
+        self.day_alerts.setWordWrap(True)
+        self.day_alerts.setStyleSheet(f"color: {RED}; font-weight: bold;")
         self.summary = QLabel(self)
         self.summary.setObjectName("regionDaySummary")
         self.summary.setWordWrap(True)
@@ -184,6 +198,7 @@ class RegionView(QWidget):
         head.addSpacing(12)
         head.addWidget(self.day_link, 1)
         rows.addLayout(head)
+        rows.addWidget(self.day_alerts)
         rows.addWidget(self.day_status)
         rows.addWidget(self.summary)
         rows.addWidget(self.charts, 3)
@@ -195,6 +210,7 @@ class RegionView(QWidget):
         layout = QVBoxLayout(self)
         layout.setContentsMargins(10, 8, 10, 8)
         layout.addLayout(top)
+        layout.addWidget(self.banner)
         layout.addWidget(self.pages, 1)
 
         self._ages = QTimer(self)
@@ -306,6 +322,10 @@ class RegionView(QWidget):
             calm = QListWidgetItem(tr("No alerts: every branch within its limits."))
             calm.setForeground(QBrush(QColor(GREEN)))
             self.alerts.addItem(calm)
+        # as tall as its lines (at most ALERT_LINES; more scroll), so the table keeps the room
+        line = max(self.alerts.sizeHintForRow(0), 1)
+        shown = min(self.alerts.count(), ALERT_LINES)
+        self.alerts.setFixedHeight(line * shown + 2 * self.alerts.frameWidth() + 4)
         self.alerts_title.setText(
             tr("Alerts ({n})").format(n=len(data["alerts"])) if data["alerts"] else tr("Alerts")
         )
@@ -400,14 +420,15 @@ class RegionView(QWidget):
 
     def _show_status(self) -> None:
         now = self.model.now_ms()
+        self.banner.setVisible(bool(self.failure))
         if self.failure:
             text = tr("head office unreachable: {why}").format(why=self.failure)
             if self.data is not None:
                 text += tr(" · figures from {age} ago").format(
                     age=span_text(now - self.received_ms)
                 )
-            self.status.setText(text)
-            self.status.setStyleSheet(f"color: {RED}; font-weight: bold;")
+            self.banner.setText(text)
+            self.status.clear()
         elif self.data is None:
             self.status.setText(tr("Reading head office…"))
             self.status.setStyleSheet(f"color: {GREY};")
@@ -452,6 +473,9 @@ class RegionView(QWidget):
             self.day_link.clear()
             return
         link, colour = self.link_text(row, int(self.data["now_ms"]))
+        mine = [self.alert_text(a) for a in row["alerts"]]
+        self.day_alerts.setText(tr("; ").join(mine))
+        self.day_alerts.setVisible(bool(mine))
         self.day_link.setText(
             tr("{link} · behind: {lag} · open now {n}").format(
                 link=link, lag=self.lag_text(row), n=row["open_signals"]

@@ -24,7 +24,7 @@ import threading
 import time
 from typing import Any
 
-from sqlalchemy import Engine, LargeBinary, cast, select, text
+from sqlalchemy import Engine, LargeBinary, case, cast, select, text
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.exc import DBAPIError, SQLAlchemyError
 
@@ -292,7 +292,12 @@ class Shipper(threading.Thread):
         conn.execute(
             stmt.on_conflict_do_update(
                 index_elements=[b.branch],
-                set_={"last_seen_ms": stmt.excluded.last_seen_ms, "timezone": self.timezone},
+                set_={
+                    "last_seen_ms": stmt.excluded.last_seen_ms,
+                    "timezone": self.timezone,
+                    # head office's name wins; a branch added without one gets its own
+                    "name": case((b.name == "", stmt.excluded.name), else_=b.name),
+                },
             )
         )
         region = conn.execute(select(b.region).where(b.branch == self.code)).scalar()

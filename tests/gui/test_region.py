@@ -169,11 +169,13 @@ def test_head_office_down_keeps_the_last_figures_with_their_age(
     model.overview_ready.emit(sample())
     model.clock += 125_000
     model.overview_failed.emit("connection refused")
-    text = view.status.text()
+    assert view.banner.isVisible()
+    text = view.banner.text()
     assert text == "head office unreachable: connection refused · figures from 2 min ago"
     assert "\n" not in text
     assert view.table.rowCount() == 3 and view.cell("B001", "signals") == "12"
     model.overview_ready.emit(sample())  # back: the line goes
+    assert not view.banner.isVisible()
     assert view.status.text() == "updated 0 s ago"
 
 
@@ -187,6 +189,7 @@ def test_a_double_click_opens_the_branchs_day_with_the_report_figures(
     assert model.days == [("B001", DAY)]
     assert view.pages.currentIndex() == 1
     assert view.day_status.text() == "Reading head office…"
+    assert "2 unclaimed for over 5 min" in view.day_alerts.text()
     model.day_ready.emit("B002", day_report())  # an answer for another branch: ignored
     assert view.day_data is None
     model.day_ready.emit("B001", day_report())

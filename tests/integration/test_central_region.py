@@ -106,6 +106,8 @@ def test_region_overview_links_kpis_alerts_drill_down_and_a_region_sees_its_own(
             assert (rows[code].lag_events, rows[code].lag_ms) == (0, 0), code
             assert rows[code].last_shipped_ms > 0
         assert rows["B003"].link == "never"
+        # added without a name, a branch is named by its shipper (its config's name)
+        assert rows["B001"].name == catalog.config.branch.name.zh_CN != ""
         assert rows["B003"].signals == 0 and not rows["B003"].alerts
         one = rows["B001"]
         assert (one.signals, one.answered, one.resolved, one.unanswered) == (4, 2, 1, 2)
