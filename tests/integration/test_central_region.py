@@ -9,7 +9,9 @@ journal's head, migration c0006), and a regional manager's role (row-level secur
 
 from __future__ import annotations
 
+import json
 import sqlite3
+from collections.abc import Iterator
 from datetime import date
 from functools import partial
 from pathlib import Path
@@ -186,3 +188,75 @@ def test_region_overview_says_the_server_is_unreachable_in_one_line() -> None:
     with pytest.raises(ReportError) as caught:
         overview(engine, catalog)
     assert "\n" not in str(caught.value) and str(caught.value)
+
+
+@pytest.fixture
+def halting_server() -> Iterator[PgServer]:
+    """A server of this test's own (the session's is shared): it is halted under the hubs."""
+    server = PgServer().start()
+    yield server
+    server.stop()
+
+
+def test_done_when_two_branches_ship_through_a_server_outage_report_and_board(
+    halting_server: PgServer,
+    tmp_path: Path,
+    ctx: zmq.Context,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """Issue 13's "Done when", as a new user would try it: two branch hubs with different
+    codes ship to a server the project's scripts started; with the server stopped both
+    keep working; once it is back, `lobbylink report --central URL --by branch` shows
+    every signal of both exactly once, and the region board lists both connected."""
+    admin = halting_server.database()
+    codes = {"B010": 7, "B011": 4}  # signals raised before the outage, per branch
+    setup_central(admin, *(f"{c}:north" for c in codes))
+    hubs = {c: start_hub(tmp_path, c, "north", role_url(admin, c)) for c in codes}
+    tellers = {
+        c: TestStation(load_branch(tmp_path / c / f"{c}.toml"), "C01", h.endpoint, ctx)
+        for c, h in hubs.items()
+    }
+    raised = dict.fromkeys(codes, 0)
+    try:
+        for code, n in codes.items():
+            for _ in range(n):
+                tellers[code].accept(RaiseSignal(code="assist"))
+                raised[code] += 1
+        for code, hub in hubs.items():
+            wait_for(partial(shipped_up_to, admin, code, hub), 20, what=f"{code} shipped")
+        halting_server.halt()  # pg_ctl stop -m immediate
+        for code, teller in tellers.items():  # both branches work on: every command taken
+            for _ in range(codes[code] * 3):
+                teller.accept(RaiseSignal(code="assist"))
+                raised[code] += 1
+        halting_server.resume()
+        for code, hub in hubs.items():
+            wait_for(partial(shipped_up_to, admin, code, hub), 30, what=f"{code} caught up")
+        engine = make_engine(admin)
+        catalog = load_branch(tmp_path / "B010" / "B010.toml")
+
+        def both_connected_and_current() -> bool:
+            rows = overview(engine, catalog).rows
+            return [(r.branch, r.link, r.lag_events) for r in rows] == [
+                ("B010", "connected", 0),
+                ("B011", "connected", 0),
+            ]
+
+        try:
+            wait_for(both_connected_and_current, 30, what="the board lists both connected")
+        finally:
+            engine.dispose()
+    finally:
+        for teller in tellers.values():
+            teller.close()
+        for hub in hubs.values():
+            hub.stop()
+    capsys.readouterr()
+    config = str(tmp_path / "B010" / "B010.toml")
+    assert main(["report", "--central", admin, "--config", config, "--format", "json"]) == 0
+    central = json.loads(capsys.readouterr().out)
+    assert central["by"] == "branch"
+    assert {g["key"]: g["signals"] for g in central["groups"]} == raised  # each exactly once
+    assert central["total"]["signals"] == sum(raised.values()) == 44
+    for hub in hubs.values():
+        assert any("head office unreachable" in line for line in hub.log)
