@@ -322,6 +322,8 @@ class Shipper(threading.Thread):
                 .where(b.branch == self.code)
                 .values(last_seen_ms=text("(extract(epoch FROM clock_timestamp()) * 1000)::bigint"))
             )
+            if not self._has_head:  # head office upgraded since we connected?
+                self._has_head = self._head_columns(conn)
             self._note_head(conn)
         self._seen_at = time.monotonic()
 

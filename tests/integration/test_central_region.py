@@ -18,8 +18,10 @@ from pathlib import Path
 
 import pytest
 import zmq
+from alembic import command as alembic_command
 from sqlalchemy import create_engine, text
 
+from app.central import db as central_db
 from app.central.db import make_engine
 from app.cli import main
 from app.devtools.pgserver import PgServer
@@ -260,3 +262,38 @@ def test_done_when_two_branches_ship_through_a_server_outage_report_and_board(
     assert central["total"]["signals"] == sum(raised.values()) == 44
     for hub in hubs.values():
         assert any("head office unreachable" in line for line in hub.log)
+
+
+def test_a_server_not_yet_upgraded_to_c0006_still_takes_the_journal(
+    pg_server: PgServer, tmp_path: Path, ctx: zmq.Context
+) -> None:
+    """A branch upgraded before head office: the shipper finds no head columns, ships
+    all the same; ``central init`` then adds them and the next beat fills them."""
+    admin = pg_server.database()
+    setup_central(admin, "B020:south")
+    engine = make_engine(admin)
+    cfg = central_db._config()
+    with engine.begin() as conn:
+        cfg.attributes["connection"] = conn
+        alembic_command.downgrade(cfg, "c0005")
+    hub = start_hub(tmp_path, "B020", "south", role_url(admin, "B020"))
+    teller = TestStation(load_branch(tmp_path / "B020" / "B020.toml"), "C01", hub.endpoint, ctx)
+    try:
+        for _ in range(3):
+            teller.accept(RaiseSignal(code="assist"))
+        wait_for(partial(shipped_up_to, admin, "B020", hub), 20, what="shipped to c0005")
+        assert not any("unexpected failure" in line for line in hub.log)
+        assert main(["central", "init", "--central", admin]) == 0
+        # reconnecting (or the 10 s beat) reports the head into the new columns
+        wait_for(
+            lambda: (
+                overview(engine, load_branch(None)).rows[0].link == "connected"
+                and heads(admin)["B020"] == journal_head(hub)
+            ),
+            40,
+            what="the head reported after the upgrade",
+        )
+    finally:
+        teller.close()
+        hub.stop()
+        engine.dispose()
