@@ -69,11 +69,13 @@ def central_measures(
     *,
     now_ms: int | None = None,
     only: Collection[str] | None = None,
+    spans: bool = True,
 ) -> tuple[Report, scan.Tally]:
     """:func:`central_report` and the tallied signals it was made of (the region board
     reads each branch's late signals from them, app.reports.region). ``only``: these
     branches of those the role may see (one branch's day: the region board's
-    drill-down)."""
+    drill-down). ``spans`` False: no pauses nor presence gaps (a query per branch; the
+    region board's overview shows neither)."""
     if by not in CENTRAL_GROUPINGS:
         raise ValueError(f"cannot group by {by!r}; one of {', '.join(CENTRAL_GROUPINGS)}")
     if last < first:
@@ -146,7 +148,7 @@ def central_measures(
             )
             late = responses.late_by_type(catalog, found)
             now = int(time.time() * 1000) if now_ms is None else now_ms
-            pauses, gaps = _spans(conn, catalog, bounds, now)
+            pauses, gaps = _spans(conn, catalog, bounds, now) if spans else ([], [])
     except (ReportError, ValueError):
         raise
     except Exception as exc:  # a wrong URL, a role with no grant: say so, plainly

@@ -245,7 +245,7 @@ def overview(
         raise ReportError(line or type(exc).__name__) from exc
     if not links:
         raise ReportError(f"role {role} sees no branch")
-    report, found = central_measures(engine, catalog, day, day, "branch", now_ms=now)
+    report, found = central_measures(engine, catalog, day, day, "branch", now_ms=now, spans=False)
     groups: dict[str, Group] = {g.key: g for g in report.groups}
     rows: list[BranchRow] = []
     for code, r in links.items():
