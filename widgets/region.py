@@ -318,7 +318,15 @@ class RegionView(QWidget):
             item.setForeground(QBrush(QColor(RED if red else AMBER)))
             item.setBackground(QBrush(QColor("#ffebee" if red else "#fff3e0")))
             self.alerts.addItem(item)
-        if not data["alerts"]:
+        if not data["rows"]:
+            calm = QListWidgetItem(
+                tr("Role {role} sees no branch: head office files branches under regions.").format(
+                    role=data["role"]
+                )
+            )
+            calm.setForeground(QBrush(QColor(AMBER)))
+            self.alerts.addItem(calm)
+        elif not data["alerts"]:
             calm = QListWidgetItem(tr("No alerts: every branch within its limits."))
             calm.setForeground(QBrush(QColor(GREEN)))
             self.alerts.addItem(calm)

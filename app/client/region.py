@@ -82,6 +82,7 @@ class CentralRegionModel(RegionModel):
         self._relay = _Relay(self)
         self._relay.done.connect(self._finished)
         self._busy = False
+        self._down = False
         self.timer = QTimer(self)
         self.timer.setInterval(max(1_000, int(refresh_s * 1000)))
         self.timer.timeout.connect(self.refresh)
@@ -115,9 +116,14 @@ class CentralRegionModel(RegionModel):
         if what == "overview":
             self._busy = False
             if why:
-                log.warning("head office unreachable: %s", why)
+                if not self._down:  # once per outage, not every refresh
+                    log.warning("head office unreachable: %s", why)
+                self._down = True
                 self.overview_failed.emit(why)
             else:
+                if self._down:
+                    log.info("head office reached again")
+                self._down = False
                 self.overview_ready.emit(data)
         elif why:
             self.day_failed.emit(branch, why)

@@ -855,6 +855,10 @@
         <translation>{branch}: head office is {age} behind</translation>
     </message>
     <message>
+        <source>Role {role} sees no branch: head office files branches under regions.</source>
+        <translation>Role {role} sees no branch: head office files branches under regions.</translation>
+    </message>
+    <message>
         <source>No alerts: every branch within its limits.</source>
         <translation>No alerts: every branch within its limits.</translation>
     </message>

@@ -851,6 +851,10 @@
         <translation>{branch}：总行数据落后 {age}</translation>
     </message>
     <message>
+        <source>Role {role} sees no branch: head office files branches under regions.</source>
+        <translation>角色 {role} 看不到任何网点：请总行将网点归入该区域。</translation>
+    </message>
+    <message>
         <source>No alerts: every branch within its limits.</source>
         <translation>无提醒：各网点均在限值之内。</translation>
     </message>

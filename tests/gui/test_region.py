@@ -277,6 +277,17 @@ def test_the_model_reads_head_office_off_the_ui_thread(
         down.engine.dispose()
 
 
+def test_a_role_that_sees_no_branch_is_told_so(qtbot: QtBot, branch: Branch) -> None:
+    model = FakeRegionModel(branch)
+    view = make_view(qtbot, model)
+    empty = {**sample(), "rows": [], "alerts": [], "regions": [], "role": "lobbylink_nowhere"}
+    model.overview_ready.emit(empty)
+    assert view.table.rowCount() == 0
+    assert view.alert_lines() == [
+        "Role lobbylink_nowhere sees no branch: head office files branches under regions."
+    ]
+
+
 def test_item_data_is_the_branch_code(qtbot: QtBot, branch: Branch) -> None:
     model = FakeRegionModel(branch)
     view = make_view(qtbot, model)

@@ -175,6 +175,14 @@ def test_region_overview_links_kpis_alerts_drill_down_and_a_region_sees_its_own(
         assert {r.branch: r.signals for r in mine.rows} == {"B001": 4, "B003": 0}
         with pytest.raises(ReportError, match="sees no branch B002"):
             branch_day(east, catalog, "B002", one_day(mine))
+        # a region with no branch filed under it: an empty board, not an error
+        add = ["central", "add-region-role", "--central", admin, "--region", "nowhere"]
+        assert main([*add, "--role", "lobbylink_nowhere"]) == 0
+        nowhere = make_engine(admin.replace("postgres@", "lobbylink_nowhere@", 1))
+        try:
+            assert overview(nowhere, catalog).rows == []
+        finally:
+            nowhere.dispose()
     finally:
         east.dispose()
         engine.dispose()
