@@ -512,7 +512,7 @@ class RegionView(QWidget):
     def _on_day_failed(self, code: str, why: str) -> None:
         if code != self.day_branch:
             return
-        self.day_status.setText(tr("head office unreachable: {why}").format(why=why))
+        self.day_status.setText(tr("This branch's day could not be read: {why}").format(why=why))
         self.day_status.setStyleSheet(f"color: {RED}; font-weight: bold;")
 
     def _key_text(self, by: str, key: str) -> str:

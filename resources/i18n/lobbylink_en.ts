@@ -915,6 +915,10 @@
         <translation>{day}: figures from head office's copy of the branch journal</translation>
     </message>
     <message>
+        <source>This branch's day could not be read: {why}</source>
+        <translation>This branch's day could not be read: {why}</translation>
+    </message>
+    <message>
         <source>Longest to claim</source>
         <translation>Longest to claim</translation>
     </message>

@@ -911,6 +911,10 @@
         <translation>{day}：数据来自总行保存的网点日志副本</translation>
     </message>
     <message>
+        <source>This branch's day could not be read: {why}</source>
+        <translation>无法读取该网点当天的数据：{why}</translation>
+    </message>
+    <message>
         <source>Longest to claim</source>
         <translation>最长响应用时</translation>
     </message>

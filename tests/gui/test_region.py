@@ -206,7 +206,7 @@ def test_a_double_click_opens_the_branchs_day_with_the_report_figures(
     view.alerts.itemDoubleClicked.emit(view.alerts.item(0))  # B002's alert
     assert model.days[-1] == ("B002", DAY)
     model.day_failed.emit("B002", "timeout")
-    assert view.day_status.text() == "head office unreachable: timeout"
+    assert view.day_status.text() == "This branch's day could not be read: timeout"
 
 
 @pytest.fixture
