@@ -69,6 +69,25 @@ def funnel_text(step: str) -> str:
     }[step]
 
 
+def summary_text(data: dict[str, Any]) -> str:
+    """A report's totals in one line (the Reports page's and the region board's day)."""
+    total = data["total"]
+    conversion = data["handoffs"]["conversion"]
+    return " · ".join(
+        (
+            tr("Signals {n}").format(n=total["signals"]),
+            tr("Claimed {n}").format(n=total["acknowledged"]),
+            tr("Median to claim {t}").format(t=seconds_text(total["ack"]["p50_s"])),
+            tr("90% claimed within {t}").format(t=seconds_text(total["ack"]["p90_s"])),
+            tr("Unanswered {n}").format(n=total["unanswered"]),
+            tr("Escalated {n}").format(n=total["escalated"]),
+            tr("Handoff conversion {p}").format(
+                p="—" if conversion is None else f"{conversion * 100:.1f}%"
+            ),
+        )
+    )
+
+
 def hours_shown(hourly: list[int]) -> range:
     """The opening hours, widened to any hour with a signal: 24 bars do not fit."""
     busy = [h for h, n in enumerate(hourly) if n]

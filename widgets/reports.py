@@ -38,7 +38,7 @@ from widgets.report_figures import (
     ReportTable,
     grouping_text,
     hours_shown,
-    seconds_text,
+    summary_text,
 )
 
 GROUPINGS = ("type", "station", "staff", "hour")
@@ -305,28 +305,12 @@ class ReportPanel(QWidget):
     def show_report(self, data: dict[str, Any]) -> None:
         """Put a report (as the hub sends it) on screen: summary, charts, table."""
         self.data = data
-        total = data["total"]
         if data["first_day"] == data["last_day"]:
             span = data["first_day"]
         else:
             span = tr("{first} to {last}").format(first=data["first_day"], last=data["last_day"])
         self._say(tr("{span}: figures from the hub's journal").format(span=span))
-        conversion = data["handoffs"]["conversion"]
-        self.summary.setText(
-            " · ".join(
-                (
-                    tr("Signals {n}").format(n=total["signals"]),
-                    tr("Claimed {n}").format(n=total["acknowledged"]),
-                    tr("Median to claim {t}").format(t=seconds_text(total["ack"]["p50_s"])),
-                    tr("90% claimed within {t}").format(t=seconds_text(total["ack"]["p90_s"])),
-                    tr("Unanswered {n}").format(n=total["unanswered"]),
-                    tr("Escalated {n}").format(n=total["escalated"]),
-                    tr("Handoff conversion {p}").format(
-                        p="—" if conversion is None else f"{conversion * 100:.1f}%"
-                    ),
-                )
-            )
-        )
+        self.summary.setText(summary_text(data))
         self.charts.show_report(data)
         self.table.show_report(data)
 

@@ -52,6 +52,8 @@ branches = Table(
     Column("timezone", String(64), nullable=False, server_default="Asia/Shanghai"),
     Column("first_seen_ms", BigInteger, nullable=False, server_default="0"),
     Column("last_seen_ms", BigInteger, nullable=False, server_default="0"),
+    Column("head_seq", BigInteger, nullable=False, server_default="0"),
+    Column("head_ts_ms", BigInteger, nullable=False, server_default="0"),
     PrimaryKeyConstraint("branch", name="pk_branches"),
     Index("ix_branches_region", "region"),
     comment="One row per branch: its code, its region (set by head office), when its "
@@ -60,7 +62,10 @@ branches = Table(
 """Every branch head office knows of. ``region`` is head office's word: a branch's config
 says its region too, and its shipper logs a warning when the two differ. ``timezone`` is
 the branch's (``[branch] timezone``, kept current by its shipper): a branch's day, in
-reports, is its local day, as in the branch reports."""
+reports, is its local day, as in the branch reports. ``head_seq`` and ``head_ts_ms``
+(migration c0006) are the branch journal's newest committed seq and its hub time as its
+shipper last saw them (on connecting, every ``SEEN_EVERY_S`` when idle, with each
+batch): the region board's lag is these minus the central mark (``chain_marks``)."""
 
 branch_roles = Table(
     "branch_roles",
@@ -194,6 +199,11 @@ branch is caught up. ``ticket`` and ``note`` are "" unless the branch ships pers
 
 Room for daily rollups per branch (``(branch, day, ...)``), to be added by a later
 migration with the cross-branch reports."""
+
+SEEN_EVERY_S = 10.0
+"""How often an idle shipper tells head office its branch is alive (``branches.last_seen_ms``
+and the journal's head): the shipper's beat, and what the region board's "connected"
+is measured against (app.reports.region)."""
 
 PARTITIONS_AHEAD = 3
 """Months after the current one that ``central init`` creates partitions for."""

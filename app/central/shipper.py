@@ -24,7 +24,7 @@ import threading
 import time
 from typing import Any
 
-from sqlalchemy import Engine, LargeBinary, cast, select, text
+from sqlalchemy import Engine, LargeBinary, case, cast, select, text
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.exc import DBAPIError, SQLAlchemyError
 
@@ -42,7 +42,7 @@ log = logging.getLogger("lobbylink.central")
 
 IDLE_S = 1.0
 """Longest wait for a nudge before looking at the journal anyway."""
-SEEN_EVERY_S = 10.0
+SEEN_EVERY_S = cs.SEEN_EVERY_S
 """How often an idle shipper tells head office the branch is alive (branches.last_seen)."""
 RETRY_MIN_S = 0.5
 PARTITIONS_EVERY_S = 12 * 3600.0
@@ -85,6 +85,8 @@ class Shipper(threading.Thread):
         self._seen_at = -1e9
         self._partitions_at = -1e9
         self._failures = 0
+        self._has_head = False
+        """Whether head office's ``branches`` has the head columns (migration c0006)."""
         self.shipped = 0
         """Events this shipper stored centrally (for tests and the log)."""
 
@@ -290,7 +292,12 @@ class Shipper(threading.Thread):
         conn.execute(
             stmt.on_conflict_do_update(
                 index_elements=[b.branch],
-                set_={"last_seen_ms": stmt.excluded.last_seen_ms, "timezone": self.timezone},
+                set_={
+                    "last_seen_ms": stmt.excluded.last_seen_ms,
+                    "timezone": self.timezone,
+                    # head office's name wins; a branch added without one gets its own
+                    "name": case((b.name == "", stmt.excluded.name), else_=b.name),
+                },
             )
         )
         region = conn.execute(select(b.region).where(b.branch == self.code)).scalar()
@@ -301,6 +308,8 @@ class Shipper(threading.Thread):
                 region,
                 self.region,
             )
+        self._has_head = self._head_columns(conn)
+        self._note_head(conn)
         self._seen_at = time.monotonic()
 
     def _seen(self, engine: Engine) -> None:
@@ -313,7 +322,55 @@ class Shipper(threading.Thread):
                 .where(b.branch == self.code)
                 .values(last_seen_ms=text("(extract(epoch FROM clock_timestamp()) * 1000)::bigint"))
             )
+            if not self._has_head:  # head office upgraded since we connected?
+                self._has_head = self._head_columns(conn)
+            self._note_head(conn)
         self._seen_at = time.monotonic()
+
+    # The journal's head, for the region board's lag (migration c0006) ---------------------
+    @staticmethod
+    def _head_columns(conn: Any) -> bool:
+        """Whether head office's schema has ``branches.head_seq`` (an older one has not:
+        shipping goes on without it; ``lobbylink central init`` upgrades it)."""
+        found = conn.execute(
+            text(
+                "SELECT count(*) FROM information_schema.columns WHERE table_name = 'branches' "
+                "AND column_name IN ('head_seq', 'head_ts_ms') "
+                "AND table_schema = current_schema()"
+            )
+        ).scalar()
+        return found == 2
+
+    def _journal_head(self) -> tuple[int, int] | None:
+        """(seq, hub time) of the journal's newest committed event; None: unreadable."""
+        e = js.events.c
+        try:
+            with self._journal().connect() as conn:
+                row = conn.execute(
+                    select(e.seq, e.hub_ts_ms).order_by(e.seq.desc()).limit(1)
+                ).first()
+        except SQLAlchemyError:
+            return None
+        return (0, 0) if row is None else (int(row[0]), int(row[1]))
+
+    def _note_head(self, conn: Any) -> None:
+        """Tell head office the journal's head, in the caller's transaction (one UPDATE
+        of this branch's row: its own, row-level security allows no other)."""
+        if not self._has_head:
+            return
+        found = self._journal_head()
+        if found is None:
+            return
+        b = cs.branches.c
+        conn.execute(
+            cs.branches.update()
+            .where(b.branch == self.code)
+            .values(
+                head_seq=found[0],
+                head_ts_ms=found[1],
+                last_seen_ms=text("(extract(epoch FROM clock_timestamp()) * 1000)::bigint"),
+            )
+        )
 
     def _chain_start(self) -> tuple[int, bytes]:
         """Where the branch journal's chain begins (before its first row)."""
@@ -421,6 +478,7 @@ class Shipper(threading.Thread):
                 ).first()
                 if mark is None or int(mark[0]) < last_seq:
                     raise ChainRefused(f"head office did not move its mark to seq {last_seq}")
+                self._note_head(conn)
                 if int(mark[0]) > last_seq:  # stored further already: resume from there
                     return int(mark[0]), bytes(mark[1])
         except DBAPIError as exc:

@@ -21,6 +21,7 @@ from app.cli import (
     enrol,
     hub,
     keys,
+    region,
     report,
     send,
     station,
@@ -46,6 +47,7 @@ COMMANDS = (
     witness,
     bench,
     central,
+    region,
 )
 """In the order ``lobbylink --help`` lists them."""
 QUIET = frozenset(

@@ -25,6 +25,7 @@ sources), as in the branch reports' own scan/measures split.
 from __future__ import annotations
 
 import time
+from collections.abc import Collection
 from datetime import date
 from typing import Any
 
@@ -56,6 +57,25 @@ def central_report(
     """The measures of the local days ``first`` to ``last`` (inclusive) of every branch
     the role may see, grouped ``by``. ``catalog``: a branch config whose signal types
     (handoff flags, deadlines) the branches share."""
+    return central_measures(engine, catalog, first, last, by, now_ms=now_ms)[0]
+
+
+def central_measures(
+    engine: Engine,
+    catalog: Branch,
+    first: date,
+    last: date,
+    by: str = "branch",
+    *,
+    now_ms: int | None = None,
+    only: Collection[str] | None = None,
+    spans: bool = True,
+) -> tuple[Report, scan.Tally]:
+    """:func:`central_report` and the tallied signals it was made of (the region board
+    reads each branch's late signals from them, app.reports.region). ``only``: these
+    branches of those the role may see (one branch's day: the region board's
+    drill-down). ``spans`` False: no pauses nor presence gaps (a query per branch; the
+    region board's overview shows neither)."""
     if by not in CENTRAL_GROUPINGS:
         raise ValueError(f"cannot group by {by!r}; one of {', '.join(CENTRAL_GROUPINGS)}")
     if last < first:
@@ -68,6 +88,10 @@ def central_report(
             seen = conn.execute(
                 select(b.c.branch, b.c.region, b.c.timezone).order_by(b.c.branch)
             ).all()
+            if only is not None:
+                seen = [row for row in seen if row[0] in only]
+                if not seen:
+                    raise ReportError(f"role {role} sees no branch {', '.join(sorted(only))}")
             if not seen:
                 raise ReportError(f"role {role} sees no branch at {_shown(engine)}")
             zones = {str(code): str(tz) for code, _region, tz in seen}
@@ -124,13 +148,13 @@ def central_report(
             )
             late = responses.late_by_type(catalog, found)
             now = int(time.time() * 1000) if now_ms is None else now_ms
-            pauses, gaps = _spans(conn, catalog, bounds, now)
+            pauses, gaps = _spans(conn, catalog, bounds, now) if spans else ([], [])
     except (ReportError, ValueError):
         raise
     except Exception as exc:  # a wrong URL, a role with no grant: say so, plainly
         line = (str(getattr(exc, "orig", exc)).strip().splitlines() or [""])[0]
         raise ReportError(f"cannot read the central database at {_shown(engine)}: {line}") from exc
-    return Report(
+    report = Report(
         branch="central",
         timezone=tz,
         first_day=first.isoformat(),
@@ -149,6 +173,7 @@ def central_report(
             "regions": sorted({r for r in regions.values()}),
         },
     )
+    return report, found
 
 
 def _per_branch(

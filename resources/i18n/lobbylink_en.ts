@@ -739,6 +739,26 @@
         <translation>Deadline</translation>
     </message>
     <message>
+        <source>Branch</source>
+        <translation>Branch</translation>
+    </message>
+    <message>
+        <source>Region</source>
+        <translation>Region</translation>
+    </message>
+    <message>
+        <source>Link to head office</source>
+        <translation>Link to head office</translation>
+    </message>
+    <message>
+        <source>Behind</source>
+        <translation>Behind</translation>
+    </message>
+    <message>
+        <source>Unclaimed now</source>
+        <translation>Unclaimed now</translation>
+    </message>
+    <message>
         <source>Claimed</source>
         <translation>Claimed</translation>
     </message>
@@ -749,6 +769,154 @@
     <message>
         <source>90% within</source>
         <translation>90% within</translation>
+    </message>
+    <message>
+        <source>Late</source>
+        <translation>Late</translation>
+    </message>
+    <message>
+        <source>{n} min</source>
+        <translation>{n} min</translation>
+    </message>
+    <message>
+        <source>{h} h {m} min</source>
+        <translation>{h} h {m} min</translation>
+    </message>
+    <message>
+        <source>{d} d {h} h</source>
+        <translation>{d} d {h} h</translation>
+    </message>
+    <message>
+        <source>Region board</source>
+        <translation>Region board</translation>
+    </message>
+    <message>
+        <source>Double-click a branch (or an alert) to see its day.</source>
+        <translation>Double-click a branch (or an alert) to see its day.</translation>
+    </message>
+    <message>
+        <source>← All branches</source>
+        <translation>← All branches</translation>
+    </message>
+    <message>
+        <source>Alerts</source>
+        <translation>Alerts</translation>
+    </message>
+    <message>
+        <source>{day} · view of role {role} · regions: {regions} · {n} branches</source>
+        <translation>{day} · view of role {role} · regions: {regions} · {n} branches</translation>
+    </message>
+    <message>
+        <source>a signal unclaimed over {n} min</source>
+        <translation>a signal unclaimed over {n} min</translation>
+    </message>
+    <message>
+        <source>a type's 90% time to claim over its deadline</source>
+        <translation>a type's 90% time to claim over its deadline</translation>
+    </message>
+    <message>
+        <source>a branch's 90% time to claim over {t}</source>
+        <translation>a branch's 90% time to claim over {t}</translation>
+    </message>
+    <message>
+        <source>no word from a branch for {age}</source>
+        <translation>no word from a branch for {age}</translation>
+    </message>
+    <message>
+        <source>head office over {n} min behind a branch</source>
+        <translation>head office over {n} min behind a branch</translation>
+    </message>
+    <message>
+        <source>Alerts when: {rules}</source>
+        <translation>Alerts when: {rules}</translation>
+    </message>
+    <message>
+        <source>; </source>
+        <translation>; </translation>
+    </message>
+    <message>
+        <source>{branch}: no word from its hub for {age}</source>
+        <translation>{branch}: no word from its hub for {age}</translation>
+    </message>
+    <message>
+        <source>{branch}: {n} unclaimed for over {limit} min, the longest {age}</source>
+        <translation>{branch}: {n} unclaimed for over {limit} min, the longest {age}</translation>
+    </message>
+    <message>
+        <source>{branch}: {type}, 90% claimed within {value}, over its {limit} deadline</source>
+        <translation>{branch}: {type}, 90% claimed within {value}, over its {limit} deadline</translation>
+    </message>
+    <message>
+        <source>{branch}: 90% claimed within {value}, over the {limit} target</source>
+        <translation>{branch}: 90% claimed within {value}, over the {limit} target</translation>
+    </message>
+    <message>
+        <source>{branch}: head office is {age} behind</source>
+        <translation>{branch}: head office is {age} behind</translation>
+    </message>
+    <message>
+        <source>Role {role} sees no branch: head office files branches under regions.</source>
+        <translation>Role {role} sees no branch: head office files branches under regions.</translation>
+    </message>
+    <message>
+        <source>No alerts: every branch within its limits.</source>
+        <translation>No alerts: every branch within its limits.</translation>
+    </message>
+    <message>
+        <source>Alerts ({n})</source>
+        <translation>Alerts ({n})</translation>
+    </message>
+    <message>
+        <source>Never connected</source>
+        <translation>Never connected</translation>
+    </message>
+    <message>
+        <source>Disconnected since {time} ({age})</source>
+        <translation>Disconnected since {time} ({age})</translation>
+    </message>
+    <message>
+        <source>Up to date</source>
+        <translation>Up to date</translation>
+    </message>
+    <message>
+        <source>{n} events · {age}</source>
+        <translation>{n} events · {age}</translation>
+    </message>
+    <message>
+        <source>at least {lag}</source>
+        <translation>at least {lag}</translation>
+    </message>
+    <message>
+        <source>head office unreachable: {why}</source>
+        <translation>head office unreachable: {why}</translation>
+    </message>
+    <message>
+        <source> · figures from {age} ago</source>
+        <translation> · figures from {age} ago</translation>
+    </message>
+    <message>
+        <source>Reading head office…</source>
+        <translation>Reading head office…</translation>
+    </message>
+    <message>
+        <source>updated {age} ago</source>
+        <translation>updated {age} ago</translation>
+    </message>
+    <message>
+        <source>{branch} · {day}</source>
+        <translation>{branch} · {day}</translation>
+    </message>
+    <message>
+        <source>{link} · behind: {lag} · open now {n}</source>
+        <translation>{link} · behind: {lag} · open now {n}</translation>
+    </message>
+    <message>
+        <source>{day}: figures from head office's copy of the branch journal</source>
+        <translation>{day}: figures from head office's copy of the branch journal</translation>
+    </message>
+    <message>
+        <source>This branch's day could not be read: {why}</source>
+        <translation>This branch's day could not be read: {why}</translation>
     </message>
     <message>
         <source>Longest to claim</source>
@@ -1154,6 +1322,13 @@
     <message>
         <source>Send</source>
         <translation>Send</translation>
+    </message>
+</context>
+<context>
+    <name>RegionWindow</name>
+    <message>
+        <source>Lobbylink · region board</source>
+        <translation>Lobbylink · region board</translation>
     </message>
 </context>
 <context>

@@ -735,6 +735,26 @@
         <translation>时限</translation>
     </message>
     <message>
+        <source>Branch</source>
+        <translation>网点</translation>
+    </message>
+    <message>
+        <source>Region</source>
+        <translation>区域</translation>
+    </message>
+    <message>
+        <source>Link to head office</source>
+        <translation>与总行的连接</translation>
+    </message>
+    <message>
+        <source>Behind</source>
+        <translation>总行落后</translation>
+    </message>
+    <message>
+        <source>Unclaimed now</source>
+        <translation>当前未响应</translation>
+    </message>
+    <message>
         <source>Claimed</source>
         <translation>已响应</translation>
     </message>
@@ -745,6 +765,154 @@
     <message>
         <source>90% within</source>
         <translation>90% 响应用时</translation>
+    </message>
+    <message>
+        <source>Late</source>
+        <translation>超时</translation>
+    </message>
+    <message>
+        <source>{n} min</source>
+        <translation>{n} 分钟</translation>
+    </message>
+    <message>
+        <source>{h} h {m} min</source>
+        <translation>{h} 小时 {m} 分钟</translation>
+    </message>
+    <message>
+        <source>{d} d {h} h</source>
+        <translation>{d} 天 {h} 小时</translation>
+    </message>
+    <message>
+        <source>Region board</source>
+        <translation>区域看板</translation>
+    </message>
+    <message>
+        <source>Double-click a branch (or an alert) to see its day.</source>
+        <translation>双击网点（或提醒）查看该网点当天详情。</translation>
+    </message>
+    <message>
+        <source>← All branches</source>
+        <translation>← 全部网点</translation>
+    </message>
+    <message>
+        <source>Alerts</source>
+        <translation>提醒</translation>
+    </message>
+    <message>
+        <source>{day} · view of role {role} · regions: {regions} · {n} branches</source>
+        <translation>{day} · 角色 {role} 的视图 · 区域：{regions} · 共 {n} 个网点</translation>
+    </message>
+    <message>
+        <source>a signal unclaimed over {n} min</source>
+        <translation>信号超过 {n} 分钟未响应</translation>
+    </message>
+    <message>
+        <source>a type's 90% time to claim over its deadline</source>
+        <translation>某类信号 90% 响应用时超过其时限</translation>
+    </message>
+    <message>
+        <source>a branch's 90% time to claim over {t}</source>
+        <translation>网点 90% 响应用时超过 {t}</translation>
+    </message>
+    <message>
+        <source>no word from a branch for {age}</source>
+        <translation>网点 {age} 无消息</translation>
+    </message>
+    <message>
+        <source>head office over {n} min behind a branch</source>
+        <translation>总行落后网点超过 {n} 分钟</translation>
+    </message>
+    <message>
+        <source>Alerts when: {rules}</source>
+        <translation>提醒条件：{rules}</translation>
+    </message>
+    <message>
+        <source>; </source>
+        <translation>；</translation>
+    </message>
+    <message>
+        <source>{branch}: no word from its hub for {age}</source>
+        <translation>{branch}：已 {age} 未收到网点主机消息</translation>
+    </message>
+    <message>
+        <source>{branch}: {n} unclaimed for over {limit} min, the longest {age}</source>
+        <translation>{branch}：{n} 个信号超过 {limit} 分钟未响应，最长 {age}</translation>
+    </message>
+    <message>
+        <source>{branch}: {type}, 90% claimed within {value}, over its {limit} deadline</source>
+        <translation>{branch}：{type} 90% 响应用时 {value}，超过时限 {limit}</translation>
+    </message>
+    <message>
+        <source>{branch}: 90% claimed within {value}, over the {limit} target</source>
+        <translation>{branch}：90% 响应用时 {value}，超过目标 {limit}</translation>
+    </message>
+    <message>
+        <source>{branch}: head office is {age} behind</source>
+        <translation>{branch}：总行数据落后 {age}</translation>
+    </message>
+    <message>
+        <source>Role {role} sees no branch: head office files branches under regions.</source>
+        <translation>角色 {role} 看不到任何网点：请总行将网点归入该区域。</translation>
+    </message>
+    <message>
+        <source>No alerts: every branch within its limits.</source>
+        <translation>无提醒：各网点均在限值之内。</translation>
+    </message>
+    <message>
+        <source>Alerts ({n})</source>
+        <translation>提醒（{n}）</translation>
+    </message>
+    <message>
+        <source>Never connected</source>
+        <translation>从未连接</translation>
+    </message>
+    <message>
+        <source>Disconnected since {time} ({age})</source>
+        <translation>自 {time} 起断开（{age}）</translation>
+    </message>
+    <message>
+        <source>Up to date</source>
+        <translation>已同步</translation>
+    </message>
+    <message>
+        <source>{n} events · {age}</source>
+        <translation>{n} 条事件 · {age}</translation>
+    </message>
+    <message>
+        <source>at least {lag}</source>
+        <translation>至少 {lag}</translation>
+    </message>
+    <message>
+        <source>head office unreachable: {why}</source>
+        <translation>无法连接总行：{why}</translation>
+    </message>
+    <message>
+        <source> · figures from {age} ago</source>
+        <translation> · 显示的是 {age} 前的数据</translation>
+    </message>
+    <message>
+        <source>Reading head office…</source>
+        <translation>正在读取总行数据…</translation>
+    </message>
+    <message>
+        <source>updated {age} ago</source>
+        <translation>{age} 前更新</translation>
+    </message>
+    <message>
+        <source>{branch} · {day}</source>
+        <translation>{branch} · {day}</translation>
+    </message>
+    <message>
+        <source>{link} · behind: {lag} · open now {n}</source>
+        <translation>{link} · 总行落后：{lag} · 当前未结 {n}</translation>
+    </message>
+    <message>
+        <source>{day}: figures from head office's copy of the branch journal</source>
+        <translation>{day}：数据来自总行保存的网点日志副本</translation>
+    </message>
+    <message>
+        <source>This branch's day could not be read: {why}</source>
+        <translation>无法读取该网点当天的数据：{why}</translation>
     </message>
     <message>
         <source>Longest to claim</source>
@@ -1146,6 +1314,13 @@
     <message>
         <source>Send</source>
         <translation>发送</translation>
+    </message>
+</context>
+<context>
+    <name>RegionWindow</name>
+    <message>
+        <source>Lobbylink · region board</source>
+        <translation>网点联动 · 区域看板</translation>
     </message>
 </context>
 <context>
