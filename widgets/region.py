@@ -157,6 +157,10 @@ class RegionView(QWidget):
         header = self.table.horizontalHeader()
         header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         header.setMinimumSectionSize(72)
+        # the figures share the board's width (read across a wide screen, not bunched
+        # at its left); the names, the link and the lag keep their whole text
+        for column in range(COLUMNS.index("open"), len(COLUMNS)):
+            header.setSectionResizeMode(column, QHeaderView.ResizeMode.Stretch)
         self.hint = QLabel(tr("Double-click a branch (or an alert) to see its day."), self)
         self.hint.setStyleSheet(f"color: {GREY};")
         overview = QWidget(self)
