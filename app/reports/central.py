@@ -97,22 +97,25 @@ def central_report(
                     )
                 )
             ]
-            hour = _per_branch(
-                {c: hour_expr(first, last, tz, s) for c, tz in zones.items()}, s.c.branch
-            )
+            from_daily = rollups and by in ROLLUP_GROUPINGS and _has_daily(conn)
+            hour = None
+            if not from_daily:
+                hour = _per_branch(
+                    {c: hour_expr(first, last, tz, s) for c, tz in zones.items()}, s.c.branch
+                )
             group: ColumnElement[Any]
             if by == "branch":
                 group = s.c.branch
             elif by == "region":
                 group = case(regions, value=s.c.branch, else_=literal(""))
-            elif by == "hour":
+            elif by == "hour" and hour is not None:
                 group = hour
             elif by == "type":
                 group = s.c.code
             else:  # a station or staff id is its branch's: BRANCH/STATION, BRANCH/STAFF
                 group = s.c.branch + literal("/") + group_expr(by, first, last, "UTC", s)
             tz = next(iter(zones.values())) if len(set(zones.values())) == 1 else "per branch"
-            if rollups and by in ROLLUP_GROUPINGS and _has_daily(conn):
+            if from_daily:
                 found = _daily_tally(conn, first, last, by, regions, handoff_codes)
             else:
                 columns = scan.expressions(

@@ -4,6 +4,7 @@ included)."""
 
 from __future__ import annotations
 
+import functools
 import itertools
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
@@ -27,7 +28,8 @@ QUARTER_MS = 900_000
 """Every UTC offset change of the tz database falls on a quarter hour of UTC."""
 
 
-def _offsets(first: date, last: date, tz: str) -> list[tuple[int, int]]:
+@functools.lru_cache(maxsize=64)
+def _offsets(first: date, last: date, tz: str) -> tuple[tuple[int, int], ...]:
     """(from UTC ms, UTC offset ms) segments covering the range: one unless DST moves.
     Stepped over UTC quarter hours, so a change lands at its instant (stepping over
     local hours put the repeated hour of a clock going back in the wrong offset)."""
@@ -40,7 +42,7 @@ def _offsets(first: date, last: date, tz: str) -> list[tuple[int, int]]:
         off = int(offset.total_seconds() * 1000)
         if not out or out[-1][1] != off:
             out.append((ms, off))
-    return out
+    return tuple(out)
 
 
 def hour_expr(
