@@ -143,6 +143,10 @@ def test_reports_from_rollups_equal_reports_from_signals_and_stations_are_each_b
                 assert conn.execute(text("SELECT count(*) FROM daily")).scalar() == 2
                 gone = conn.execute(text("DELETE FROM daily WHERE branch = 'B001'"))
                 assert gone.rowcount == 0
+                made = conn.execute(
+                    text("SELECT lobbylink_daily_refresh('B001', ARRAY[:d])"), {"d": today}
+                )
+                assert made.scalar() == 0  # B001's time zone is not B002's to read
             with pytest.raises(DBAPIError), b002.begin() as conn:
                 conn.execute(
                     text(
