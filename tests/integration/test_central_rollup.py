@@ -397,7 +397,7 @@ def test_month_report_on_generated_branches_equal_both_ways_and_timed(
     each way is printed (no assertion on it: the machine is shared)."""
     admin = pg_server.database()
     assert main(["central", "init", "--central", admin]) == 0
-    branches, per_day = 100, 60
+    branches, per_day = 60, 50
     generate(admin, branches, per_day)
     started = time.perf_counter()
     assert main(["central", "rollup", "--central", admin]) == 0

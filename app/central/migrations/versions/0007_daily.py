@@ -24,9 +24,11 @@ REGIONS = "lobbylink_regions"
 LOCAL = "((timestamptz 'epoch' + {ms} * interval '1 millisecond') AT TIME ZONE {tz})"
 HOURS = ", ".join(f"count(*) FILTER (WHERE x.hr = {h})::integer" for h in range(24))
 
-# Followed: the "summary table refreshed by a function" pattern of PostgreSQL rollups
-# (Citus docs, "Real-time analytics: rollups", and pg_partman's maintenance function as
-# in c0003): one SQL function recomputes a branch's days from the signals projection,
+# Followed: Citus's "Safe incremental rollups on Postgres and Citus" (Marco Slot): a
+# rollup table keyed by the distribution column, filled by a plpgsql aggregation
+# function, concurrent runs ordered by an advisory lock. Signals change after they are
+# raised (acknowledged, resolved), so instead of aggregating only new rows it recomputes
+# whole days: one SQL function recomputes a branch's days from the signals projection,
 # called by the shipper in each batch's transaction and by ``lobbylink central
 # rollup``. SECURITY INVOKER (the default): a branch's role recomputes its own rows
 # only, row-level security on ``signals`` and ``daily`` sees to it. Its first argument
