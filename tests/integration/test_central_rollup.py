@@ -432,3 +432,36 @@ def test_month_report_on_generated_branches_equal_both_ways_and_timed(
                 for by in ("branch", "region", "type")
             )
         )
+
+
+def test_the_migration_rolls_up_the_signals_already_stored(
+    pg_server: PgServer, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A head office at the schema before the rollups, with a month of signals: ``central
+    init`` upgrades it and the rollups hold them all at once."""
+    from alembic import command
+
+    from app.central.db import _config
+
+    admin = pg_server.database()
+    engine = create_engine(admin)
+    try:
+        with engine.begin() as conn:
+            cfg = _config()
+            cfg.attributes["connection"] = conn
+            command.upgrade(cfg, "c0005")
+        generate(admin, 6, 20)
+        with engine.connect() as conn:
+            assert conn.execute(text("SELECT to_regclass('daily')")).scalar() is None
+        assert main(["central", "init", "--central", admin]) == 0
+        assert "upgraded" in capsys.readouterr().out
+        catalog = load_branch(None)
+        for by in ("branch", "type"):
+            report = both_ways(engine, catalog, date(2026, 10, 1), date(2026, 10, 31), by)
+            assert report["total"]["signals"] > 6 * 20 * 28
+        with engine.connect() as conn:
+            rolled = conn.execute(text("SELECT sum(signals) FROM daily")).scalar()
+            stored = conn.execute(text("SELECT count(*) FROM signals")).scalar()
+        assert rolled == stored
+    finally:
+        engine.dispose()
