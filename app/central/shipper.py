@@ -47,9 +47,9 @@ SEEN_EVERY_S = 10.0
 """How often an idle shipper tells head office the branch is alive (branches.last_seen)."""
 RETRY_MIN_S = 0.5
 PARTITIONS_EVERY_S = 12 * 3600.0
+"""How often a connected shipper asks head office to make the coming months' partitions."""
 ROLLUPS_RECHECK_S = 600.0
 """How often a shipper whose head office has no daily rollups asks again."""
-"""How often a connected shipper asks head office to make the coming months' partitions."""
 
 
 class NotReady(Exception):
