@@ -465,3 +465,40 @@ def test_the_migration_rolls_up_the_signals_already_stored(
         assert rolled == stored
     finally:
         engine.dispose()
+
+
+def test_a_head_office_without_rollups_still_receives_every_batch(
+    pg_server: PgServer, tmp_path: Path, ctx: zmq.Context
+) -> None:
+    """A branch upgraded before head office: its shipper says once that the schema has no
+    rollups, and ships on; ``central init`` then adds them, holding every signal."""
+    from alembic import command
+
+    from app.central.db import _config, add_branch
+
+    admin = pg_server.database()
+    engine = create_engine(admin)
+    try:
+        with engine.begin() as conn:
+            cfg = _config()
+            cfg.attributes["connection"] = conn
+            command.upgrade(cfg, "c0005")
+            ensure_partitions(conn)
+            add_branch(conn, "B030", "east", "", "lobbylink_branch_b030")
+        hub = start_hub(tmp_path, "B030", "east", role_url(admin, "B030"))
+        teller = TestStation(load_branch(tmp_path / "B030" / "B030.toml"), "C01",
+                             hub.endpoint, ctx)  # fmt: skip
+        try:
+            for _ in range(3):
+                teller.accept(RaiseSignal(code="assist"))
+            wait_for(partial(shipped_up_to, admin, "B030", hub), 20, what="shipped")
+        finally:
+            teller.close()
+            hub.stop()
+        warned = [line for line in hub.log if "no daily rollups" in line]
+        assert len(warned) == 1, hub.log
+        assert main(["central", "init", "--central", admin]) == 0
+        with engine.connect() as conn:
+            assert conn.execute(text("SELECT sum(signals) FROM daily")).scalar() == 3
+    finally:
+        engine.dispose()
