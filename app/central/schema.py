@@ -23,6 +23,7 @@ from sqlalchemy import (
     BigInteger,
     Boolean,
     Column,
+    Date,
     Index,
     Integer,
     LargeBinary,
@@ -33,6 +34,7 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
 )
+from sqlalchemy.dialects.postgresql import ARRAY
 
 VERSION_TABLE = "lobbylink_central_version"
 """Alembic's version table here: never ``alembic_version``, the branch journal's."""
@@ -197,8 +199,49 @@ branch is caught up. ``ticket`` and ``note`` are "" unless the branch ships pers
 (app.central.redact). Partitioned by month of ``raised_ms`` (``signals_YYYYMM``, as
 ``events``); reports read it for the branch reports' measures.
 
-Room for daily rollups per branch (``(branch, day, ...)``), to be added by a later
-migration with the cross-branch reports."""
+Its daily rollups are :data:`daily`."""
+
+daily = Table(
+    "daily",
+    metadata,
+    Column("branch", String(32), nullable=False),
+    Column("day", Date, nullable=False, comment="the branch's local day (branches.timezone)"),
+    Column("code", String(32), nullable=False, comment="the signal type"),
+    Column("signals", Integer, nullable=False),
+    Column("marks", ARRAY(Integer), nullable=False, comment="level * 32 + flags, ascending"),
+    Column("mark_counts", ARRAY(Integer), nullable=False, comment="signals of each mark"),
+    Column("hours", ARRAY(Integer), nullable=False, comment="signals raised each local hour"),
+    Column("ack_ms", ARRAY(BigInteger), nullable=False, comment="sorted ms raise to ack"),
+    Column("arrive_ms", ARRAY(BigInteger), nullable=False),
+    Column("resolve_ms", ARRAY(BigInteger), nullable=False),
+    Column("declined", ARRAY(BigInteger), nullable=False, comment="ids declined at least once"),
+    Column("declined_until", BigInteger, nullable=True),
+    Column("products", ARRAY(Text), nullable=False, comment="product of each served one"),
+    Column("updated_ms", BigInteger, nullable=False, comment="server time of the recompute"),
+    PrimaryKeyConstraint("branch", "day", "code", name="pk_daily"),
+    comment="Per branch, local day and signal type: what the reports' measures need.",
+)
+"""Daily rollups per branch (migration c0007): for each (branch, local day, signal type)
+exactly what app.reports.scan's ``Tally`` holds of those signals, so that a report
+grouped by branch, region or type adds the days up instead of reading every signal:
+
+- ``marks``/``mark_counts``: how many signals of each mark (app.reports.scan:
+  ``level * 32 + flags``), two arrays in step, ascending by mark;
+- ``hours``: 24 counts, the signals raised in each local hour;
+- ``ack_ms``, ``arrive_ms``, ``resolve_ms``: the ms from the raise of each signal that
+  was acknowledged, arrived at, resolved, sorted ascending (PostgreSQL ``bigint[]``):
+  percentiles stay exact (merged across days and branches, never averaged);
+- ``declined`` (ids of the signals declined at least once), ``declined_until`` (their
+  last change) and ``products`` (the product of each signal resolved "served"): the
+  handoff funnel's, kept for every type; a report keeps those of its handoff types.
+
+A day of a branch is recomputed from :data:`signals`, whole, by the SQL function
+``lobbylink_daily_refresh(branch, days)``: the shipper calls it (through
+``lobbylink_daily_touch(branch, raise times)``) in each batch's transaction for the days
+the batch's signals were raised on, so a signal acknowledged after midnight recomputes
+the day it was raised; ``lobbylink central rollup`` rebuilds any range (app.central.rollup).
+Row-level security as on ``signals``: a branch's role reads and writes its own rows, a
+region role reads its region's. Not partitioned: one row per branch, day and type."""
 
 SEEN_EVERY_S = 10.0
 """How often an idle shipper tells head office its branch is alive (``branches.last_seen_ms``
@@ -208,6 +251,6 @@ is measured against (app.reports.region)."""
 PARTITIONS_AHEAD = 3
 """Months after the current one that ``central init`` creates partitions for."""
 
-RLS_TABLES = ("branches", "chain_marks", "events", "signals")
+RLS_TABLES = ("branches", "chain_marks", "events", "signals", "daily")
 PARTITIONED = {"events": "hub_ts_ms", "signals": "raised_ms"}
 """The tables partitioned by month, and the column (UTC ms) they are partitioned on."""

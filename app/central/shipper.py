@@ -29,6 +29,7 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.exc import DBAPIError, SQLAlchemyError
 
 from app.central import db as central_db
+from app.central import rollup
 from app.central import schema as cs
 from app.central.redact import Redactor
 from app.domain.config import Branch, CentralLink
@@ -47,6 +48,8 @@ SEEN_EVERY_S = cs.SEEN_EVERY_S
 RETRY_MIN_S = 0.5
 PARTITIONS_EVERY_S = 12 * 3600.0
 """How often a connected shipper asks head office to make the coming months' partitions."""
+ROLLUPS_RECHECK_S = 600.0
+"""How often a shipper whose head office has no daily rollups asks again."""
 
 
 class NotReady(Exception):
@@ -87,6 +90,8 @@ class Shipper(threading.Thread):
         self._failures = 0
         self._has_head = False
         """Whether head office's ``branches`` has the head columns (migration c0006)."""
+        self._rollups_checked: float | None = None
+        self._has_rollups = False
         self.shipped = 0
         """Events this shipper stored centrally (for tests and the log)."""
 
@@ -470,6 +475,7 @@ class Shipper(threading.Thread):
                         ),
                         projected,
                     )
+                    self._rollups(conn, projected)
                 m = cs.chain_marks.c
                 mark = conn.execute(
                     select(m.last_seq, m.last_hash).where(
@@ -486,6 +492,26 @@ class Shipper(threading.Thread):
                 raise ChainRefused(str(exc.orig).splitlines()[0]) from exc
             raise
         return last_seq, expected
+
+    # Daily rollups ---------------------------------------------------------------------------
+    def _rollups(self, conn: Any, projected: list[dict[str, Any]]) -> None:
+        """Recompute, in the batch's transaction, the branch's local days its signals
+        were raised on (app.central.rollup): a signal acknowledged after midnight
+        recomputes the day it was raised. A head office still without the rollups
+        (an older schema: asked again every ``ROLLUPS_RECHECK_S``) is told once; the
+        batch ships all the same."""
+        now = time.monotonic()
+        if self._rollups_checked is None or (
+            not self._has_rollups and now - self._rollups_checked > ROLLUPS_RECHECK_S
+        ):
+            self._rollups_checked = now
+            self._has_rollups = rollup.available(conn)
+            if not self._has_rollups:
+                log.warning(
+                    "head office's schema has no daily rollups: run `lobbylink central init`"
+                )
+        if self._has_rollups:
+            rollup.touch(conn, self.code, (sig["raised_ms"] for sig in projected))
 
 
 def _chunks(items: list[int], size: int) -> list[list[int]]:

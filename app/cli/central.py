@@ -116,6 +116,42 @@ def run_add_region_role(args: argparse.Namespace) -> int:
     return 0
 
 
+def run_rollup(args: argparse.Namespace) -> int:
+    """Rebuild the daily rollups from the signals projection (after a repair, a branch's
+    time zone changed, or to be sure): every branch the role may see."""
+    from sqlalchemy.exc import DBAPIError
+
+    from app.central.rollup import available, rebuild
+    from app.cli.common import iso_day
+
+    if bool(args.date_from) != bool(args.date_to):
+        raise CliError("--from and --to go together")
+    first = iso_day("--from", args.date_from) if args.date_from else None
+    last = iso_day("--to", args.date_to) if args.date_to else None
+    if first is not None and last is not None and last < first:
+        raise CliError(f"--to {last} is before --from {first}")
+    engine = _engine(args.central)
+
+    def said(code: str, days: int, rows: int) -> None:
+        print(f"branch {code}: {days} days, {rows} rows")
+
+    try:
+        with engine.connect() as conn:
+            if not available(conn):
+                raise CliError(
+                    "the central schema has no daily rollups yet: run `lobbylink central init`"
+                )
+            conn.rollback()
+            branches, days, rows = rebuild(conn, first, last, progress=said)
+    except DBAPIError as exc:
+        raise _fail(args.central, exc) from exc
+    finally:
+        engine.dispose()
+    span = f"{first} to {last}" if first else "every day"
+    print(f"daily rollups rebuilt ({span}): {branches} branches, {days} days, {rows} rows")
+    return 0
+
+
 def add_parser(sub: Subcommands) -> None:
     p = sub.add_parser("central", help="head office's database: create, upgrade, add branches")
     actions = p.add_subparsers(dest="action", required=True, metavar="ACTION")
@@ -148,3 +184,11 @@ def add_parser(sub: Subcommands) -> None:
     region.add_argument("--region", required=True, help="the region (as in add-branch)")
     region.add_argument("--role", required=True, help="the role name, e.g. lobbylink_east")
     region.set_defaults(func=run_add_region_role)
+    roll = actions.add_parser(
+        "rollup",
+        help="rebuild the daily rollups from the signals (every branch, or a range of days)",
+    )
+    roll.add_argument("--central", required=True, metavar="URL", help=URL_HELP)
+    roll.add_argument("--from", dest="date_from", metavar="YYYY-MM-DD", help="first local day")
+    roll.add_argument("--to", dest="date_to", metavar="YYYY-MM-DD", help="last local day")
+    roll.set_defaults(func=run_rollup)

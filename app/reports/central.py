@@ -9,8 +9,13 @@ table, the range and the groupings differ:
 - each branch's range is its own local days (``branches.timezone``), so a branch counts
   the same signals here as in its own report, and ``hour`` is each branch's local hour;
 - ``branch`` groups by branch code, ``region`` by ``branches.region`` (head office's
-  word); the other groupings are the branch reports' (a station or staff id of one
-  branch adds up with the same id of another: group by branch for one branch's);
+  word); ``station`` and ``staff`` by ``BRANCH/STATION`` and ``BRANCH/STAFF`` (a
+  station or staff id is its branch's: C01 of one branch is not C01 of another), as
+  presence gaps are; ``type`` and ``hour`` as the branch reports;
+- by branch, region or type the signals' figures come from the daily rollups (``daily``:
+  per branch, local day and type, the counts and the sorted durations the ``Tally``
+  holds, merged here), otherwise from the signals projection: the same ``Tally``, the
+  same code after it, the same figures;
 - which branches: the rows of ``branches`` the role may read. PostgreSQL's row-level
   security decides (a branch's role sees its branch, a region role its region's,
   app.central migration c0005; an administrator all), and the report names them.
@@ -24,7 +29,9 @@ sources), as in the branch reports' own scan/measures split.
 
 from __future__ import annotations
 
+import itertools
 import time
+from collections import defaultdict
 from collections.abc import Collection
 from datetime import date
 from typing import Any
@@ -40,6 +47,9 @@ from app.reports.day import ReportError
 from app.reports.figures import Report, Span
 from app.reports.grouping import CENTRAL_GROUPINGS, group_expr, hour_expr
 
+ROLLUP_GROUPINGS = ("branch", "region", "type")
+"""Groupings a report reads from the daily rollups (their rows are per branch and type)."""
+
 
 def _shown(engine: Engine) -> str:
     return engine.url.render_as_string(hide_password=True)
@@ -53,11 +63,14 @@ def central_report(
     by: str = "branch",
     *,
     now_ms: int | None = None,
+    rollups: bool = True,
 ) -> Report:
     """The measures of the local days ``first`` to ``last`` (inclusive) of every branch
     the role may see, grouped ``by``. ``catalog``: a branch config whose signal types
-    (handoff flags, deadlines) the branches share."""
-    return central_measures(engine, catalog, first, last, by, now_ms=now_ms)[0]
+    (handoff flags, deadlines) the branches share. Grouped by branch, region or type,
+    the signals' figures come from the daily rollups (``rollups=False``: from the
+    signals projection, as for the other groupings); the same ``Tally`` either way."""
+    return central_measures(engine, catalog, first, last, by, now_ms=now_ms, rollups=rollups)[0]
 
 
 def central_measures(
@@ -70,6 +83,7 @@ def central_measures(
     now_ms: int | None = None,
     only: Collection[str] | None = None,
     spans: bool = True,
+    rollups: bool = True,
 ) -> tuple[Report, scan.Tally]:
     """:func:`central_report` and the tallied signals it was made of (the region board
     reads each branch's late signals from them, app.reports.region). ``only``: these
@@ -108,23 +122,31 @@ def central_measures(
                     )
                 )
             ]
-            hour = _per_branch(
-                {c: hour_expr(first, last, tz, s) for c, tz in zones.items()}, s.c.branch
-            )
+            from_daily = rollups and by in ROLLUP_GROUPINGS and _has_daily(conn)
+            hour = None
+            if not from_daily:
+                hour = _per_branch(
+                    {c: hour_expr(first, last, tz, s) for c, tz in zones.items()}, s.c.branch
+                )
             group: ColumnElement[Any]
             if by == "branch":
                 group = s.c.branch
             elif by == "region":
                 group = case(regions, value=s.c.branch, else_=literal(""))
-            elif by == "hour":
+            elif by == "hour" and hour is not None:
                 group = hour
-            else:
-                group = group_expr(by, first, last, "UTC", s)
+            elif by == "type":
+                group = s.c.code
+            else:  # a station or staff id is its branch's: BRANCH/STATION, BRANCH/STAFF
+                group = s.c.branch + literal("/") + group_expr(by, first, last, "UTC", s)
             tz = next(iter(zones.values())) if len(set(zones.values())) == 1 else "per branch"
-            columns = scan.expressions(
-                by, first, last, tz, handoff_codes, table=s, group=group, hour=hour
-            )
-            found = scan.tally(scan.read_columns(conn, where, columns, by))
+            if from_daily:
+                found = _daily_tally(conn, first, last, by, regions, handoff_codes)
+            else:
+                columns = scan.expressions(
+                    by, first, last, tz, handoff_codes, table=s, group=group, hour=hour
+                )
+                found = scan.tally(scan.read_columns(conn, where, columns, by))
             by_type, grouped, total = responses.build_groups(found, by, handoff_codes)
             hourly = found.hourly
             if by == "hour":
@@ -174,6 +196,71 @@ def central_measures(
         },
     )
     return report, found
+
+
+def _has_daily(conn: Connection) -> bool:
+    return conn.execute(text("SELECT to_regclass('daily')")).scalar() is not None
+
+
+def _daily_tally(
+    conn: Connection,
+    first: date,
+    last: date,
+    by: str,
+    regions: dict[str, str],
+    handoff_codes: set[str],
+) -> scan.Tally:
+    """The range's ``Tally`` from the daily rollups (app.central.schema ``daily``): each
+    row is one (branch, local day, type); its counts add up, its sorted durations are
+    merged (sorting concatenated sorted runs merges them), so the figures are those
+    the signals give (exact percentiles)."""
+    d = central.daily.c
+    counts: dict[tuple[str, str, int], int] = defaultdict(int)
+    runs: dict[tuple[str, str], tuple[list[list[int]], ...]] = {}
+    hourly = [0] * 24
+    declined: list[int] = []
+    until = 0
+    products: list[str] = []
+    rows = conn.execute(
+        select(
+            d.branch,
+            d.code,
+            d.marks,
+            d.mark_counts,
+            d.hours,
+            d.ack_ms,
+            d.arrive_ms,
+            d.resolve_ms,
+            d.declined,
+            d.declined_until,
+            d.products,
+        ).where(d.branch.in_(sorted(regions)), d.day >= first, d.day <= last)
+    )
+    for branch, code, marks, ns, hours, ack, arrive, resolve, ids, upto, sold in rows:
+        g = code if by == "type" else branch if by == "branch" else regions[branch]
+        for mark, n in zip(marks, ns, strict=True):
+            counts[code, g, mark] += n
+        into = runs.get((code, g))
+        if into is None:
+            into = runs[code, g] = ([], [], [])
+        for mine, values in zip(into, (ack, arrive, resolve), strict=True):
+            if values:
+                mine.append(values)
+        for h, n in enumerate(hours):
+            hourly[h] += n
+        if code in handoff_codes:
+            declined += ids
+            if upto is not None:
+                until = max(until, int(upto))
+            products += sold
+    durations = {key: (_merged(a), _merged(r), _merged(z)) for key, (a, r, z) in runs.items()}
+    return scan.Tally(dict(counts), durations, hourly, declined, until, products)
+
+
+def _merged(runs: list[list[int]]) -> list[int]:
+    if not runs:
+        return []
+    return list(runs[0]) if len(runs) == 1 else sorted(itertools.chain.from_iterable(runs))
 
 
 def _per_branch(

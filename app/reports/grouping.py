@@ -4,8 +4,9 @@ included)."""
 
 from __future__ import annotations
 
+import functools
 import itertools
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -23,18 +24,25 @@ def days(first: date, last: date) -> list[date]:
     return [first + timedelta(days=i) for i in range((last - first).days + 1)]
 
 
-def _offsets(first: date, last: date, tz: str) -> list[tuple[int, int]]:
-    """(from UTC ms, UTC offset ms) segments covering the range: one unless DST moves."""
+QUARTER_MS = 900_000
+"""Every UTC offset change of the tz database falls on a quarter hour of UTC."""
+
+
+@functools.lru_cache(maxsize=64)
+def _offsets(first: date, last: date, tz: str) -> tuple[tuple[int, int], ...]:
+    """(from UTC ms, UTC offset ms) segments covering the range: one unless DST moves.
+    Stepped over UTC quarter hours, so a change lands at its instant (stepping over
+    local hours put the repeated hour of a clock going back in the wrong offset)."""
     zone = ZoneInfo(tz)
+    start = int(datetime.combine(first - timedelta(days=2), time(0), UTC).timestamp() * 1000)
+    end = int(datetime.combine(last + timedelta(days=2), time(0), UTC).timestamp() * 1000)
     out: list[tuple[int, int]] = []
-    for day in days(first - timedelta(days=1), last + timedelta(days=1)):
-        for h in range(24):
-            local = datetime(day.year, day.month, day.day, h, tzinfo=zone)
-            offset = local.utcoffset() or timedelta(0)
-            ms, off = int(local.timestamp() * 1000), int(offset.total_seconds() * 1000)
-            if not out or out[-1][1] != off:
-                out.append((ms, off))
-    return out
+    for ms in range(start, end + 1, QUARTER_MS):
+        offset = datetime.fromtimestamp(ms / 1000, zone).utcoffset() or timedelta(0)
+        off = int(offset.total_seconds() * 1000)
+        if not out or out[-1][1] != off:
+            out.append((ms, off))
+    return tuple(out)
 
 
 def hour_expr(
