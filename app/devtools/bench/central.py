@@ -265,12 +265,18 @@ def ingest(
         conn.commit()
         raw_took = time.perf_counter() - raw_started
         # between the two: the same rows by COPY into ``events`` itself (partitions,
-        # indexes, the chain trigger), as another epoch, without the shipper's client side
+        # indexes, the chain trigger), as another epoch, without the shipper's client
+        # side; one transaction per ``batch`` rows, as the shipper's. (In one transaction
+        # for all, the trigger's update of the same chain_marks row leaves a chain of
+        # row versions each lookup walks: quadratic, minutes for 70,000 rows.)
+        batch = branch.config.central.batch
         trigger_started = time.perf_counter()
-        with conn.cursor() as cur, cur.copy(f"COPY events ({ev_cols}) FROM STDIN") as copy:
-            for row in rows:
-                copy.write_row((row[0], f"{epoch}-copy", *row[2:]))
-        conn.commit()
+        with conn.cursor() as cur:
+            for low in range(0, len(rows), batch):
+                with cur.copy(f"COPY events ({ev_cols}) FROM STDIN") as copy:
+                    for row in rows[low : low + batch]:
+                        copy.write_row((row[0], f"{epoch}-copy", *row[2:]))
+                conn.commit()
         trigger_took = time.perf_counter() - trigger_started
     engine.dispose()
     product = head / took
