@@ -98,7 +98,7 @@ class Sizes:
 
 
 FULL = Sizes(70_000, EVENTS_PER_DAY, 1_000, EVENTS_PER_DAY, 1, 8, 3)
-QUICK = Sizes(14_000, EVENTS_PER_DAY, 1_000, 1_400, 1, 4, 1)
+QUICK = Sizes(14_000, EVENTS_PER_DAY, 300, 3_000, 1, 4, 1)
 TINY = Sizes(700, 700, 3, 1_500, 1, 2, 1)
 """For the test: every part runs, nothing is big."""
 
