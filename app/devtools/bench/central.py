@@ -225,7 +225,8 @@ def ingest(
     redactor = Redactor(branch, False)
     rows: list[tuple[Any, ...]] = []
     prev = GENESIS
-    for r in read_records(make_engine(journal_url), 0, head + 1):
+    local_engine = make_engine(journal_url)
+    for r in read_records(local_engine, 0, head + 1):
         body = redactor.body(r.body)
         rows.append(
             (
@@ -236,11 +237,12 @@ def ingest(
         prev = bytes(r.hash or b"")
     sig_cols = [c.name for c in cs.signals.columns]
     local = [c.name for c in js.signals.columns]
-    with make_engine(journal_url).connect() as conn:
+    with local_engine.connect() as conn:
         signals = [
             {**dict(zip(local, row, strict=True)), "branch": code, "epoch": epoch, "seq": head}
             for row in conn.execute(text(f"SELECT {', '.join(local)} FROM signals"))
         ]
+    local_engine.dispose()
     for sig in signals:
         sig["ticket"] = sig["note"] = ""
     sig_rows = [tuple(sig[c] for c in sig_cols) for sig in signals]
@@ -267,8 +269,8 @@ def ingest(
         # between the two: the same rows by COPY into ``events`` itself (partitions,
         # indexes, the chain trigger), as another epoch, without the shipper's client
         # side; one transaction per ``batch`` rows, as the shipper's. (In one transaction
-        # for all, the trigger's update of the same chain_marks row leaves a chain of
-        # row versions each lookup walks: quadratic, minutes for 70,000 rows.)
+        # for all, it had not finished 70,000 rows after two minutes: probably the
+        # versions of the one chain_marks row the trigger updates, piling up.)
         batch = branch.config.central.batch
         trigger_started = time.perf_counter()
         with conn.cursor() as cur:
@@ -696,7 +698,8 @@ def peak_per_s(journal_url: str) -> tuple[float, float]:
     second. Not its busiest minute: the generator clamps the raises of a day's tails to
     the same instant (10 minutes after opening, 20 before closing), a spike no branch
     makes."""
-    with make_engine(journal_url).connect() as conn:
+    engine = make_engine(journal_url)
+    with engine.connect() as conn:
         hours = [
             int(n)
             for (n,) in conn.execute(
@@ -707,6 +710,7 @@ def peak_per_s(journal_url: str) -> tuple[float, float]:
             int(n)
             for (n,) in conn.execute(text("SELECT count(*) FROM events GROUP BY hub_ts_ms / 60000"))
         )
+    engine.dispose()
     if not minutes:
         return 0.0, 0.0
     return max(hours) / 3600, minutes[min(len(minutes) - 1, int(len(minutes) * 0.99))] / 60
