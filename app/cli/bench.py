@@ -88,9 +88,16 @@ def run_reports(args: argparse.Namespace) -> int:
 
 
 def run_central(args: argparse.Namespace) -> int:
-    from app.devtools.bench.central import print_result, run
+    import sys
 
-    result = run(args.quick)
+    from app.devtools.bench.central import print_result, run
+    from app.devtools.pgserver import PgServerError
+
+    try:
+        result = run(args.quick)
+    except PgServerError as exc:
+        print(f"lobbylink bench central: {str(exc).strip().splitlines()[0]}", file=sys.stderr)
+        return 2
     print_result(result)
     _write_json(args.json, result)
     return 0

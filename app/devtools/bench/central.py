@@ -775,7 +775,8 @@ def run(
     }
     try:
         if server is None:
-            server = PgServer().start()
+            server = PgServer()  # stopped and removed below even if it fails to start
+            server.start()
         admin = create_engine(f"{server.url}/postgres")
         with admin.connect() as conn:
             result["postgresql"] = str(conn.execute(text("SHOW server_version")).scalar())
