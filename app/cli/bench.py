@@ -1,4 +1,5 @@
-"""``lobbylink bench``: benchmarks and robustness runs (run, faults, fuzz, gen, reports).
+"""``lobbylink bench``: benchmarks and robustness runs (run, faults, fuzz, gen, reports,
+central).
 
 The arguments are defined here; what runs lives in app.devtools, imported inside each
 command so that no other command, and no product module, loads a tool.
@@ -86,6 +87,22 @@ def run_reports(args: argparse.Namespace) -> int:
     return cmd_reports(args)
 
 
+def run_central(args: argparse.Namespace) -> int:
+    import sys
+
+    from app.devtools.bench.central import print_result, run
+    from app.devtools.pgserver import PgServerError
+
+    try:
+        result = run(args.quick)
+    except PgServerError as exc:
+        print(f"lobbylink bench central: {str(exc).strip().splitlines()[0]}", file=sys.stderr)
+        return 2
+    print_result(result)
+    _write_json(args.json, result)
+    return 0
+
+
 def add_parser(sub: Subcommands) -> None:
     p = sub.add_parser(
         "bench",
@@ -164,3 +181,16 @@ def add_parser(sub: Subcommands) -> None:
     )
     r.add_argument("--repeat", type=int, default=5)
     r.set_defaults(func=run_reports)
+
+    c = runs.add_parser(
+        "central",
+        help="head office: ingest, catch-up after a WAN cut, a 1,000-branch report",
+        description="Start a throw-away PostgreSQL and measure head office's figures, each "
+        "beside a raw baseline of the same run: the shipper's ingest rate against COPY, a "
+        "branch's catch-up after a one-day WAN cut (and the hub's round trips meanwhile), "
+        "the cross-branch month report over 1,000 branches against one SQL query "
+        "(see docs/performance.md).",
+    )
+    c.add_argument("--quick", action="store_true", help="smaller sizes (about two minutes)")
+    c.add_argument("--json", metavar="FILE", help="also write every figure as JSON")
+    c.set_defaults(func=run_central)
