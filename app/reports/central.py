@@ -40,6 +40,7 @@ from sqlalchemy import ColumnElement, Connection, Engine, and_, case, literal, o
 
 from app.central import schema as central
 from app.domain.config import Branch
+from app.domain.roles import Role
 from app.domain.timeday import day_bounds_ms
 from app.reports import handoffs as funnel
 from app.reports import responses, scan, spans
@@ -277,13 +278,51 @@ def _per_branch(
 def _spans(
     conn: Connection, catalog: Branch, bounds: dict[str, tuple[int, int]], now: int
 ) -> tuple[list[Span], list[Span]]:
-    """Each branch's pauses and presence gaps (app.reports.spans, the branch report's
-    code), pauses summed by reason, gaps by ``BRANCH/STATION``."""
-    e = central.events
+    """Each branch's pauses and presence gaps (app.reports.spans.walk, the branch
+    report's code), pauses summed by reason, gaps by ``BRANCH/STATION``.
+
+    Read for all branches at once, not a branch (and a station) at a time: the range's
+    changes in one query per distinct range (branches of one time zone share theirs),
+    and the last change before the range of every (branch, station) in one query of
+    index lookups (``LATERAL … LIMIT 1``); a query per branch and station cost 26,000
+    round trips for 300 branches (docs/performance.md "Head office"). The last change
+    before is the newest by hub time (then seq): head office holds a branch's epochs
+    side by side, and a new journal's seq starts again."""
+    e = central.events.c
+    kinds = tuple(spans.READ)
+    tellers = {s.id for s in catalog.stations_of(Role.TELLER)}
+    during: dict[str, dict[str, spans.Changes]] = {
+        code: {kind: defaultdict(list) for kind in kinds} for code in bounds
+    }
+    ranges: dict[tuple[int, int], list[str]] = defaultdict(list)
+    for code, ab in bounds.items():
+        ranges[ab].append(code)
+    for (a, z), codes in ranges.items():
+        for code, kind, seq, station, ts, body in conn.execute(
+            select(e.branch, e.kind, e.seq, e.station, e.hub_ts_ms, e.body).where(
+                e.kind.in_(kinds), e.branch.in_(codes), e.hub_ts_ms >= a, e.hub_ts_ms < z
+            )
+        ):
+            read = spans.READ[kind]
+            during[code][kind][station].append((int(seq), int(ts), read(bytes(body))))
+    status = {code: tellers | set(during[code]["counter_status"]) for code in bounds}
+    status_before = _last_before(conn, "counter_status", bounds, status)
+    counters = {code: status[code] | set(status_before[code]) for code in bounds}
+    presence = {code: counters[code] | set(during[code]["presence"]) for code in bounds}
+    presence_before = _last_before(conn, "presence", bounds, presence)
     pauses: dict[str, Span] = {}
     gaps: list[Span] = []
     for code, (a, z) in bounds.items():
-        mine, off = spans.counter_spans(conn, catalog, a, z, now, e, (e.c.branch == code,))
+        mine, off = spans.walk(
+            counters[code],
+            during[code]["counter_status"],
+            status_before[code],
+            during[code]["presence"],
+            presence_before[code],
+            a,
+            z,
+            now,
+        )
         for p in mine:
             into = pauses.setdefault(p.key, Span(p.key))
             into.count += p.count
@@ -291,3 +330,39 @@ def _spans(
             into.longest_s = max(into.longest_s, p.longest_s)
         gaps += [Span(f"{code}/{g.key}", g.count, g.total_s, g.longest_s) for g in off]
     return [pauses[k] for k in sorted(pauses)], gaps
+
+
+_LAST_BEFORE = text(
+    "SELECT k.branch, k.station, l.body "
+    "FROM unnest(CAST(:branches AS varchar[]), CAST(:stations AS varchar[]), "
+    "CAST(:starts AS bigint[])) AS k(branch, station, start) "
+    "CROSS JOIN LATERAL (SELECT e.body FROM events e WHERE e.branch = k.branch "
+    "AND e.station = k.station AND e.kind = :kind AND e.hub_ts_ms < k.start "
+    "ORDER BY e.hub_ts_ms DESC, e.seq DESC LIMIT 1) AS l"
+)
+
+
+def _last_before(
+    conn: Connection,
+    kind: str,
+    bounds: dict[str, tuple[int, int]],
+    stations: dict[str, set[str]],
+) -> dict[str, dict[str, Any]]:
+    """Per branch, per station of ``stations``: its last ``kind`` event before the
+    branch's range, read (absent: none)."""
+    keys = [(code, station) for code in sorted(stations) for station in sorted(stations[code])]
+    found: dict[str, dict[str, Any]] = {code: {} for code in bounds}
+    if not keys:
+        return found
+    read = spans.READ[kind]
+    for code, station, body in conn.execute(
+        _LAST_BEFORE,
+        {
+            "branches": [k[0] for k in keys],
+            "stations": [k[1] for k in keys],
+            "starts": [bounds[k[0]][0] for k in keys],
+            "kind": kind,
+        },
+    ):
+        found[code][station] = read(bytes(body))
+    return found

@@ -6,7 +6,7 @@ import operator
 from collections import defaultdict
 from typing import Any
 
-from sqlalchemy import Connection, Table, bindparam, select
+from sqlalchemy import Connection, bindparam, select
 
 from app.domain.config import Branch
 from app.domain.events import CounterStatusChanged, PresenceChanged
@@ -32,8 +32,13 @@ _LAST_BEFORE = (
 )
 
 
-_READ = {"counter_status": reader(CounterStatusChanged), "presence": reader(PresenceChanged)}
+READ = {"counter_status": reader(CounterStatusChanged), "presence": reader(PresenceChanged)}
+"""How the events of each kind a span is made of are read from their bodies."""
 _SEQ = operator.itemgetter(0)
+
+
+Changes = dict[str, list[tuple[int, int, Any]]]
+"""Per station, its events of one kind in the range: (seq, hub ms, the event)."""
 
 
 def _spans(
@@ -43,39 +48,22 @@ def _spans(
     end: int,
     stations: set[str],
     carried: dict[str, Carried],
-    table: Table = schema.events,
-    where: tuple[Any, ...] = (),
-) -> tuple[dict[str, list[tuple[int, int, Any]]], dict[str, Any]]:
+) -> tuple[Changes, dict[str, Any]]:
     """Events of ``kind`` in the range per station, and each station's last one before:
     from the journal, or else the one an archive carried over if it is before ``start``
-    (the archived rows hold no other after it, so it is the last one before).
-    ``table`` and ``where``: head office's events of one branch (app.reports.central)."""
-    e = table.c
-    read = _READ[kind]
-    during: dict[str, list[tuple[int, int, Any]]] = defaultdict(list)
+    (the archived rows hold no other after it, so it is the last one before)."""
+    read = READ[kind]
+    during: Changes = defaultdict(list)
     for seq, station, ts, body in conn.execute(
-        select(e.seq, e.station, e.hub_ts_ms, e.body)
-        .where(e.kind == kind, e.hub_ts_ms >= start, e.hub_ts_ms < end, *where)
-        .order_by(e.seq)
+        select(_e.seq, _e.station, _e.hub_ts_ms, _e.body)
+        .where(_e.kind == kind, _e.hub_ts_ms >= start, _e.hub_ts_ms < end)
+        .order_by(_e.seq)
     ).all():
         during[station].append((int(seq), int(ts), read(bytes(body))))
     before: dict[str, Any] = {}
-    last_before = _LAST_BEFORE
-    if table is not schema.events or where:
-        last_before = (
-            select(e.body)
-            .where(
-                e.kind == bindparam("kind"),
-                e.station == bindparam("station"),
-                e.hub_ts_ms < bindparam("start"),
-                *where,
-            )
-            .order_by(e.seq.desc())
-            .limit(1)
-        )
     for station in sorted(stations | set(during) | set(carried)):
         found = conn.execute(
-            last_before, {"kind": kind, "station": station, "start": start}
+            _LAST_BEFORE, {"kind": kind, "station": station, "start": start}
         ).scalar()
         if found is not None:
             before[station] = read(bytes(found))
@@ -85,32 +73,42 @@ def _spans(
 
 
 def counter_spans(
-    conn: Connection,
-    branch: Branch,
-    start: int,
-    end: int,
-    now_ms: int,
-    events: Table = schema.events,
-    where: tuple[Any, ...] = (),
+    conn: Connection, branch: Branch, start: int, end: int, now_ms: int
 ) -> tuple[list[Span], list[Span]]:
-    """Pauses by reason and presence gaps by station within [start, min(end, now)).
-    ``events`` and ``where``: head office's events of one branch, which carry nothing
-    over from archives (its rows are kept whole)."""
-    stop = max(start, min(end, now_ms))
+    """Pauses by reason and presence gaps by station within [start, min(end, now)), from
+    the journal (and what its archives carried over)."""
     tellers = {s.id for s in branch.stations_of(Role.TELLER)}
-    central = events is not schema.events
     try:
-        carry = carry_over.CarryOver() if central else carry_over.load(conn)
+        carry = carry_over.load(conn)
     except ValueError as exc:
         raise ReportError(f"the journal's state at its start: {exc}") from None
     status_in, status_before = _spans(
-        conn, "counter_status", start, end, tellers, carry.of("counter_status"), events, where
+        conn, "counter_status", start, end, tellers, carry.of("counter_status")
     )
     counters = tellers | set(status_in) | set(status_before)
     presence_in, presence_before = _spans(
-        conn, "presence", start, end, counters, carry.of("presence"), events, where
+        conn, "presence", start, end, counters, carry.of("presence")
+    )
+    return walk(
+        counters, status_in, status_before, presence_in, presence_before, start, end, now_ms
     )
 
+
+def walk(
+    counters: set[str],
+    status_in: Changes,
+    status_before: dict[str, Any],
+    presence_in: Changes,
+    presence_before: dict[str, Any],
+    start: int,
+    end: int,
+    now_ms: int,
+) -> tuple[list[Span], list[Span]]:
+    """Pauses by reason and presence gaps by station within [start, min(end, now)) of
+    ``counters``, from their changes of status and presence in the range and the last
+    of each before it (however they were read: a branch's journal here, head office's
+    rows of many branches at once in app.reports.central)."""
+    stop = max(start, min(end, now_ms))
     pauses: dict[str, Span] = {}
     gaps: dict[str, Span] = {}
 
@@ -127,7 +125,7 @@ def counter_spans(
     for station in sorted(counters):
         # every change of status or presence of this counter, in the journal's order (the
         # seq's: after a step of the hub's clock, the stamps may go back)
-        changes = [*status_in[station], *presence_in[station]]
+        changes = [*status_in.get(station, ()), *presence_in.get(station, ())]
         changes.sort(key=_SEQ)
         prev_status = status_before.get(station)
         status = prev_status.status if prev_status is not None else CounterStatus.OPEN
