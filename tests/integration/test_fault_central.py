@@ -39,10 +39,14 @@ def test_twenty_branches_ship_every_event_once_through_cuts_crashes_and_kills(
     print(result)
     assert result["hubs"] >= 20 and len(details) == result["hubs"]
     # The faults were staged: links cut and restored, the server crashed and restarted,
-    # hubs killed at random and right after a central commit.
+    # hubs killed at random, right after a central commit and inside a batch.
     assert result["cuts"] >= plan.hubs + plan.cuts // 2, result
     assert result["restarts"] == plan.restarts, result
     assert result["kills"] >= plan.kills // 3 and result["commit_kills"] >= 1, result
+    assert result["batch_kills"] >= 1, result
+    # ... and the server saw at least one branch vanish with its batch's transaction open
+    # ("unexpected EOF on client connection with an open transaction" in its log).
+    assert result["killed_in_transaction"] >= 1, result
     assert not result["errors"], result
     # Every branch caught up once its link was back, and was never refused.
     assert result["not_caught_up"] == 0 and result["refused"] == 0, result

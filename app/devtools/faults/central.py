@@ -72,6 +72,8 @@ class Plan:
     """Hubs SIGKILLed at random moments (and restarted)."""
     commit_kills: int = 10
     """Hubs SIGKILLed the moment head office's mark of their branch moved."""
+    batch_kills: int = 10
+    """Hubs SIGKILLed the moment the server shows their role in a transaction."""
     restarts: int = 2
     """``pg_ctl stop -m immediate`` and start again."""
     down_s: tuple[float, float] = (2.0, 5.0)
@@ -94,6 +96,7 @@ FULL = Plan(
     cut_s=(2.0, 40.0),
     kills=120,
     commit_kills=40,
+    batch_kills=40,
     restarts=5,
     down_s=(2.0, 15.0),
     final_cut_s=60.0,
@@ -369,7 +372,7 @@ class CentralRun:
         self.server: PgServer | None = None
         self.admin_url = ""
         self.branches: list[_Branch] = []
-        self.counts = {"cuts": 0, "kills": 0, "commit_kills": 0, "restarts": 0}
+        self.counts = {"cuts": 0, "kills": 0, "commit_kills": 0, "batch_kills": 0, "restarts": 0}
         self.errors: list[str] = []
         self.last_restore = 0.0
         self._admin: Engine | None = None
@@ -453,14 +456,19 @@ class CentralRun:
         self.lab.heal(b.i)
         self._restored()
 
-    def _kill(self, b: _Branch, after_commit: bool) -> None:
+    def _kill(self, b: _Branch, when: str) -> None:
+        """SIGKILL hub ``b`` and start it again: ``when`` is "random" (now), "commit"
+        (the moment its central mark moves) or "batch" (the moment the server shows its
+        role inside a transaction)."""
         if not b.lock.acquire(blocking=False):
             return  # being killed and started already
         try:
-            if after_commit and not self._mark_moves(b.code, timeout=8.0):
+            if when == "commit" and not self._mark_moves(b.code, timeout=8.0):
+                return
+            if when == "batch" and not self._in_transaction(b.code, timeout=8.0):
                 return
             b.hub.kill()
-            self.counts["commit_kills" if after_commit else "kills"] += 1
+            self.counts["kills" if when == "random" else f"{when}_kills"] += 1
             time.sleep(self.rng.uniform(0.05, 1.0))
             self._start(b)
             self._restored()
@@ -486,6 +494,29 @@ class CentralRun:
         except SQLAlchemyError:
             return None
         return None if found is None else int(found)
+
+    def _in_transaction(self, code: str, timeout: float) -> bool:
+        """Wait until the server shows branch ``code``'s role inside a transaction."""
+        from app.central.db import role_for
+
+        assert self._admin is not None
+        end = time.monotonic() + timeout
+        while time.monotonic() < end:
+            try:
+                with self._admin.connect() as conn:
+                    found = conn.execute(
+                        text(
+                            "SELECT 1 FROM pg_stat_activity WHERE usename = :r "
+                            "AND xact_start IS NOT NULL AND state <> 'idle'"
+                        ),
+                        {"r": role_for(code)},
+                    ).first()
+            except SQLAlchemyError:
+                found = None
+            if found is not None:
+                return True
+            time.sleep(0.001)
+        return False
 
     def _mark_moves(self, code: str, timeout: float) -> bool:
         """Wait for head office's mark of ``code`` to move (a batch just committed)."""
@@ -518,10 +549,13 @@ class CentralRun:
         for _ in range(plan.cuts):
             b, far = rng.choice(self.branches), rng.random() < 0.5
             events.append((at(), partial(self._cut, b, rng.uniform(*plan.cut_s), far)))
-        for _ in range(plan.kills):
-            events.append((at(), partial(self._kill, rng.choice(self.branches), False)))
-        for _ in range(plan.commit_kills):
-            events.append((at(), partial(self._kill, rng.choice(self.branches), True)))
+        for moment, count in (
+            ("random", plan.kills),
+            ("commit", plan.commit_kills),
+            ("batch", plan.batch_kills),
+        ):
+            for _ in range(count):
+                events.append((at(), partial(self._kill, rng.choice(self.branches), moment)))
         for k in range(plan.restarts):  # spread out, never two at once
             when = span * (0.15 + 0.7 * k / max(1, plan.restarts))
             events.append((when, partial(self._server_restart, rng.uniform(*plan.down_s))))
@@ -594,6 +628,13 @@ class CentralRun:
                 return
             time.sleep(0.1)
 
+    def _killed_in_transaction(self) -> int:
+        """How often the server saw a branch vanish in the middle of a batch."""
+        assert self.server is not None
+        return self.server.server_log().count(
+            "unexpected EOF on client connection with an open transaction"
+        )
+
     def run(self) -> dict[str, Any]:
         """Set up (on the created lab), the faults, the close of the day, the comparison."""
         plan = self.plan
@@ -631,6 +672,7 @@ class CentralRun:
             "signals_differing": sum(f["signals_differing"] for f in found),
             "branches_differing": [f["branch"] for f in bad],
             "errors": self.errors,
+            "killed_in_transaction": self._killed_in_transaction(),
             "setup_s": round(setup_s, 1),
             "refused": sum(
                 1 for b in self.branches if any("head office refused" in x for x in b.hub.log)
@@ -657,8 +699,11 @@ def summary(result: dict[str, Any]) -> str:
         f"central: {result['hubs']} branch hubs, each in a network namespace with its "
         f"staff simulated, shipping to one PostgreSQL in another; {result['cuts']} WAN "
         f"cuts, {result['kills']} hub SIGKILLs at random moments and "
-        f"{result['commit_kills']} right after a central commit, {result['restarts']} "
-        f"server crashes (pg_ctl stop -m immediate) and restarts; {result['events']} events "
+        f"{result['commit_kills']} right after a central commit, {result['batch_kills']} "
+        f"while the server showed them in a transaction, {result['restarts']} "
+        f"server crashes (pg_ctl stop -m immediate) and restarts; the server saw "
+        f"{result['killed_in_transaction']} branches vanish in the middle of a batch; "
+        f"{result['events']} events "
         f"journaled, {result['central_rows']} rows at head office; caught up at most "
         f"{result['max_catch_up_s']} s after the last restore; {result['missing']} missing, "
         f"{result['duplicated']} duplicated, {result['differing']} differing, "
