@@ -1,7 +1,7 @@
 """Issue 13's fault test: twenty branch hubs ship their journals to one PostgreSQL while
 their WAN links are cut (``ip link set … down``) and restored, the server crashes
 (``pg_ctl stop -m immediate``) and restarts, and hubs are SIGKILLed in the middle of
-shipping — at random moments, and right after a central commit.
+shipping — at random moments, right after a central commit, and inside a batch.
 
 Each hub runs in a network namespace of its own with its branch's simulated staff
 beside it, head office's server in another (app.devtools.faults.central); that needs
