@@ -10,12 +10,13 @@ from __future__ import annotations
 import re
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 from alembic import command as alembic_command
 from alembic.config import Config as AlembicConfig
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from sqlalchemy import Connection, Engine, create_engine, select, text
+from sqlalchemy import Connection, Engine, create_engine, event, select, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import SQLAlchemyError
 
@@ -50,9 +51,17 @@ def central_url(url: str) -> str:
     return parsed.render_as_string(hide_password=False)
 
 
-def make_engine(url: str, timeout_s: int = 10) -> Engine:
-    """An engine that gives up on an unreachable server after ``timeout_s``."""
-    return create_engine(
+def make_engine(url: str, timeout_s: int = 10, idle_in_transaction_s: int = 0) -> Engine:
+    """An engine that gives up on an unreachable server after ``timeout_s``.
+
+    ``idle_in_transaction_s`` (0: the server's setting) has the server end a session of
+    this engine that waits that long inside a transaction: a branch that vanished in the
+    middle of a batch while its WAN was down (its goodbye lost with the link) would
+    otherwise leave head office a backend holding the batch's locks — the chain mark's
+    row among them — until the server's TCP keepalive notices (two hours by default),
+    and the restarted shipper's next batch would wait for it as long.
+    """
+    engine = create_engine(
         central_url(url),
         pool_pre_ping=True,
         pool_size=1,
@@ -67,6 +76,18 @@ def make_engine(url: str, timeout_s: int = 10) -> Engine:
             "tcp_user_timeout": 30_000,  # ms: a send the WAN swallows fails, not hangs
         },
     )
+    if idle_in_transaction_s > 0:
+        # Set per session on connect, not as ``options`` in connect_args, which would
+        # replace any ``options`` the URL itself carries.
+        setting = f"SET idle_in_transaction_session_timeout = {int(idle_in_transaction_s * 1000)}"
+
+        @event.listens_for(engine, "connect")
+        def _session(dbapi_conn: Any, _record: Any) -> None:
+            with dbapi_conn.cursor() as cursor:
+                cursor.execute(setting)
+            dbapi_conn.commit()
+
+    return engine
 
 
 def _config() -> AlembicConfig:

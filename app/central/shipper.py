@@ -47,6 +47,10 @@ SEEN_EVERY_S = 10.0
 RETRY_MIN_S = 0.5
 PARTITIONS_EVERY_S = 12 * 3600.0
 """How often a connected shipper asks head office to make the coming months' partitions."""
+IDLE_IN_TRANSACTION_S = 60
+"""Head office ends a shipper's session that waits this long inside a batch's transaction
+(``idle_in_transaction_session_timeout``): the batch's locks of a branch that died in
+it, unseen behind a WAN cut, are freed within a minute, not when TCP gives up (hours)."""
 
 
 class NotReady(Exception):
@@ -172,7 +176,9 @@ class Shipper(threading.Thread):
     # One connection's life ---------------------------------------------------------------
     def _engine(self) -> Engine:
         if self._central is None:
-            self._central = central_db.make_engine(self.central_url, timeout_s=5)
+            self._central = central_db.make_engine(
+                self.central_url, timeout_s=5, idle_in_transaction_s=IDLE_IN_TRANSACTION_S
+            )
         return self._central
 
     def _journal(self) -> Engine:

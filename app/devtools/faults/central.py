@@ -28,6 +28,7 @@ import itertools
 import json
 import os
 import random
+import signal
 import subprocess
 import sys
 import threading
@@ -43,7 +44,7 @@ from sqlalchemy import Engine, create_engine, select, text
 from sqlalchemy.exc import SQLAlchemyError
 
 from app.devtools.common import ROOT, make_keys
-from app.devtools.faults.common import FaultSetupError, Say
+from app.devtools.faults.common import FaultSetupError, Say, run_tool
 from app.devtools.faults.netcut import Netns, NetnsHub
 from app.devtools.faults.station import in_netns
 from app.devtools.pgserver import PgServer
@@ -74,6 +75,11 @@ class Plan:
     """Hubs SIGKILLed the moment head office's mark of their branch moved."""
     batch_kills: int = 10
     """Hubs SIGKILLed the moment the server shows their role in a transaction."""
+    cut_batch_kills: int = 4
+    """Hubs frozen inside a batch (the server waiting for their next statement), their
+    WAN cut at head office's end, SIGKILLed, the link restored 2–5 s after: the server
+    never hears them go (nothing of theirs, nothing it sent, is in flight) and keeps
+    their session inside the batch, with its locks, until it ends it itself."""
     restarts: int = 2
     """``pg_ctl stop -m immediate`` and start again."""
     down_s: tuple[float, float] = (2.0, 5.0)
@@ -91,16 +97,22 @@ class Plan:
 
 FULL = Plan(
     hubs=40,
-    seconds=240.0,
-    cuts=120,
+    seconds=180.0,
+    cuts=80,
     cut_s=(2.0, 40.0),
-    kills=120,
-    commit_kills=40,
-    batch_kills=40,
-    restarts=5,
+    kills=60,
+    commit_kills=20,
+    batch_kills=20,
+    cut_batch_kills=10,
+    restarts=4,
     down_s=(2.0, 15.0),
     final_cut_s=60.0,
+    speed=6.0,
+    batch=20,
 )
+"""``lobbylink bench faults --only central``: as much as this 2-core machine carries
+(a 40-hub run at the CI's speed and batch kept it at a load average of 80 with other
+work, and its branches could not catch up while they worked)."""
 
 
 def server_ip(i: int) -> str:
@@ -131,6 +143,9 @@ class CentralLab(Netns):
         self.add(self.server_ns)
         for i in range(self.hubs):
             self.add(self.hub_ns[i])
+            # A branch's kernel gives up a dead socket's goodbye (FIN) soon, so that a
+            # hub killed behind a cut leaves head office a session it never hears end.
+            run_tool(*in_netns(self.hub_ns[i]), "sysctl", "-qw", "net.ipv4.tcp_orphan_retries=1")
             self.veth(
                 (self.server_ns, self.server_if[i], server_ip(i)),
                 (self.hub_ns[i], self.hub_if[i], hub_ip(i)),
@@ -372,7 +387,14 @@ class CentralRun:
         self.server: PgServer | None = None
         self.admin_url = ""
         self.branches: list[_Branch] = []
-        self.counts = {"cuts": 0, "kills": 0, "commit_kills": 0, "batch_kills": 0, "restarts": 0}
+        self.counts = {
+            "cuts": 0,
+            "kills": 0,
+            "commit_kills": 0,
+            "batch_kills": 0,
+            "cut_batch_kills": 0,
+            "restarts": 0,
+        }
         self.errors: list[str] = []
         self.last_restore = 0.0
         self._admin: Engine | None = None
@@ -459,16 +481,22 @@ class CentralRun:
     def _kill(self, b: _Branch, when: str) -> None:
         """SIGKILL hub ``b`` and start it again: ``when`` is "random" (now), "commit"
         (the moment its central mark moves) or "batch" (the moment the server shows its
-        role inside a transaction)."""
+        role inside a transaction) or "cut_batch" (that, its WAN cut at head office's
+        end the moment before, and restored 2–5 s after)."""
         if not b.lock.acquire(blocking=False):
             return  # being killed and started already
         try:
             if when == "commit" and not self._mark_moves(b.code, timeout=8.0):
                 return
-            if when == "batch" and not self._in_transaction(b.code, timeout=8.0):
+            if when == "batch" and not self._in_transaction(b.code, 8.0):
+                return
+            if when == "cut_batch" and not self._cut_in_batch(b):
                 return
             b.hub.kill()
             self.counts["kills" if when == "random" else f"{when}_kills"] += 1
+            if when == "cut_batch":
+                time.sleep(self.rng.uniform(2.0, 5.0))
+                self.lab.heal(b.i)
             time.sleep(self.rng.uniform(0.05, 1.0))
             self._start(b)
             self._restored()
@@ -495,28 +523,48 @@ class CentralRun:
             return None
         return None if found is None else int(found)
 
-    def _in_transaction(self, code: str, timeout: float) -> bool:
-        """Wait until the server shows branch ``code``'s role inside a transaction."""
+    def _cut_in_batch(self, b: _Branch) -> bool:
+        """Freeze hub ``b`` (SIGSTOP) while the server shows it inside a batch, waiting
+        for its next statement, with its last answer acknowledged (its kernel goes on
+        acknowledging); then cut its WAN at head office's end. True once that holds (the
+        hub frozen, the link cut: the caller kills it), False after 5 tries."""
+        for _ in range(5):
+            if not self._in_transaction(b.code, 8.0):
+                return False
+            assert b.hub.proc is not None
+            b.hub.proc.send_signal(signal.SIGSTOP)
+            time.sleep(0.2)  # past TCP's delayed acknowledgement (40 ms)
+            if self._in_transaction(b.code, 0.0, idle=True):
+                self.lab.cut(b.i, far_end=True)
+                return True
+            b.hub.proc.send_signal(signal.SIGCONT)
+        return False
+
+    def _in_transaction(self, code: str, timeout: float, idle: bool = False) -> bool:
+        """Wait until the server shows branch ``code``'s role inside a transaction (looked
+        at once at least); ``idle``: between two statements of it, its last answer sent."""
         from app.central.db import role_for
 
         assert self._admin is not None
         end = time.monotonic() + timeout
-        while time.monotonic() < end:
+        while True:
             try:
                 with self._admin.connect() as conn:
                     found = conn.execute(
                         text(
                             "SELECT 1 FROM pg_stat_activity WHERE usename = :r "
-                            "AND xact_start IS NOT NULL AND state <> 'idle'"
+                            "AND xact_start IS NOT NULL AND state <> 'idle' "
+                            "AND (state = 'idle in transaction' OR NOT :idle)"
                         ),
-                        {"r": role_for(code)},
+                        {"r": role_for(code), "idle": idle},
                     ).first()
             except SQLAlchemyError:
                 found = None
             if found is not None:
                 return True
+            if time.monotonic() >= end:
+                return False
             time.sleep(0.001)
-        return False
 
     def _mark_moves(self, code: str, timeout: float) -> bool:
         """Wait for head office's mark of ``code`` to move (a batch just committed)."""
@@ -553,6 +601,7 @@ class CentralRun:
             ("random", plan.kills),
             ("commit", plan.commit_kills),
             ("batch", plan.batch_kills),
+            ("cut_batch", plan.cut_batch_kills),
         ):
             for _ in range(count):
                 events.append((at(), partial(self._kill, rng.choice(self.branches), moment)))
@@ -628,12 +677,12 @@ class CentralRun:
                 return
             time.sleep(0.1)
 
-    def _killed_in_transaction(self) -> int:
-        """How often the server saw a branch vanish in the middle of a batch."""
+    def _server_says(self, what: str) -> int:
+        """How often the server logged ``what``: a branch gone in the middle of a batch
+        ("unexpected EOF … with an open transaction"), or a session of a branch gone
+        unseen, ended by ``idle_in_transaction_session_timeout``."""
         assert self.server is not None
-        return self.server.server_log().count(
-            "unexpected EOF on client connection with an open transaction"
-        )
+        return self.server.server_log().count(what)
 
     def run(self) -> dict[str, Any]:
         """Set up (on the created lab), the faults, the close of the day, the comparison."""
@@ -642,7 +691,7 @@ class CentralRun:
         self.setup()
         setup_s = time.monotonic() - started
         self.faults()
-        took = self.caught_up(timeout=max(60.0, plan.seconds))
+        took = self.caught_up(timeout=max(120.0, plan.seconds))
         actions: dict[str, int] = {}
         for b in self.branches:  # the branches close for the day
             assert b.traffic is not None
@@ -672,7 +721,12 @@ class CentralRun:
             "signals_differing": sum(f["signals_differing"] for f in found),
             "branches_differing": [f["branch"] for f in bad],
             "errors": self.errors,
-            "killed_in_transaction": self._killed_in_transaction(),
+            "killed_in_transaction": self._server_says(
+                "unexpected EOF on client connection with an open transaction"
+            ),
+            "stale_sessions_ended": self._server_says(
+                "terminating connection due to idle-in-transaction timeout"
+            ),
             "setup_s": round(setup_s, 1),
             "refused": sum(
                 1 for b in self.branches if any("head office refused" in x for x in b.hub.log)
@@ -700,9 +754,11 @@ def summary(result: dict[str, Any]) -> str:
         f"staff simulated, shipping to one PostgreSQL in another; {result['cuts']} WAN "
         f"cuts, {result['kills']} hub SIGKILLs at random moments and "
         f"{result['commit_kills']} right after a central commit, {result['batch_kills']} "
-        f"while the server showed them in a transaction, {result['restarts']} "
+        f"inside a batch and {result['cut_batch_kills']} inside a batch behind a WAN cut, "
+        f"{result['restarts']} "
         f"server crashes (pg_ctl stop -m immediate) and restarts; the server saw "
-        f"{result['killed_in_transaction']} branches vanish in the middle of a batch; "
+        f"{result['killed_in_transaction']} branches vanish in the middle of a batch and "
+        f"ended {result['stale_sessions_ended']} sessions of branches gone unseen; "
         f"{result['events']} events "
         f"journaled, {result['central_rows']} rows at head office; caught up at most "
         f"{result['max_catch_up_s']} s after the last restore; {result['missing']} missing, "
