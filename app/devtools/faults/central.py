@@ -145,7 +145,11 @@ class CentralLab(Netns):
             self.add(self.hub_ns[i])
             # A branch's kernel gives up a dead socket's goodbye (FIN) soon, so that a
             # hub killed behind a cut leaves head office a session it never hears end.
-            run_tool(*in_netns(self.hub_ns[i]), "sysctl", "-qw", "net.ipv4.tcp_orphan_retries=1")
+            # (/proc/sys/net is the namespace's own; no procps needed)
+            run_tool(
+                *in_netns(self.hub_ns[i]),
+                "sh", "-c", "echo 1 > /proc/sys/net/ipv4/tcp_orphan_retries",
+            )  # fmt: skip
             self.veth(
                 (self.server_ns, self.server_if[i], server_ip(i)),
                 (self.hub_ns[i], self.hub_if[i], hub_ip(i)),
