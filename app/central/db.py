@@ -12,6 +12,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+import psycopg
 from alembic import command as alembic_command
 from alembic.config import Config as AlembicConfig
 from alembic.runtime.migration import MigrationContext
@@ -51,15 +52,24 @@ def central_url(url: str) -> str:
     return parsed.render_as_string(hide_password=False)
 
 
+KEEPALIVE = {"idle_s": 30, "interval_s": 10, "count": 3, "user_timeout_ms": 30_000}
+"""TCP keepalive and user timeout of a central session, at both ends (client: libpq's
+``keepalives_*`` and ``tcp_user_timeout``; server: the session's own ``tcp_*`` settings)."""
+
+
 def make_engine(url: str, timeout_s: int = 10, idle_in_transaction_s: int = 0) -> Engine:
     """An engine that gives up on an unreachable server after ``timeout_s``.
 
-    ``idle_in_transaction_s`` (0: the server's setting) has the server end a session of
-    this engine that waits that long inside a transaction: a branch that vanished in the
-    middle of a batch while its WAN was down (its goodbye lost with the link) would
-    otherwise leave head office a backend holding the batch's locks — the chain mark's
-    row among them — until the server's TCP keepalive notices (two hours by default),
-    and the restarted shipper's next batch would wait for it as long.
+    ``idle_in_transaction_s`` (0: leave the server's settings alone) makes each session
+    ask the server to give up on *it*: to end it after that long idle inside a
+    transaction (``idle_in_transaction_session_timeout``), and to probe its TCP
+    connection as the client does (``tcp_keepalives_*``, ``tcp_user_timeout``: a
+    minute, not the system's two hours). A branch that vanished in the middle of a
+    batch while its WAN was down (its goodbye lost with the link) would otherwise leave
+    head office a backend holding the batch's locks — the chain mark's row among them —
+    and the restarted shipper's next batch would wait behind it. The keepalive also
+    covers a batch cut off mid-pipeline (psycopg sends ``executemany`` as a pipeline):
+    the server then waits for the rest "active", where no idle timeout runs.
     """
     engine = create_engine(
         central_url(url),
@@ -70,22 +80,33 @@ def make_engine(url: str, timeout_s: int = 10, idle_in_transaction_s: int = 0) -
             "connect_timeout": timeout_s,
             "application_name": "lobbylink",
             "keepalives": 1,
-            "keepalives_idle": 30,
-            "keepalives_interval": 10,
-            "keepalives_count": 3,
-            "tcp_user_timeout": 30_000,  # ms: a send the WAN swallows fails, not hangs
+            "keepalives_idle": KEEPALIVE["idle_s"],
+            "keepalives_interval": KEEPALIVE["interval_s"],
+            "keepalives_count": KEEPALIVE["count"],
+            "tcp_user_timeout": KEEPALIVE["user_timeout_ms"],  # a send the WAN swallows fails
         },
     )
     if idle_in_transaction_s > 0:
         # Set per session on connect, not as ``options`` in connect_args, which would
-        # replace any ``options`` the URL itself carries.
-        setting = f"SET idle_in_transaction_session_timeout = {int(idle_in_transaction_s * 1000)}"
+        # replace any ``options`` the URL itself carries. A setting the server lacks
+        # (tcp_user_timeout before PostgreSQL 12) is left out, not fatal.
+        settings = (
+            ("idle_in_transaction_session_timeout", int(idle_in_transaction_s * 1000)),
+            ("tcp_keepalives_idle", KEEPALIVE["idle_s"]),
+            ("tcp_keepalives_interval", KEEPALIVE["interval_s"]),
+            ("tcp_keepalives_count", KEEPALIVE["count"]),
+            ("tcp_user_timeout", KEEPALIVE["user_timeout_ms"]),
+        )
 
         @event.listens_for(engine, "connect")
         def _session(dbapi_conn: Any, _record: Any) -> None:
-            with dbapi_conn.cursor() as cursor:
-                cursor.execute(setting)
-            dbapi_conn.commit()
+            for name, value in settings:
+                try:
+                    with dbapi_conn.cursor() as cursor:
+                        cursor.execute(f"SET {name} = {int(value)}")
+                    dbapi_conn.commit()
+                except psycopg.Error:
+                    dbapi_conn.rollback()
 
     return engine
 
