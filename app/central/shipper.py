@@ -49,8 +49,10 @@ PARTITIONS_EVERY_S = 12 * 3600.0
 """How often a connected shipper asks head office to make the coming months' partitions."""
 IDLE_IN_TRANSACTION_S = 60
 """Head office ends a shipper's session that waits this long inside a batch's transaction
-(``idle_in_transaction_session_timeout``): the batch's locks of a branch that died in
-it, unseen behind a WAN cut, are freed within a minute, not when TCP gives up (hours)."""
+(``idle_in_transaction_session_timeout``), and probes its TCP connection as the shipper
+does (app.central.db ``make_engine``): the batch's locks of a branch that died in it,
+unseen behind a WAN cut, are freed within about a minute, not when TCP gives up
+(hours)."""
 
 
 class NotReady(Exception):
