@@ -681,6 +681,25 @@ class CentralRun:
                 return
             time.sleep(0.1)
 
+    def _open_sessions(self) -> list[str]:
+        """The branches' sessions inside a transaction, as the server sees them (what a
+        branch that does not catch up may be waiting behind)."""
+        assert self._admin is not None
+        try:
+            with self._admin.connect() as conn:
+                rows = conn.execute(
+                    text(
+                        "SELECT usename, state, coalesce(wait_event_type, ''), "
+                        "coalesce(wait_event, ''), (now() - xact_start)::text, "
+                        "left(query, 60) FROM pg_stat_activity "
+                        "WHERE usename LIKE 'lobbylink_branch_%' AND xact_start IS NOT NULL "
+                        "ORDER BY xact_start"
+                    )
+                ).all()
+        except SQLAlchemyError as exc:
+            return [f"(not read: {exc})"]
+        return [" | ".join(str(v) for v in row) for row in rows]
+
     def _server_says(self, what: str) -> int:
         """How often the server logged ``what``: a branch gone in the middle of a batch
         ("unexpected EOF … with an open transaction"), or a session of a branch gone
@@ -696,6 +715,8 @@ class CentralRun:
         setup_s = time.monotonic() - started
         self.faults()
         took = self.caught_up(timeout=max(120.0, plan.seconds))
+        behind = [b.code for b in self.branches if took[b.code] is None]
+        sessions = self._open_sessions() if behind else []
         actions: dict[str, int] = {}
         for b in self.branches:  # the branches close for the day
             assert b.traffic is not None
@@ -724,6 +745,8 @@ class CentralRun:
             "chains_equal": sum(1 for f in found if f["chain_equal"]),
             "signals_differing": sum(f["signals_differing"] for f in found),
             "branches_differing": [f["branch"] for f in bad],
+            "branches_behind": behind,
+            "open_sessions_when_behind": sessions,
             "errors": self.errors,
             "killed_in_transaction": self._server_says(
                 "unexpected EOF on client connection with an open transaction"
