@@ -13,7 +13,9 @@ The mark is central (``chain_marks``, moved by the chain trigger in the batch's 
 transaction): there is no local mark, so a hub killed at any moment — in a batch, right
 after its central commit, while its link is down — must lose and repeat nothing. The
 run kills at random moments and, on purpose, right after a commit (it watches the
-branch's mark move and kills at once). At the end it compares, per (branch, epoch),
+branch's mark move and kills at once), inside a batch (it watches ``pg_stat_activity``)
+and inside a batch behind a WAN cut (the server then never hears the branch go, and
+must end that session itself: app.central.db ``make_engine``). At the end it compares, per (branch, epoch),
 head office's rows with the branch journal (:func:`compare`): every seq once, no gap,
 the same hash, the body as app.central.redact lets it leave, the chain mark at the
 journal's head, and the ``signals`` projection equal to the journal's ``signals``.
