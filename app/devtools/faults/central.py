@@ -756,6 +756,9 @@ class CentralRun:
             "stale_sessions_ended": self._server_says(
                 "terminating connection due to idle-in-transaction timeout"
             ),
+            "sessions_timed_out": self._server_says(
+                "could not receive data from client: Connection timed out"
+            ),
             "setup_s": round(setup_s, 1),
             "refused": sum(
                 1 for b in self.branches if any("head office refused" in x for x in b.hub.log)
@@ -787,7 +790,8 @@ def summary(result: dict[str, Any]) -> str:
         f"{result['restarts']} "
         f"server crashes (pg_ctl stop -m immediate) and restarts; the server saw "
         f"{result['killed_in_transaction']} branches vanish in the middle of a batch and "
-        f"ended {result['stale_sessions_ended']} sessions of branches gone unseen; "
+        f"ended {result['stale_sessions_ended']} sessions idle in a batch and gave up "
+        f"{result['sessions_timed_out']} silent connections; "
         f"{result['events']} events "
         f"journaled, {result['central_rows']} rows at head office; caught up at most "
         f"{result['max_catch_up_s']} s after the last restore; {result['missing']} missing, "
