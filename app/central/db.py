@@ -10,12 +10,14 @@ from __future__ import annotations
 import re
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
+import psycopg
 from alembic import command as alembic_command
 from alembic.config import Config as AlembicConfig
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from sqlalchemy import Connection, Engine, create_engine, select, text
+from sqlalchemy import Connection, Engine, create_engine, event, select, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import SQLAlchemyError
 
@@ -50,9 +52,26 @@ def central_url(url: str) -> str:
     return parsed.render_as_string(hide_password=False)
 
 
-def make_engine(url: str, timeout_s: int = 10) -> Engine:
-    """An engine that gives up on an unreachable server after ``timeout_s``."""
-    return create_engine(
+KEEPALIVE = {"idle_s": 30, "interval_s": 10, "count": 3, "user_timeout_ms": 30_000}
+"""TCP keepalive and user timeout of a central session, at both ends (client: libpq's
+``keepalives_*`` and ``tcp_user_timeout``; server: the session's own ``tcp_*`` settings)."""
+
+
+def make_engine(url: str, timeout_s: int = 10, idle_in_transaction_s: int = 0) -> Engine:
+    """An engine that gives up on an unreachable server after ``timeout_s``.
+
+    ``idle_in_transaction_s`` (0: leave the server's settings alone) makes each session
+    ask the server to give up on *it*: to end it after that long idle inside a
+    transaction (``idle_in_transaction_session_timeout``), and to probe its TCP
+    connection as the client does (``tcp_keepalives_*``, ``tcp_user_timeout``: a
+    minute, not the system's two hours). A branch that vanished in the middle of a
+    batch while its WAN was down (its goodbye lost with the link) would otherwise leave
+    head office a backend holding the batch's locks — the chain mark's row among them —
+    and the restarted shipper's next batch would wait behind it. The keepalive also
+    covers a batch cut off mid-pipeline (psycopg sends ``executemany`` as a pipeline):
+    the server then waits for the rest "active", where no idle timeout runs.
+    """
+    engine = create_engine(
         central_url(url),
         pool_pre_ping=True,
         pool_size=1,
@@ -61,12 +80,35 @@ def make_engine(url: str, timeout_s: int = 10) -> Engine:
             "connect_timeout": timeout_s,
             "application_name": "lobbylink",
             "keepalives": 1,
-            "keepalives_idle": 30,
-            "keepalives_interval": 10,
-            "keepalives_count": 3,
-            "tcp_user_timeout": 30_000,  # ms: a send the WAN swallows fails, not hangs
+            "keepalives_idle": KEEPALIVE["idle_s"],
+            "keepalives_interval": KEEPALIVE["interval_s"],
+            "keepalives_count": KEEPALIVE["count"],
+            "tcp_user_timeout": KEEPALIVE["user_timeout_ms"],  # a send the WAN swallows fails
         },
     )
+    if idle_in_transaction_s > 0:
+        # Set per session on connect, not as ``options`` in connect_args, which would
+        # replace any ``options`` the URL itself carries. A setting the server lacks
+        # (tcp_user_timeout before PostgreSQL 12) is left out, not fatal.
+        settings = (
+            ("idle_in_transaction_session_timeout", int(idle_in_transaction_s * 1000)),
+            ("tcp_keepalives_idle", KEEPALIVE["idle_s"]),
+            ("tcp_keepalives_interval", KEEPALIVE["interval_s"]),
+            ("tcp_keepalives_count", KEEPALIVE["count"]),
+            ("tcp_user_timeout", KEEPALIVE["user_timeout_ms"]),
+        )
+
+        @event.listens_for(engine, "connect")
+        def _session(dbapi_conn: Any, _record: Any) -> None:
+            for name, value in settings:
+                try:
+                    with dbapi_conn.cursor() as cursor:
+                        cursor.execute(f"SET {name} = {int(value)}")
+                    dbapi_conn.commit()
+                except psycopg.Error:
+                    dbapi_conn.rollback()
+
+    return engine
 
 
 def _config() -> AlembicConfig:

@@ -50,6 +50,12 @@ PARTITIONS_EVERY_S = 12 * 3600.0
 """How often a connected shipper asks head office to make the coming months' partitions."""
 ROLLUPS_RECHECK_S = 600.0
 """How often a shipper whose head office has no daily rollups asks again."""
+IDLE_IN_TRANSACTION_S = 60
+"""Head office ends a shipper's session that waits this long inside a batch's transaction
+(``idle_in_transaction_session_timeout``), and probes its TCP connection as the shipper
+does (app.central.db ``make_engine``): the batch's locks of a branch that died in it,
+unseen behind a WAN cut, are freed within about a minute, not when TCP gives up
+(hours)."""
 
 
 class NotReady(Exception):
@@ -179,7 +185,9 @@ class Shipper(threading.Thread):
     # One connection's life ---------------------------------------------------------------
     def _engine(self) -> Engine:
         if self._central is None:
-            self._central = central_db.make_engine(self.central_url, timeout_s=5)
+            self._central = central_db.make_engine(
+                self.central_url, timeout_s=5, idle_in_transaction_s=IDLE_IN_TRANSACTION_S
+            )
         return self._central
 
     def _journal(self) -> Engine:

@@ -6,6 +6,10 @@ root), stopped with ``pg_ctl stop -m immediate`` at the end.
 Followed: the pattern of testing.postgresql / pytest-postgresql (initdb into a temp dir,
 a private socket directory, ``-c listen_addresses=127.0.0.1``), without their extra
 dependencies.
+
+A fault run may put the server in a network namespace of its own (``netns``) listening on
+addresses there (``listen``: a veth end per branch); the run itself then reaches it over
+its Unix socket, which no namespace hides (:meth:`PgServer.url_of`).
 """
 
 from __future__ import annotations
@@ -18,6 +22,7 @@ import socket
 import subprocess
 import sys
 import tempfile
+from collections.abc import Sequence
 from pathlib import Path
 
 from sqlalchemy import create_engine, text
@@ -51,15 +56,28 @@ def _free_port() -> int:
 class PgServer:
     """One server; :meth:`database` makes a fresh database and returns its URL."""
 
-    def __init__(self) -> None:
+    def __init__(
+        self,
+        listen: Sequence[str] = ("127.0.0.1",),
+        netns: str | None = None,
+        clients: Sequence[str] = (),
+    ) -> None:
+        """``listen``: the addresses it listens on (``listen_addresses``); ``netns``: the
+        network namespace it runs in (None: the machine's), where those addresses are;
+        ``clients``: networks (CIDR) let in besides 127.0.0.1, as trust like it."""
         self.root = Path(tempfile.mkdtemp(prefix="lobbylink-pg-"))
         self.data = self.root / "data"
         self.port = _free_port()
+        self.listen = tuple(listen)
+        self.netns = netns
+        self.clients = tuple(clients)
         self._as_root = os.geteuid() == 0
         self._count = 0
 
     def _run(self, *argv: str) -> subprocess.CompletedProcess[str]:
         prefix = ["runuser", "-u", "postgres", "--"] if self._as_root else []
+        if self.netns is not None:  # the postmaster pg_ctl starts stays in it
+            prefix = ["ip", "netns", "exec", self.netns, *prefix]
         done = subprocess.run(
             [*prefix, *argv], capture_output=True, text=True, timeout=120, check=False
         )
@@ -73,6 +91,9 @@ class PgServer:
         self._run(
             _bin("initdb"), "-D", str(self.data), "-A", "trust", "-U", "postgres", "-E", "UTF8"
         )
+        if self.clients:
+            with (self.data / "pg_hba.conf").open("a", encoding="utf-8") as hba:
+                hba.writelines(f"host all all {net} trust\n" for net in self.clients)
         return self.resume()
 
     def halt(self) -> None:
@@ -82,7 +103,8 @@ class PgServer:
 
     def resume(self) -> PgServer:
         """Start the (initialised) server; after :meth:`halt`, it recovers from its WAL."""
-        options = f"-p {self.port} -k {self.root} -c listen_addresses=127.0.0.1 -c fsync=on"
+        listen = ",".join(self.listen)
+        options = f"-p {self.port} -k {self.root} -c listen_addresses={listen} -c fsync=on"
         self._run(
             _bin("pg_ctl"),
             "-D",
@@ -105,17 +127,27 @@ class PgServer:
 
     @property
     def url(self) -> str:
+        """The server over TCP on 127.0.0.1 (without a database); not in a ``netns``."""
         return f"postgresql+psycopg://postgres@127.0.0.1:{self.port}"
+
+    def url_of(self, database: str, user: str = "postgres", host: str | None = None) -> str:
+        """The URL of ``database`` as ``user``: over TCP to ``host`` (one of ``listen``),
+        else 127.0.0.1, or the Unix socket when the server runs in a namespace."""
+        if host is not None:
+            return f"postgresql+psycopg://{user}@{host}:{self.port}/{database}"
+        if self.netns is None:
+            return f"postgresql+psycopg://{user}@127.0.0.1:{self.port}/{database}"
+        return f"postgresql+psycopg://{user}@/{database}?host={self.root}&port={self.port}"
 
     def database(self) -> str:
         """A new, empty database on this server: its SQLAlchemy URL."""
         self._count += 1
         name = f"journal{self._count}"
-        engine = create_engine(f"{self.url}/postgres", isolation_level="AUTOCOMMIT")
+        engine = create_engine(self.url_of("postgres"), isolation_level="AUTOCOMMIT")
         with engine.connect() as conn:
             conn.execute(text(f'CREATE DATABASE "{name}"'))
         engine.dispose()
-        return f"{self.url}/{name}"
+        return self.url_of(name)
 
     def stop(self) -> None:
         with contextlib.suppress(PgServerError):  # never started

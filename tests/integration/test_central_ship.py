@@ -494,3 +494,32 @@ def test_an_administrators_url_on_an_empty_database_creates_the_schema(
         hub.stop()
     assert_same(admin, "B012", hub)
     assert any("created the central schema" in line for line in hub.log)
+
+
+def test_a_shipper_session_asks_the_server_to_give_up_on_it(pg_server: PgServer) -> None:
+    """A branch gone unseen in the middle of a batch (its WAN down) must not hold the
+    chain mark's row for hours: the shipper's sessions set the server's idle-in-
+    transaction timeout and its TCP keepalive for themselves (found by the fault test,
+    tests/integration/test_fault_central.py); other central engines leave them alone."""
+    from app.central.db import make_engine
+    from app.central.shipper import IDLE_IN_TRANSACTION_S
+
+    admin = pg_server.database()
+    names = (
+        "idle_in_transaction_session_timeout",
+        "tcp_keepalives_idle",
+        "tcp_keepalives_interval",
+        "tcp_keepalives_count",
+        "tcp_user_timeout",
+    )
+    query = text("SELECT " + ", ".join(f"current_setting('{n}')" for n in names))
+    shipper = make_engine(admin, timeout_s=5, idle_in_transaction_s=IDLE_IN_TRANSACTION_S)
+    plain = make_engine(admin)
+    try:
+        with shipper.connect() as conn:
+            assert tuple(conn.execute(query).one()) == ("1min", "30", "10", "3", "30000")
+        with plain.connect() as conn:
+            assert conn.execute(query).one()[0] == "0"
+    finally:
+        shipper.dispose()
+        plain.dispose()

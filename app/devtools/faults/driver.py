@@ -12,6 +12,7 @@ from app.devtools.common import (
     make_keys,
     write_big_branch,
 )
+from app.devtools.faults.central import case_central
 from app.devtools.faults.common import (
     Say,
 )
@@ -31,6 +32,7 @@ CASES = {
     "readonly": case_readonly,
     "netcut": case_netcut,
     "soak": case_soak,
+    "central": case_central,
 }
 
 

@@ -30,55 +30,86 @@ from app.devtools.faults.station import StationProcess, in_netns
 from messaging.sockets import Endpoint
 
 
+# Network namespaces of our own ---------------------------------------------------------------
+class Netns:
+    """Network namespaces of our own, joined by veth pairs (needs root and iproute2).
+
+    Shared by the cases that cut links: :class:`NetLab` here (a station and its hub) and
+    app.devtools.faults.central (branch hubs and head office's server). Every address
+    lives on a veth pair inside namespaces made here; nothing of the machine's own
+    network is touched, and :meth:`destroy` removes every namespace made (their veth
+    pairs go with them).
+    """
+
+    def __init__(self) -> None:
+        self.created: list[str] = []
+
+    def add(self, ns: str) -> str:
+        run_tool("ip", "netns", "add", ns)
+        self.created.append(ns)
+        run_tool("ip", "-n", ns, "link", "set", "lo", "up")
+        return ns
+
+    def veth(self, a: tuple[str, str, str], b: tuple[str, str, str], prefix: int = 24) -> None:
+        """A veth pair between ``a`` and ``b``, each ``(namespace, device, address)``, up."""
+        (a_ns, a_if, _), (b_ns, b_if, _) = a, b
+        run_tool(
+            "ip", "link", "add", a_if, "netns", a_ns,
+            "type", "veth", "peer", "name", b_if, "netns", b_ns,
+        )  # fmt: skip
+        for ns, dev, ip in (a, b):
+            run_tool("ip", "-n", ns, "addr", "add", f"{ip}/{prefix}", "dev", dev)
+            run_tool("ip", "-n", ns, "link", "set", dev, "up")
+
+    def set_link(self, ns: str, dev: str, up: bool) -> None:
+        """``ip link set DEV down`` (a cable pulled) or ``up``, inside ``ns``."""
+        run_tool("ip", "-n", ns, "link", "set", dev, "up" if up else "down")
+
+    def link_state(self, ns: str, dev: str) -> str:
+        out = run_tool("ip", "-n", ns, "-br", "link", "show", dev)
+        return " ".join(out.split()[:2])
+
+    def destroy(self) -> None:
+        for ns in reversed(self.created):  # the veth pairs go with their namespaces
+            with contextlib.suppress(FaultSetupError):
+                run_tool("ip", "netns", "del", ns)
+        self.created.clear()
+
+
 # Network cut inside network namespaces ---------------------------------------------------------
-class NetLab:
-    """Two network namespaces of our own joined by a veth pair (needs root and iproute2).
+class NetLab(Netns):
+    """Two network namespaces of our own joined by a veth pair.
 
     The hub's namespace holds ``HUB_IP``, the station's ``STATION_IP``, on a /24 that
-    exists only inside them; nothing of the machine's own network is touched.
+    exists only inside them.
     """
 
     HUB_IP, STATION_IP = "10.77.0.1", "10.77.0.2"
 
     def __init__(self) -> None:
+        super().__init__()
         tag = f"{os.getpid() % 100_000}"
         self.hub_ns, self.station_ns = f"llhub{tag}", f"llsta{tag}"
         self.hub_if, self.station_if = f"llh{tag}", f"lls{tag}"
-        self.created: list[str] = []
 
     def create(self) -> NetLab:
         for ns in (self.hub_ns, self.station_ns):
-            run_tool("ip", "netns", "add", ns)
-            self.created.append(ns)
-            run_tool("ip", "-n", ns, "link", "set", "lo", "up")
-        run_tool(
-            "ip", "link", "add", self.hub_if, "netns", self.hub_ns,
-            "type", "veth", "peer", "name", self.station_if, "netns", self.station_ns,
-        )  # fmt: skip
-        for ns, dev, ip in (
+            self.add(ns)
+        self.veth(
             (self.hub_ns, self.hub_if, self.HUB_IP),
             (self.station_ns, self.station_if, self.STATION_IP),
-        ):
-            run_tool("ip", "-n", ns, "addr", "add", f"{ip}/24", "dev", dev)
-            run_tool("ip", "-n", ns, "link", "set", dev, "up")
+        )
         return self
 
     def cut(self) -> None:
         """Pull the station's cable: its end of the link goes down."""
-        run_tool("ip", "-n", self.station_ns, "link", "set", self.station_if, "down")
+        self.set_link(self.station_ns, self.station_if, up=False)
 
     def heal(self) -> None:
-        run_tool("ip", "-n", self.station_ns, "link", "set", self.station_if, "up")
+        self.set_link(self.station_ns, self.station_if, up=True)
 
-    def link_state(self) -> str:
-        out = run_tool("ip", "-n", self.station_ns, "-br", "link", "show", self.station_if)
-        return " ".join(out.split()[:2])
-
-    def destroy(self) -> None:
-        for ns in reversed(self.created):  # the veth pair goes with its namespaces
-            with contextlib.suppress(FaultSetupError):
-                run_tool("ip", "netns", "del", ns)
-        self.created.clear()
+    def station_link(self) -> str:
+        return self.link_state(self.station_ns, self.station_if)
 
 
 class NetnsHub(Hub):
@@ -163,7 +194,7 @@ def netcut_run(
     far.wait(lambda st: st["outbox"] == 0, 30, "delivered before the cut")
     cut_at_seq = journal_last_seq(hub.db_path)
     lab.cut()
-    cut_state = lab.link_state()
+    cut_state = lab.station_link()
     sent: list[str] = []
     near_sent: list[str] = []
     for _ in range(count):
