@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import socket
 import tempfile
 import time
@@ -9,6 +10,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+import pytest
 import zmq
 
 from app.domain.config import Branch, load_branch
@@ -221,3 +223,12 @@ def assert_converged(
             return
         if time.monotonic() > deadline:
             raise AssertionError("stations did not settle on the journal's seq")
+
+
+def needs_root(why: str) -> pytest.MarkDecorator:
+    """Skip a test that needs root (``why``: for what) outside CI; CI runs as root, so it
+    is never skipped there (and fails there if root were missing)."""
+    return pytest.mark.skipif(
+        os.geteuid() != 0 and not os.environ.get("CI"),
+        reason=f"needs root {why} (CI runs as root: never skipped there)",
+    )

@@ -24,12 +24,12 @@ import threading
 import time
 from typing import Any
 
-from sqlalchemy import Engine, LargeBinary, case, cast, select, text
+from sqlalchemy import Engine, LargeBinary, cast, select, text
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.exc import DBAPIError, SQLAlchemyError
 
+from app.central import branch_row, rollup
 from app.central import db as central_db
-from app.central import rollup
 from app.central import schema as cs
 from app.central.redact import Redactor
 from app.domain.config import Branch, CentralLink
@@ -292,28 +292,7 @@ class Shipper(threading.Thread):
         return seq, digest
 
     def _register(self, conn: Any) -> None:
-        b = cs.branches.c
-        now = text("(extract(epoch FROM clock_timestamp()) * 1000)::bigint")
-        stmt = pg_insert(cs.branches).values(
-            branch=self.code,
-            region=self.region,
-            name=self.name_,
-            timezone=self.timezone,
-            first_seen_ms=now,
-            last_seen_ms=now,
-        )
-        conn.execute(
-            stmt.on_conflict_do_update(
-                index_elements=[b.branch],
-                set_={
-                    "last_seen_ms": stmt.excluded.last_seen_ms,
-                    "timezone": self.timezone,
-                    # head office's name wins; a branch added without one gets its own
-                    "name": case((b.name == "", stmt.excluded.name), else_=b.name),
-                },
-            )
-        )
-        region = conn.execute(select(b.region).where(b.branch == self.code)).scalar()
+        region = branch_row.register(conn, self.code, self.region, self.name_, self.timezone)
         if region is not None and region != self.region:
             log.warning(
                 "head office files branch %s under region %r, its config says %r",
@@ -321,41 +300,25 @@ class Shipper(threading.Thread):
                 region,
                 self.region,
             )
-        self._has_head = self._head_columns(conn)
-        self._note_head(conn)
+        self._has_head = branch_row.has_head(conn)
+        branch_row.seen(conn, self.code, self._head())
         self._seen_at = time.monotonic()
 
     def _seen(self, engine: Engine) -> None:
         if time.monotonic() - self._seen_at < SEEN_EVERY_S:
             return
-        b = cs.branches.c
         with engine.begin() as conn:
-            conn.execute(
-                cs.branches.update()
-                .where(b.branch == self.code)
-                .values(last_seen_ms=text("(extract(epoch FROM clock_timestamp()) * 1000)::bigint"))
-            )
             if not self._has_head:  # head office upgraded since we connected?
-                self._has_head = self._head_columns(conn)
-            self._note_head(conn)
+                self._has_head = branch_row.has_head(conn)
+            branch_row.seen(conn, self.code, self._head())
         self._seen_at = time.monotonic()
 
-    # The journal's head, for the region board's lag (migration c0006) ---------------------
-    @staticmethod
-    def _head_columns(conn: Any) -> bool:
-        """Whether head office's schema has ``branches.head_seq`` (an older one has not:
-        shipping goes on without it; ``lobbylink central init`` upgrades it)."""
-        found = conn.execute(
-            text(
-                "SELECT count(*) FROM information_schema.columns WHERE table_name = 'branches' "
-                "AND column_name IN ('head_seq', 'head_ts_ms') "
-                "AND table_schema = current_schema()"
-            )
-        ).scalar()
-        return found == 2
-
-    def _journal_head(self) -> tuple[int, int] | None:
-        """(seq, hub time) of the journal's newest committed event; None: unreadable."""
+    def _head(self) -> tuple[int, int] | None:
+        """(seq, hub time) of the journal's newest committed event, for the region
+        board's lag; None when head office has no place for it or the journal cannot
+        be read."""
+        if not self._has_head:
+            return None
         e = js.events.c
         try:
             with self._journal().connect() as conn:
@@ -365,25 +328,6 @@ class Shipper(threading.Thread):
         except SQLAlchemyError:
             return None
         return (0, 0) if row is None else (int(row[0]), int(row[1]))
-
-    def _note_head(self, conn: Any) -> None:
-        """Tell head office the journal's head, in the caller's transaction (one UPDATE
-        of this branch's row: its own, row-level security allows no other)."""
-        if not self._has_head:
-            return
-        found = self._journal_head()
-        if found is None:
-            return
-        b = cs.branches.c
-        conn.execute(
-            cs.branches.update()
-            .where(b.branch == self.code)
-            .values(
-                head_seq=found[0],
-                head_ts_ms=found[1],
-                last_seen_ms=text("(extract(epoch FROM clock_timestamp()) * 1000)::bigint"),
-            )
-        )
 
     def _chain_start(self) -> tuple[int, bytes]:
         """Where the branch journal's chain begins (before its first row)."""
@@ -492,7 +436,8 @@ class Shipper(threading.Thread):
                 ).first()
                 if mark is None or int(mark[0]) < last_seq:
                     raise ChainRefused(f"head office did not move its mark to seq {last_seq}")
-                self._note_head(conn)
+                if self._has_head:  # the region board's lag, with the batch
+                    branch_row.seen(conn, self.code, self._head())
                 if int(mark[0]) > last_seq:  # stored further already: resume from there
                     return int(mark[0]), bytes(mark[1])
         except DBAPIError as exc:

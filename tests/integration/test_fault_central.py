@@ -12,17 +12,14 @@ removed however the test ends.
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import pytest
 
 from app.devtools.faults.central import Plan, branch_ok, central_lab, summary
+from tests.helpers import needs_root
 
-pytestmark = pytest.mark.skipif(
-    os.geteuid() != 0 and not os.environ.get("CI"),
-    reason="needs root for network namespaces (CI runs as root: never skipped there)",
-)
+pytestmark = needs_root("for network namespaces")
 
 
 @pytest.mark.slow

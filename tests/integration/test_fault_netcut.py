@@ -7,7 +7,6 @@ and there the test never skips. Nothing outside those two namespaces is touched.
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import pytest
@@ -16,11 +15,9 @@ from app.devtools.common import make_keys
 from app.devtools.faults.netcut import NetLab, NetnsHub, netcut_run
 from app.devtools.faults.station import StationProcess
 from app.domain.config import default_config_path
+from tests.helpers import needs_root
 
-pytestmark = pytest.mark.skipif(
-    os.geteuid() != 0 and not os.environ.get("CI"),
-    reason="needs root for network namespaces (CI runs as root: never skipped there)",
-)
+pytestmark = needs_root("for network namespaces")
 
 
 @pytest.mark.slow

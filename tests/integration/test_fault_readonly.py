@@ -11,7 +11,6 @@ CI runs as root, and there the test never skips. Two ways the journal goes read-
 
 from __future__ import annotations
 
-import os
 import time
 from pathlib import Path
 
@@ -29,13 +28,11 @@ from tests.helpers import (
     assert_converged,
     free_port_pair,
     journal_rows,
+    needs_root,
     wait_for,
 )
 
-pytestmark = pytest.mark.skipif(
-    os.geteuid() != 0 and not os.environ.get("CI"),
-    reason="needs root to mount a loop ext4 filesystem (CI runs as root: never skipped there)",
-)
+pytestmark = needs_root("to mount a loop ext4 filesystem")
 
 
 def pump_for(seconds: float, *stations: TestStation) -> None:
