@@ -158,6 +158,17 @@ class Enrolment(msgspec.Struct, omit_defaults=True):
 PRIVATE = "private"
 """Kind of the stand-in the hub publishes for an event only some stations may read."""
 
+# A standby pair of hubs (issue 14): what a hub that does not serve answers, with
+# ``retry: true``, to a command, hello, fetch or query (docs/protocol.md §10).
+STANDBY = "standby"
+"""This hub is the standby and the active hub is alive: ask the other hub."""
+TAKEOVER_PENDING = "takeover_pending"
+"""The active hub has gone silent: ask this hub again shortly (it takes over once the
+active has been silent 2 s)."""
+STANDBY_BEHIND = "standby_behind"
+"""This hub lacks events the branch has seen: it will not take over; ask the other hub."""
+NOT_SERVING = frozenset({STANDBY, TAKEOVER_PENDING, STANDBY_BEHIND})
+
 
 HEAD_HASH_BYTES = 32
 """A chain hash (SHA-256) as the heartbeat carries it."""
@@ -185,6 +196,17 @@ class Health(msgspec.Struct, omit_defaults=True):
     """Age of the oldest of them (0: none)."""
     central_last_ms: int = 0
     """Hub time of the last batch stored centrally (0: none since the hub started)."""
+    # Standby hub (issue 14): the serving hub's peer, if it is one of a pair.
+    pair: str = ""
+    """"" (not paired), "in_sync", "catching_up" or "away" (acknowledging alone)."""
+    pair_active: str = ""
+    """The configured role of this (serving) hub: "primary" or "backup"."""
+    pair_lag_events: int = 0
+    """Events the peer has not stored yet."""
+    pair_since_ms: int = 0
+    """Hub time since when ``pair`` is in its state."""
+    pair_clock_ms: int = 0
+    """The peer's clock minus this hub's, from its last heartbeat (0: not known)."""
 
 
 class Heartbeat(msgspec.Struct, omit_defaults=True):

@@ -297,6 +297,26 @@ def _check_central(config: BranchConfig) -> list[str]:
     return problems
 
 
+# Standby hub (issue 14) ------------------------------------------------------------------
+class PairHubs(msgspec.Struct, forbid_unknown_fields=True, frozen=True):
+    """``[pair]``: the branch's two hubs (docs/operations.md, "A standby hub").
+
+    Sent to the stations: they use both addresses when started without ``--hub``."""
+
+    hubs: tuple[str, ...] = ()
+    """``HOST:PORT`` of the primary, then of the backup ("" none: one hub)."""
+
+
+def _check_pair(config: BranchConfig) -> list[str]:
+    hubs = config.pair.hubs
+    if not hubs:
+        return []
+    if len(hubs) != 2 or hubs[0] == hubs[1]:
+        return ["$.pair.hubs: two different HOST:PORT, the primary's first"]
+    bad = [h for h in hubs if not h.rpartition(":")[2].isdigit() or not h.rpartition(":")[0]]
+    return [f"$.pair.hubs: {h!r} is not HOST:PORT" for h in bad]
+
+
 # ------------------------------------------------------------------------------------------
 class BranchConfig(msgspec.Struct, forbid_unknown_fields=True, frozen=True):
     branch: BranchInfo
@@ -310,6 +330,7 @@ class BranchConfig(msgspec.Struct, forbid_unknown_fields=True, frozen=True):
     products: tuple[Reason, ...] = ()
     call_keys: CallKeys = msgspec.field(default_factory=lambda: CallKeys())
     central: CentralLink = msgspec.field(default_factory=lambda: CentralLink())
+    pair: PairHubs = msgspec.field(default_factory=lambda: PairHubs())
 
 
 class Branch:
@@ -504,6 +525,7 @@ def _check(config: BranchConfig, source: str) -> None:
         )
     problems += _check_call_keys(config)  # [call_keys]
     problems += _check_central(config)  # [central]
+    problems += _check_pair(config)  # [pair]
     if problems:
         raise ConfigError(f"{source}: " + "; ".join(problems))
 

@@ -228,6 +228,25 @@ class KeyShared(Event, tag="key_shared"):
     """The address it was used from first, then the other."""
 
 
+class PairChanged(Event, tag="pair_changed"):
+    """A standby pair of hubs (docs/reliability.md, "Standby hub"): which hub serves the
+    branch, and whether the other keeps in step. Journaled by the serving hub when it
+    starts to serve (a takeover starts a new ``term``) and when its peer goes away or
+    comes back in step."""
+
+    active: str
+    """The configured role of the hub that serves: ``primary`` or ``backup``."""
+    peer: str
+    """The other hub: ``in_sync`` (stores every event before it is acknowledged),
+    ``catching_up`` or ``away`` (events are acknowledged by this hub alone)."""
+    term: int
+    """The pair's term: raised by every takeover, it fences the hub that served before."""
+    fork_seq: int = 0
+    """At a takeover: the last event of the term before (rows an old hub holds above it
+    were never acknowledged, and are set aside when it returns)."""
+    reason: str = ""
+
+
 # Broadcasts (issue 12) -------------------------------------------------------------------
 class BroadcastSent(Event, tag="broadcast_sent"):
     """A broadcast, and the stations that are to acknowledge it (fixed when it is sent)."""
@@ -276,6 +295,7 @@ AnyEvent = (
     | JournalNote
     | ClockStepped
     | KeyShared
+    | PairChanged
     | BroadcastSent
     | BroadcastAcknowledged
     | SignalReoffered
@@ -296,6 +316,7 @@ EVENT_TYPES: tuple[type[Event], ...] = (
     JournalNote,
     ClockStepped,
     KeyShared,
+    PairChanged,
     BroadcastSent,
     BroadcastAcknowledged,
     SignalReoffered,

@@ -27,6 +27,7 @@ from app.domain.events import (
     Event,
     JournalNote,
     KeyShared,
+    PairChanged,
     PresenceChanged,
     SignalAcknowledged,
     SignalArrived,
@@ -39,6 +40,7 @@ from app.domain.events import (
     StaffSignedIn,
     StaffSignedOut,
 )
+from app.domain.pair import PairStatus
 from app.domain.roles import Availability, CounterStatus, Role, SignalState
 from app.domain.timeday import day_bounds_ms, local_time
 
@@ -147,6 +149,8 @@ class StateSnapshot(msgspec.Struct):
     """Paused counters whose teller said how long, and the minutes said (issue 12)."""
     availability: dict[str, str] = msgspec.field(default_factory=dict)
     """Each wealth manager's station: available, busy (with a customer) or away."""
+    pair: PairStatus = msgspec.field(default_factory=PairStatus)
+    """A standby pair of hubs: which serves, and its peer (issue 14)."""
 
 
 Listener = Callable[[int, Event, "SignalRecord | None"], None]
@@ -186,6 +190,8 @@ class BranchState:
         """Counter → the expected length of its current pause, in minutes, when said."""
         self.availability: dict[str, str] = self._default_availability()
         """Per station that has one (wealth managers): an :class:`Availability` value."""
+        self.pair = PairStatus()
+        """A standby pair of hubs: which serves, and its peer (app.domain.pair)."""
         self.last_seq = 0
         self.last_ts_ms = 0
         self.listeners: list[Listener] = []
@@ -426,6 +432,8 @@ class BranchState:
                 sig.declines_before = len(sig.declines)
             case AvailabilityChanged():
                 self.availability[event.station] = event.availability.value
+            case PairChanged():
+                self.pair = PairStatus.of(event, ts)
             case JournalNote() | ClockStepped():
                 pass
         if sig is not None:
@@ -482,6 +490,7 @@ class BranchState:
             broadcasts=list(self.broadcasts.values()),
             pause_lengths=dict(self.pause_lengths),
             availability=dict(self.availability),
+            pair=self.pair,
         )
 
     def restore(self, seq: int, snap: StateSnapshot) -> None:
@@ -497,6 +506,7 @@ class BranchState:
         self._shared_ms = snap.last_ts_ms  # of the snapshot's day
         self.broadcasts = {b.id: b for b in snap.broadcasts}
         self.pause_lengths = dict(snap.pause_lengths)
+        self.pair = snap.pair
         self.availability = self._default_availability()
         self.availability.update(snap.availability)
         self.last_seq = seq
