@@ -147,6 +147,8 @@ def run(args: argparse.Namespace) -> int:
     shipper = _shipper(central, config, url, journal.epoch) if central else None
     if shipper is not None:
         hub.health.link = shipper
+        if hub.pair is not None:
+            shipper.upto = hub.pair.shippable
         shipper.start()
     signal.signal(signal.SIGTERM, lambda *_: hub.stop())
     signal.signal(signal.SIGINT, lambda *_: hub.stop())
