@@ -231,3 +231,35 @@ def test_a_station_resends_to_the_new_active_and_gets_its_original_answer(
         again.close()
     rows = journal_rows(pair.urls["b"], "SELECT seq FROM events WHERE msg_id = :m", m=msg_id)
     assert len(rows) == 1
+
+
+def pair_cli(
+    pair: Pair, action: str, hub: str, keys: Path | None = None
+) -> subprocess.CompletedProcess[str]:
+    cmd = [sys.executable, "-m", "app.cli", "pair", action, "--hub", hub]
+    cmd += ["--keys", str(keys or pair.keys)]
+    return subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True, timeout=30)
+
+
+def test_fail_back_is_a_command_and_only_to_a_standby_in_step(pair: Pair, tmp_path: Path) -> None:
+    a, b = (f"127.0.0.1:{pair.ports[n]}" for n in ("a", "b"))
+    status = pair_cli(pair, "status", a)
+    assert status.returncode == 0, status.stderr
+    assert "primary active" in status.stdout and "standby in_sync" in status.stdout
+    assert "backup passive" in pair_cli(pair, "status", b).stdout
+
+    refused = pair_cli(pair, "handover", b)  # only the active hands over
+    assert refused.returncode == 1 and "does not serve" in refused.stdout
+
+    handed = pair_cli(pair, "handover", a)
+    assert handed.returncode == 0, handed.stdout + handed.stderr
+    wait_for(lambda: pair.serving("b"), 10, what="the backup serves")
+    assert send(pair, b, "C01", "raise", "assist").returncode == 0
+    wait_for(lambda: rows(pair, "a") == rows(pair, "b"), 15, what="the primary follows")
+    assert not pair.serving("a")
+
+    # another key than the hub's is refused at the pair port's door
+    other = tmp_path / "other"
+    keyfiles.init(other, ["C01"])
+    stranger = pair_cli(pair, "status", a, keys=other)
+    assert stranger.returncode != 0 and "no answer" in stranger.stderr
