@@ -18,7 +18,7 @@ from pathlib import Path
 import pytest
 import zmq
 
-from app.domain.config import Branch
+from app.domain.config import Branch, default_config_path
 from app.domain.events import JournalNote, RaiseSignal, encode
 from app.domain.record import event_row
 from app.hub.journal import Batch, Journal
@@ -40,7 +40,7 @@ from tests.helpers import (
 class Pair:
     """Two paired hub processes, each with its own journal, one key folder."""
 
-    def __init__(self, tmp: Path, branch: Branch) -> None:
+    def __init__(self, tmp: Path, branch: Branch, config: str | None = None) -> None:
         self.keys = tmp / "keys"
         keyfiles.init(self.keys, sorted(branch.stations))
         self.ports = {"a": free_port_pair(3), "b": 0}
@@ -52,7 +52,7 @@ class Pair:
         for name, role, peer in (("a", "primary", "b"), ("b", "backup", "a")):
             extra = ["--pair", role, "--peer", f"127.0.0.1:{self.ports[peer]}"]
             self.hubs[name] = HubProcess(
-                self.urls[name], self.ports[name], keys_dir=self.keys, extra=extra
+                self.urls[name], self.ports[name], keys_dir=self.keys, extra=extra, config=config
             )
             KEYS_BY_PORT[self.ports[name]] = self.keys
 
@@ -85,9 +85,7 @@ def rows(pair: Pair, name: str) -> list[tuple]:
     return journal_rows(pair.urls[name], "SELECT seq, hash FROM events ORDER BY seq")
 
 
-@pytest.fixture
-def pair(tmp_path: Path, branch: Branch) -> Iterator[Pair]:
-    made = Pair(tmp_path, branch)
+def started(made: Pair) -> Pair:
     made.hubs["a"].start()
     made.hubs["b"].start()
     try:
@@ -95,9 +93,17 @@ def pair(tmp_path: Path, branch: Branch) -> Iterator[Pair]:
         wait_for(
             lambda: "in_sync" in made.log("a").rsplit("pair:", 1)[-1], 15, what="the pair in step"
         )
-        yield made
-    finally:
+    except BaseException:
         made.stop()
+        raise
+    return made
+
+
+@pytest.fixture
+def pair(tmp_path: Path, branch: Branch) -> Iterator[Pair]:
+    made = started(Pair(tmp_path, branch))
+    yield made
+    made.stop()
 
 
 def send(
@@ -263,3 +269,41 @@ def test_fail_back_is_a_command_and_only_to_a_standby_in_step(pair: Pair, tmp_pa
     keyfiles.init(other, ["C01"])
     stranger = pair_cli(pair, "status", a, keys=other)
     assert stranger.returncode != 0 and "no answer" in stranger.stderr
+
+
+def test_an_escalation_falls_due_on_the_new_active_at_its_time(
+    tmp_path: Path, branch: Branch
+) -> None:
+    """Deadlines are placed from the signal's raise time: the takeover moves none."""
+    text = default_config_path().read_text(encoding="utf-8").replace("ack_s = 30", "ack_s = 6", 1)
+    config = tmp_path / "branch.toml"
+    config.write_text(text, encoding="utf-8")
+    made = started(Pair(tmp_path, branch, str(config)))
+    try:
+        a, b = (f"127.0.0.1:{made.ports[n]}" for n in ("a", "b"))
+        raised = send(made, a, "C01", "raise", "assist")
+        assert raised.returncode == 0, raised.stderr
+        wait_for(lambda: rows(made, "a") == rows(made, "b"), 10, what="in step")
+        made.hubs["a"].kill()
+        assert send(made, b, "C02", "raise", "cash").returncode == 0  # takes over
+        wait_for(
+            lambda: bool(
+                journal_rows(made.urls["b"], "SELECT 1 FROM events WHERE kind = 'signal_escalated'")
+            ),
+            20,
+            what="the escalation on the new active",
+        )
+        (raised_ms, escalated_ms), *_ = journal_rows(
+            made.urls["b"],
+            "SELECT s.raised_ms, e.hub_ts_ms FROM events e JOIN signals s "
+            "ON s.signal_id = e.signal_id WHERE e.kind = 'signal_escalated'",
+        )
+        ((took_ms,),) = journal_rows(
+            made.urls["b"],
+            "SELECT max(hub_ts_ms) FROM events WHERE kind = 'pair_changed'",
+        )
+        assert escalated_ms >= raised_ms + 6000, "not before its time"
+        # placed from the raise, not from the takeover (which came seconds later)
+        assert escalated_ms < took_ms + 6000, (raised_ms, took_ms, escalated_ms)
+    finally:
+        made.stop()
