@@ -18,6 +18,7 @@ from pathlib import Path
 import pytest
 import zmq
 
+from app.devtools.pgserver import PgServer
 from app.domain.config import Branch, default_config_path
 from app.domain.events import JournalNote, RaiseSignal, encode
 from app.domain.record import event_row
@@ -305,5 +306,36 @@ def test_an_escalation_falls_due_on_the_new_active_at_its_time(
         assert escalated_ms >= raised_ms + 6000, "not before its time"
         # placed from the raise, not from the takeover (which came seconds later)
         assert escalated_ms < took_ms + 6000, (raised_ms, took_ms, escalated_ms)
+    finally:
+        made.stop()
+
+
+def test_head_office_gets_every_event_once_from_whichever_hub_serves(
+    tmp_path: Path, branch: Branch, pg_server: PgServer
+) -> None:
+    """Each hub ships only while it serves, and only what the pair acknowledged: the
+    new active carries on from head office's mark on the same chain, no duplicates."""
+    from tests.integration.test_central_ship import (
+        assert_same,
+        branch_config,
+        role_url,
+        setup_central,
+        shipped_up_to,
+    )
+
+    admin = pg_server.database()
+    setup_central(admin, "P001:east")
+    config = branch_config(tmp_path, "P001", "east", more=f'url = "{role_url(admin, "P001")}"\n')
+    made = started(Pair(tmp_path, branch, config))
+    try:
+        a, b = (f"127.0.0.1:{made.ports[n]}" for n in ("a", "b"))
+        for _ in range(3):
+            assert send(made, a, "C01", "raise", "assist").returncode == 0
+        wait_for(lambda: shipped_up_to(admin, "P001", made.hubs["a"]), 30, what="A shipped")
+        made.hubs["a"].kill()
+        for _ in range(3):
+            assert send(made, b, "C02", "raise", "cash").returncode == 0
+        wait_for(lambda: shipped_up_to(admin, "P001", made.hubs["b"]), 30, what="B shipped")
+        assert_same(admin, "P001", made.hubs["b"])  # every seq once, the chain equal
     finally:
         made.stop()
