@@ -41,6 +41,7 @@ from app.hub.journal import Batch, Journal, JournalUnavailable, read_records
 from app.hub.pair import Action, Facts, PairEvent, PairState, decide
 from app.hub.pairport import PairPort
 from app.hub.ports import HubPorts
+from app.hub.recovery import Checkpoints
 from app.hub.sequencer import Sequencer
 from app.hub.stamp import Stamp
 from app.hub.sync import Sync
@@ -73,6 +74,7 @@ class Hub(Protocol):
     clock: HubClock
     sequencer: Sequencer
     commands: Commands
+    checkpoints: Checkpoints
 
     def emit(self, event: Event) -> int: ...
     def rebuild(self) -> None: ...
@@ -586,6 +588,8 @@ class PairControl:
         self.port.send(
             pairwire.Ack(term=self.meta.term, seq=state.last_seq, hash=hub.journal.last_hash)
         )
+        if hub.checkpoints.due():  # after the ack: a restart here replays little, as there
+            hub.checkpoints.save()
 
     @staticmethod
     def _prev_of(batch: Batch, seq: int, before: bytes) -> bytes:
