@@ -48,6 +48,7 @@ from app.hub.sync import Sync
 from messaging.envelope import (
     STANDBY,
     STANDBY_BEHIND,
+    T_HEARTBEAT,
     T_HELLO,
     T_REJECTED,
     TAKEOVER_PENDING,
@@ -87,6 +88,10 @@ EXPIRY_S = 2.0
 """The peer is gone after two missed heartbeats (bstar's HEARTBEAT * 2)."""
 ACK_WAIT_S = 2.0
 """The longest the active waits for its peer to store a step."""
+WAIT_BEAT_S = 0.5
+"""While a step waits for the standby, the stations get a heartbeat this often (at the
+head acknowledged before the step): a standby that is slow or cut off must not look,
+to the stations, like the active's death (they move after 2 s of silence)."""
 VOTE_S = 3.0
 """A station's request counts as a vote for this long."""
 YIELD_S = 3.0
@@ -409,12 +414,19 @@ class PairControl:
         last = batch.events[-1].seq
         if prev != first - 1 or not self.port.send(rows):
             return self._away("the standby hub cannot be reached")
-        deadline = time.monotonic() + ACK_WAIT_S
+        now = time.monotonic()
+        deadline, beat_at = now + ACK_WAIT_S, now + WAIT_BEAT_S
         while self.acked < last:
-            left = deadline - time.monotonic()
+            now = time.monotonic()
+            left = deadline - now
             if left <= 0:
                 return self._away("the standby hub did not store a step within 2 s")
-            for identity, msg in self.port.receive(max(1, int(left * 1000))):
+            if now >= beat_at:  # the stations must not take this wait for the hub's death
+                beat_at = now + WAIT_BEAT_S
+                beat = self.hub.stamp.heartbeat(first - 1, prev_hash)
+                self.hub.ports.publish(T_HEARTBEAT, beat)
+            wait = min(left, beat_at - now)
+            for identity, msg in self.port.receive(max(1, int(wait * 1000))):
                 self._on(identity, msg)
             if not self.serving:
                 raise NotServing("this hub stopped serving: a newer term exists")
