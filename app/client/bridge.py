@@ -101,6 +101,11 @@ class StationBridge(StationModel):
             found.central_lag_events,
             found.central_lag_ms,
             found.central_last_ms,
+            found.pair,
+            found.pair_active,
+            found.pair_lag_events,
+            found.pair_since_ms,
+            found.pair_clock_ms,
         )
 
     @property
