@@ -101,9 +101,9 @@ def pair_text(health: HubHealth, tz: str, parts: list[str], warn: list[str]) -> 
     elif state == "away":
         if tz and health.pair_since_ms:
             since = local_time(health.pair_since_ms, tz).strftime("%H:%M")
-            warn.append(tr("standby hub away since {time}: running alone").format(time=since))
+            warn.append(tr("standby hub away since {time}, running alone").format(time=since))
         else:
-            warn.append(tr("standby hub away: running alone"))
+            warn.append(tr("standby hub away, running alone"))
     if state and abs(health.pair_clock_ms) > PAIR_CLOCK_WARN_MS:
         warn.append(
             tr("the hubs' clocks differ by {seconds:.0f} s").format(

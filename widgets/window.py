@@ -436,7 +436,7 @@ class StationWindow(QMainWindow):
             self.banner_text.setText(text)
             self._banner_look("offline")
         elif self.model.on_standby:
-            self.banner_text.setText(self.tr("Running on the standby hub"))
+            self.banner_text.setText(self.tr("Running on the standby hub; work goes on as usual"))
             self._banner_look("standby")
         else:
             self._banner_look("")

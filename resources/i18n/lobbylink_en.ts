@@ -1027,12 +1027,12 @@
         <translation>standby hub: catching up, {events} behind</translation>
     </message>
     <message>
-        <source>standby hub away since {time}: running alone</source>
-        <translation>standby hub away since {time}: running alone</translation>
+        <source>standby hub away since {time}, running alone</source>
+        <translation>standby hub away since {time}, running alone</translation>
     </message>
     <message>
-        <source>standby hub away: running alone</source>
-        <translation>standby hub away: running alone</translation>
+        <source>standby hub away, running alone</source>
+        <translation>standby hub away, running alone</translation>
     </message>
     <message>
         <source>the hubs' clocks differ by {seconds:.0f} s</source>
@@ -1494,8 +1494,8 @@
         </translation>
     </message>
     <message>
-        <source>Running on the standby hub</source>
-        <translation>Running on the standby hub</translation>
+        <source>Running on the standby hub; work goes on as usual</source>
+        <translation>Running on the standby hub; work goes on as usual</translation>
     </message>
     <message>
         <source>Wayland lets no application take keys from the others</source>

@@ -1023,12 +1023,12 @@
         <translation>备用中心：追赶中，差 {events} 条</translation>
     </message>
     <message>
-        <source>standby hub away since {time}: running alone</source>
-        <translation>备用中心离线（自 {time}）：单机运行</translation>
+        <source>standby hub away since {time}, running alone</source>
+        <translation>备用中心离线（自 {time}），单机运行</translation>
     </message>
     <message>
-        <source>standby hub away: running alone</source>
-        <translation>备用中心离线：单机运行</translation>
+        <source>standby hub away, running alone</source>
+        <translation>备用中心离线，单机运行</translation>
     </message>
     <message>
         <source>the hubs' clocks differ by {seconds:.0f} s</source>
@@ -1485,8 +1485,8 @@
         </translation>
     </message>
     <message>
-        <source>Running on the standby hub</source>
-        <translation>正在使用备用中心</translation>
+        <source>Running on the standby hub; work goes on as usual</source>
+        <translation>正在使用备用中心，业务照常办理</translation>
     </message>
     <message>
         <source>Wayland lets no application take keys from the others</source>

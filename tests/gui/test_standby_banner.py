@@ -60,7 +60,7 @@ def test_the_amber_banner_shows_while_the_backup_serves(
     memory_hub.publish(PairChanged(active="backup", peer="away", term=2))
     assert window.on_standby_banner  # at once: pair_changed, not the next clock tick
     assert model.on_standby
-    assert window.banner_text.text() == "正在使用备用中心"
+    assert window.banner_text.text() == "正在使用备用中心，业务照常办理"
     assert not window.offline
     memory_hub.publish(PairChanged(active="primary", peer="in_sync", term=3))
     assert window.banner.isHidden() and not model.on_standby
@@ -97,7 +97,7 @@ def test_the_health_line_says_how_the_other_hub_keeps(qtbot: QtBot) -> None:
     text, warn = health_text(
         paired._replace(pair="away", pair_since_ms=since), NOW, "Asia/Shanghai"
     )
-    assert warn and "备用中心离线（自 10:02）：单机运行" in text
+    assert warn and "备用中心离线（自 10:02），单机运行" in text
     text, warn = health_text(paired._replace(pair_clock_ms=-2_400), NOW, "Asia/Shanghai")
     assert warn and "两台中心时钟相差 2 秒" in text
     text, warn = health_text(paired._replace(pair_clock_ms=900), NOW, "Asia/Shanghai")
