@@ -162,6 +162,9 @@ class StationLink:
         self._move_at: float | None = None
         """A hub that does not serve sent us on: when to move."""
         self._moved_at = -1e9
+        self._moves_told = False
+        """A move was logged since a serving hub last spoke: log further ones quietly
+        (both hubs down, the link tries each in turn every 2 s)."""
         self._hello_id = ""
         """The msg_id of the last hello sent (a hub that does not serve refuses it)."""
         self.last_seq = 0
@@ -384,7 +387,13 @@ class StationLink:
         self._resends = self._deferrals = 0
         self._new_stretch = True
         self.switches += 1
-        wire_log.warning("%s: trying %s", why, self.endpoint)
+        wire_log.log(
+            logging.DEBUG if self._moves_told else logging.WARNING,
+            "%s: trying %s",
+            why,
+            self.endpoint,
+        )
+        self._moves_told = True
         for msg_id in list(self._queries):
             del self._queries[msg_id]
             reason = "the link moved to the other hub"
@@ -482,6 +491,7 @@ class StationLink:
 
     def _alive(self) -> None:
         self._last_rx = self._clock()
+        self._moves_told = False
         if not self.connected:
             self.connected = True
             self._new_stretch = True

@@ -6,14 +6,19 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import pytest
+import zmq
 from PySide6.QtCore import QLocale
 from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
 
 from app.client import i18n
+from app.client.bridge import StationBridge
+from app.domain.config import Branch
 from app.domain.events import PairChanged
+from messaging.sockets import Endpoint
 from tests.gui.memory import MemoryHub
 from tests.gui.test_window import make_window, role_view
+from tests.helpers import HubProcess, free_port_pair, keys_for
 from widgets.board import BoardView
 from widgets.hub_health import health_text
 from widgets.lobby import LobbyView
@@ -102,3 +107,26 @@ def test_the_health_line_says_how_the_other_hub_keeps(qtbot: QtBot) -> None:
     assert warn and "两台中心时钟相差 2 秒" in text
     text, warn = health_text(paired._replace(pair_clock_ms=900), NOW, "Asia/Shanghai")
     assert not warn
+
+
+def test_a_window_s_bridge_follows_the_hub_that_serves(
+    qtbot: QtBot, hub: HubProcess, branch: Branch, ctx: zmq.Context
+) -> None:
+    """The Qt driver watches the sockets the link opens on the other hub: a station given
+    a dead first hub is served by the second, and its command is accepted, quietly."""
+    dead = Endpoint("127.0.0.1", free_port_pair())
+    pair = [dead, hub.endpoint]
+    bridge = StationBridge(branch, "C01", pair, ctx, keys=keys_for(pair, "C01"))
+    refused: list[str] = []
+    bridge.command_rejected.connect(lambda mid, code, reason: refused.append(code))
+    ups: list[bool] = []
+    bridge.connection_changed.connect(ups.append)
+    try:
+        bridge.start()
+        msg_id = bridge.sign_in("lina")
+        qtbot.waitUntil(lambda: bridge.staff == "lina", timeout=20_000)
+        assert msg_id and bridge.session.link.endpoint == hub.endpoint
+        assert bridge.session.link.switches >= 1
+        assert refused == [] and ups == [True] and bridge.waiting_count() == 0
+    finally:
+        bridge.close()

@@ -19,7 +19,8 @@ from pathlib import Path
 import pytest
 import zmq
 
-from app.domain.config import Branch
+from app.cli.common import hub_endpoints, parse_endpoints
+from app.domain.config import Branch, default_config_path, load_branch
 from app.domain.events import RaiseSignal, SignIn, command_kind, encode
 from messaging.envelope import (
     STANDBY,
@@ -287,3 +288,14 @@ def test_send_to_a_dead_hub_then_a_live_one(tmp_path: Path) -> None:
         assert rows == [(1,)]
     finally:
         hub.stop()
+
+
+def test_the_config_s_pair_is_the_default_hub_list(tmp_path: Path) -> None:
+    config = tmp_path / "branch.toml"
+    text = default_config_path().read_text(encoding="utf-8")
+    config.write_text(text + '\n[pair]\nhubs = ["10.0.0.5:5560", "10.0.0.6:5560"]\n', "utf-8")
+    paired = load_branch(str(config))
+    assert hub_endpoints(None, paired) == [Endpoint("10.0.0.5", 5560), Endpoint("10.0.0.6", 5560)]
+    assert hub_endpoints("127.0.0.1:5570", paired) == [Endpoint("127.0.0.1", 5570)]
+    assert hub_endpoints(None, load_branch()) == [Endpoint("127.0.0.1", 5560)]
+    assert parse_endpoints("a:1, b:2") == [Endpoint("a", 1), Endpoint("b", 2)]
