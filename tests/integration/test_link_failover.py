@@ -299,3 +299,25 @@ def test_the_config_s_pair_is_the_default_hub_list(tmp_path: Path) -> None:
     assert hub_endpoints("127.0.0.1:5570", paired) == [Endpoint("127.0.0.1", 5570)]
     assert hub_endpoints(None, load_branch()) == [Endpoint("127.0.0.1", 5560)]
     assert parse_endpoints("a:1, b:2") == [Endpoint("a", 1), Endpoint("b", 2)]
+
+
+TAIL_TWO = ["--heartbeats", "--count", "2", "--timeout", "20"]
+
+
+def test_tail_moves_to_the_hub_that_publishes_and_says_so(tmp_path: Path) -> None:
+    hub = _insecure_hub(tmp_path).start()
+    dead = Endpoint("127.0.0.1", free_port_pair())
+    try:
+        done = subprocess.run(
+            [*CLI, "tail", "--hub", f"{dead},{hub.endpoint}", "--insecure", *TAIL_TWO],
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
+        assert done.returncode == 0, done.stderr
+        assert f"# hub {hub.endpoint} active" in done.stderr
+        lines = done.stdout.strip().splitlines()
+        assert len(lines) == 2 and all(line.startswith("{") for line in lines)
+    finally:
+        hub.stop()
