@@ -162,6 +162,8 @@ class StationLink:
         self._move_at: float | None = None
         """A hub that does not serve sent us on: when to move."""
         self._moved_at = -1e9
+        self.not_serving: Rejected | None = None
+        """The last refusal of a hub that does not serve, until a hub serves again."""
         self._moves_told = False
         """A move was logged since a serving hub last spoke: log further ones quietly
         (both hubs down, the link tries each in turn every 2 s)."""
@@ -411,6 +413,7 @@ class StationLink:
         (``takeover_pending``, or it is the only hub) or move to the other one. The
         request stays pending either way: nothing is shown as failed."""
         now = self._clock()
+        self.not_serving = why
         stay = why.code == TAKEOVER_PENDING or len(self.endpoints) == 1
         if not stay and self._move_at is None:
             gap = self._rng.uniform(MOVE_MIN_S, MOVE_MAX_S)
@@ -495,6 +498,12 @@ class StationLink:
         if not self.connected:
             self.connected = True
             self._new_stretch = True
+            # a hub that serves now (a standby that has just taken over): what waits for
+            # a retry goes at once, not after the wait its refusal asked for
+            self.not_serving = None
+            self._retry_after = 0.0
+            if self._hello_at is not None:
+                self._hello_retry_at = self._last_rx
             wire_log.info("hub %s reachable", self.endpoint)
             if self.sub is not None and self._hello_at is None:
                 self.request_resync()

@@ -22,8 +22,16 @@ HUBS="127.0.0.1:$PORT_P,127.0.0.1:$PORT_B"
 KEYS="$WORK/keys"
 say() { printf '\n== %s\n' "$*"; }
 stop_all() {
+    local pid
     for pidfile in "$WORK"/*.pid; do
-        [[ -f "$pidfile" ]] && kill "$(cat "$pidfile")" 2>/dev/null || true
+        [[ -f "$pidfile" ]] || continue
+        pid="$(cat "$pidfile")"
+        kill "$pid" 2>/dev/null || true
+        for _ in $(seq 100); do # the hub finishes its step and closes its journal
+            kill -0 "$pid" 2>/dev/null || break
+            sleep 0.1
+        done
+        rm -f "$pidfile"
     done
 }
 trap stop_all EXIT
@@ -32,6 +40,7 @@ start_hub() { # NAME ROLE PORT PEER_PORT
     "$LL" hub --db "sqlite:///$WORK/$1.sqlite" --listen "127.0.0.1:$3" --keys "$KEYS" \
         --pair "$2" --peer "127.0.0.1:$4" >>"$WORK/$1.log" 2>&1 &
     echo $! >"$WORK/$1.pid"
+    disown # its kill -9 is the point of the try, not a job to report
     echo "$1 hub ($2) on 127.0.0.1:$3, journal $WORK/$1.sqlite, log $WORK/$1.log"
 }
 wait_status() { # PORT TEXT

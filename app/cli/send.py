@@ -127,7 +127,9 @@ def send_command(
             link.tick()
         if answer:
             return answer[0]
-        return deferred[-1] if deferred else None
+        if deferred:
+            return deferred[-1]
+        return link.not_serving  # the standby's word, if that was all there was
     finally:
         link.close()
         ctx.term()
