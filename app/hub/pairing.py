@@ -185,13 +185,19 @@ class PairControl:
             and peer.state == PairState.ACTIVE.value
             and peer.role == PRIMARY
         )
+        # a restarted peer (it serves nothing, so its head stands still) whose journal
+        # ends where this one does: nothing acknowledged is missing here, whatever this
+        # hub was last told (a kill just after the active went in step left it untold)
+        even = (
+            peer is not None
+            and peer.state in (PairState.PRIMARY.value, PairState.BACKUP.value)
+            and (peer.term, peer.head_seq, peer.head_hash) == (self.meta.term, *self._head())
+        )
         return Facts(
             peer_expired=mono - self.peer_heard > EXPIRY_S,
             newer_than_peer=peer is not None and mine > theirs,
             peer_newer=peer is not None and (theirs > mine or tie),
-            in_sync=self.was_in_sync
-            if self.state is not PairState.ACTIVE
-            else self.mode == IN_SYNC,
+            in_sync=self.mode == IN_SYNC if self.serving else self.was_in_sync or even,
             evidence_ok=mono - self.behind_at > VOTE_S,
             configured_primary=self.role == PRIMARY,
         )
