@@ -15,16 +15,37 @@ from __future__ import annotations
 
 import contextlib
 import json
+import os
+import sqlite3
+import threading
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Engine, LargeBinary, cast, inspect, select, text
 
+from app.devtools.common import Hub, extra_ids, journal_last_seq, percentile
+from app.devtools.faults.common import (
+    FaultSetupError,
+    Say,
+    Stations,
+    converge,
+    free_ports,
+    journal_counts,
+    lost_and_duplicated,
+)
+from app.devtools.faults.netcut import Netns
+from app.devtools.faults.station import StationProcess, in_netns
+from app.domain.config import load_branch
 from app.domain.events import PairChanged, decode_event
+from app.domain.pair import IN_SYNC
 from app.domain.record import read_body
 from app.hub import schema
 from app.hub.readonly import read_only_engine
+from messaging.outbox import Outbox
+from messaging.sockets import Endpoint
 
 SET_ASIDE = "events_set_aside"
 """The table where a hub that follows a newer term keeps the rows it held above the fork
@@ -305,16 +326,487 @@ def _one_active_per_term(a: _Journal, b: _Journal) -> list[str]:
     ]
 
 
-def journal_head(url: str) -> int:
-    """The journal's highest seq (0 if empty or not there yet)."""
-    with contextlib.suppress(Exception):
-        engine = read_only_engine(url)
+# A pair of hubs as child processes ---------------------------------------------------------------
+class PairHub(Hub):
+    """``lobbylink hub --pair ROLE --peer HOST:PORT`` as a child process, its own journal
+    in ``folder``, the branch's keys shared with its peer; maybe in a network namespace
+    (listening there on every address: its veths to the stations and to the peer)."""
+
+    def __init__(
+        self,
+        folder: Path,
+        config: Path,
+        keys: Path,
+        role: str,
+        port: int,
+        peer: Endpoint,
+        *,
+        netns: str | None = None,
+        host: str = "127.0.0.1",
+    ) -> None:
+        folder.mkdir(parents=True, exist_ok=True)
+        super().__init__(folder, config, keys, port=port)
+        self.role, self.peer, self.netns, self.host = role, peer, netns, host
+        self.extra = ["--pair", role, "--peer", str(peer)]
+
+    @property
+    def endpoint(self) -> Endpoint:
+        return Endpoint(self.host, self.port)
+
+    def command(self) -> list[str]:
+        cmd = super().command()
+        if self.netns is None:
+            return cmd
+        cmd[cmd.index("--listen") + 1] = f"0.0.0.0:{self.port}"
+        return [*in_netns(self.netns), *cmd]
+
+    @property
+    def running(self) -> bool:
+        return self.proc is not None and self.proc.poll() is None
+
+    def head(self) -> int:
+        return journal_last_seq(self.db_path) if self.db_path.exists() else 0
+
+    def last_pair(self) -> Takeover | None:
+        return last_pair_changed(self.db_path)
+
+
+def last_pair_changed(db_path: Path) -> Takeover | None:
+    """The newest ``pair_changed`` event of a journal (read with sqlite3, cheap to poll)."""
+    if not db_path.exists():
+        return None
+    with contextlib.closing(sqlite3.connect(f"file:{db_path}?mode=ro", uri=True)) as conn:
         try:
-            with engine.connect() as conn:
-                found = conn.execute(
-                    select(schema.events.c.seq).order_by(schema.events.c.seq.desc()).limit(1)
-                ).scalar()
-            return int(found or 0)
-        finally:
-            engine.dispose()
-    return 0
+            row = conn.execute(
+                "SELECT seq, hub_ts_ms, body FROM events WHERE kind = 'pair_changed' "
+                "ORDER BY seq DESC LIMIT 1"
+            ).fetchone()
+        except sqlite3.Error:
+            return None
+    if row is None:
+        return None
+    env = read_body(bytes(row[2]))
+    event = decode_event(env.kind, bytes(env.payload))
+    assert isinstance(event, PairChanged)
+    return Takeover(int(row[0]), int(row[1]), event.active, event.peer, event.term, event.fork_seq)
+
+
+def start_pair(folder: Path, config: Path, keys: Path, say: Say) -> tuple[PairHub, PairHub]:
+    """A primary and a backup on 127.0.0.1, each with its own journal, started together."""
+    p_port = free_ports(3)
+    b_port = free_ports(3)
+    while abs(b_port - p_port) < 3:
+        b_port = free_ports(3)
+    local = "127.0.0.1"
+    primary = PairHub(folder / "primary", config, keys, "primary", p_port, Endpoint(local, b_port))
+    backup = PairHub(folder / "backup", config, keys, "backup", b_port, Endpoint(local, p_port))
+    primary.start()
+    backup.start()
+    say(f"pair: primary on {primary.endpoint}, backup on {backup.endpoint}")
+    return primary, backup
+
+
+def serving(hubs: tuple[PairHub, PairHub]) -> PairHub | None:
+    """The hub the newest journal says serves (the ``active`` of its last pair_changed),
+    if it runs; a pair that has journaled nothing yet is served by its primary."""
+    newest = max(hubs, key=lambda h: h.head())
+    last = newest.last_pair()
+    role = last.active if last is not None else "primary"
+    found = next(h for h in hubs if h.role == role)
+    return found if found.running else None
+
+
+def in_step(active: PairHub, other: PairHub) -> bool:
+    """The follower holds the active's head, and the active last said its peer is in step
+    (or has said nothing of it yet)."""
+    if not (active.running and other.running):
+        return False
+    head = active.head()
+    if other.head() != head:
+        return False
+    last = active.last_pair()
+    return last is None or last.peer == IN_SYNC
+
+
+def wait_in_step(active: PairHub, other: PairHub, timeout: float) -> float | None:
+    start = time.monotonic()
+    while time.monotonic() - start < timeout:
+        if in_step(active, other):
+            return time.monotonic() - start
+        time.sleep(0.05)
+    return None
+
+
+# pairkill: SIGKILL the serving hub again and again ---------------------------------------------
+RESTART_AFTER_S = 3.0
+"""A killed hub is started again this long after the kill (a service manager's restart
+delay); by then its peer has taken over, and the restarted hub must follow it."""
+
+
+def case_pairkill(base: Path, config: Path, keys: Path, quick: bool, say: Say) -> dict[str, Any]:
+    """SIGKILL the serving hub of a pair K times under N stations; restart it each time."""
+    kills, stations_n = (3, 20) if quick else (20, 200)
+    return pairkill_run(base / "pairkill", config, keys, kills, stations_n, say)
+
+
+def pairkill_run(
+    folder: Path, config: Path, keys: Path, kills: int, stations_n: int, say: Say
+) -> dict[str, Any]:
+    """The pairkill case (shared with tests/integration/test_fault_pair.py)."""
+    folder.mkdir(parents=True, exist_ok=True)
+    hubs = start_pair(folder, config, keys, say)
+    st = Stations(load_branch(config), [hubs[0].endpoint, hubs[1].endpoint], keys)
+    ids = extra_ids(stations_n)
+    for sid in ids:
+        st.add(sid, Outbox(folder / f"outbox-{sid}.sqlite"))
+    st.start()
+    sent: list[str] = []
+    per_kill: list[dict[str, Any]] = []
+    restarts: list[threading.Thread] = []
+    try:
+        active = _settle(hubs, st, 60)
+        for i in range(kills):
+            other = hubs[1] if active is hubs[0] else hubs[0]
+            step_s = wait_in_step(active, other, 60)
+            sent += st.raise_signals(ids, f"kill {i}")  # in the outboxes when this returns
+            time.sleep(0.2 + 0.8 * ((i * 7919) % 10) / 10)  # mid-traffic, at varied points
+            killed_at_head = active.head()
+            active.kill()
+            killed, t0 = active, time.monotonic()
+            restart = threading.Thread(target=_restart, args=(killed, t0), daemon=True)
+            restart.start()
+            restarts.append(restart)
+            took = _converged_on(other, st, t0, 60)
+            restart.join(60)
+            per_kill.append(
+                {
+                    "killed": killed.role,
+                    "in_step_wait_s": None if step_s is None else round(step_s, 2),
+                    "killed_at_head": killed_at_head,
+                    "converged_s": None if took is None else round(took, 2),
+                    "new_active": other.role,
+                    "restarted": killed.running,
+                }
+            )
+            say(f"pairkill: kill {i + 1}/{kills} of the {killed.role}: {per_kill[-1]}")
+            active = other
+        sent += st.raise_signals(ids, "after")
+        drained = st.drained(120)
+        final = serving(hubs) or active
+        took, diverging = converge(st, final, config)
+        acked = st.acked_ids()
+        rejected = st.call(lambda: dict(st.rejected))
+        switches = st.switches()
+        lost, _ = lost_and_duplicated(final.db_path, acked)
+        counts = journal_counts(final.db_path, sent)
+        follower = hubs[1] if final is hubs[0] else hubs[0]
+        caught_up = wait_in_step(final, follower, 60)
+        left = st.queued()
+    finally:
+        st.stop()
+        for restart in restarts:
+            restart.join(30)
+        for hub in hubs:
+            hub.stop()
+    report = check_pair_journals(hubs[0].db_url, hubs[1].db_url)
+    times = sorted(k["converged_s"] for k in per_kill if k["converged_s"] is not None)
+    result: dict[str, Any] = {
+        "kills": kills,
+        "stations": stations_n,
+        "commands": len(sent),
+        "acknowledged": len(acked),
+        "stored_once": sum(1 for c in counts.values() if c == 1),
+        "rejected": rejected,
+        "acknowledged_lost": lost,
+        "duplicated": sum(1 for c in counts.values() if c > 1),
+        "left_in_outboxes": left,
+        "drained_s": None if drained is None else round(drained, 2),
+        "stations_diverging": diverging,
+        "final_converge_s": round(took, 2),
+        "link_switches": switches,
+        "follower_caught_up": caught_up is not None,
+        "converged": len(times),
+        "converge_p50_s": percentile(times, 50),
+        "converge_p90_s": percentile(times, 90),
+        "converge_max_s": times[-1] if times else None,
+        "per_kill": per_kill,
+        "journals": report.summary(),
+        "journals_clean": report.ok,
+        "takeovers_journaled": report.takeovers,
+    }
+    result["ok"] = (
+        lost == 0
+        and result["duplicated"] == 0
+        and diverging == 0
+        and left == 0
+        and report.ok
+        and len(times) == kills
+        and result["stored_once"] + sum(rejected.values()) == len(sent)
+    )
+    say(
+        f"pairkill: SIGKILLed the serving hub {kills}× under {stations_n} stations; "
+        f"{len(sent)} commands, {len(acked)} acknowledged, {result['stored_once']} stored "
+        f"once, {lost} acknowledged lost, {result['duplicated']} duplicated; converged "
+        f"{len(times)}/{kills} kills, p50 {result['converge_p50_s']} s, p90 "
+        f"{result['converge_p90_s']} s, max {result['converge_max_s']} s; "
+        f"{report.summary()}"
+    )
+    return result
+
+
+def _settle(hubs: tuple[PairHub, PairHub], st: Stations, timeout: float) -> PairHub:
+    """The serving hub once the pair is in step and every station holds its head."""
+    start = time.monotonic()
+    while time.monotonic() - start < timeout:
+        active = serving(hubs)
+        if active is not None:
+            other = hubs[1] if active is hubs[0] else hubs[0]
+            head = active.head()
+            if in_step(active, other) and all(s == head for s in st.last_seqs()):
+                return active
+        time.sleep(0.1)
+    raise RuntimeError(f"the pair did not settle in {timeout:g} s")
+
+
+def _restart(hub: PairHub, killed_at: float) -> None:
+    time.sleep(max(0.0, killed_at + RESTART_AFTER_S - time.monotonic()))
+    hub.start()
+
+
+def _converged_on(hub: PairHub, st: Stations, t0: float, timeout: float) -> float | None:
+    """Seconds from ``t0`` until ``hub`` serves (its journal says so) and every station's
+    last seq equals its head; None if not within ``timeout``."""
+    while time.monotonic() - t0 < timeout:
+        last = hub.last_pair()
+        if last is not None and last.active == hub.role:
+            head = hub.head()
+            if all(s == head for s in st.last_seqs()) and hub.head() == head:
+                return time.monotonic() - t0
+        time.sleep(0.02)
+    return None
+
+
+# paircut: links cut in network namespaces ------------------------------------------------------
+class PairLab(Netns):
+    """Hub A, hub B and the stations in three namespaces of our own: a veth A–S, a veth
+    B–S and the hubs' dedicated veth A–B, each on a /24 that exists only inside them."""
+
+    A_S, B_S, A_B = (
+        ("10.78.1.1", "10.78.1.2"),
+        ("10.78.2.1", "10.78.2.2"),
+        ("10.78.3.1", "10.78.3.2"),
+    )
+    PORT = 5560
+
+    def __init__(self) -> None:
+        super().__init__()
+        tag = f"{os.getpid() % 100_000}"
+        self.ns_a, self.ns_b, self.ns_s = f"llpa{tag}", f"llpb{tag}", f"llps{tag}"
+        self.tag = tag
+
+    def dev(self, here: str, there: str) -> str:
+        """The device in ``here``'s namespace towards ``there`` (each one of a, b, s)."""
+        return f"p{here}{there}{self.tag}"
+
+    def create(self) -> PairLab:
+        for ns in (self.ns_a, self.ns_b, self.ns_s):
+            self.add(ns)
+        self.veth(
+            (self.ns_a, self.dev("a", "s"), self.A_S[0]),
+            (self.ns_s, self.dev("s", "a"), self.A_S[1]),
+        )
+        self.veth(
+            (self.ns_b, self.dev("b", "s"), self.B_S[0]),
+            (self.ns_s, self.dev("s", "b"), self.B_S[1]),
+        )
+        self.veth(
+            (self.ns_a, self.dev("a", "b"), self.A_B[0]),
+            (self.ns_b, self.dev("b", "a"), self.A_B[1]),
+        )
+        return self
+
+    def hubs(self, folder: Path, config: Path, keys: Path) -> tuple[PairHub, PairHub]:
+        a = PairHub(
+            folder / "A", config, keys, "primary", self.PORT, Endpoint(self.A_B[1], self.PORT),
+            netns=self.ns_a, host=self.A_S[0],
+        )  # fmt: skip
+        b = PairHub(
+            folder / "B", config, keys, "backup", self.PORT, Endpoint(self.A_B[0], self.PORT),
+            netns=self.ns_b, host=self.B_S[0],
+        )  # fmt: skip
+        return a, b
+
+    def cut_hubs(self, up: bool = False) -> None:
+        """The hubs' dedicated cable (A's end)."""
+        self.set_link(self.ns_a, self.dev("a", "b"), up)
+
+    def cut_a_from_stations(self, up: bool = False) -> None:
+        self.set_link(self.ns_a, self.dev("a", "s"), up)
+
+
+def case_paircut(base: Path, config: Path, keys: Path, quick: bool, say: Say) -> dict[str, Any]:
+    """Cut the hubs' own link (no takeover), then A from the stations (one takeover)."""
+    folder = base / "paircut"
+    folder.mkdir()
+    lab = PairLab()
+    try:
+        lab.create()
+    except FaultSetupError as exc:
+        lab.destroy()
+        say(f"paircut: skipped: cannot make network namespaces here ({exc})")
+        return {"skipped": str(exc)}
+    hubs = lab.hubs(folder, config, keys)
+    procs: list[StationProcess] = []
+    try:
+        result = paircut_run(lab, hubs, folder, config, keys, 4 if quick else 10, procs, say)
+    finally:
+        for proc in procs:
+            proc.stop()
+        for hub in hubs:
+            hub.stop()
+        lab.destroy()
+    result["journals"] = check_pair_journals(hubs[0].db_url, hubs[1].db_url).summary()
+    return result
+
+
+def max_term(hub: PairHub) -> int:
+    last = hub.last_pair()
+    return 0 if last is None else last.term
+
+
+def paircut_run(
+    lab: PairLab,
+    hubs: tuple[PairHub, PairHub],
+    folder: Path,
+    config: Path,
+    keys: Path,
+    stations_n: int,
+    procs: list[StationProcess],
+    say: Say,
+    cut_s: float = 10.0,
+) -> dict[str, Any]:
+    """The paircut case on a created PairLab (shared with tests/integration): (a) the
+    hubs' link down ``cut_s``: no takeover, A says its peer is away and acknowledges
+    alone, B catches up after the heal; (b) A cut from the stations (A–B up): one
+    takeover. Ends with the journals checked and nothing acknowledged lost."""
+    a, b = hubs
+    a.start()
+    b.start()
+    endpoints = [a.endpoint, b.endpoint]
+    for sid in extra_ids(stations_n):  # in the stations' namespace, with both hubs
+        outbox = folder / f"outbox-{sid}.sqlite"
+        procs.append(
+            StationProcess(folder, sid, endpoints, config, keys, netns=lab.ns_s, outbox=outbox)
+        )
+    for proc in procs:
+        proc.wait(lambda s: bool(s["synced"]), 60, "synced")
+    sent: list[str] = []
+    for proc in procs:
+        sent += proc.raise_signals(1, "before")
+    for proc in procs:
+        proc.wait(lambda s: s["outbox"] == 0, 60, "delivered before the cuts")
+    if wait_in_step(a, b, 60) is None:
+        raise RuntimeError("the pair was not in step within 60 s")
+    out: dict[str, Any] = {"stations": stations_n, "cut_s": cut_s}
+
+    # (a) the hubs' own link down: A carries on alone, B does not take over
+    term0, head0 = max_term(a), a.head()
+    lab.cut_hubs()
+    during: list[str] = []
+    t0 = time.monotonic()
+    while time.monotonic() - t0 < cut_s:
+        for proc in procs:
+            during += proc.raise_signals(1, "hubs cut")
+        time.sleep(1.0)
+    acked_alone = sum(1 for proc in procs for mid in proc.status()["acked"] if mid in during)
+    away = _pair_events_since(a, head0)
+    lab.cut_hubs(up=True)
+    healed = time.monotonic()
+    caught = wait_in_step(a, b, 60)
+    sent += during
+    out["a"] = {
+        "raised": len(during),
+        "acknowledged_alone": acked_alone,
+        "away_journaled": any(t.peer == "away" and t.active == a.role for t in away),
+        "new_terms": max(max_term(a), max_term(b)) - term0,
+        "b_caught_up_s": None if caught is None else round(time.monotonic() - healed, 2),
+    }
+    say(f"paircut (a) the hubs' link cut {cut_s:g} s: {out['a']}")
+
+    # (b) A cut from the stations, the hubs' link up: exactly one takeover
+    term1, head1 = max(max_term(a), max_term(b)), b.head()
+    lab.cut_a_from_stations()
+    cut_at = time.monotonic()
+    during = []
+    took_over: float | None = None
+    acked_again: float | None = None
+    while time.monotonic() - cut_at < 3 * cut_s:
+        for proc in procs:
+            during += proc.raise_signals(1, "A cut from stations")
+        if took_over is None and max_term(b) > term1:
+            took_over = time.monotonic() - cut_at
+        acked = {mid for proc in procs for mid in proc.status()["acked"]}
+        if acked_again is None and during and all(mid in acked for mid in during[:stations_n]):
+            acked_again = time.monotonic() - cut_at
+        if took_over is not None and acked_again is not None and time.monotonic() - cut_at > cut_s:
+            break
+        time.sleep(0.5)
+    lab.cut_a_from_stations(up=True)
+    time.sleep(3.0)  # A back in the stations' sight: it must follow, not serve
+    sent += during
+    for proc in procs:
+        proc.wait(lambda s: s["outbox"] == 0, 120, "delivered after the cuts")
+    final = b if max_term(b) >= max_term(a) else a
+    terms = [t.term for t in _pair_events_since(final, head1)]
+    out["b"] = {
+        "raised": len(during),
+        "takeover_s": None if took_over is None else round(took_over, 2),
+        "acked_again_s": None if acked_again is None else round(acked_again, 2),
+        "new_terms": len({t for t in terms if t > term1}),
+        "served_by": (final.last_pair() or Takeover(0, 0, "", "", 0, 0)).active,
+    }
+    say(f"paircut (b) A cut from the stations: {out['b']}")
+    acked_all = [mid for proc in procs for mid in proc.status()["acked"]]
+    lost, dup = lost_and_duplicated(final.db_path, acked_all)
+    counts = journal_counts(final.db_path, sent)
+    out.update(
+        commands=len(sent),
+        acknowledged=len(acked_all),
+        acknowledged_lost=lost,
+        duplicated=dup + sum(1 for c in counts.values() if c > 1),
+        stored_once=sum(1 for c in counts.values() if c == 1),
+        in_step_at_end=wait_in_step(final, a if final is b else b, 60) is not None,
+    )
+    report = check_pair_journals(a.db_url, b.db_url)
+    out["journals_clean"] = report.ok
+    out["journal_problems"] = report.problems[:10]
+    out["ok"] = (
+        lost == 0
+        and out["duplicated"] == 0
+        and report.ok
+        and out["a"]["new_terms"] == 0
+        and out["a"]["away_journaled"]
+        and out["a"]["acknowledged_alone"] > 0
+        and out["a"]["b_caught_up_s"] is not None
+        and out["b"]["new_terms"] == 1
+    )
+    return out
+
+
+def _pair_events_since(hub: PairHub, after_seq: int) -> list[Takeover]:
+    """The ``pair_changed`` events of ``hub``'s journal after ``after_seq``."""
+    with contextlib.closing(sqlite3.connect(f"file:{hub.db_path}?mode=ro", uri=True)) as conn:
+        rows = conn.execute(
+            "SELECT seq, hub_ts_ms, body FROM events WHERE kind = 'pair_changed' AND seq > ? "
+            "ORDER BY seq",
+            (after_seq,),
+        ).fetchall()
+    found = []
+    for seq, ts, body in rows:
+        env = read_body(bytes(body))
+        event = decode_event(env.kind, bytes(env.payload))
+        if isinstance(event, PairChanged):
+            found.append(
+                Takeover(int(seq), int(ts), event.active, event.peer, event.term, event.fork_seq)
+            )
+    return found
