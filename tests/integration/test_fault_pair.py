@@ -36,6 +36,7 @@ def test_pairkill_loses_nothing_acknowledged_and_converges_after_each_kill(
     said: list[str] = []
     result = pairkill_run(tmp_path / "pairkill", config, keys, 3, 20, said.append)
     print(*said, sep="\n")
+    assert not result["problems"], result
     assert result["acknowledged"] > 0, result
     assert result["acknowledged_lost"] == 0, result
     assert result["duplicated"] == 0, result

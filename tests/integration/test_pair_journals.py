@@ -13,7 +13,8 @@ from contextlib import closing
 from dataclasses import dataclass
 from pathlib import Path
 
-from app.devtools.faults.pair import check_pair_journals
+from app.devtools.faults.common import free_ports
+from app.devtools.faults.pair import Takeover, check_pair_journals, last_pair_changed
 from app.domain.events import Event, PairChanged, SignalRaised
 from app.domain.record import ReplyRow, event_row
 from app.hub.journal import Batch, Journal
@@ -174,3 +175,13 @@ def test_set_aside_rows_above_the_fork_and_unanswered(tmp_path: Path) -> None:
     report = check_pair_journals(a, b)
     assert any("set-aside row 2 is not above any term's fork_seq" in p for p in report.problems)
     assert any("set-aside row 6 (m3) still has its reply" in p for p in report.problems)
+
+
+def test_the_fault_runs_read_the_newest_pair_changed(tmp_path: Path) -> None:
+    journal(tmp_path / "a.sqlite", story())
+    assert last_pair_changed(tmp_path / "a.sqlite") == Takeover(7, 1_600, "backup", "in_sync", 2, 0)
+    journal(tmp_path / "none.sqlite", [raised(1, 1_000, "m1")])
+    assert last_pair_changed(tmp_path / "none.sqlite") is None
+    assert last_pair_changed(tmp_path / "missing.sqlite") is None
+    port = free_ports(3)  # a paired hub's three ports
+    assert 1024 <= port <= 65533

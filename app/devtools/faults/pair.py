@@ -462,18 +462,24 @@ def pairkill_run(
     st.start()
     sent: list[str] = []
     per_kill: list[dict[str, Any]] = []
+    problems: list[str] = []
     restarts: list[threading.Thread] = []
     try:
         active = _settle(hubs, st, 60)
         for i in range(kills):
             other = hubs[1] if active is hubs[0] else hubs[0]
             step_s = wait_in_step(active, other, 60)
+            if step_s is None:
+                problems.append(f"before kill {i + 1}: the {other.role} not in step in 60 s")
+                break
             sent += st.raise_signals(ids, f"kill {i}")  # in the outboxes when this returns
             time.sleep(0.2 + 0.8 * ((i * 7919) % 10) / 10)  # mid-traffic, at varied points
             killed_at_head = active.head()
             active.kill()
             killed, t0 = active, time.monotonic()
-            restart = threading.Thread(target=_restart, args=(killed, t0), daemon=True)
+            restart = threading.Thread(
+                target=_restart, args=(killed, t0, problems), name="pair-restart", daemon=True
+            )
             restart.start()
             restarts.append(restart)
             took = _converged_on(other, st, t0, 60)
@@ -481,7 +487,7 @@ def pairkill_run(
             per_kill.append(
                 {
                     "killed": killed.role,
-                    "in_step_wait_s": None if step_s is None else round(step_s, 2),
+                    "in_step_wait_s": round(step_s, 2),
                     "killed_at_head": killed_at_head,
                     "converged_s": None if took is None else round(took, 2),
                     "new_active": other.role,
@@ -489,6 +495,9 @@ def pairkill_run(
                 }
             )
             say(f"pairkill: kill {i + 1}/{kills} of the {killed.role}: {per_kill[-1]}")
+            if took is None:
+                problems.append(f"kill {i + 1}: the {other.role} did not take over in 60 s")
+                break
             active = other
         sent += st.raise_signals(ids, "after")
         drained = st.drained(120)
@@ -530,6 +539,7 @@ def pairkill_run(
         "converge_p90_s": percentile(times, 90),
         "converge_max_s": times[-1] if times else None,
         "per_kill": per_kill,
+        "problems": problems,
         "journals": report.summary(),
         "journals_clean": report.ok,
         "takeovers_journaled": report.takeovers,
@@ -541,6 +551,7 @@ def pairkill_run(
         and left == 0
         and report.ok
         and len(times) == kills
+        and not problems
         and result["stored_once"] + sum(rejected.values()) == len(sent)
     )
     say(
@@ -568,9 +579,12 @@ def _settle(hubs: tuple[PairHub, PairHub], st: Stations, timeout: float) -> Pair
     raise RuntimeError(f"the pair did not settle in {timeout:g} s")
 
 
-def _restart(hub: PairHub, killed_at: float) -> None:
+def _restart(hub: PairHub, killed_at: float, problems: list[str]) -> None:
     time.sleep(max(0.0, killed_at + RESTART_AFTER_S - time.monotonic()))
-    hub.start()
+    try:
+        hub.start()
+    except Exception as exc:  # said in the result, not lost in a thread
+        problems.append(f"the {hub.role} did not start again: {exc}")
 
 
 def _converged_on(hub: PairHub, st: Stations, t0: float, timeout: float) -> float | None:
