@@ -27,7 +27,11 @@ from app.domain.config import Branch
 from messaging.sockets import DEFAULT_HWM, raise_fd_limit
 
 if TYPE_CHECKING:
+    from pathlib import Path
+
     from app.central.shipper import Shipper
+    from app.hub.service import Hub
+    from messaging.sockets import Endpoint
 
 
 def _hwm(text: str) -> int:
@@ -46,6 +50,35 @@ def _shipper(target: str, config: Branch, url: str, epoch: str) -> Shipper:
 
     log.hub.info("shipping the journal to head office as branch %s", config.config.branch.id)
     return Shipper(url, target, config, epoch, config.config.central)
+
+
+def _pair(hub: Hub, args: argparse.Namespace, where: Endpoint, folder: Path | None) -> None:
+    """Make ``hub`` one of a standby pair (docs/operations.md, "A standby hub")."""
+    from app.hub.pairing import PairSettings
+    from app.hub.pairport import PAIR_OFFSET
+    from messaging import keys as keyfiles
+
+    if not args.peer:
+        hub.close()
+        raise CliError("--pair needs --peer HOST:PORT (the other hub's command port)")
+    peer = parse_endpoint(args.peer)
+    if where.port + PAIR_OFFSET > 65535 or peer.port + PAIR_OFFSET > 65535:
+        hub.close()
+        raise CliError("a paired hub's port must leave room for PORT+2 (the pair port)")
+    keys = keyfiles.hub_keys(folder) if folder is not None else None
+    try:
+        hub.pair_with(PairSettings(args.pair, peer, keys))
+    except zmq.ZMQError as exc:
+        hub.close()
+        raise CliError(f"cannot listen on the pair port {where.port + PAIR_OFFSET}: {exc}") from exc
+    log.hub.info(
+        "one of a standby pair: %s, peer %s (pair ports %d and %d); not serving until the "
+        "pair decides",
+        args.pair,
+        peer,
+        where.port + PAIR_OFFSET,
+        peer.port + PAIR_OFFSET,
+    )
 
 
 def run(args: argparse.Namespace) -> int:
@@ -109,6 +142,8 @@ def run(args: argparse.Namespace) -> int:
     except zmq.ZMQError as exc:
         journal.close()
         raise CliError(f"cannot listen on {where} and {where.port + 1}: {exc}") from exc
+    if args.pair:
+        _pair(hub, args, where, folder)
     shipper = _shipper(central, config, url, journal.epoch) if central else None
     if shipper is not None:
         hub.health.link = shipper
@@ -165,6 +200,18 @@ def add_parser(sub: Subcommands) -> None:
         "see docs/headoffice.md",
     )
     add_security_options(p, hub=True)
+    p.add_argument(
+        "--pair",
+        choices=("primary", "backup"),
+        default="",
+        help="one of a standby pair of hubs (docs/operations.md); needs --peer",
+    )
+    p.add_argument(
+        "--peer",
+        metavar="HOST:PORT",
+        default="",
+        help="the other hub of the pair (its command port; the pair talks on PORT+2)",
+    )
     p.add_argument(
         "--accept-broken-journal",
         action="store_true",

@@ -135,6 +135,8 @@ class Batch:
     replies: list[ReplyRow] = field(default_factory=list)
     new_signals: dict[int, SignalRecord] = field(default_factory=dict)
     changed_signals: dict[int, SignalRecord] = field(default_factory=dict)
+    meta: dict[str, str] = field(default_factory=dict)
+    """``meta`` rows to set in the same transaction (a standby pair's term: app.hub.pairing)."""
 
     def __bool__(self) -> bool:
         return bool(self.events or self.replies)
@@ -472,6 +474,9 @@ class Journal:
             if batch.changed_signals:
                 rows = [signal_row(s) for s in batch.changed_signals.values()]
                 db.executemany(self._sql("update", schema.signals, tuple(rows[0])), rows)
+            for key, value in batch.meta.items():
+                db.execute("DELETE FROM meta WHERE key = ?", (key,))
+                db.execute("INSERT INTO meta (key, value) VALUES (?, ?)", (key, value))
             db.commit()
         except BaseException:
             with contextlib.suppress(Exception):
@@ -497,6 +502,9 @@ class Journal:
                     update(schema.signals).where(schema.signals.c.signal_id == bindparam("b_id")),
                     rows,
                 )
+            for key, value in batch.meta.items():
+                conn.execute(delete(schema.meta).where(schema.meta.c.key == key))
+                conn.execute(insert(schema.meta).values(key=key, value=value))
 
     def close(self) -> None:
         self._drop_dbapi()

@@ -146,8 +146,18 @@ TABLE: dict[tuple[PairState, PairEvent], tuple[Rule, ...]] = {
         Rule(_always, A, (Action.STREAM,), "the backup is there: serve, it catches up (bstar)"),
     ),
     (P, E.PEER_PASSIVE): (
-        Rule(lambda f: f.peer_newer, P, (), "the peer's journal is newer: it leads (ours)"),
-        Rule(_always, A, (Action.STREAM,), "the peer follows: serve (bstar)"),
+        Rule(
+            lambda f: f.newer_than_peer,
+            A,
+            (Action.STREAM,),
+            "the passive peer lacks rows of mine: serve, it catches up (ours)",
+        ),
+        Rule(
+            _always,
+            P,
+            (),
+            "the passive peer takes over from a restarted primary (bstar); never both",
+        ),
     ),
     (P, E.PEER_ACTIVE): (Rule(_always, S, (Action.FOLLOW,), "the peer serves: follow it (bstar)"),),
     (P, E.CLIENT_REQUEST): (
@@ -267,7 +277,7 @@ TABLE: dict[tuple[PairState, PairEvent], tuple[Rule, ...]] = {
     # PASSIVE: following the active
     (S, E.PEER_PRIMARY): (
         Rule(
-            lambda f: f.in_sync,
+            lambda f: f.in_sync and not f.peer_newer,
             A,
             (Action.PROMOTE, Action.STREAM),
             "the active restarted: serve, it catches up (bstar; in step: Kafka)",
@@ -276,7 +286,7 @@ TABLE: dict[tuple[PairState, PairEvent], tuple[Rule, ...]] = {
     ),
     (S, E.PEER_BACKUP): (
         Rule(
-            lambda f: f.in_sync,
+            lambda f: f.in_sync and not f.peer_newer,
             A,
             (Action.PROMOTE, Action.STREAM),
             "the active restarted: serve, it catches up (bstar; in step: Kafka)",

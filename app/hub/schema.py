@@ -50,7 +50,27 @@ commands = Table(
     Column("hub_ts_ms", BigInteger, nullable=False),
     Column("topic", String(16), nullable=False),
     Column("reply", LargeBinary, nullable=False),
+    Index("ix_commands_seq", "seq"),
 )
+
+events_set_aside = Table(
+    "events_set_aside",
+    metadata,
+    Column("seq", BigInteger, nullable=False),
+    Column("hub_ts_ms", BigInteger, nullable=False),
+    Column("kind", String(32), nullable=False),
+    Column("station", String(64), nullable=False),
+    Column("staff", String(64), nullable=False),
+    Column("signal_id", BigInteger, nullable=True),
+    Column("msg_id", String(64), nullable=True),
+    Column("body", LargeBinary, nullable=False),
+    Column("hash", LargeBinary, nullable=True),
+    Column("set_aside_ms", BigInteger, nullable=False),
+    Column("term", BigInteger, nullable=False),
+    Column("reason", Text, nullable=False),
+    Index("ix_events_set_aside_seq", "seq"),
+)
+"""Rows a returning hub held above a takeover's fork, never acknowledged (issue 14)."""
 
 signals = Table(
     "signals",

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import msgspec
 
 from app.domain.events import ClockStepped, Event, SignalRaised
@@ -26,6 +28,9 @@ class Sequencer:
         """What the PUB carries for the batch's events, once they are stored."""
         self.stations = StationClocks()
         """The stations' clocks, for when a queued raise was clicked."""
+        self.replicate: Callable[[Batch], list[Event]] | None = None
+        """A standby pair's active (app.hub.pairing): called after each commit; returns
+        what to journal before the batch is acknowledged (its peer is away)."""
 
     def note_steps(self) -> None:
         """Journal the hub clock's steps (a ``clock_stepped`` event each), before any
@@ -76,4 +81,11 @@ class Sequencer:
         batch, published = self.batch, self.published
         self.batch, self.published = Batch(), []
         self.journal.commit(batch)
+        if self.replicate is not None:
+            notes = self.replicate(batch)
+            if notes:  # said (journaled, and published with the batch) before any reply
+                for event in notes:
+                    self.sequence(event)
+                _said, more = self.commit()
+                published = published + more
         return batch, published

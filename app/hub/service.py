@@ -60,6 +60,7 @@ from app.hub.commands import Commands
 from app.hub.enrolment import Enrolments
 from app.hub.health import HealthWatch
 from app.hub.journal import Journal, JournalUnavailable
+from app.hub.pairing import NotServing, PairControl, PairSettings
 from app.hub.ports import HubPorts
 from app.hub.queries import QueryRunner
 from app.hub.sequencer import Sequencer
@@ -71,6 +72,7 @@ from app.hub.verify import BrokenJournal, Finding
 from messaging import keys as keyfiles
 from messaging.envelope import (
     ENROLMENTS,
+    STANDBY,
     T_ANSWER,
     T_CMD,
     T_CONFIG,
@@ -161,6 +163,8 @@ class Hub:
         self._retry_journal_at = 0.0
         self._stale = False
         """The state holds unstored events: serve nothing until a rebuild works."""
+        self.pair: PairControl | None = None
+        """One of a standby pair (:meth:`pair_with`); None: the branch's only hub."""
         self._rebuild(check_chain=True)
 
         self.keys_dir = Path(keys_dir) if keys_dir is not None else None
@@ -193,6 +197,26 @@ class Hub:
             )
 
     # Life cycle ----------------------------------------------------------------------
+    def pair_with(self, settings: PairSettings) -> None:
+        """Be one of a standby pair (app.hub.pairing): serve only when the pair says so."""
+        self.pair = PairControl(self, settings)
+        self.sequencer.replicate = self.pair.replicate
+
+    def set_epoch(self, epoch: str) -> None:
+        """The journal took its pair's epoch (an empty backup's first follow)."""
+        self.epoch = self.stamp.epoch = self.sequencer.epoch = epoch
+
+    def restart_timers(self) -> None:
+        """Start serving a state built elsewhere (a standby's takeover): presence counts
+        from now, escalations are placed again from the signals' raise times."""
+        self.clock.start_from(self.state.last_ts_ms)
+        self.timers = Timers(self.state, self.clock)
+        self.timers.deadlines_changed()
+
+    def rebuild(self) -> None:
+        """The state from the journal again (after rows were set aside or refused)."""
+        self._rebuild()
+
     def _rebuild(self, check_chain: bool = False) -> None:
         """Build the state from the journal (at start, and after a failed commit).
 
@@ -259,6 +283,8 @@ class Hub:
     def close(self) -> None:
         if self._journal_ok and not self._stale:
             self.checkpoints.save()
+        if self.pair is not None:
+            self.pair.close()
         self.refusals.report(force=True)
         self.queries.close()
         self.ports.close()
@@ -282,6 +308,14 @@ class Hub:
                 incoming.append(item)
             elif item is not None:
                 reply(item.identity, T_REJECTED, self._refusal(item))
+        pair = self.pair
+        if pair is not None:
+            pair.tick()
+            if not pair.serving:
+                pair.refuse(incoming)  # each a vote: it may make this hub serve
+            if not pair.serving:
+                return
+            pair.heard(incoming)
         self._run(incoming)
         for done in self.queries.finished():
             self._answer(done.identity, done.msg_id, done.answer)
@@ -344,6 +378,10 @@ class Hub:
         if sequencer.batch:
             try:
                 stored, published = sequencer.commit()
+            except NotServing as exc:  # replaced while it waited for its peer
+                self._rebuild()
+                self._refuse_all(commands, STANDBY, str(exc))
+                return
             except JournalUnavailable as exc:
                 self._journal_failed(str(exc), commands)
                 return
@@ -366,6 +404,8 @@ class Hub:
         if mono - self.ports.last_publish >= HEARTBEAT_S:
             # with the chain head: what the journal has stored (the batch is committed)
             health = self.health.now(mono, self.state.last_seq)
+            if self.pair is not None:
+                self.pair.fill(health)
             beat = self.stamp.heartbeat(self.state.last_seq, self.journal.last_hash, health)
             self.ports.publish(T_HEARTBEAT, beat)
 
@@ -415,10 +455,14 @@ class Hub:
         except Exception as exc:  # the journal may not even be readable now
             log.journal.error("cannot reread the journal either: %s", exc)
             self._stale = True  # memory holds events that were never stored
+        self._refuse_all(commands, "journal_unavailable", reason)
+
+    def _refuse_all(self, commands: list[Incoming], code: str, reason: str) -> None:
+        """Refuse a step's commands, to be sent again (``retry``)."""
         for item in commands:
-            body = self.stamp.rejected(item.env.msg_id, "journal_unavailable", reason, retry=True)
+            body = self.stamp.rejected(item.env.msg_id, code, reason, retry=True)
             self.ports.reply(item.identity, T_REJECTED, body)
-        self.refusals.counts["journal_unavailable"] += len(commands)
+        self.refusals.counts[code] += len(commands)
 
     def emit(self, event: Event) -> int:
         """Journal and publish an event the hub itself makes (outside a command)."""

@@ -131,6 +131,12 @@ def test_an_active_hub_hands_over_only_to_a_peer_in_step() -> None:
         (S, E.PEER_PASSIVE, Facts(newer_than_peer=True), (A, (Action.PROMOTE, Action.STREAM))),
         (S, E.PEER_PASSIVE, Facts(configured_primary=True), (A, (Action.PROMOTE, Action.STREAM))),
         (S, E.PEER_PASSIVE, Facts(peer_newer=True, configured_primary=True), (S, ())),
+        # the active restarts within the expiry: the passive in step serves, the
+        # restarted primary waits for it (bstar); never both, whatever the heads say
+        (S, E.PEER_PRIMARY, Facts(in_sync=True), (A, (Action.PROMOTE, Action.STREAM))),
+        (S, E.PEER_PRIMARY, Facts(in_sync=True, peer_newer=True), (S, ())),
+        (P, E.PEER_PASSIVE, Facts(), (P, ())),
+        (P, E.PEER_PASSIVE, Facts(newer_than_peer=True), (A, (Action.STREAM,))),
     ],
 )
 def test_the_rows_of_zguide_and_ours(
@@ -165,3 +171,19 @@ def test_the_primary_dies_the_backup_takes_over_and_the_restarted_primary_follow
     assert decide(P, E.PEER_ACTIVE, Facts()).state is S
     # the new active keeps serving and streams to it
     assert decide(took.state, E.PEER_PRIMARY, Facts()).actions == (Action.STREAM,)
+
+
+def test_a_restarted_primary_and_its_passive_peer_never_both_serve() -> None:
+    """Whatever the two heads are, at most one of the two takes the other's state as
+    its cue to serve (the facts each sees are the mirror of the other's)."""
+    for mine_newer, peer_newer in ((True, False), (False, True), (False, False)):
+        for in_sync in (True, False):
+            primary = decide(
+                P, E.PEER_PASSIVE, Facts(newer_than_peer=mine_newer, peer_newer=peer_newer)
+            )
+            passive = decide(
+                S,
+                E.PEER_PRIMARY,
+                Facts(newer_than_peer=peer_newer, peer_newer=mine_newer, in_sync=in_sync),
+            )
+            assert not (serves(primary.state) and serves(passive.state))

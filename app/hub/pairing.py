@@ -1,0 +1,638 @@
+"""A hub's side of a standby pair (issue 14): who serves, replication, takeover.
+
+The hub (app.hub.service) asks three things of it: :attr:`PairControl.serving` before it
+handles a step's messages (a hub that does not serve refuses them: :meth:`refuse`),
+:meth:`replicate` after each commit (the active acknowledges nothing its peer has not
+stored), and :meth:`tick` every step (the pair port, heartbeats, expiry, catch-up).
+The decisions are the state table's (app.hub.pair, Binary Star); this module carries
+them out.
+
+Followed:
+- Binary Star (zguide ch. 4, bstar.py): heartbeats each second, the peer expires after
+  two missed ones, the passive takes over only when a station asks it;
+- synchronous replication as PostgreSQL's ``synchronous_commit=on`` and Kafka's
+  ``acks=all`` with ``min.insync.replicas=2``: the active replies only after the
+  passive's commit; when no acknowledgement comes for 2 s it shrinks to itself (Kafka's
+  ISR shrink), journaling ``pair_changed{peer: away}`` before it acknowledges alone;
+- Raft (§5.1, §5.3): a higher term demotes at once; rows carry the previous seq and hash
+  and a follower refuses rows that do not extend its head; a follower's rows above the
+  point where a later term began are replaced (here: set aside, app.hub.pairstore).
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+import msgspec
+
+from app import log
+from app.domain.events import Event, PairChanged, SignalRaised, decode_event
+from app.domain.pair import AWAY, BACKUP, CATCHING_UP, IN_SYNC, PRIMARY
+from app.hub import pairstore, pairwire
+from app.hub.admission import Incoming
+from app.hub.chain import link
+from app.hub.journal import Batch, JournalUnavailable, read_records
+from app.hub.pair import Action, Facts, PairEvent, PairState, decide
+from app.hub.pairport import PairPort
+from messaging.envelope import (
+    STANDBY,
+    STANDBY_BEHIND,
+    T_HELLO,
+    T_REJECTED,
+    TAKEOVER_PENDING,
+    Health,
+    Hello,
+    WireError,
+    decode_envelope,
+    decode_payload,
+)
+from messaging.keys import CurveKeys
+from messaging.sockets import Endpoint
+
+if TYPE_CHECKING:
+    from app.hub.service import Hub
+
+BEAT_S = 1.0
+EXPIRY_S = 2.0
+"""The peer is gone after two missed heartbeats (bstar's HEARTBEAT * 2)."""
+ACK_WAIT_S = 2.0
+"""The longest the active waits for its peer to store a step."""
+VOTE_S = 3.0
+"""A station's request counts as a vote for this long."""
+YIELD_S = 3.0
+"""An active that hears no station this long hands over to an in-step peer that does."""
+CHUNK = 2_000
+"""Rows per catch-up message."""
+PEER_EVENT = {
+    PairState.PRIMARY.value: PairEvent.PEER_PRIMARY,
+    PairState.BACKUP.value: PairEvent.PEER_BACKUP,
+    PairState.ACTIVE.value: PairEvent.PEER_ACTIVE,
+    PairState.PASSIVE.value: PairEvent.PEER_PASSIVE,
+}
+
+
+class NotServing(JournalUnavailable):
+    """This hub stopped serving while a step waited for its peer: the step's events are
+    stored here but were never acknowledged (the new active's rows replace them)."""
+
+
+@dataclass(frozen=True)
+class PairSettings:
+    role: str
+    """``primary`` or ``backup``."""
+    peer: Endpoint
+    """The peer hub's command endpoint (its pair port is that + 2)."""
+    keys: CurveKeys | None
+
+
+class PairControl:
+    """One hub's part in the pair: its state, its peer as last heard, replication."""
+
+    def __init__(self, hub: Hub, settings: PairSettings) -> None:
+        self.hub = hub
+        self.role = settings.role
+        self.port = PairPort(hub.endpoint, settings.peer, settings.keys)
+        hub.ports.poller.register(self.port.router)  # one wait for both ports
+        self.meta = pairstore.read_meta(hub.journal)
+        self.state = PairState.PRIMARY if self.role == PRIMARY else PairState.BACKUP
+        now = hub.clock.mono()
+        self.peer: pairwire.Beat | None = None
+        self.peer_heard = now
+        """When the peer was last heard; from the start, as bstar does: a hub that has
+        never heard its peer counts it gone only after the expiry."""
+        self.peer_clock_ms = 0
+        self.mode = AWAY
+        """(Active) the peer: in_sync, catching_up or away."""
+        self.mode_since_ms = hub.clock.now_ms()
+        self.acked = 0
+        """(Active) the peer's stored head, as it acknowledged."""
+        self.sent = 0
+        """(Active) the last seq sent in catch-up and not acknowledged yet (0: none)."""
+        self.sent_at = 0.0
+        self.was_in_sync = False
+        """(Passive) the active said this hub was in step when last heard."""
+        self.votes: dict[str, float] = {}
+        self.behind_at = -1e9
+        """When a station last proved (its hello) that this hub lacks events."""
+        self.last_station = now
+        self.next_beat = 0.0
+        self.note_at = 0.0
+
+    # What the hub asks ------------------------------------------------------------------
+    @property
+    def serving(self) -> bool:
+        return self.state is PairState.ACTIVE
+
+    @property
+    def term(self) -> int:
+        return self.meta.term
+
+    def _head(self) -> tuple[int, bytes]:
+        return self.hub.state.last_seq, self.hub.journal.last_hash
+
+    def refuse(self, incoming: list[Incoming]) -> None:
+        """Answer a step's requests while this hub does not serve; each is a vote."""
+        if not incoming:
+            return
+        mono = self.hub.clock.mono()
+        for item in incoming:
+            self.votes[item.env.station] = mono
+            if item.topic == T_HELLO:
+                self._evidence(item, mono)
+        code = self._client_request(mono)
+        if self.serving:  # the request made this hub serve: the hub runs the step
+            return
+        reason = {
+            STANDBY: "this hub is the standby; the active hub is alive",
+            TAKEOVER_PENDING: "the active hub is silent; this hub takes over shortly",
+            STANDBY_BEHIND: "this standby hub lacks events the branch has seen",
+        }[code]
+        for item in incoming:
+            if item.route.command or item.route.answer is not None:
+                body = self.hub.stamp.rejected(item.env.msg_id, code, reason, retry=True)
+                self.hub.ports.reply(item.identity, T_REJECTED, body)
+
+    def heard(self, incoming: list[Incoming]) -> None:
+        """(Active) the stations that reach this hub: yielding looks at it."""
+        if incoming:
+            self.last_station = self.hub.clock.mono()
+
+    def _evidence(self, item: Incoming, mono: float) -> None:
+        try:
+            hello = decode_payload(item.env, Hello)
+        except WireError:
+            return
+        if hello.epoch == self.hub.journal.epoch and hello.last_seq > self.hub.state.last_seq:
+            self.behind_at = mono
+
+    def _facts(self, mono: float) -> Facts:
+        peer = self.peer
+        mine = (self.meta.term, self.hub.state.last_seq)
+        theirs = (peer.term, peer.head_seq) if peer is not None else (0, 0)
+        return Facts(
+            peer_expired=mono - self.peer_heard > EXPIRY_S,
+            newer_than_peer=peer is not None and mine > theirs,
+            peer_newer=peer is not None and theirs > mine,
+            in_sync=self.was_in_sync
+            if self.state is not PairState.ACTIVE
+            else self.mode == IN_SYNC,
+            evidence_ok=mono - self.behind_at > VOTE_S,
+            configured_primary=self.role == PRIMARY,
+        )
+
+    def _client_request(self, mono: float) -> str:
+        """Decide on a station's request; the refusal code if this hub still does not serve."""
+        facts = self._facts(mono)
+        d = decide(self.state, PairEvent.CLIENT_REQUEST, facts)
+        self._act(d.state, d.actions, d.why)
+        if Action.REFUSE_BEHIND in d.actions:
+            if mono >= self.note_at:
+                self.note_at = mono + 10
+                log.hub.warning("the active hub is gone but this hub is behind: not taking over")
+            return STANDBY_BEHIND
+        if mono - self.peer_heard > BEAT_S * 1.5 and self.state is not PairState.BACKUP:
+            return TAKEOVER_PENDING
+        return STANDBY
+
+    # The pair port ----------------------------------------------------------------------
+    def tick(self) -> None:
+        """The pair port's messages, the heartbeat, expiry, catch-up, yielding."""
+        hub = self.hub
+        for identity, msg in self.port.receive(0):
+            self._on(identity, msg)
+        mono = hub.clock.mono()
+        expired = mono - self.peer_heard > EXPIRY_S
+        if self.state is PairState.ACTIVE:
+            if (expired and self.mode != AWAY) or (
+                self.mode != AWAY and self.sent and mono - self.sent_at > ACK_WAIT_S
+            ):
+                self._act(*self._decided(PairEvent.PEER_SILENT, mono))
+            self._stream()
+            self._maybe_yield(mono)
+        elif expired and any(mono - t <= VOTE_S for t in self.votes.values()):
+            self._client_request(mono)  # a station asked while the peer was fading
+        if mono >= self.next_beat:
+            self._beat(mono)
+
+    def _decided(self, event: PairEvent, mono: float) -> tuple[PairState, Sequence[Action], str]:
+        d = decide(self.state, event, self._facts(mono))
+        return d.state, d.actions, d.why
+
+    def _beat(self, mono: float) -> None:
+        self.next_beat = mono + BEAT_S
+        seq, digest = self._head()
+        voters = sum(1 for t in self.votes.values() if mono - t <= VOTE_S)
+        self.port.send(
+            pairwire.Beat(
+                term=self.meta.term,
+                role=self.role,
+                state=self.state.value,
+                epoch=self.hub.journal.epoch,
+                head_seq=seq,
+                head_hash=digest,
+                ts_ms=self.hub.clock.now_ms(),
+                mode=self.mode if self.serving else "",
+                voters=0 if self.serving else voters,
+                served=self.meta.served,
+            )
+        )
+
+    def _on(self, identity: bytes, msg: pairwire.Message) -> None:
+        if isinstance(msg, pairwire.Admin):
+            self.port.reply(identity, self._admin(msg))
+            return
+        term = getattr(msg, "term", 0)
+        if term > self.meta.term and self.serving:
+            log.hub.warning(
+                "the peer is in term %d, this hub in %d: stop serving", term, self.meta.term
+            )
+            self._act(*self._decided(PairEvent.HIGHER_TERM, self.hub.clock.mono()))
+        match msg:
+            case pairwire.Beat():
+                self._on_beat(msg)
+            case pairwire.Rows():
+                self._on_rows(msg)
+            case pairwire.Ack():
+                self._on_ack(msg)
+            case pairwire.SetAside():
+                self._on_set_aside(msg)
+            case pairwire.Handover():
+                self._on_handover(msg)
+            case _:
+                pass
+
+    def _on_beat(self, beat: pairwire.Beat) -> None:
+        hub = self.hub
+        mono = hub.clock.mono()
+        if beat.epoch != hub.journal.epoch:
+            empty = hub.state.last_seq == 0 and not self.serving
+            if empty and (beat.head_seq > 0 or self.role == BACKUP):
+                log.journal.info("a new journal: taking the pair's epoch %s", beat.epoch)
+                pairstore.set_epoch(hub.journal, beat.epoch)
+                hub.set_epoch(beat.epoch)
+            else:
+                if mono >= self.note_at:
+                    self.note_at = mono + 10
+                    log.hub.error(
+                        "the peer's journal is another (epoch %s, here %s): not pairing",
+                        beat.epoch,
+                        hub.journal.epoch,
+                    )
+                return
+        self.peer, self.peer_heard = beat, mono
+        self.peer_clock_ms = beat.ts_ms - hub.clock.now_ms()
+        if beat.state == PairState.ACTIVE.value:
+            self.was_in_sync = beat.mode == IN_SYNC
+        self._act(*self._decided(PEER_EVENT[beat.state], mono))
+
+    # Acting on a decision -----------------------------------------------------------------
+    def _act(self, state: PairState, actions: Sequence[Action], why: str) -> None:
+        before = self.state
+        if before is PairState.ACTIVE and state is not before:
+            self._demote(why)
+        self.state = state
+        if state is PairState.ACTIVE and before is not PairState.ACTIVE:
+            try:
+                self._promote(why)
+            except JournalUnavailable as exc:
+                log.hub.error("cannot start serving (the journal: %s); still %s", exc, before)
+                self.state, self.meta = before, pairstore.read_meta(self.hub.journal)
+                return
+        elif Action.JOURNAL_AWAY in actions and self.mode != AWAY:
+            self._set_mode(AWAY, "the standby hub stopped answering")
+        if state is not before:
+            log.hub.info("pair: %s -> %s (%s)", before.value, state.value, why)
+            self.next_beat = 0.0  # tell the peer at once
+
+    def _promote(self, why: str) -> None:
+        """Serve: a new term, journaled before anything is accepted."""
+        hub = self.hub
+        seq, digest = self._head()
+        term = self.meta.term + 1
+        self.meta.term, self.meta.served = term, term
+        self.meta.forks[term] = (seq, digest)
+        peer_alive = self.peer is not None and hub.clock.mono() - self.peer_heard <= EXPIRY_S
+        self.mode = CATCHING_UP if peer_alive else AWAY
+        self.mode_since_ms = hub.clock.now_ms()
+        self.acked = self.peer.head_seq if peer_alive and self.peer is not None else 0
+        self.sent = 0
+        hub.restart_timers()
+        event = PairChanged(
+            active=self.role, peer=self.mode, term=term, fork_seq=seq, reason=why[:200]
+        )
+        hub.sequencer.batch.meta[pairstore.META_KEY] = self.meta.encode()
+        hub.emit(event)
+        self.last_station = hub.clock.mono()
+        log.hub.warning("serving the branch in term %d (from seq %d): %s", term, seq + 1, why)
+
+    def _demote(self, why: str) -> None:
+        self.mode = AWAY
+        self.sent = 0
+        log.hub.warning("no longer serving (%s)", why)
+
+    def _set_mode(self, mode: str, reason: str) -> None:
+        """(Active) the peer's mode changed: journaled (and replicated, if in step)."""
+        self.mode = mode
+        self.mode_since_ms = self.hub.clock.now_ms()
+        log.hub.warning("standby hub %s: %s", mode, reason)
+        try:
+            self.hub.emit(
+                PairChanged(active=self.role, peer=mode, term=self.meta.term, reason=reason)
+            )
+        except JournalUnavailable as exc:  # the journal's own failure is logged by the hub
+            log.hub.warning("the standby hub's change is not journaled: %s", exc)
+
+    # Replication: the active --------------------------------------------------------------
+    def replicate(self, batch: Batch) -> list[Event]:
+        """After the active's commit of ``batch``: ship it and wait for the peer's commit.
+        What to journal before acknowledging alone (the peer is away), if anything.
+        Raises NotServing if this hub stopped serving meanwhile."""
+        if self.mode != IN_SYNC or not batch.events:
+            return []
+        first = batch.events[0].seq
+        prev = self.acked
+        prev_hash = self._hash_at(first - 1)
+        rows = pairwire.Rows(
+            term=self.meta.term,
+            prev_seq=first - 1,
+            prev_hash=prev_hash,
+            events=batch.events,
+            replies=batch.replies,
+        )
+        last = batch.events[-1].seq
+        if prev != first - 1 or not self.port.send(rows):
+            return self._away("the standby hub cannot be reached")
+        deadline = time.monotonic() + ACK_WAIT_S
+        while self.acked < last:
+            left = deadline - time.monotonic()
+            if left <= 0:
+                return self._away("the standby hub did not store a step within 2 s")
+            for identity, msg in self.port.receive(max(1, int(left * 1000))):
+                self._on(identity, msg)
+            if not self.serving:
+                raise NotServing("this hub stopped serving: a newer term exists")
+            if self.mode != IN_SYNC:
+                return self._away("the standby hub fell behind")
+        return []
+
+    def _away(self, reason: str) -> list[Event]:
+        self.mode = AWAY
+        self.mode_since_ms = self.hub.clock.now_ms()
+        self.sent = 0
+        log.hub.warning("standby hub away: %s; acknowledging alone", reason)
+        return [PairChanged(active=self.role, peer=AWAY, term=self.meta.term, reason=reason)]
+
+    def _hash_at(self, seq: int) -> bytes:
+        if seq == self.hub.state.last_seq:
+            return self.hub.journal.last_hash
+        if seq <= 0:
+            return self.hub.journal.chain_start()[1]
+        return self.hub.journal.stored_hash(seq) or b""
+
+    def _on_ack(self, ack: pairwire.Ack) -> None:
+        if not self.serving:
+            return
+        if ack.ok:
+            self.acked = max(self.acked, ack.seq)
+            if self.sent and ack.seq >= self.sent:
+                self.sent = 0
+            return
+        # the peer could not take rows: its head is ack.seq/ack.hash
+        self.sent = 0
+        self._realign(ack.seq, ack.hash, ack.reason)
+
+    def _realign(self, seq: int, digest: bytes, reason: str) -> None:
+        """The peer's head is ``seq``: stream from there if it is a prefix of this
+        journal, else tell it where its own rows stop being the pair's."""
+        head = self.hub.state.last_seq
+        if seq <= head and self._hash_at(seq) == digest:
+            self.acked = seq
+            if self.mode == IN_SYNC and seq < head:
+                self.mode = CATCHING_UP
+            return
+        peer_term = self.peer.term if self.peer is not None else 0
+        fork = self.meta.fork_after(peer_term)
+        if fork is None or fork[0] > head:
+            log.hub.error(
+                "the standby hub's journal differs at seq %d and no takeover explains it "
+                "(%s): not streaming to it; check both with lobbylink verify",
+                seq,
+                reason,
+            )
+            self.mode = AWAY
+            return
+        self.port.send(pairwire.SetAside(term=self.meta.term, fork_seq=fork[0], fork_hash=fork[1]))
+
+    def _stream(self) -> None:
+        """(Active) send a catching-up peer the next chunk; in step once it has all."""
+        peer = self.peer
+        if (
+            self.mode == AWAY
+            and peer is not None
+            and self._peer_alive()
+            and peer.state != PairState.ACTIVE.value
+        ):
+            self.mode = CATCHING_UP
+            self._realign(peer.head_seq, peer.head_hash, "it came back")
+        if self.mode != CATCHING_UP or self.sent:
+            return
+        head = self.hub.state.last_seq
+        if self.acked >= head:
+            self._set_mode(IN_SYNC, "the standby hub has every event")
+            return
+        journal = self.hub.journal
+        rows = read_records(journal.engine, self.acked, CHUNK)
+        if not rows:
+            return
+        replies = pairstore.replies_between(journal, self.acked, rows[-1].seq)
+        msg = pairwire.Rows(
+            term=self.meta.term,
+            prev_seq=self.acked,
+            prev_hash=self._hash_at(self.acked),
+            events=rows,
+            replies=replies,
+        )
+        if self.port.send(msg):
+            self.sent, self.sent_at = rows[-1].seq, self.hub.clock.mono()
+
+    def _peer_alive(self) -> bool:
+        return self.hub.clock.mono() - self.peer_heard <= EXPIRY_S
+
+    def _maybe_yield(self, mono: float) -> None:
+        """Hand over when no station reaches this hub while they ask the peer."""
+        peer = self.peer
+        if (
+            peer is None
+            or peer.voters < 1
+            or mono - self.last_station < YIELD_S
+            or self.mode != IN_SYNC
+            or not self._peer_alive()
+        ):
+            return
+        log.hub.warning(
+            "no station has reached this hub for %.0f s while they ask the standby: handing over",
+            YIELD_S,
+        )
+        self._handover("no station reaches this hub")
+
+    def _handover(self, reason: str) -> bool:
+        facts = self._facts(self.hub.clock.mono())
+        d = decide(self.state, PairEvent.HANDOVER, facts)
+        if Action.HAND_OVER not in d.actions:
+            return False
+        seq, digest = self._head()
+        self._act(d.state, d.actions, d.why)
+        self.port.send(
+            pairwire.Handover(term=self.meta.term, head_seq=seq, head_hash=digest, reason=reason)
+        )
+        return True
+
+    # Replication: the follower ------------------------------------------------------------
+    def _on_rows(self, rows: pairwire.Rows) -> None:
+        hub = self.hub
+        if self.serving:
+            return  # an older active's rows: its next beat brings it the newer term
+        seq, digest = self._head()
+        if rows.prev_seq != seq or rows.prev_hash != digest:
+            self.port.send(
+                pairwire.Ack(
+                    term=self.meta.term, seq=seq, hash=digest, ok=False, reason="not my head"
+                )
+            )
+            return
+        batch = Batch()
+        state, sync = hub.state, hub.sync
+        prev = digest
+        for row in rows.events:
+            if row.seq != state.last_seq + 1 or link(prev, row.seq, row.body) != row.hash:
+                log.journal.error(
+                    "SECURITY: the active hub sent row %d that does not extend the chain: refused",
+                    row.seq,
+                )
+                hub.rebuild()  # what was applied of this message is not stored
+                seq, digest = self._head()
+                self.port.send(
+                    pairwire.Ack(
+                        term=self.meta.term, seq=seq, hash=digest, ok=False, reason="bad row"
+                    )
+                )
+                return
+            prev = row.hash
+            env = decode_envelope(row.body)
+            event = decode_event(env.kind, env.payload)
+            sig = state.apply(row.seq, env.hub_ts_ms, event)
+            if sig is not None:
+                batch.touch(sig, new=isinstance(event, SignalRaised))
+            sync.record(row.seq, env.hub_ts_ms, row.body, event)
+            batch.events.append(msgspec.structs.replace(row))
+            if isinstance(event, PairChanged) and event.term > self.meta.term:
+                self.meta.term = event.term
+                self.meta.forks[event.term] = (row.seq - 1, self._prev_of(batch, row.seq, digest))
+                batch.meta[pairstore.META_KEY] = self.meta.encode()
+        batch.replies = list(rows.replies)
+        try:
+            hub.journal.commit(batch)
+        except JournalUnavailable as exc:
+            log.journal.error("cannot store the active's rows: %s", exc)
+            hub.rebuild()
+            return
+        hub.commands.remember(batch.replies)
+        self.port.send(
+            pairwire.Ack(term=self.meta.term, seq=state.last_seq, hash=hub.journal.last_hash)
+        )
+
+    @staticmethod
+    def _prev_of(batch: Batch, seq: int, before: bytes) -> bytes:
+        """The chain hash of row ``seq - 1``: in this batch, or the head before it."""
+        for row in batch.events:
+            if row.seq == seq - 1 and row.hash is not None:
+                return row.hash
+        return before
+
+    def _on_set_aside(self, msg: pairwire.SetAside) -> None:
+        hub = self.hub
+        if self.serving or (msg.term <= self.meta.term and msg.fork_seq >= hub.state.last_seq):
+            return
+        if self._hash_at(msg.fork_seq) != msg.fork_hash:
+            log.journal.error(
+                "SECURITY: the active's fork at seq %d is not this journal's: not following",
+                msg.fork_seq,
+            )
+            return
+        moved, touched = pairstore.set_aside(
+            hub.journal,
+            msg.fork_seq,
+            self.meta.term,
+            hub.clock.now_ms(),
+            f"never acknowledged: term {msg.term} began after seq {msg.fork_seq}",
+        )
+        log.journal.warning(
+            "set aside %d rows above seq %d (never acknowledged; kept in events_set_aside)",
+            moved,
+            msg.fork_seq,
+        )
+        hub.rebuild()
+        pairstore.rewrite_signals(
+            hub.journal, [hub.state.signals[i] for i in sorted(touched) if i in hub.state.signals]
+        )
+        seq, digest = self._head()
+        self.port.send(
+            pairwire.Ack(term=self.meta.term, seq=seq, hash=digest, ok=False, reason="set aside")
+        )
+
+    def _on_handover(self, msg: pairwire.Handover) -> None:
+        seq, digest = self._head()
+        facts = Facts(head_matches=(seq, digest) == (msg.head_seq, msg.head_hash))
+        d = decide(self.state, PairEvent.HANDED, facts)
+        self._act(d.state, d.actions, f"{d.why}: {msg.reason}")
+
+    # lobbylink pair ----------------------------------------------------------------------------
+    def _admin(self, msg: pairwire.Admin) -> pairwire.AdminReply:
+        if msg.action == "status":
+            return pairwire.AdminReply(ok=True, text=self.status(), term=self.meta.term)
+        if msg.action == "handover":
+            if not self.serving:
+                return pairwire.AdminReply(
+                    ok=False, text="this hub does not serve: ask the active one"
+                )
+            if self.mode != IN_SYNC or not self._peer_alive():
+                lag = self.hub.state.last_seq - self.acked
+                return pairwire.AdminReply(
+                    ok=False,
+                    text=f"the standby hub is not in step ({self.mode}, {lag} events behind)",
+                )
+            ok = self._handover("lobbylink pair handover")
+            return pairwire.AdminReply(ok=ok, text="handed over" if ok else "not handed over")
+        return pairwire.AdminReply(ok=False, text=f"unknown action {msg.action!r}")
+
+    def status(self) -> str:
+        seq, _ = self._head()
+        peer = self.peer
+        heard = self.hub.clock.mono() - self.peer_heard
+        text = f"{self.role} {self.state.value}, term {self.meta.term}, head {seq}"
+        if self.serving:
+            text += f"; standby {self.mode}, {max(0, seq - self.acked)} behind"
+        if peer is None:
+            return text + "; peer never heard"
+        return text + (
+            f"; peer {peer.role} {peer.state} term {peer.term} head {peer.head_seq}, "
+            f"heard {heard:.1f} s ago"
+        )
+
+    def fill(self, health: Health) -> None:
+        """The pair's fields of the active's heartbeat health."""
+        health.pair = self.mode
+        health.pair_active = self.role
+        health.pair_lag_events = max(0, self.hub.state.last_seq - self.acked)
+        health.pair_since_ms = self.mode_since_ms
+        health.pair_clock_ms = self.peer_clock_ms if self._peer_alive() else 0
+
+    def close(self) -> None:
+        self.hub.ports.poller.unregister(self.port.router)
+        self.port.close()
+
+
+__all__ = ["BACKUP", "NotServing", "PairControl", "PairSettings"]
