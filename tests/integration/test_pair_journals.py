@@ -154,11 +154,16 @@ def test_a_takeover_not_right_after_its_fork(tmp_path: Path) -> None:
 
 
 def set_aside(url: str, rows: list[tuple[int, str | None]]) -> None:
-    """A set-aside table as a following hub keeps it (the columns the checker reads)."""
+    """Rows in the journal's ``events_set_aside`` (migration 0004), as a following hub
+    keeps them (only the columns the checker reads matter)."""
     path = url.removeprefix("sqlite:///")
     with closing(sqlite3.connect(path)) as conn, conn:
-        conn.execute("CREATE TABLE IF NOT EXISTS events_set_aside (seq INTEGER, msg_id TEXT)")
-        conn.executemany("INSERT INTO events_set_aside VALUES (?, ?)", rows)
+        conn.executemany(
+            "INSERT INTO events_set_aside (seq, hub_ts_ms, kind, station, staff, msg_id, body,"
+            " set_aside_ms, term, reason) VALUES (?, 0, 'signal_raised', 'C01', '', ?, x'', 0,"
+            " 1, 'test')",
+            rows,
+        )
 
 
 def test_set_aside_rows_above_the_fork_and_unanswered(tmp_path: Path) -> None:

@@ -347,6 +347,7 @@ class PairHub(Hub):
         folder.mkdir(parents=True, exist_ok=True)
         super().__init__(folder, config, keys, port=port)
         self.role, self.peer, self.netns, self.host = role, peer, netns, host
+        self.log_path = folder / "hub.log"  # kept across restarts, for what went wrong
         self.extra = ["--pair", role, "--peer", str(peer)]
 
     @property
@@ -416,16 +417,22 @@ def serving(hubs: tuple[PairHub, PairHub]) -> PairHub | None:
     return found if found.running else None
 
 
+TOLD_S = 1.5
+"""The passive learns that it is in step from the active's next heartbeat (every 1 s)."""
+
+
 def in_step(active: PairHub, other: PairHub) -> bool:
-    """The follower holds the active's head, and the active last said its peer is in step
-    (or has said nothing of it yet)."""
+    """The follower holds the active's head, and the active said its peer is in step at
+    least a heartbeat ago (so the follower has been told; or it has said nothing yet)."""
     if not (active.running and other.running):
         return False
     head = active.head()
     if other.head() != head:
         return False
     last = active.last_pair()
-    return last is None or last.peer == IN_SYNC
+    return last is None or (
+        last.peer == IN_SYNC and time.time() * 1000 - last.hub_ts_ms >= TOLD_S * 1000
+    )
 
 
 def wait_in_step(active: PairHub, other: PairHub, timeout: float) -> float | None:
