@@ -153,16 +153,16 @@ def test_a_takeover_not_right_after_its_fork(tmp_path: Path) -> None:
     assert any("1 rows after its fork_seq 3" in p for p in report.problems), report.problems
 
 
-def set_aside(url: str, rows: list[tuple[int, str | None]]) -> None:
+def set_aside(url: str, rows: list[tuple[int, str | None]], ts: int = 1_350) -> None:
     """Rows in the journal's ``events_set_aside`` (migration 0004), as a following hub
     keeps them (only the columns the checker reads matter)."""
     path = url.removeprefix("sqlite:///")
     with closing(sqlite3.connect(path)) as conn, conn:
         conn.executemany(
             "INSERT INTO events_set_aside (seq, hub_ts_ms, kind, station, staff, msg_id, body,"
-            " set_aside_ms, term, reason) VALUES (?, 0, 'signal_raised', 'C01', '', ?, x'', 0,"
+            " set_aside_ms, term, reason) VALUES (?, ?, 'signal_raised', 'C01', '', ?, x'', 0,"
             " 1, 'test')",
-            rows,
+            [(seq, ts, msg_id) for seq, msg_id in rows],
         )
 
 
@@ -190,3 +190,14 @@ def test_the_fault_runs_read_the_newest_pair_changed(tmp_path: Path) -> None:
     assert last_pair_changed(tmp_path / "missing.sqlite") is None
     port = free_ports(3)  # a paired hub's three ports
     assert 1024 <= port <= 65533
+
+
+def test_a_command_accepted_by_the_old_hub_after_the_takeover(tmp_path: Path) -> None:
+    # B took over at 1 400 (term 2, fork 4); A, cut off, still accepted m9 at 1 450 as
+    # seq 5 before it heard of term 2: for 50 ms two hubs accepted commands.
+    a = journal(tmp_path / "a.sqlite", story())
+    set_aside(a, [(5, "m9")], ts=1_450)
+    report = check_pair_journals(a, journal(tmp_path / "b.sqlite", story()))
+    assert any(
+        "set-aside row 5 (m9) was accepted 50 ms after term 2 began" in p for p in report.problems
+    ), report.problems

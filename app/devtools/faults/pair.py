@@ -77,7 +77,8 @@ class _Journal:
     ts: dict[int, int] = field(default_factory=dict)
     msg_ids: dict[str, list[int]] = field(default_factory=dict)
     pair: list[Takeover] = field(default_factory=list)
-    set_aside: list[tuple[int, str | None]] = field(default_factory=list)
+    set_aside: list[tuple[int, str | None, int]] = field(default_factory=list)
+    """(seq, msg_id, hub_ts_ms) of each row of ``events_set_aside``."""
     replies: dict[str, int | None] = field(default_factory=dict)
     """``commands``: msg_id → the seq its reply names (None for a refusal)."""
     unreadable: list[str] = field(default_factory=list)
@@ -169,9 +170,12 @@ def _read_set_aside(engine: Engine, out: _Journal) -> None:
         return
     columns = {col["name"] for col in inspect(engine).get_columns(SET_ASIDE)}
     msg = "msg_id" if "msg_id" in columns else "NULL"
+    ts = "hub_ts_ms" if "hub_ts_ms" in columns else "0"
     with engine.connect() as conn:
-        for seq, msg_id in conn.execute(text(f"SELECT seq, {msg} FROM {SET_ASIDE} ORDER BY seq")):
-            out.set_aside.append((int(seq), None if msg_id is None else str(msg_id)))
+        for seq, msg_id, ms in conn.execute(
+            text(f"SELECT seq, {msg}, {ts} FROM {SET_ASIDE} ORDER BY seq")
+        ):
+            out.set_aside.append((int(seq), None if msg_id is None else str(msg_id), int(ms)))
 
 
 # The checks ----------------------------------------------------------------------------------
@@ -287,12 +291,22 @@ def _own_rules(j: _Journal) -> list[str]:
             problems += _term_change(j, t)
         if t.term >= term:
             term, active = t.term, t.active
-    forks = [t.fork_seq for t in j.pair if t.fork_seq > 0]
-    for seq, msg_id in j.set_aside:
+    starts = [t for t in j.pair if t.fork_seq > 0]
+    forks = [t.fork_seq for t in starts]
+    for seq, msg_id, ts in j.set_aside:
         if not any(seq > fork for fork in forks):
             problems.append(f"set-aside row {seq} is not above any term's fork_seq {forks}")
+            continue
         if msg_id is not None and j.replies.get(msg_id, -1) == seq:
             problems.append(f"set-aside row {seq} ({msg_id}) still has its reply in commands")
+        # The term that replaced the row began (hub time) before the old hub accepted it:
+        # for that while two hubs accepted commands (the clocks are one PC's in the runs).
+        new = max((t for t in starts if t.fork_seq < seq), key=lambda t: t.fork_seq)
+        if msg_id is not None and ts > new.hub_ts_ms:
+            problems.append(
+                f"set-aside row {seq} ({msg_id}) was accepted {ts - new.hub_ts_ms} ms after "
+                f"term {new.term} began on the other hub: two hubs accepted commands at once"
+            )
     return problems
 
 
@@ -705,11 +719,13 @@ def paircut_run(
     procs: list[StationProcess],
     say: Say,
     cut_s: float = 10.0,
+    phases: str = "ab",
 ) -> dict[str, Any]:
-    """The paircut case on a created PairLab (shared with tests/integration): (a) the
-    hubs' link down ``cut_s``: no takeover, A says its peer is away and acknowledges
-    alone, B catches up after the heal; (b) A cut from the stations (A–B up): one
-    takeover. Ends with the journals checked and nothing acknowledged lost."""
+    """The paircut case on a created PairLab (shared with tests/integration), one phase
+    after the other of ``phases``: (a) the hubs' link down ``cut_s``: no takeover, A
+    says its peer is away and acknowledges alone, B catches up after the heal; (b) A cut
+    from the stations (A–B up): one takeover. Ends with the journals checked and
+    nothing acknowledged lost."""
     a, b = hubs
     a.start()
     b.start()
@@ -728,69 +744,28 @@ def paircut_run(
         proc.wait(lambda s: s["outbox"] == 0, 60, "delivered before the cuts")
     if wait_in_step(a, b, 60) is None:
         raise RuntimeError("the pair was not in step within 60 s")
-    out: dict[str, Any] = {"stations": stations_n, "cut_s": cut_s}
-
-    # (a) the hubs' own link down: A carries on alone, B does not take over
-    term0, head0 = max_term(a), a.head()
-    lab.cut_hubs()
-    during: list[str] = []
-    t0 = time.monotonic()
-    while time.monotonic() - t0 < cut_s:
-        for proc in procs:
-            during += proc.raise_signals(1, "hubs cut")
-        time.sleep(1.0)
-    acked_alone = sum(1 for proc in procs for mid in proc.status()["acked"] if mid in during)
-    away = _pair_events_since(a, head0)
-    lab.cut_hubs(up=True)
-    healed = time.monotonic()
-    caught = wait_in_step(a, b, 60)
-    sent += during
-    out["a"] = {
-        "raised": len(during),
-        "acknowledged_alone": acked_alone,
-        "away_journaled": any(t.peer == "away" and t.active == a.role for t in away),
-        "new_terms": max(max_term(a), max_term(b)) - term0,
-        "b_caught_up_s": None if caught is None else round(time.monotonic() - healed, 2),
-    }
-    say(f"paircut (a) the hubs' link cut {cut_s:g} s: {out['a']}")
-
-    # (b) A cut from the stations, the hubs' link up: exactly one takeover
-    term1, head1 = max(max_term(a), max_term(b)), b.head()
-    lab.cut_a_from_stations()
-    cut_at = time.monotonic()
-    during = []
-    took_over: float | None = None
-    acked_again: float | None = None
-    while time.monotonic() - cut_at < 3 * cut_s:
-        for proc in procs:
-            during += proc.raise_signals(1, "A cut from stations")
-        if took_over is None and max_term(b) > term1:
-            took_over = time.monotonic() - cut_at
-        acked = {mid for proc in procs for mid in proc.status()["acked"]}
-        if acked_again is None and during and all(mid in acked for mid in during[:stations_n]):
-            acked_again = time.monotonic() - cut_at
-        if took_over is not None and acked_again is not None and time.monotonic() - cut_at > cut_s:
-            break
-        time.sleep(0.5)
-    lab.cut_a_from_stations(up=True)
-    time.sleep(3.0)  # A back in the stations' sight: it must follow, not serve
-    sent += during
+    out: dict[str, Any] = {"stations": stations_n, "cut_s": cut_s, "phases": phases}
+    ok = True
+    if "a" in phases:
+        out["a"], during = _cut_hubs(lab, a, b, procs, cut_s)
+        sent += during
+        ok = ok and out["a"]["ok"]
+        say(f"paircut (a) the hubs' link cut {cut_s:g} s: {out['a']}")
+        if "b" in phases and wait_in_step(a, b, 60) is None:
+            raise RuntimeError("the pair was not in step within 60 s after (a)")
+    if "b" in phases:
+        out["b"], during = _cut_a_from_stations(lab, a, b, procs, cut_s)
+        sent += during
+        ok = ok and out["b"]["ok"]
+        say(f"paircut (b) A cut from the stations: {out['b']}")
     for proc in procs:
         proc.wait(lambda s: s["outbox"] == 0, 120, "delivered after the cuts")
-    final = b if max_term(b) >= max_term(a) else a
-    terms = [t.term for t in _pair_events_since(final, head1)]
-    out["b"] = {
-        "raised": len(during),
-        "takeover_s": None if took_over is None else round(took_over, 2),
-        "acked_again_s": None if acked_again is None else round(acked_again, 2),
-        "new_terms": len({t for t in terms if t > term1}),
-        "served_by": (final.last_pair() or Takeover(0, 0, "", "", 0, 0)).active,
-    }
-    say(f"paircut (b) A cut from the stations: {out['b']}")
+    final = serving(hubs) or a  # the role the newest pair_changed names
     acked_all = [mid for proc in procs for mid in proc.status()["acked"]]
     lost, dup = lost_and_duplicated(final.db_path, acked_all)
     counts = journal_counts(final.db_path, sent)
     out.update(
+        served_at_end=final.role,
         commands=len(sent),
         acknowledged=len(acked_all),
         acknowledged_lost=lost,
@@ -801,17 +776,88 @@ def paircut_run(
     report = check_pair_journals(a.db_url, b.db_url)
     out["journals_clean"] = report.ok
     out["journal_problems"] = report.problems[:10]
-    out["ok"] = (
-        lost == 0
-        and out["duplicated"] == 0
-        and report.ok
-        and out["a"]["new_terms"] == 0
-        and out["a"]["away_journaled"]
-        and out["a"]["acknowledged_alone"] > 0
-        and out["a"]["b_caught_up_s"] is not None
-        and out["b"]["new_terms"] == 1
-    )
+    out["ok"] = ok and lost == 0 and out["duplicated"] == 0 and report.ok
     return out
+
+
+def _acked(procs: list[StationProcess]) -> set[str]:
+    return {mid for proc in procs for mid in proc.status()["acked"]}
+
+
+def _msg_ids_since(hub: PairHub, after_seq: int) -> set[str]:
+    with contextlib.closing(sqlite3.connect(f"file:{hub.db_path}?mode=ro", uri=True)) as conn:
+        rows = conn.execute(
+            "SELECT msg_id FROM events WHERE msg_id IS NOT NULL AND seq > ?", (after_seq,)
+        ).fetchall()
+    return {str(m) for (m,) in rows}
+
+
+def _cut_hubs(
+    lab: PairLab, a: PairHub, b: PairHub, procs: list[StationProcess], cut_s: float
+) -> tuple[dict[str, Any], list[str]]:
+    """(a) The hubs' own link down ``cut_s``, the stations raising one a second each."""
+    term0, head0 = max(max_term(a), max_term(b)), a.head()
+    lab.cut_hubs()
+    during: list[str] = []
+    moved = set()
+    t0 = time.monotonic()
+    while time.monotonic() - t0 < cut_s:
+        for proc in procs:
+            during += proc.raise_signals(1, "hubs cut")
+            if proc.status()["hub"] == str(b.endpoint):
+                moved.add(proc.sid)
+        time.sleep(1.0)
+    by_a = _acked(procs) & _msg_ids_since(a, head0) & set(during)
+    away = _pair_events_since(a, head0)
+    lab.cut_hubs(up=True)
+    healed = time.monotonic()
+    caught = wait_in_step(a, b, 60)
+    new_terms = max(max_term(a), max_term(b)) - term0
+    found = {
+        "raised": len(during),
+        "acknowledged_by_a": len(by_a),
+        "away_journaled": any(t.peer == "away" and t.active == a.role for t in away),
+        "stations_that_moved_to_b": len(moved),
+        "new_terms": new_terms,
+        "b_caught_up_s": None if caught is None else round(time.monotonic() - healed, 2),
+    }
+    found["ok"] = new_terms == 0 and found["away_journaled"] and bool(by_a) and caught is not None
+    return found, during
+
+
+def _cut_a_from_stations(
+    lab: PairLab, a: PairHub, b: PairHub, procs: list[StationProcess], cut_s: float
+) -> tuple[dict[str, Any], list[str]]:
+    """(b) A cut from the stations, the hubs' link up: exactly one takeover."""
+    term1, head1 = max(max_term(a), max_term(b)), b.head()
+    lab.cut_a_from_stations()
+    cut_at = time.monotonic()
+    during: list[str] = []
+    took_over: float | None = None
+    acked_again: float | None = None
+    while time.monotonic() - cut_at < 3 * cut_s:
+        for proc in procs:
+            during += proc.raise_signals(1, "A cut from stations")
+        if took_over is None and max_term(b) > term1:
+            took_over = time.monotonic() - cut_at
+        if acked_again is None and set(during[: len(procs)]) <= _acked(procs):
+            acked_again = time.monotonic() - cut_at
+        if took_over is not None and acked_again is not None and time.monotonic() - cut_at > cut_s:
+            break
+        time.sleep(0.5)
+    lab.cut_a_from_stations(up=True)
+    time.sleep(3.0)  # A back in the stations' sight: it must follow, not serve
+    terms = {t.term for t in _pair_events_since(b, head1) if t.term > term1}
+    last = b.last_pair()
+    found = {
+        "raised": len(during),
+        "takeover_s": None if took_over is None else round(took_over, 2),
+        "acked_again_s": None if acked_again is None else round(acked_again, 2),
+        "new_terms": len(terms),
+        "served_by": "" if last is None else last.active,
+    }
+    found["ok"] = len(terms) == 1 and found["served_by"] == b.role
+    return found, during
 
 
 def _pair_events_since(hub: PairHub, after_seq: int) -> list[Takeover]:
