@@ -25,21 +25,26 @@ from messaging.outbox import Outbox
 from messaging.sockets import Endpoint
 
 
-def free_port_pair() -> int:
-    """A port P such that P and P+1 are both free on 127.0.0.1 right now."""
+def free_port_pair(count: int = 2) -> int:
+    """A port P such that P .. P+count-1 are all free on 127.0.0.1 right now (a paired
+    hub needs three: commands, events, the pair port)."""
     for _ in range(200):
         with socket.socket() as a:
             a.bind(("127.0.0.1", 0))
             port = a.getsockname()[1]
-            if port >= 65534:
+            if port + count > 65535:
                 continue
-            with socket.socket() as b:
-                try:
-                    b.bind(("127.0.0.1", port + 1))
-                except OSError:
-                    continue
+            free = True
+            for offset in range(1, count):
+                with socket.socket() as b:
+                    try:
+                        b.bind(("127.0.0.1", port + offset))
+                    except OSError:
+                        free = False
+                        break
+            if free:
                 return int(port)
-    raise RuntimeError("no two consecutive free ports on 127.0.0.1")
+    raise RuntimeError(f"no {count} consecutive free ports on 127.0.0.1")
 
 
 def wait_for(

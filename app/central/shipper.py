@@ -22,6 +22,7 @@ import logging
 import random
 import threading
 import time
+from collections.abc import Callable
 from typing import Any
 
 from sqlalchemy import Engine, LargeBinary, cast, select, text
@@ -100,6 +101,10 @@ class Shipper(threading.Thread):
         self._has_rollups = False
         self.shipped = 0
         """Events this shipper stored centrally (for tests and the log)."""
+        self.upto: Callable[[], int] | None = None
+        """One of a standby pair (app.hub.pairing): the last seq the pair acknowledged
+        (0 while this hub does not serve); rows above it are not shipped yet. Kafka's
+        high watermark: head office never sees a row the pair may still set aside."""
 
     # What the hub calls (any thread; never blocks) -------------------------------------------
     def nudge(self) -> None:
@@ -196,6 +201,13 @@ class Shipper(threading.Thread):
         return self._local
 
     def _session(self) -> None:
+        if self.upto is not None:  # one of a standby pair: ship only once this hub serves
+            while not self._stopping and self.upto() <= 0:
+                self._wake.wait(IDLE_S)
+                self._wake.clear()
+            with self._journal().connect() as conn:  # a new backup took its pair's epoch
+                m = js.meta.c
+                self.epoch = str(conn.execute(select(m.value).where(m.key == "epoch")).scalar())
         engine = self._engine()
         with engine.connect() as conn:
             if conn.execute(text("SELECT to_regclass('chain_marks')")).scalar() is None:
@@ -347,6 +359,10 @@ class Shipper(threading.Thread):
         return None if found is None else bytes(found)
 
     def _read(self, after: int, limit: int) -> list[dict[str, Any]]:
+        if self.upto is not None:
+            limit = min(limit, self.upto() - after)
+            if limit <= 0:
+                return []
         return [
             {
                 "seq": r.seq,

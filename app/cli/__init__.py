@@ -21,6 +21,7 @@ from app.cli import (
     enrol,
     hub,
     keys,
+    pair,
     region,
     report,
     send,
@@ -48,10 +49,11 @@ COMMANDS = (
     bench,
     central,
     region,
+    pair,
 )
 """In the order ``lobbylink --help`` lists them."""
 QUIET = frozenset(
-    {"send", "tail", "report", "keys", "enrol", "verify", "witness", "bench", "central"}
+    {"send", "tail", "report", "keys", "enrol", "verify", "witness", "bench", "central", "pair"}
 )
 """Commands whose output is their answer: the log keeps only warnings."""
 

@@ -52,16 +52,23 @@ def _shipper(target: str, config: Branch, url: str, epoch: str) -> Shipper:
     return Shipper(url, target, config, epoch, config.config.central)
 
 
-def _pair(hub: Hub, args: argparse.Namespace, where: Endpoint, folder: Path | None) -> None:
+def _pair(
+    hub: Hub, args: argparse.Namespace, where: Endpoint, folder: Path | None, config: Branch
+) -> None:
     """Make ``hub`` one of a standby pair (docs/operations.md, "A standby hub")."""
     from app.hub.pairing import PairSettings
     from app.hub.pairport import PAIR_OFFSET
     from messaging import keys as keyfiles
 
-    if not args.peer:
+    hubs = config.config.pair.hubs
+    text = args.peer or (hubs[1] if args.pair == "primary" else hubs[0]) if hubs else args.peer
+    if not text:
         hub.close()
-        raise CliError("--pair needs --peer HOST:PORT (the other hub's command port)")
-    peer = parse_endpoint(args.peer)
+        raise CliError(
+            "--pair needs --peer HOST:PORT (the other hub's command port), or [pair] hubs "
+            "in the configuration"
+        )
+    peer = parse_endpoint(text)
     if where.port + PAIR_OFFSET > 65535 or peer.port + PAIR_OFFSET > 65535:
         hub.close()
         raise CliError("a paired hub's port must leave room for PORT+2 (the pair port)")
@@ -143,10 +150,12 @@ def run(args: argparse.Namespace) -> int:
         journal.close()
         raise CliError(f"cannot listen on {where} and {where.port + 1}: {exc}") from exc
     if args.pair:
-        _pair(hub, args, where, folder)
+        _pair(hub, args, where, folder, config)
     shipper = _shipper(central, config, url, journal.epoch) if central else None
     if shipper is not None:
         hub.health.link = shipper
+        if hub.pair is not None:
+            shipper.upto = hub.pair.shippable
         shipper.start()
     signal.signal(signal.SIGTERM, lambda *_: hub.stop())
     signal.signal(signal.SIGINT, lambda *_: hub.stop())
@@ -210,7 +219,8 @@ def add_parser(sub: Subcommands) -> None:
         "--peer",
         metavar="HOST:PORT",
         default="",
-        help="the other hub of the pair (its command port; the pair talks on PORT+2)",
+        help="the other hub of the pair (its command port; the pair talks on PORT+2); "
+        "default: from [pair] hubs in the configuration",
     )
     p.add_argument(
         "--accept-broken-journal",

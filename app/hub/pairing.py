@@ -24,19 +24,26 @@ from __future__ import annotations
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import Protocol
 
 import msgspec
 
 from app import log
 from app.domain.events import Event, PairChanged, SignalRaised, decode_event
 from app.domain.pair import AWAY, BACKUP, CATCHING_UP, IN_SYNC, PRIMARY
+from app.domain.state import BranchState
 from app.hub import pairstore, pairwire
 from app.hub.admission import Incoming
 from app.hub.chain import link
-from app.hub.journal import Batch, JournalUnavailable, read_records
+from app.hub.clock import HubClock
+from app.hub.commands import Commands
+from app.hub.journal import Batch, Journal, JournalUnavailable, read_records
 from app.hub.pair import Action, Facts, PairEvent, PairState, decide
 from app.hub.pairport import PairPort
+from app.hub.ports import HubPorts
+from app.hub.sequencer import Sequencer
+from app.hub.stamp import Stamp
+from app.hub.sync import Sync
 from messaging.envelope import (
     STANDBY,
     STANDBY_BEHIND,
@@ -52,8 +59,26 @@ from messaging.envelope import (
 from messaging.keys import CurveKeys
 from messaging.sockets import Endpoint
 
-if TYPE_CHECKING:
-    from app.hub.service import Hub
+
+class Hub(Protocol):
+    """What the pair needs of the hub (app.hub.service.Hub), named here so that the two
+    modules do not import each other."""
+
+    endpoint: Endpoint
+    ports: HubPorts
+    journal: Journal
+    state: BranchState
+    sync: Sync
+    stamp: Stamp
+    clock: HubClock
+    sequencer: Sequencer
+    commands: Commands
+
+    def emit(self, event: Event) -> int: ...
+    def rebuild(self) -> None: ...
+    def set_epoch(self, epoch: str) -> None: ...
+    def restart_timers(self) -> None: ...
+
 
 BEAT_S = 1.0
 EXPIRY_S = 2.0
@@ -115,9 +140,13 @@ class PairControl:
         self.was_in_sync = False
         """(Passive) the active said this hub was in step when last heard."""
         self.votes: dict[str, float] = {}
+        """Stations that asked this hub while it did not serve, and when."""
+        self.pcs: dict[str, float] = {}
+        """Of those, station PCs (pings and hellos): a yield counts only them."""
         self.behind_at = -1e9
         """When a station last proved (its hello) that this hub lacks events."""
         self.last_station = now
+        self.last_tick = now
         self.next_beat = 0.0
         self.note_at = 0.0
 
@@ -140,6 +169,8 @@ class PairControl:
         mono = self.hub.clock.mono()
         for item in incoming:
             self.votes[item.env.station] = mono
+            if item.route.presence:  # a station PC (tools like send do not ping)
+                self.pcs[item.env.station] = mono
             if item.topic == T_HELLO:
                 self._evidence(item, mono)
         code = self._client_request(mono)
@@ -156,8 +187,8 @@ class PairControl:
                 self.hub.ports.reply(item.identity, T_REJECTED, body)
 
     def heard(self, incoming: list[Incoming]) -> None:
-        """(Active) the stations that reach this hub: yielding looks at it."""
-        if incoming:
+        """(Active) the station PCs that reach this hub: yielding looks at it."""
+        if any(item.route.presence for item in incoming):
             self.last_station = self.hub.clock.mono()
 
     def _evidence(self, item: Incoming, mono: float) -> None:
@@ -191,7 +222,10 @@ class PairControl:
         if Action.REFUSE_BEHIND in d.actions:
             if mono >= self.note_at:
                 self.note_at = mono + 10
-                log.hub.warning("the active hub is gone but this hub is behind: not taking over")
+                log.hub.warning(
+                    "the active hub is gone but this hub is behind (%s): not taking over",
+                    "a station has seen more" if not facts.evidence_ok else "not in step",
+                )
             return STANDBY_BEHIND
         if mono - self.peer_heard > BEAT_S * 1.5 and self.state is not PairState.BACKUP:
             return TAKEOVER_PENDING
@@ -201,6 +235,13 @@ class PairControl:
     def tick(self) -> None:
         """The pair port's messages, the heartbeat, expiry, catch-up, yielding."""
         hub = self.hub
+        mono = hub.clock.mono()
+        if mono - self.last_tick > EXPIRY_S and self.was_in_sync:
+            # this hub itself did not run (stopped, suspended): the active may have gone
+            # on alone meanwhile, so it cannot claim to be in step until it hears it again
+            log.hub.warning("this hub did not run for %.1f s: not in step", mono - self.last_tick)
+            self.was_in_sync = False
+        self.last_tick = mono
         for identity, msg in self.port.receive(0):
             self._on(identity, msg)
         mono = hub.clock.mono()
@@ -224,7 +265,7 @@ class PairControl:
     def _beat(self, mono: float) -> None:
         self.next_beat = mono + BEAT_S
         seq, digest = self._head()
-        voters = sum(1 for t in self.votes.values() if mono - t <= VOTE_S)
+        voters = sum(1 for t in self.pcs.values() if mono - t <= VOTE_S)
         self.port.send(
             pairwire.Beat(
                 term=self.meta.term,
@@ -337,6 +378,7 @@ class PairControl:
         """(Active) the peer's mode changed: journaled (and replicated, if in step)."""
         self.mode = mode
         self.mode_since_ms = self.hub.clock.now_ms()
+        self.next_beat = 0.0  # the peer learns it at once (whether it is in step)
         log.hub.warning("standby hub %s: %s", mode, reason)
         try:
             self.hub.emit(
@@ -382,6 +424,7 @@ class PairControl:
         self.mode = AWAY
         self.mode_since_ms = self.hub.clock.now_ms()
         self.sent = 0
+        self.next_beat = 0.0
         log.hub.warning("standby hub away: %s; acknowledging alone", reason)
         return [PairChanged(active=self.role, peer=AWAY, term=self.meta.term, reason=reason)]
 
@@ -621,6 +664,14 @@ class PairControl:
             f"; peer {peer.role} {peer.state} term {peer.term} head {peer.head_seq}, "
             f"heard {heard:.1f} s ago"
         )
+
+    def shippable(self) -> int:
+        """The last seq head office may have (app.central.shipper): what the pair
+        acknowledged; 0 while this hub does not serve. Read from the shipper's thread."""
+        if not self.serving:
+            return 0
+        head = self.hub.state.last_seq
+        return min(head, self.acked) if self.mode == IN_SYNC else head
 
     def fill(self, health: Health) -> None:
         """The pair's fields of the active's heartbeat health."""

@@ -47,11 +47,15 @@ class _OnlyHubKey:
         return key == self.public
 
 
-def client_socket(ctx: zmq.Context, address: str, keys: CurveKeys | None) -> zmq.Socket:
-    """A DEALER to a pair port (the peer's, or a hub's for ``lobbylink pair``)."""
+def client_socket(
+    ctx: zmq.Context, address: str, keys: CurveKeys | None, immediate: bool = True
+) -> zmq.Socket:
+    """A DEALER to a pair port: the peer's (``immediate``: nothing queues while it is
+    not connected), or a hub's for ``lobbylink pair`` (the question waits for the
+    connection)."""
     sock = ctx.socket(zmq.DEALER)
     sock.setsockopt(zmq.LINGER, 0)
-    sock.setsockopt(zmq.IMMEDIATE, 1)
+    sock.setsockopt(zmq.IMMEDIATE, 1 if immediate else 0)
     sock.setsockopt(zmq.SNDHWM, 1_000)
     sock.setsockopt(zmq.RECONNECT_IVL, 100)
     sock.setsockopt(zmq.RECONNECT_IVL_MAX, 1000)

@@ -28,7 +28,7 @@ class Beat(msgspec.Struct, tag="beat", kw_only=True):
     mode: str = ""
     """(From the active) its peer: in_sync, catching_up or away."""
     voters: int = 0
-    """(From a hub that does not serve) stations that asked it in the last 3 s."""
+    """(From a hub that does not serve) station PCs that asked it in the last 3 s."""
     served: int = 0
     """The term the sender served last."""
 

@@ -1,0 +1,265 @@
+"""A standby pair of hubs (issue 14): real hub processes on 127.0.0.1, CURVE, SQLite.
+
+The primary acknowledges only what the backup stored; the backup takes over when the
+primary is gone and a station asks; the old primary, restarted, follows and serves
+nothing; a row it held that was never acknowledged is set aside.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+import zmq
+
+from app.domain.config import Branch
+from app.domain.events import JournalNote, RaiseSignal, encode
+from app.domain.record import event_row
+from app.hub.journal import Batch, Journal
+from messaging import keys as keyfiles
+from messaging.envelope import Accepted
+from messaging.outbox import Outbox
+from messaging.sockets import Endpoint
+from tests.helpers import (
+    KEYS_BY_PORT,
+    ROOT,
+    HubProcess,
+    TestStation,
+    free_port_pair,
+    journal_rows,
+    wait_for,
+)
+
+
+class Pair:
+    """Two paired hub processes, each with its own journal, one key folder."""
+
+    def __init__(self, tmp: Path, branch: Branch) -> None:
+        self.keys = tmp / "keys"
+        keyfiles.init(self.keys, sorted(branch.stations))
+        self.ports = {"a": free_port_pair(3), "b": 0}
+        self.ports["b"] = free_port_pair(3)
+        while abs(self.ports["b"] - self.ports["a"]) < 3:
+            self.ports["b"] = free_port_pair(3)
+        self.urls = {name: f"sqlite:///{tmp / f'{name}.sqlite'}" for name in ("a", "b")}
+        self.hubs: dict[str, HubProcess] = {}
+        for name, role, peer in (("a", "primary", "b"), ("b", "backup", "a")):
+            extra = ["--pair", role, "--peer", f"127.0.0.1:{self.ports[peer]}"]
+            self.hubs[name] = HubProcess(
+                self.urls[name], self.ports[name], keys_dir=self.keys, extra=extra
+            )
+            KEYS_BY_PORT[self.ports[name]] = self.keys
+
+    def endpoint(self, name: str) -> Endpoint:
+        return Endpoint("127.0.0.1", self.ports[name])
+
+    def hub_list(self) -> str:
+        return f"127.0.0.1:{self.ports['a']},127.0.0.1:{self.ports['b']}"
+
+    def head(self, name: str) -> tuple[int, bytes]:
+        rows = journal_rows(
+            self.urls[name], "SELECT seq, hash FROM events ORDER BY seq DESC LIMIT 1"
+        )
+        return (int(rows[0][0]), bytes(rows[0][1])) if rows else (0, b"")
+
+    def log(self, name: str) -> str:
+        return "\n".join(self.hubs[name].log)
+
+    def serving(self, name: str) -> bool:
+        return "-> active" in self.log(name).rsplit("pair:", 1)[-1]
+
+    def stop(self) -> None:
+        for hub in self.hubs.values():
+            if hub.proc is not None and hub.proc.poll() is None:
+                os.kill(hub.proc.pid, signal.SIGCONT)  # a stopped one cannot take SIGTERM
+                hub.stop()
+
+
+def rows(pair: Pair, name: str) -> list[tuple]:
+    return journal_rows(pair.urls[name], "SELECT seq, hash FROM events ORDER BY seq")
+
+
+@pytest.fixture
+def pair(tmp_path: Path, branch: Branch) -> Iterator[Pair]:
+    made = Pair(tmp_path, branch)
+    made.hubs["a"].start()
+    made.hubs["b"].start()
+    try:
+        wait_for(lambda: made.serving("a"), 15, what="the primary serves")
+        wait_for(
+            lambda: "in_sync" in made.log("a").rsplit("pair:", 1)[-1], 15, what="the pair in step"
+        )
+        yield made
+    finally:
+        made.stop()
+
+
+def send(
+    pair: Pair, hub: str, station: str, *args: str, timeout: float = 20
+) -> subprocess.CompletedProcess[str]:
+    cmd = [sys.executable, "-m", "app.cli", "send", "--hub", hub, "--keys", str(pair.keys)]
+    cmd += ["--station", station, "--timeout", str(timeout), *args]
+    return subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True, timeout=timeout + 15)
+
+
+def test_the_backup_takes_over_after_a_kill_and_the_old_primary_follows(pair: Pair) -> None:
+    """The issue's "done when", with the one-shot tool a newcomer would use."""
+    a, b = (f"127.0.0.1:{pair.ports[n]}" for n in ("a", "b"))
+    raised = send(pair, a, "C01", "raise", "assist")
+    assert raised.returncode == 0, raised.stderr
+    signal_id = raised.stdout.strip()
+    wait_for(lambda: pair.head("b") == pair.head("a"), 10, what="the backup has the raise")
+
+    pair.hubs["a"].kill()
+    started = time.monotonic()
+    acked = send(pair, b, "L1", "ack", signal_id)
+    assert acked.returncode == 0, acked.stderr[-500:] + pair.log("b")
+    took = time.monotonic() - started
+    resolved = send(pair, b, "C01", "resolve", signal_id)
+    assert resolved.returncode == 0, resolved.stderr
+    assert took < 15, f"the takeover took {took:.1f} s"
+
+    kinds = [k for (k,) in journal_rows(pair.urls["b"], "SELECT kind FROM events ORDER BY seq")]
+    assert kinds.count("signal_raised") == 1
+    assert kinds.count("signal_acknowledged") == 1
+    assert kinds.count("signal_resolved") == 1
+    terms = journal_rows(pair.urls["b"], "SELECT value FROM meta WHERE key = 'pair'")
+    assert '"term": 3' in terms[0][0], terms  # the first serving term, then the takeover
+
+    report = subprocess.run(
+        [sys.executable, "-m", "app.cli", "report", "--db", pair.urls["b"], "--format", "csv"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert report.returncode == 0, report.stderr
+    assert "assist" in report.stdout
+
+    # the old primary, restarted, serves nothing and comes to the backup's head
+    pair.hubs["a"].start()
+    wait_for(lambda: "-> passive" in pair.log("a"), 15, what="the old primary follows")
+    refused = send(pair, a, "C02", "raise", "assist", timeout=4)
+    assert refused.returncode != 0
+    assert "standby" in (refused.stdout + refused.stderr)
+    wait_for(lambda: rows(pair, "a") == rows(pair, "b"), 15, what="the old primary caught up")
+
+
+def test_a_standby_away_makes_the_primary_say_so_and_go_on_alone(
+    pair: Pair, branch: Branch, ctx: zmq.Context, tmp_path: Path
+) -> None:
+    teller = TestStation(branch, "C01", pair.endpoint("a"), ctx, Outbox(tmp_path / "C01.sqlite"))
+    try:
+        first = teller.accept(RaiseSignal(code="assist"))
+        backup = pair.hubs["b"]
+        assert backup.proc is not None
+        os.kill(backup.proc.pid, signal.SIGSTOP)
+        # acknowledged alone, once the primary has journaled that its standby is away
+        seq = teller.accept(RaiseSignal(code="cash"))
+        away = journal_rows(
+            pair.urls["a"],
+            "SELECT seq, body FROM events WHERE kind = 'pair_changed' AND seq > :s",
+            s=first,
+        )
+        assert [s for s, body in away if b"away" in bytes(body)], away
+        assert "acknowledging alone" in pair.log("a")
+        assert pair.head("b")[0] < seq
+        os.kill(backup.proc.pid, signal.SIGCONT)
+        wait_for(lambda: pair.head("b") == pair.head("a"), 20, what="the backup caught up")
+        assert "-> active" not in pair.log("b"), "no takeover: nobody asked the backup"
+        teller.accept(RaiseSignal(code="device_fault"))  # in step again: acknowledged by both
+        wait_for(lambda: pair.head("b") == pair.head("a"), 10, what="both store it")
+    finally:
+        teller.close()
+
+
+def test_a_row_the_old_primary_held_but_never_acknowledged_is_set_aside(
+    pair: Pair, branch: Branch, tmp_path: Path
+) -> None:
+    a, b = (f"127.0.0.1:{pair.ports[n]}" for n in ("a", "b"))
+    assert send(pair, a, "C01", "raise", "assist").returncode == 0
+    wait_for(lambda: pair.head("b") == pair.head("a"), 10, what="in step")
+    pair.hubs["a"].kill()
+    # what a primary killed between its own commit and its peer's would leave: one more
+    # row, stored on this PC only and never acknowledged to anyone
+    journal = Journal(pair.urls["a"])
+    head = journal.last_seq()
+    tail = Batch(
+        events=[
+            event_row(head + 1, int(time.time() * 1000), JournalNote(text="lost"), journal.epoch)
+        ]
+    )
+    journal.commit(tail)
+    journal.close()
+
+    assert send(pair, b, "C02", "raise", "cash").returncode == 0  # the backup takes over
+    pair.hubs["a"].start()
+    wait_for(lambda: rows(pair, "a") == rows(pair, "b"), 20, what="the old primary follows")
+    aside = journal_rows(pair.urls["a"], "SELECT seq, kind FROM events_set_aside")
+    assert aside == [(head + 1, "journal_note")]
+    kinds = [k for (k,) in journal_rows(pair.urls["a"], "SELECT kind FROM events ORDER BY seq")]
+    assert "journal_note" not in kinds
+
+
+def test_a_station_resends_to_the_new_active_and_gets_its_original_answer(
+    pair: Pair, branch: Branch, ctx: zmq.Context, tmp_path: Path
+) -> None:
+    """Replies are replicated with their events: a command answered by the primary and
+    sent again to the backup after the takeover gets the same answer, no second row."""
+    teller = TestStation(branch, "C01", pair.endpoint("a"), ctx, Outbox(tmp_path / "C01.sqlite"))
+    try:
+        first = teller.send(RaiseSignal(code="assist"))
+        assert isinstance(first, Accepted)
+        msg_id = next(m for m, r in teller.replies.items() if r is first)
+    finally:
+        teller.close()
+    wait_for(lambda: pair.head("b") == pair.head("a"), 10, what="in step")
+    pair.hubs["a"].kill()
+    again = TestStation(branch, "C01", pair.endpoint("b"), ctx, Outbox(tmp_path / "again.sqlite"))
+    try:
+        # the same command, the same msg_id, as an outbox sends its head again
+        again.session.link.submit("raise", encode(RaiseSignal(code="assist")), msg_id=msg_id)
+        wait_for(lambda: msg_id in again.replies, 20, again.pump, "the resend's answer")
+        assert again.replies[msg_id] == first
+    finally:
+        again.close()
+    rows = journal_rows(pair.urls["b"], "SELECT seq FROM events WHERE msg_id = :m", m=msg_id)
+    assert len(rows) == 1
+
+
+def pair_cli(
+    pair: Pair, action: str, hub: str, keys: Path | None = None
+) -> subprocess.CompletedProcess[str]:
+    cmd = [sys.executable, "-m", "app.cli", "pair", action, "--hub", hub]
+    cmd += ["--keys", str(keys or pair.keys)]
+    return subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True, timeout=30)
+
+
+def test_fail_back_is_a_command_and_only_to_a_standby_in_step(pair: Pair, tmp_path: Path) -> None:
+    a, b = (f"127.0.0.1:{pair.ports[n]}" for n in ("a", "b"))
+    status = pair_cli(pair, "status", a)
+    assert status.returncode == 0, status.stderr
+    assert "primary active" in status.stdout and "standby in_sync" in status.stdout
+    assert "backup passive" in pair_cli(pair, "status", b).stdout
+
+    refused = pair_cli(pair, "handover", b)  # only the active hands over
+    assert refused.returncode == 1 and "does not serve" in refused.stdout
+
+    handed = pair_cli(pair, "handover", a)
+    assert handed.returncode == 0, handed.stdout + handed.stderr
+    wait_for(lambda: pair.serving("b"), 10, what="the backup serves")
+    assert send(pair, b, "C01", "raise", "assist").returncode == 0
+    wait_for(lambda: rows(pair, "a") == rows(pair, "b"), 15, what="the primary follows")
+    assert not pair.serving("a")
+
+    # another key than the hub's is refused at the pair port's door
+    other = tmp_path / "other"
+    keyfiles.init(other, ["C01"])
+    stranger = pair_cli(pair, "status", a, keys=other)
+    assert stranger.returncode != 0 and "no answer" in stranger.stderr
