@@ -83,7 +83,7 @@ def paircut(tmp_path: Path, phases: str) -> tuple[dict[str, Any], PairReport]:
 @pytest.mark.timeout(600)
 @pytest.mark.xfail(
     strict=True,
-    reason="the hub side as merged (d93a940): while its peer is cut off, the active waits "
+    reason="the hub side as merged (d93a940 to 62dd76d): while its peer is cut off, the active waits "
     "up to 2 s (ACK_WAIT_S) for the peer's acknowledgement and answers no station "
     "meanwhile; the stations move after 2 s of silence (FAILOVER_S) and ask the backup, "
     "which has not heard the active for 2 s (EXPIRY_S) and takes over: a takeover with "

@@ -423,11 +423,12 @@ def start_pair(folder: Path, config: Path, keys: Path, say: Say) -> tuple[PairHu
 
 def serving(hubs: tuple[PairHub, PairHub]) -> PairHub | None:
     """The hub the newest journal says serves (the ``active`` of its last pair_changed),
-    if it runs; a pair that has journaled nothing yet is served by its primary."""
+    if it runs; None before either has served."""
     newest = max(hubs, key=lambda h: h.head())
     last = newest.last_pair()
-    role = last.active if last is not None else "primary"
-    found = next(h for h in hubs if h.role == role)
+    if last is None:
+        return None
+    found = next(h for h in hubs if h.role == last.active)
     return found if found.running else None
 
 
@@ -436,16 +437,20 @@ TOLD_S = 1.5
 
 
 def in_step(active: PairHub, other: PairHub) -> bool:
-    """The follower holds the active's head, and the active said its peer is in step at
-    least a heartbeat ago (so the follower has been told; or it has said nothing yet)."""
+    """``active`` serves (its journal's newest pair_changed says so), the follower holds
+    its head, and the active said its peer is in step at least a heartbeat ago (so the
+    follower has been told)."""
     if not (active.running and other.running):
         return False
     head = active.head()
     if other.head() != head:
         return False
     last = active.last_pair()
-    return last is None or (
-        last.peer == IN_SYNC and time.time() * 1000 - last.hub_ts_ms >= TOLD_S * 1000
+    return (
+        last is not None
+        and last.active == active.role
+        and last.peer == IN_SYNC
+        and time.time() * 1000 - last.hub_ts_ms >= TOLD_S * 1000
     )
 
 
