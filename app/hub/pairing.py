@@ -24,67 +24,40 @@ from __future__ import annotations
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Protocol
-
-import msgspec
 
 from app import log
-from app.domain.events import Event, PairChanged, SignalRaised, decode_event
+from app.domain.events import Event, PairChanged
 from app.domain.pair import AWAY, BACKUP, CATCHING_UP, IN_SYNC, PRIMARY
-from app.domain.state import BranchState
-from app.hub import pairstore, pairwire
+from app.hub import pairstore, pairwire, replica
 from app.hub.admission import Incoming
-from app.hub.chain import link
-from app.hub.clock import HubClock
-from app.hub.commands import Commands
-from app.hub.journal import Batch, Journal, JournalUnavailable, read_records
+from app.hub.journal import Batch, JournalUnavailable, read_records
 from app.hub.pair import Action, Facts, PairEvent, PairState, decide
 from app.hub.pairport import PairPort
-from app.hub.ports import HubPorts
-from app.hub.sequencer import Sequencer
-from app.hub.stamp import Stamp
-from app.hub.sync import Sync
+from app.hub.replica import Hub
 from messaging.envelope import (
     STANDBY,
     STANDBY_BEHIND,
+    T_HEARTBEAT,
     T_HELLO,
     T_REJECTED,
     TAKEOVER_PENDING,
     Health,
     Hello,
     WireError,
-    decode_envelope,
     decode_payload,
 )
 from messaging.keys import CurveKeys
 from messaging.sockets import Endpoint
-
-
-class Hub(Protocol):
-    """What the pair needs of the hub (app.hub.service.Hub), named here so that the two
-    modules do not import each other."""
-
-    endpoint: Endpoint
-    ports: HubPorts
-    journal: Journal
-    state: BranchState
-    sync: Sync
-    stamp: Stamp
-    clock: HubClock
-    sequencer: Sequencer
-    commands: Commands
-
-    def emit(self, event: Event) -> int: ...
-    def rebuild(self) -> None: ...
-    def set_epoch(self, epoch: str) -> None: ...
-    def restart_timers(self) -> None: ...
-
 
 BEAT_S = 1.0
 EXPIRY_S = 2.0
 """The peer is gone after two missed heartbeats (bstar's HEARTBEAT * 2)."""
 ACK_WAIT_S = 2.0
 """The longest the active waits for its peer to store a step."""
+WAIT_BEAT_S = 0.5
+"""While a step waits for the standby, the stations get a heartbeat this often (at the
+head acknowledged before the step): a standby that is slow or cut off must not look,
+to the stations, like the active's death (they move after 2 s of silence)."""
 VOTE_S = 3.0
 """A station's request counts as a vote for this long."""
 YIELD_S = 3.0
@@ -407,12 +380,19 @@ class PairControl:
         last = batch.events[-1].seq
         if prev != first - 1 or not self.port.send(rows):
             return self._away("the standby hub cannot be reached")
-        deadline = time.monotonic() + ACK_WAIT_S
+        now = time.monotonic()
+        deadline, beat_at = now + ACK_WAIT_S, now + WAIT_BEAT_S
         while self.acked < last:
-            left = deadline - time.monotonic()
+            now = time.monotonic()
+            left = deadline - now
             if left <= 0:
                 return self._away("the standby hub did not store a step within 2 s")
-            for identity, msg in self.port.receive(max(1, int(left * 1000))):
+            if now >= beat_at:  # the stations must not take this wait for the hub's death
+                beat_at = now + WAIT_BEAT_S
+                beat = self.hub.stamp.heartbeat(first - 1, prev_hash)
+                self.hub.ports.publish(T_HEARTBEAT, beat)
+            wait = min(left, beat_at - now)
+            for identity, msg in self.port.receive(max(1, int(wait * 1000))):
                 self._on(identity, msg)
             if not self.serving:
                 raise NotServing("this hub stopped serving: a newer term exists")
@@ -429,11 +409,7 @@ class PairControl:
         return [PairChanged(active=self.role, peer=AWAY, term=self.meta.term, reason=reason)]
 
     def _hash_at(self, seq: int) -> bytes:
-        if seq == self.hub.state.last_seq:
-            return self.hub.journal.last_hash
-        if seq <= 0:
-            return self.hub.journal.chain_start()[1]
-        return self.hub.journal.stored_hash(seq) or b""
+        return replica.hash_at(self.hub, seq)
 
     def _on_ack(self, ack: pairwire.Ack) -> None:
         if not self.serving:
@@ -535,96 +511,16 @@ class PairControl:
 
     # Replication: the follower ------------------------------------------------------------
     def _on_rows(self, rows: pairwire.Rows) -> None:
-        hub = self.hub
-        if self.serving:
-            return  # an older active's rows: its next beat brings it the newer term
-        seq, digest = self._head()
-        if rows.prev_seq != seq or rows.prev_hash != digest:
-            self.port.send(
-                pairwire.Ack(
-                    term=self.meta.term, seq=seq, hash=digest, ok=False, reason="not my head"
-                )
-            )
-            return
-        batch = Batch()
-        state, sync = hub.state, hub.sync
-        prev = digest
-        for row in rows.events:
-            if row.seq != state.last_seq + 1 or link(prev, row.seq, row.body) != row.hash:
-                log.journal.error(
-                    "SECURITY: the active hub sent row %d that does not extend the chain: refused",
-                    row.seq,
-                )
-                hub.rebuild()  # what was applied of this message is not stored
-                seq, digest = self._head()
-                self.port.send(
-                    pairwire.Ack(
-                        term=self.meta.term, seq=seq, hash=digest, ok=False, reason="bad row"
-                    )
-                )
-                return
-            prev = row.hash
-            env = decode_envelope(row.body)
-            event = decode_event(env.kind, env.payload)
-            sig = state.apply(row.seq, env.hub_ts_ms, event)
-            if sig is not None:
-                batch.touch(sig, new=isinstance(event, SignalRaised))
-            sync.record(row.seq, env.hub_ts_ms, row.body, event)
-            batch.events.append(msgspec.structs.replace(row))
-            if isinstance(event, PairChanged) and event.term > self.meta.term:
-                self.meta.term = event.term
-                self.meta.forks[event.term] = (row.seq - 1, self._prev_of(batch, row.seq, digest))
-                batch.meta[pairstore.META_KEY] = self.meta.encode()
-        batch.replies = list(rows.replies)
-        try:
-            hub.journal.commit(batch)
-        except JournalUnavailable as exc:
-            log.journal.error("cannot store the active's rows: %s", exc)
-            hub.rebuild()
-            return
-        hub.commands.remember(batch.replies)
-        self.port.send(
-            pairwire.Ack(term=self.meta.term, seq=state.last_seq, hash=hub.journal.last_hash)
-        )
-
-    @staticmethod
-    def _prev_of(batch: Batch, seq: int, before: bytes) -> bytes:
-        """The chain hash of row ``seq - 1``: in this batch, or the head before it."""
-        for row in batch.events:
-            if row.seq == seq - 1 and row.hash is not None:
-                return row.hash
-        return before
+        if not self.serving:  # an older active's rows: its next beat brings it the newer term
+            self.port.send(replica.apply(self.hub, self.meta, rows))
+            if self.hub.checkpoints.due():  # after the ack: a restart here replays little
+                self.hub.checkpoints.save()
 
     def _on_set_aside(self, msg: pairwire.SetAside) -> None:
-        hub = self.hub
-        if self.serving or (msg.term <= self.meta.term and msg.fork_seq >= hub.state.last_seq):
-            return
-        if self._hash_at(msg.fork_seq) != msg.fork_hash:
-            log.journal.error(
-                "SECURITY: the active's fork at seq %d is not this journal's: not following",
-                msg.fork_seq,
-            )
-            return
-        moved, touched = pairstore.set_aside(
-            hub.journal,
-            msg.fork_seq,
-            self.meta.term,
-            hub.clock.now_ms(),
-            f"never acknowledged: term {msg.term} began after seq {msg.fork_seq}",
-        )
-        log.journal.warning(
-            "set aside %d rows above seq %d (never acknowledged; kept in events_set_aside)",
-            moved,
-            msg.fork_seq,
-        )
-        hub.rebuild()
-        pairstore.rewrite_signals(
-            hub.journal, [hub.state.signals[i] for i in sorted(touched) if i in hub.state.signals]
-        )
-        seq, digest = self._head()
-        self.port.send(
-            pairwire.Ack(term=self.meta.term, seq=seq, hash=digest, ok=False, reason="set aside")
-        )
+        if not self.serving:
+            ack = replica.set_aside(self.hub, self.meta, msg)
+            if ack is not None:
+                self.port.send(ack)
 
     def _on_handover(self, msg: pairwire.Handover) -> None:
         seq, digest = self._head()

@@ -18,7 +18,8 @@ from pathlib import Path
 import pytest
 import zmq
 
-from app.domain.config import Branch
+from app.devtools.pgserver import PgServer
+from app.domain.config import Branch, default_config_path
 from app.domain.events import JournalNote, RaiseSignal, encode
 from app.domain.record import event_row
 from app.hub.journal import Batch, Journal
@@ -40,7 +41,7 @@ from tests.helpers import (
 class Pair:
     """Two paired hub processes, each with its own journal, one key folder."""
 
-    def __init__(self, tmp: Path, branch: Branch) -> None:
+    def __init__(self, tmp: Path, branch: Branch, config: str | None = None) -> None:
         self.keys = tmp / "keys"
         keyfiles.init(self.keys, sorted(branch.stations))
         self.ports = {"a": free_port_pair(3), "b": 0}
@@ -52,7 +53,7 @@ class Pair:
         for name, role, peer in (("a", "primary", "b"), ("b", "backup", "a")):
             extra = ["--pair", role, "--peer", f"127.0.0.1:{self.ports[peer]}"]
             self.hubs[name] = HubProcess(
-                self.urls[name], self.ports[name], keys_dir=self.keys, extra=extra
+                self.urls[name], self.ports[name], keys_dir=self.keys, extra=extra, config=config
             )
             KEYS_BY_PORT[self.ports[name]] = self.keys
 
@@ -85,9 +86,7 @@ def rows(pair: Pair, name: str) -> list[tuple]:
     return journal_rows(pair.urls[name], "SELECT seq, hash FROM events ORDER BY seq")
 
 
-@pytest.fixture
-def pair(tmp_path: Path, branch: Branch) -> Iterator[Pair]:
-    made = Pair(tmp_path, branch)
+def started(made: Pair) -> Pair:
     made.hubs["a"].start()
     made.hubs["b"].start()
     try:
@@ -95,9 +94,17 @@ def pair(tmp_path: Path, branch: Branch) -> Iterator[Pair]:
         wait_for(
             lambda: "in_sync" in made.log("a").rsplit("pair:", 1)[-1], 15, what="the pair in step"
         )
-        yield made
-    finally:
+    except BaseException:
         made.stop()
+        raise
+    return made
+
+
+@pytest.fixture
+def pair(tmp_path: Path, branch: Branch) -> Iterator[Pair]:
+    made = started(Pair(tmp_path, branch))
+    yield made
+    made.stop()
 
 
 def send(
@@ -263,3 +270,72 @@ def test_fail_back_is_a_command_and_only_to_a_standby_in_step(pair: Pair, tmp_pa
     keyfiles.init(other, ["C01"])
     stranger = pair_cli(pair, "status", a, keys=other)
     assert stranger.returncode != 0 and "no answer" in stranger.stderr
+
+
+def test_an_escalation_falls_due_on_the_new_active_at_its_time(
+    tmp_path: Path, branch: Branch
+) -> None:
+    """Deadlines are placed from the signal's raise time: the takeover moves none."""
+    text = default_config_path().read_text(encoding="utf-8").replace("ack_s = 30", "ack_s = 6", 1)
+    config = tmp_path / "branch.toml"
+    config.write_text(text, encoding="utf-8")
+    made = started(Pair(tmp_path, branch, str(config)))
+    try:
+        a, b = (f"127.0.0.1:{made.ports[n]}" for n in ("a", "b"))
+        raised = send(made, a, "C01", "raise", "assist")
+        assert raised.returncode == 0, raised.stderr
+        wait_for(lambda: rows(made, "a") == rows(made, "b"), 10, what="in step")
+        made.hubs["a"].kill()
+        assert send(made, b, "C02", "raise", "cash").returncode == 0  # takes over
+        wait_for(
+            lambda: bool(
+                journal_rows(made.urls["b"], "SELECT 1 FROM events WHERE kind = 'signal_escalated'")
+            ),
+            20,
+            what="the escalation on the new active",
+        )
+        (raised_ms, escalated_ms), *_ = journal_rows(
+            made.urls["b"],
+            "SELECT s.raised_ms, e.hub_ts_ms FROM events e JOIN signals s "
+            "ON s.signal_id = e.signal_id WHERE e.kind = 'signal_escalated'",
+        )
+        ((took_ms,),) = journal_rows(
+            made.urls["b"],
+            "SELECT max(hub_ts_ms) FROM events WHERE kind = 'pair_changed'",
+        )
+        assert escalated_ms >= raised_ms + 6000, "not before its time"
+        # placed from the raise, not from the takeover (which came seconds later)
+        assert escalated_ms < took_ms + 6000, (raised_ms, took_ms, escalated_ms)
+    finally:
+        made.stop()
+
+
+def test_head_office_gets_every_event_once_from_whichever_hub_serves(
+    tmp_path: Path, branch: Branch, pg_server: PgServer
+) -> None:
+    """Each hub ships only while it serves, and only what the pair acknowledged: the
+    new active carries on from head office's mark on the same chain, no duplicates."""
+    from tests.integration.test_central_ship import (
+        assert_same,
+        branch_config,
+        role_url,
+        setup_central,
+        shipped_up_to,
+    )
+
+    admin = pg_server.database()
+    setup_central(admin, "P001:east")
+    config = branch_config(tmp_path, "P001", "east", more=f'url = "{role_url(admin, "P001")}"\n')
+    made = started(Pair(tmp_path, branch, config))
+    try:
+        a, b = (f"127.0.0.1:{made.ports[n]}" for n in ("a", "b"))
+        for _ in range(3):
+            assert send(made, a, "C01", "raise", "assist").returncode == 0
+        wait_for(lambda: shipped_up_to(admin, "P001", made.hubs["a"]), 30, what="A shipped")
+        made.hubs["a"].kill()
+        for _ in range(3):
+            assert send(made, b, "C02", "raise", "cash").returncode == 0
+        wait_for(lambda: shipped_up_to(admin, "P001", made.hubs["b"]), 30, what="B shipped")
+        assert_same(admin, "P001", made.hubs["b"])  # every seq once, the chain equal
+    finally:
+        made.stop()
