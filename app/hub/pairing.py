@@ -176,10 +176,19 @@ class PairControl:
         peer = self.peer
         mine = (self.meta.term, self.hub.state.last_seq)
         theirs = (peer.term, peer.head_seq) if peer is not None else (0, 0)
+        # two active hubs at the same term and head (which the table's rules should never
+        # let happen): the configured primary keeps serving, so that one stops
+        tie = (
+            peer is not None
+            and mine == theirs
+            and self.serving
+            and peer.state == PairState.ACTIVE.value
+            and peer.role == PRIMARY
+        )
         return Facts(
             peer_expired=mono - self.peer_heard > EXPIRY_S,
             newer_than_peer=peer is not None and mine > theirs,
-            peer_newer=peer is not None and theirs > mine,
+            peer_newer=peer is not None and (theirs > mine or tie),
             in_sync=self.was_in_sync
             if self.state is not PairState.ACTIVE
             else self.mode == IN_SYNC,
@@ -300,7 +309,9 @@ class PairControl:
         self.peer_clock_ms = beat.ts_ms - hub.clock.now_ms()
         if beat.state == PairState.ACTIVE.value:
             self.was_in_sync = beat.mode == IN_SYNC
-        self._act(*self._decided(PEER_EVENT[beat.state], mono))
+        event = PEER_EVENT.get(beat.state)
+        if event is not None:  # a state of a newer version: its next beat says more
+            self._act(*self._decided(event, mono))
 
     # Acting on a decision -----------------------------------------------------------------
     def _act(self, state: PairState, actions: Sequence[Action], why: str) -> None:
@@ -391,6 +402,8 @@ class PairControl:
                 beat_at = now + WAIT_BEAT_S
                 beat = self.hub.stamp.heartbeat(first - 1, prev_hash)
                 self.hub.ports.publish(T_HEARTBEAT, beat)
+                if self.hub.clock.mono() >= self.next_beat:  # nor the standby
+                    self._beat(self.hub.clock.mono())
             wait = min(left, beat_at - now)
             for identity, msg in self.port.receive(max(1, int(wait * 1000))):
                 self._on(identity, msg)
