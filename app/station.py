@@ -17,7 +17,7 @@ from messaging.envelope import PRIVATE, Accepted, Envelope, Rejected
 from messaging.keys import StationKeys
 from messaging.link import StationLink
 from messaging.outbox import Outbox
-from messaging.sockets import Endpoint
+from messaging.sockets import Hubs
 
 
 class StationSession:
@@ -31,7 +31,7 @@ class StationSession:
         self,
         branch: Branch,
         station: str,
-        endpoint: Endpoint,
+        endpoint: Hubs,
         ctx: zmq.Context,
         outbox: Outbox | None = None,
         keys: StationKeys | None = None,

@@ -5,6 +5,14 @@ commands leave through a durable outbox one at a time, in order, until the hub
 answers; events reach the application exactly once and in sequence order (gaps are
 detected and resynced by ``hello``); and the hub's silence is noticed within 3 s.
 
+It may be given two hubs, a standby pair (issue 14), and then follows whichever
+serves, as the Binary Star client of the zguide (chapter 4, ``bstarcli.py``): when the
+hub it uses has sent nothing for FAILOVER_S it closes its sockets and opens them on the
+other hub. A hub that does not serve says so (``standby``, ``standby_behind``: ask the
+other one, at once; ``takeover_pending``: ask this one again shortly). Across a switch
+the station keeps its ``last_seq`` and epoch (the pair's journals are one), sends the
+outbox head again with the same msg_id (the hub drops a duplicate), and says hello.
+
 The owner drives it: call :meth:`process` when a socket is readable (and after every
 send, ZeroMQ's FD being edge-triggered) and :meth:`tick` a few times a second.
 """
@@ -22,6 +30,7 @@ import zmq
 from messaging.envelope import (
     HEAD_HASH_BYTES,
     MAX_BODY,
+    NOT_SERVING,
     PRIVATE,
     T_ACCEPTED,
     T_ANSWER,
@@ -36,6 +45,7 @@ from messaging.envelope import (
     T_REJECTED,
     T_REPLAY,
     T_SNAPSHOT,
+    TAKEOVER_PENDING,
     Accepted,
     Answer,
     BranchSettings,
@@ -57,7 +67,7 @@ from messaging.envelope import (
 )
 from messaging.keys import StationKeys
 from messaging.outbox import Head, Outbox, OutboxError, Pending
-from messaging.sockets import STATION_MAX_FRAME, Endpoint, station_sockets
+from messaging.sockets import STATION_MAX_FRAME, Endpoint, Hubs, station_sockets
 
 wire_log = logging.getLogger("lobbylink.wire")
 """The ``wire`` category of app/log.py, by its name: messaging imports no app code."""
@@ -67,6 +77,12 @@ HUB_SILENCE_S = 3.0
 MAX_PENDING = 200_000
 QUERY_TIMEOUT_S = 30.0
 """A query the hub has not answered by then is answered here with ``timeout``."""
+FAILOVER_S = 2.0
+"""With two hubs: the one in use has sent nothing this long: open the other one."""
+MOVE_MIN_S, MOVE_MAX_S = 0.25, 0.5
+"""With two hubs: a hub that says it does not serve is left after a wait drawn in this
+range since the last switch (none before the first), so that 200 stations told at
+once do not move in lockstep."""
 
 
 @dataclass(frozen=True)
@@ -104,12 +120,18 @@ class StationLink:
       ``on_connection(up)``: the hub became reachable (True) or silent for 3 s (False).
       ``on_answer(msg_id, answer)``: the answer to a :meth:`query` (or a local
       ``timeout`` / ``not_sent`` one), exactly once per query.
+      ``on_switch(endpoint)``: with two hubs, the link moved to ``endpoint``. Its sockets
+      are new: an owner that watches them watches ``sockets`` again (``switches`` counts).
+
+    ``endpoint`` is one hub, or a standby pair's two (primary first): see the module.
+    A refusal by a hub that does not serve (messaging.envelope.NOT_SERVING) never
+    reaches ``on_reply``: the command stays pending and goes to the hub that serves.
     """
 
     def __init__(
         self,
         ctx: zmq.Context,
-        endpoint: Endpoint,
+        endpoint: Hubs,
         station: str,
         outbox: Outbox | None = None,
         *,
@@ -120,11 +142,31 @@ class StationLink:
         rng: random.Random | None = None,
     ) -> None:
         self.station = station
-        self.endpoint = endpoint
+        self.endpoints: tuple[Endpoint, ...] = (
+            (endpoint,) if isinstance(endpoint, Endpoint) else tuple(endpoint)
+        )
+        if not self.endpoints:
+            raise ValueError("StationLink needs at least one hub endpoint")
+        self._at = 0
+        """Index in ``endpoints`` of the hub in use."""
+        self._ctx, self._keys, self._subscribe = ctx, keys, subscribe
         self.outbox = outbox if outbox is not None else Outbox()
-        self.dealer, self.sub = station_sockets(ctx, endpoint, keys, subscribe=subscribe)
+        self.dealer, self.sub = station_sockets(ctx, self.endpoint, keys, subscribe=subscribe)
         self._clock = clock
         self._rng = rng or random.Random()
+        self.switches = 0
+        """How many times the link moved to the other hub (its sockets are new each time)."""
+        self.on_switch: Callable[[Endpoint], None] = lambda endpoint: None
+        self._heard_at = clock()
+        """When the hub in use last sent anything (a refusal too), or was opened."""
+        self._move_at: float | None = None
+        """A hub that does not serve sent us on: when to move."""
+        self._moved_at = -1e9
+        self._moves_told = False
+        """A move was logged since a serving hub last spoke: log further ones quietly
+        (both hubs down, the link tries each in turn every 2 s)."""
+        self._hello_id = ""
+        """The msg_id of the last hello sent (a hub that does not serve refuses it)."""
         self.last_seq = 0
         self.epoch = ""
         self.connected = False
@@ -198,6 +240,11 @@ class StationLink:
 
     # Public API -----------------------------------------------------------------
     @property
+    def endpoint(self) -> Endpoint:
+        """The hub in use (with two hubs: the one the link believes serves, or tries)."""
+        return self.endpoints[self._at]
+
+    @property
     def sockets(self) -> list[zmq.Socket]:
         return [s for s in (self.dealer, self.sub) if s is not None]
 
@@ -252,6 +299,7 @@ class StationLink:
         now = self._clock()
         if self._hello_at is None:
             self._hello_at, self._hellos = now, 0
+        self._hello_id = hello.msg_id
         self._hello_unsent = not self._send(T_HELLO, hello)
         if self._hello_unsent:
             # Not connected yet (IMMEDIATE): try again at the next process() (the socket
@@ -280,8 +328,13 @@ class StationLink:
         return handled >= budget
 
     def tick(self) -> None:
-        """Timers: ping, resend, resync retries, the hub's silence."""
+        """Timers: ping, resend, resync retries, the hub's silence, the other hub."""
         now = self._clock()
+        if len(self.endpoints) > 1:
+            if self._move_at is not None and now >= self._move_at:
+                self._switch(f"hub {self.endpoint} does not serve")
+            elif now - self._heard_at > FAILOVER_S and self._expecting():
+                self._switch(f"hub {self.endpoint} silent for {FAILOVER_S:.0f} s")
         if self.connected and now - self._last_rx > HUB_SILENCE_S:
             self.connected = False
             self.synced = False
@@ -309,6 +362,70 @@ class StationLink:
         for sock in self.sockets:
             sock.close(0)
         self.outbox.close()
+
+    # Two hubs ---------------------------------------------------------------------------
+    def _expecting(self) -> bool:
+        """Whether the hub in use owes this link something: heartbeats (a subscriber),
+        or an answer. A one-shot tool with nothing to send does not move."""
+        return self.sub is not None or bool(self._queries) or self.outbox.head() is not None
+
+    def _switch(self, why: str) -> None:
+        """Close the sockets and open them on the next hub (bstarcli.py's failover):
+        the outbox head goes again with its msg_id, a pending fetch is asked again,
+        queries in flight are answered ``not_sent`` (retry), and a hello resyncs."""
+        self._at = (self._at + 1) % len(self.endpoints)
+        for sock in self.sockets:
+            sock.close(0)
+        self.dealer, self.sub = station_sockets(
+            self._ctx, self.endpoint, self._keys, subscribe=self._subscribe
+        )
+        now = self._clock()
+        self._heard_at = self._moved_at = now
+        self._move_at = None
+        self._inflight = None
+        self._retry_after = 0.0
+        self._resends = self._deferrals = 0
+        self._new_stretch = True
+        self.switches += 1
+        wire_log.log(
+            logging.DEBUG if self._moves_told else logging.WARNING,
+            "%s: trying %s",
+            why,
+            self.endpoint,
+        )
+        self._moves_told = True
+        for msg_id in list(self._queries):
+            del self._queries[msg_id]
+            reason = "the link moved to the other hub"
+            self.on_answer(msg_id, Answer(False, code="not_sent", reason=reason, retry=True))
+        if self._fetching is not None:
+            self._fetching = (self._fetching[0], now)  # asked again at the next tick
+        if self.sub is not None:
+            self._hello_at = None
+            self.request_resync()
+        self.on_switch(self.endpoint)
+        self._pump()
+
+    def _not_serving(self, env: Envelope, why: Rejected) -> None:
+        """A hub that does not serve refused ``env.msg_id``: ask it again shortly
+        (``takeover_pending``, or it is the only hub) or move to the other one. The
+        request stays pending either way: nothing is shown as failed."""
+        now = self._clock()
+        stay = why.code == TAKEOVER_PENDING or len(self.endpoints) == 1
+        if not stay and self._move_at is None:
+            gap = self._rng.uniform(MOVE_MIN_S, MOVE_MAX_S)
+            self._move_at = max(now, self._moved_at + gap)
+        again = now + DEFERRED.wait(self._rng, 0) if stay else (self._move_at or now)
+        if self._queries.pop(env.msg_id, None) is not None:
+            answer = Answer(False, code=why.code, reason=why.reason, retry=True)
+            self.on_answer(env.msg_id, answer)
+        elif self._is_head(env.msg_id):
+            self._inflight = None
+            self._retry_after = again
+        elif env.msg_id == self._hello_id and self._hello_at is not None:
+            self._hello_retry_at = again
+        elif self._fetching is not None:
+            self._fetching = (self._fetching[0], again)
 
     # Sending ------------------------------------------------------------------------
     def _send(self, topic: bytes, env: Envelope) -> bool:
@@ -351,6 +468,16 @@ class StationLink:
         except WireError as exc:
             wire_log.warning("dropped a frame from the hub: %s", exc.reason)
             return
+        self._heard_at = self._clock()
+        if not from_sub and topic == T_REJECTED:
+            try:
+                why = decode_payload(env, Rejected)
+            except WireError as exc:
+                wire_log.warning("dropped a %r from the hub: %s", topic, exc.reason)
+                return
+            if why.code in NOT_SERVING:  # not a serving hub: not "connected" either
+                self._not_serving(env, why)
+                return
         self._alive()
         if from_sub and env.hub_ts_ms:  # live heartbeats and events: the hub's clock now
             self.hub_offset_ms = env.hub_ts_ms - now_ms()
@@ -364,6 +491,7 @@ class StationLink:
 
     def _alive(self) -> None:
         self._last_rx = self._clock()
+        self._moves_told = False
         if not self.connected:
             self.connected = True
             self._new_stretch = True

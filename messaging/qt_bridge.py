@@ -3,7 +3,8 @@
 ZeroMQ's ``FD`` is edge-triggered: a QSocketNotifier fires once when the socket
 *becomes* readable, so we drain while ``EVENTS & POLLIN`` (the link reads until
 EAGAIN), drain again after every send (a send can consume the edge), and keep a
-slow timer as a safety net. See pyzmq's ``Socket.fileno`` notes.
+slow timer as a safety net. See pyzmq's ``Socket.fileno`` notes. A link with two hubs
+opens new sockets when it moves to the other one: the notifiers follow.
 """
 
 from __future__ import annotations
@@ -25,10 +26,8 @@ class LinkDriver(QObject):
         super().__init__(parent)
         self.link = link
         self._notifiers: list[QSocketNotifier] = []
-        for sock in link.sockets:
-            notifier = QSocketNotifier(sock.getsockopt(zmq.FD), QSocketNotifier.Type.Read, self)
-            notifier.activated.connect(self.drain)
-            self._notifiers.append(notifier)
+        self._switches = -1
+        self._watch()
         self._timer = QTimer(self)
         self._timer.setInterval(TICK_MS)
         self._timer.timeout.connect(self._on_tick)
@@ -43,6 +42,21 @@ class LinkDriver(QObject):
         self._timer.stop()
         for notifier in self._notifiers:
             notifier.setEnabled(False)
+
+    def _watch(self) -> None:
+        """One notifier per socket of the link (again after it moved to the other hub:
+        the old sockets are closed, their notifiers go with them)."""
+        if self._switches == self.link.switches:
+            return
+        self._switches = self.link.switches
+        for notifier in self._notifiers:
+            notifier.setEnabled(False)
+            notifier.deleteLater()
+        self._notifiers = []
+        for sock in self.link.sockets:
+            notifier = QSocketNotifier(sock.getsockopt(zmq.FD), QSocketNotifier.Type.Read, self)
+            notifier.activated.connect(self.drain)
+            self._notifiers.append(notifier)
 
     def submit(self, kind: str, payload: bytes) -> str:
         msg_id = self.link.submit(kind, payload)
@@ -68,4 +82,5 @@ class LinkDriver(QObject):
 
     def _on_tick(self) -> None:
         self.link.tick()
+        self._watch()
         self.drain()

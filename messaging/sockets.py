@@ -7,7 +7,9 @@ connects DEALER and SUB. CurveZMQ keys and the ZAP allow-list are added here.
 from __future__ import annotations
 
 import resource
+from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import TypeAlias
 
 import zmq
 
@@ -87,6 +89,10 @@ class Endpoint:
 
     def __str__(self) -> str:
         return f"{self.host}:{self.port}"
+
+
+Hubs: TypeAlias = "Endpoint | Sequence[Endpoint]"
+"""Where a station's hub is: one endpoint, or a standby pair's two (primary first)."""
 
 
 def _common(sock: zmq.Socket) -> None:

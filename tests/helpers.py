@@ -6,7 +6,7 @@ import os
 import socket
 import tempfile
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -67,9 +67,14 @@ KEYS_BY_PORT: dict[int, Path] = {}
 """The key folder of the test hub listening on each port, for its stations to find."""
 
 
-def keys_for(endpoint: Endpoint, station: str) -> StationKeys | None:
-    folder = KEYS_BY_PORT.get(endpoint.port)
-    return None if folder is None else keyfiles.station_keys(folder, station)
+def keys_for(endpoint: Endpoint | Sequence[Endpoint], station: str) -> StationKeys | None:
+    """The station's keys for the test hub at ``endpoint`` (of a pair: the first one
+    that has keys; both hubs of a pair use one key folder)."""
+    for one in [endpoint] if isinstance(endpoint, Endpoint) else endpoint:
+        folder = KEYS_BY_PORT.get(one.port)
+        if folder is not None:
+            return keyfiles.station_keys(folder, station)
+    return None
 
 
 class HubProcess(BaseHubProcess):
@@ -114,7 +119,7 @@ class TestStation:
         self,
         branch: Branch,
         station: str,
-        endpoint: Endpoint,
+        endpoint: Endpoint | Sequence[Endpoint],
         ctx: zmq.Context,
         outbox: Outbox | None = None,
         keys: StationKeys | None = None,

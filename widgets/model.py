@@ -34,6 +34,7 @@ from app.domain.events import (
     Decline,
     Event,
     KeyShared,
+    PairChanged,
     PresenceChanged,
     RaiseSignal,
     Reoffer,
@@ -72,6 +73,13 @@ class HubHealth(NamedTuple):
     central_lag_events: int = 0
     central_lag_ms: int = 0
     central_last_ms: int = 0
+    # Standby hub (issue 14): the serving hub's peer ("" : not one of a pair).
+    pair: str = ""
+    """"in_sync", "catching_up" or "away" (see messaging.envelope.Health)."""
+    pair_active: str = ""
+    pair_lag_events: int = 0
+    pair_since_ms: int = 0
+    pair_clock_ms: int = 0
 
 
 PUBLIC_READER = ""
@@ -115,6 +123,8 @@ class StationModel(QObject):
       availability_changed(str): a wealth manager's station set its availability.
       pending_changed(): the commands waiting for the hub changed (one was queued or
         answered): :meth:`pending_commands`.
+      pair_changed(): which of a standby pair's hubs serves, or how its peer keeps,
+        changed (:attr:`on_standby`).
 
     A subclass gives the transport: :meth:`send`, :meth:`request_report`,
     :attr:`connected`, :meth:`hub_now_ms` and :meth:`waiting_count`.
@@ -139,6 +149,7 @@ class StationModel(QObject):
     reminder = Signal(str)
     availability_changed = Signal(str)
     pending_changed = Signal()
+    pair_changed = Signal()
 
     def __init__(
         self, branch: Branch, station_id: str, state: BranchState, parent: QObject | None = None
@@ -180,6 +191,11 @@ class StationModel(QObject):
     def hub_health(self) -> HubHealth | None:
         """How the hub keeps, as its last heartbeat said (None: not known)."""
         return None
+
+    @property
+    def on_standby(self) -> bool:
+        """The branch runs on its standby hub (app.domain.pair): every window says so."""
+        return self.state.pair.on_standby
 
     def request_report(self, first: date, last: date, by: str = "type") -> str:
         """Ask for the measures of local days ``first`` to ``last``; the answer comes later
@@ -332,6 +348,8 @@ class StationModel(QObject):
             self.broadcast_changed.emit(event.broadcast_id)
         elif isinstance(event, AvailabilityChanged):
             self.availability_changed.emit(event.station)
+        elif isinstance(event, PairChanged):
+            self.pair_changed.emit()
         if isinstance(event, StaffSignedIn | StaffSignedOut) and event.station in (
             self.state.availability
         ):

@@ -1,7 +1,7 @@
 """StationWindow: the frame every role view sits in.
 
 A header (station, who is signed in, clock, mute, sign in/out), a red banner while the
-hub is unreachable, the role view, and a status line that says why the hub refused a
+hub is unreachable (amber while the branch runs on its standby hub), the role view, and a status line that says why the hub refused a
 command, so a click never fails silently.
 """
 
@@ -39,6 +39,9 @@ from widgets.today import TodayView
 STARTUP_GRACE_MS = 3000
 """Not connected this long after the window opened: show the banner (the link needs 3 s
 of silence to declare the hub lost, so the first connection gets the same grace)."""
+BANNER_COLOURS = {"offline": ("#c62828", "white"), "standby": ("#ffb300", "#3e2723")}
+"""The banner's (background, text) colours: red when the hub is unreachable, amber
+while the branch runs on its standby hub."""
 STATUS_CLEAR_MS = 30_000
 """A rejection stays on the status line this long, or until a later command succeeds."""
 
@@ -118,6 +121,8 @@ class StationWindow(QMainWindow):
         self._clock.start()
 
         model.connection_changed.connect(self._on_connection_changed)
+        model.pair_changed.connect(self._refresh_banner)
+        model.state_reset.connect(self._refresh_banner)
         model.command_rejected.connect(self._on_command_rejected)
         model.command_accepted.connect(self._on_command_accepted)
         model.staff_changed.connect(self._on_staff_changed)
@@ -212,10 +217,8 @@ class StationWindow(QMainWindow):
     def _build_banner(self) -> QFrame:
         banner = QFrame(self)
         banner.setObjectName("offlineBanner")
-        banner.setStyleSheet(
-            "QFrame#offlineBanner { background: #c62828; }"
-            "QFrame#offlineBanner QLabel { color: white; }"
-        )
+        self._banner_kind = ""
+        """What the banner says: "offline" (red), "standby" (amber) or "" (hidden)."""
         row = QHBoxLayout(banner)
         row.setContentsMargins(10, 6, 10, 6)
         icon = QLabel(banner)
@@ -293,7 +296,12 @@ class StationWindow(QMainWindow):
     @property
     def offline(self) -> bool:
         """Whether the hub-unreachable banner is up."""
-        return not self.banner.isHidden()
+        return self._banner_kind == "offline" and not self.banner.isHidden()
+
+    @property
+    def on_standby_banner(self) -> bool:
+        """Whether the banner says the branch runs on its standby hub."""
+        return self._banner_kind == "standby" and not self.banner.isHidden()
 
     def status_message(self) -> str:
         """The rejection on the status line, '' when there is none."""
@@ -416,6 +424,8 @@ class StationWindow(QMainWindow):
         self._refresh_banner()
 
     def _refresh_banner(self) -> None:
+        """One banner, two looks: red while the hub is unreachable; else amber while the
+        branch runs on its standby hub (issue 14), which works as usual."""
         connected = self.model.connected
         offline = not connected and (self._lost or self._uptime.elapsed() >= STARTUP_GRACE_MS)
         if offline:
@@ -424,7 +434,23 @@ class StationWindow(QMainWindow):
             if waiting:
                 text += "\n" + self.tr("%n action(s) waiting to be sent", "", waiting)
             self.banner_text.setText(text)
-        self.banner.setVisible(offline)
+            self._banner_look("offline")
+        elif self.model.on_standby:
+            self.banner_text.setText(self.tr("Running on the standby hub; work goes on as usual"))
+            self._banner_look("standby")
+        else:
+            self._banner_look("")
+        self.banner.setVisible(bool(self._banner_kind))
+
+    def _banner_look(self, kind: str) -> None:
+        if kind == self._banner_kind and self.banner.styleSheet():
+            return
+        self._banner_kind = kind
+        back, fore = BANNER_COLOURS.get(kind, BANNER_COLOURS["offline"])
+        self.banner.setStyleSheet(
+            f"QFrame#offlineBanner {{ background: {back}; }}"
+            f"QFrame#offlineBanner QLabel {{ color: {fore}; }}"
+        )
 
     def _waiting_count(self) -> int:
         return self.model.waiting_count(frozenset(self._quiet))

@@ -7,15 +7,14 @@ from pathlib import Path
 
 from app.cli.common import (
     CONFIG_HELP,
-    DEFAULT_PORT,
     HUB_HELP,
     LANGS,
     CliError,
     Subcommands,
     add_security_options,
+    hub_endpoints,
     known_station,
     load_config,
-    parse_endpoint,
     station_keys,
 )
 from app.cli.station import OUTBOX_HELP
@@ -33,7 +32,7 @@ def run(args: argparse.Namespace) -> int:
             f"{station.id} is a {station.role} station; the board runs as a branch_head "
             f"station ({heads}); use `lobbylink station --station {station.id}` for it"
         )
-    endpoint = parse_endpoint(args.hub)
+    endpoint = hub_endpoints(args.hub, branch)
     outbox_dir = Path(args.outbox_dir) if args.outbox_dir else None
     return run_station(
         branch,
@@ -56,7 +55,7 @@ def add_parser(sub: Subcommands) -> None:
         "showing silent signals) and full screen unless told otherwise.",
     )
     p.add_argument("--config", help=CONFIG_HELP)
-    p.add_argument("--hub", default=f"127.0.0.1:{DEFAULT_PORT}", help=HUB_HELP)
+    p.add_argument("--hub", help=HUB_HELP)
     p.add_argument(
         "--station", default="H1", help="the board's branch_head station (default %(default)s)"
     )

@@ -24,7 +24,10 @@ EXIT_USAGE = 2
 EXIT_NO_HUB = 3
 LANGS = ["zh_CN", "en"]
 CONFIG_HELP = "branch config (TOML); default: the demo branch shipped with Lobbylink"
-HUB_HELP = f"hub HOST:PORT (default 127.0.0.1:{DEFAULT_PORT})"
+HUB_HELP = (
+    f"hub HOST:PORT, or a standby pair's two as HOST:PORT,HOST:PORT, the primary first "
+    f"(default: the config's [pair] hubs, else 127.0.0.1:{DEFAULT_PORT})"
+)
 
 Subcommands: TypeAlias = "argparse._SubParsersAction[argparse.ArgumentParser]"
 """What ``ArgumentParser.add_subparsers`` returns: each command module adds its parser."""
@@ -172,6 +175,42 @@ def parse_endpoint(text: str, default_host: str = "127.0.0.1") -> Endpoint:
         return Endpoint.parse(text, default_host)
     except ValueError as exc:
         raise CliError(str(exc)) from exc
+
+
+MAX_HUBS = 2
+"""A branch runs one hub, or a standby pair (issue 14)."""
+
+
+def parse_endpoints(text: str, default_host: str = "127.0.0.1") -> list[Endpoint]:
+    """``HOST:PORT`` or ``HOST:PORT,HOST:PORT`` (a standby pair, the primary first)."""
+    parts = [part.strip() for part in text.split(",")]
+    if len(parts) > MAX_HUBS:
+        raise CliError(f"--hub {text!r}: at most {MAX_HUBS} hubs (a primary and its backup)")
+    if any(not part for part in parts):
+        raise CliError(f"--hub {text!r}: an empty address (HOST:PORT,HOST:PORT)")
+    try:
+        found = [Endpoint.parse(part, default_host) for part in parts]
+    except ValueError as exc:
+        raise CliError(f"--hub {exc}") from None
+    if len(set(found)) != len(found):
+        raise CliError(f"--hub {text!r}: the same hub twice; a pair is two different hubs")
+    return found
+
+
+def hub_endpoints(given: str | None, branch: Branch | None) -> list[Endpoint]:
+    """The hubs to use: ``--hub`` if given, else the configuration's ``[pair] hubs``,
+    else the hub on this PC."""
+    if given is not None:
+        return parse_endpoints(given)
+    pair = branch.config.pair.hubs if branch is not None else ()
+    if pair:
+        return parse_endpoints(",".join(pair))
+    return [Endpoint("127.0.0.1", DEFAULT_PORT)]
+
+
+def hubs_text(endpoints: list[Endpoint]) -> str:
+    """``A:P`` or ``A:P,B:P``: the hubs as the user gives them."""
+    return ",".join(str(e) for e in endpoints)
 
 
 def default_keys_dir() -> Path:

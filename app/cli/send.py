@@ -9,14 +9,15 @@ import time
 import zmq
 
 from app.cli.common import (
-    DEFAULT_PORT,
     EXIT_NO_HUB,
     EXIT_REJECTED,
+    HUB_HELP,
     CliError,
     Subcommands,
     add_security_options,
+    hub_endpoints,
+    hubs_text,
     known_station,
-    parse_endpoint,
     station_config,
     station_keys,
 )
@@ -40,7 +41,7 @@ from app.domain.roles import Availability, CounterStatus
 from messaging.envelope import Accepted, Rejected, WireError
 from messaging.keys import StationKeys
 from messaging.link import StationLink
-from messaging.sockets import Endpoint
+from messaging.sockets import Hubs
 
 
 def _command_from(args: argparse.Namespace) -> Command:
@@ -84,14 +85,24 @@ def _command_from(args: argparse.Namespace) -> Command:
     raise CliError(f"unknown action {args.action!r}")
 
 
+TIMEOUT_ONE_S = 5.0
+TIMEOUT_PAIR_S = 15.0
+"""With a standby pair: long enough for the backup to take over from a dead primary
+(2 s of silence here, 2 s there, then a hello) even when asked first, and turned away."""
+
+
 def send_command(
-    endpoint: Endpoint,
+    endpoint: Hubs,
     station: str,
     command: Command,
     timeout_s: float,
     keys: StationKeys | None = None,
 ) -> Accepted | Rejected | None:
-    """Send one command and wait for the hub's answer (None: no answer in time)."""
+    """Send one command and wait for the hub's answer (None: no answer in time).
+
+    With a standby pair it goes to whichever hub serves (messaging.link): a refusal by a
+    hub that does not serve is no answer; the command goes on to the other hub with the
+    same msg_id, so it is journaled once."""
     ctx = zmq.Context()
     link = StationLink(ctx, endpoint, station, subscribe=False, keys=keys)
     answer: list[Accepted | Rejected] = []
@@ -107,9 +118,10 @@ def send_command(
     try:
         link.submit(command_kind(command), encode(command))
         deadline = time.monotonic() + timeout_s
-        poller = zmq.Poller()
-        poller.register(link.dealer, zmq.POLLIN)
         while not answer and time.monotonic() < deadline:
+            poller = zmq.Poller()  # again each turn: a move to the other hub opens new sockets
+            for sock in link.sockets:
+                poller.register(sock, zmq.POLLIN)
             poller.poll(50)
             link.process()
             link.tick()
@@ -122,8 +134,14 @@ def send_command(
 
 
 def run(args: argparse.Namespace) -> int:
-    where = parse_endpoint(args.hub)
     config, _held = station_config(args)
+    hubs = hub_endpoints(args.hub, config)
+    where = hubs_text(hubs)
+    timeout = args.timeout
+    if timeout is None:
+        timeout = TIMEOUT_PAIR_S if len(hubs) > 1 else TIMEOUT_ONE_S
+    if timeout <= 0:
+        raise CliError("--timeout must be more than 0")
     known_station(config, args.station, args.config)
     if args.action == "raise" and config.signal_type(args.code) is None:
         codes = ", ".join(sorted(config.signal_types))
@@ -131,12 +149,12 @@ def run(args: argparse.Namespace) -> int:
     command = _command_from(args)
     keys = station_keys(args, args.station)
     try:
-        result = send_command(where, args.station, command, args.timeout, keys)
+        result = send_command(hubs, args.station, command, timeout, keys)
     except WireError as exc:
         raise CliError(f"not sent: {exc.reason}") from exc
     if result is None:
         print(
-            f"lobbylink send: no answer from the hub at {where} within {args.timeout:g} s",
+            f"lobbylink send: no answer from the hub at {where} within {timeout:g} s",
             file=sys.stderr,
         )
         return EXIT_NO_HUB
@@ -160,16 +178,14 @@ def run(args: argparse.Namespace) -> int:
 def add_parser(sub: Subcommands) -> None:
     p = sub.add_parser("send", help="send one command as a station and print the hub's answer")
     p.add_argument("--config", help="check the station against this branch config first")
-    p.add_argument(
-        "--hub", default=f"127.0.0.1:{DEFAULT_PORT}", help="hub HOST:PORT (default %(default)s)"
-    )
+    p.add_argument("--hub", help=HUB_HELP)
     p.add_argument("--station", required=True, help="station id, e.g. C01")
     p.add_argument("--staff", default="", help="staff id acting at the station")
     p.add_argument(
         "--timeout",
         type=float,
-        default=5.0,
-        help="seconds to wait for the hub (default %(default)s)",
+        help=f"seconds to wait for the hub (default {TIMEOUT_ONE_S:g}; with two hubs "
+        f"{TIMEOUT_PAIR_S:g}, time for the backup to take over)",
     )
     actions = p.add_subparsers(dest="action", required=True, metavar="ACTION")
     a = actions.add_parser("raise", help="raise a signal; prints its id")

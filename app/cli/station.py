@@ -7,15 +7,14 @@ from pathlib import Path
 
 from app import log
 from app.cli.common import (
-    DEFAULT_PORT,
     HUB_HELP,
     LANGS,
     CliError,
     Subcommands,
     add_security_options,
+    hub_endpoints,
     keys_dir,
     known_station,
-    parse_endpoint,
     save_held_config,
     station_config,
     station_keys,
@@ -30,7 +29,7 @@ def run(args: argparse.Namespace) -> int:
 
     branch, held = station_config(args)
     station = known_station(branch, args.station, args.config)
-    endpoint = parse_endpoint(args.hub)
+    endpoint = hub_endpoints(args.hub, branch)
     outbox_dir = Path(args.outbox_dir) if args.outbox_dir else None
     keys = station_keys(args, station.id)
     folder = keys_dir(args)
@@ -68,7 +67,7 @@ def add_parser(sub: Subcommands) -> None:
         help="branch config (TOML); default: the one this PC holds from the hub "
         "(lobbylink enrol), else the demo branch",
     )
-    p.add_argument("--hub", default=f"127.0.0.1:{DEFAULT_PORT}", help=HUB_HELP)
+    p.add_argument("--hub", help=HUB_HELP)
     p.add_argument("--station", required=True, help="this PC's station id, e.g. C01")
     p.add_argument(
         "--lang", choices=LANGS, help="user interface language (default: from the system locale)"

@@ -12,17 +12,21 @@ import msgspec
 import zmq
 
 from app.cli.common import (
-    DEFAULT_PORT,
     EXIT_NO_HUB,
+    HUB_HELP,
     CliError,
     Subcommands,
     add_security_options,
+    hub_endpoints,
+    hubs_text,
     load_config,
-    parse_endpoint,
     station_keys,
 )
 from app.domain.timeday import local_time
 from messaging.envelope import T_EVENT, T_HEARTBEAT, WireError, decode_envelope
+from messaging.keys import StationKeys
+from messaging.link import FAILOVER_S
+from messaging.sockets import Endpoint
 
 
 def event_line(body: bytes, tz: str | None = None) -> dict[str, Any]:
@@ -41,13 +45,7 @@ def event_line(body: bytes, tz: str | None = None) -> dict[str, Any]:
     return line
 
 
-def run(args: argparse.Namespace) -> int:
-    where = parse_endpoint(args.hub)
-    tz = load_config(args.config).timezone if args.config else None
-    if args.timeout < 0:
-        raise CliError("--timeout cannot be negative")
-    keys = station_keys(args, args.station)
-    ctx = zmq.Context()
+def _subscriber(ctx: zmq.Context, where: Endpoint, keys: StationKeys | None) -> zmq.Socket:
     sub = ctx.socket(zmq.SUB)
     sub.setsockopt(zmq.LINGER, 0)
     if keys is not None:
@@ -58,24 +56,50 @@ def run(args: argparse.Namespace) -> int:
     # Heartbeats (one a second at least) tell a live hub from a wrong port or a dead hub.
     sub.setsockopt(zmq.SUBSCRIBE, T_HEARTBEAT)
     sub.connect(where.events)
+    return sub
+
+
+def run(args: argparse.Namespace) -> int:
+    branch = load_config(args.config) if args.config else None
+    hubs = hub_endpoints(args.hub, branch)
+    tz = branch.timezone if branch is not None else None
+    if args.timeout < 0:
+        raise CliError("--timeout cannot be negative")
+    keys = station_keys(args, args.station)
+    ctx = zmq.Context()
+    at = 0
+    sub = _subscriber(ctx, hubs[at], keys)
+    told = len(hubs) == 1  # with a pair, say which hub is read once it is heard
     stop: list[bool] = []
     signal.signal(signal.SIGTERM, lambda *_: stop.append(True))
     deadline = time.monotonic() + args.seconds if args.seconds else None
     count = 0
-    heard = time.monotonic()
+    heard = here = time.monotonic()
     try:
         while not stop and (deadline is None or time.monotonic() < deadline):
             if not sub.poll(200):
-                if args.timeout and time.monotonic() - heard > args.timeout:
+                now = time.monotonic()
+                if args.timeout and now - heard > args.timeout:
                     print(
-                        f"lobbylink tail: nothing from the hub at {where} within "
+                        f"lobbylink tail: nothing from the hub at {hubs_text(hubs)} within "
                         f"{args.timeout:g} s",
                         file=sys.stderr,
                     )
                     return EXIT_NO_HUB
+                if len(hubs) > 1 and now - here > FAILOVER_S:
+                    # A standby hub publishes nothing: silence means "try the other one"
+                    # (zguide ch. 4, bstarcli.py), as a station does (messaging.link).
+                    sub.close(0)
+                    at = (at + 1) % len(hubs)
+                    sub = _subscriber(ctx, hubs[at], keys)
+                    here, told = now, False
                 continue
             topic, body = sub.recv_multipart()
-            heard = time.monotonic()
+            heard = here = time.monotonic()
+            if not told:
+                # On stderr, as every remark of tail's: stdout stays JSON lines.
+                print(f"# hub {hubs[at]} active", file=sys.stderr, flush=True)
+                told = True
             if topic == T_HEARTBEAT and not args.heartbeats:
                 continue
             try:
@@ -98,10 +122,10 @@ def run(args: argparse.Namespace) -> int:
 
 def add_parser(sub: Subcommands) -> None:
     p = sub.add_parser("tail", help="print live events as JSON lines")
+    p.add_argument("--hub", help=HUB_HELP)
     p.add_argument(
-        "--hub", default=f"127.0.0.1:{DEFAULT_PORT}", help="hub HOST:PORT (default %(default)s)"
+        "--config", help="add local times in the branch's time zone (and take its [pair] hubs)"
     )
-    p.add_argument("--config", help="add local times in the branch's time zone")
     p.add_argument("--heartbeats", action="store_true", help="print heartbeats too")
     p.add_argument("--count", type=int, default=0, help="stop after N events")
     p.add_argument("--seconds", type=float, default=0, help="stop after N seconds")

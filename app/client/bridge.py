@@ -37,7 +37,7 @@ from messaging.envelope import (
 from messaging.keys import StationKeys
 from messaging.outbox import Outbox, OutboxError, Pending
 from messaging.qt_bridge import LinkDriver
-from messaging.sockets import Endpoint
+from messaging.sockets import Hubs
 from widgets.model import HubHealth, PendingCommand, StationModel
 
 REPORT_TRIES = 5
@@ -66,7 +66,7 @@ class StationBridge(StationModel):
         self,
         branch: Branch,
         station_id: str,
-        endpoint: Endpoint,
+        endpoint: Hubs,
         ctx: zmq.Context,
         outbox: Outbox | None = None,
         parent: QObject | None = None,
@@ -101,6 +101,11 @@ class StationBridge(StationModel):
             found.central_lag_events,
             found.central_lag_ms,
             found.central_last_ms,
+            found.pair,
+            found.pair_active,
+            found.pair_lag_events,
+            found.pair_since_ms,
+            found.pair_clock_ms,
         )
 
     @property

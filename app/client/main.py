@@ -30,7 +30,7 @@ from app.domain.roles import Role
 from messaging.envelope import BranchSettings
 from messaging.keys import StationKeys
 from messaging.outbox import Outbox
-from messaging.sockets import Endpoint
+from messaging.sockets import Hubs
 from widgets.call_bar import CallBar, DiscreetMark, SilentConfirm
 from widgets.raise_form import needs_form
 from widgets.signin import SignInDialog
@@ -133,7 +133,7 @@ def make_view(model: StationBridge, public: bool = False) -> QWidget:
 
 def build_station(
     branch: Branch,
-    endpoint: Endpoint,
+    endpoint: Hubs,
     station_id: str,
     ctx: zmq.Context,
     *,
@@ -341,7 +341,7 @@ def sign_in(parts: StationParts) -> bool:
 
 def run_station(
     config: Branch,
-    hub: Endpoint,
+    hub: Hubs,
     station: str,
     lang: str | None,
     outbox_dir: Path | None,

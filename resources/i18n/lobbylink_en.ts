@@ -1019,6 +1019,26 @@
         <translation>head office refused this journal: shipping stopped, call IT</translation>
     </message>
     <message>
+        <source>standby hub: in step</source>
+        <translation>standby hub: in step</translation>
+    </message>
+    <message>
+        <source>standby hub: catching up, {events} behind</source>
+        <translation>standby hub: catching up, {events} behind</translation>
+    </message>
+    <message>
+        <source>standby hub away since {time}, running alone</source>
+        <translation>standby hub away since {time}, running alone</translation>
+    </message>
+    <message>
+        <source>standby hub away, running alone</source>
+        <translation>standby hub away, running alone</translation>
+    </message>
+    <message>
+        <source>the hubs' clocks differ by {seconds:.0f} s</source>
+        <translation>the hubs' clocks differ by {seconds:.0f} s</translation>
+    </message>
+    <message>
         <source>Pause service…</source>
         <translation>Pause service…</translation>
     </message>
@@ -1472,6 +1492,10 @@
             <numerusform>%n action waiting to be sent</numerusform>
             <numerusform>%n actions waiting to be sent</numerusform>
         </translation>
+    </message>
+    <message>
+        <source>Running on the standby hub; work goes on as usual</source>
+        <translation>Running on the standby hub; work goes on as usual</translation>
     </message>
     <message>
         <source>Wayland lets no application take keys from the others</source>

@@ -1015,6 +1015,26 @@
         <translation>总行拒收本网点日志：已停止上传，请联系科技人员</translation>
     </message>
     <message>
+        <source>standby hub: in step</source>
+        <translation>备用中心：同步</translation>
+    </message>
+    <message>
+        <source>standby hub: catching up, {events} behind</source>
+        <translation>备用中心：追赶中，差 {events} 条</translation>
+    </message>
+    <message>
+        <source>standby hub away since {time}, running alone</source>
+        <translation>备用中心离线（自 {time}），单机运行</translation>
+    </message>
+    <message>
+        <source>standby hub away, running alone</source>
+        <translation>备用中心离线，单机运行</translation>
+    </message>
+    <message>
+        <source>the hubs' clocks differ by {seconds:.0f} s</source>
+        <translation>两台中心时钟相差 {seconds:.0f} 秒</translation>
+    </message>
+    <message>
         <source>Pause service…</source>
         <translation>暂停对外服务…</translation>
     </message>
@@ -1463,6 +1483,10 @@
         <translation>
             <numerusform>%n 项操作等待发送</numerusform>
         </translation>
+    </message>
+    <message>
+        <source>Running on the standby hub; work goes on as usual</source>
+        <translation>正在使用备用中心，业务照常办理</translation>
     </message>
     <message>
         <source>Wayland lets no application take keys from the others</source>
