@@ -17,7 +17,7 @@ from collections import Counter
 from collections.abc import Callable, Sequence
 from concurrent.futures import Future
 from pathlib import Path
-from typing import Any, TypeVar, cast
+from typing import Any, TypeVar
 
 import zmq
 
@@ -87,9 +87,8 @@ class Stations:
 
     def add(self, sid: str, outbox: Outbox | None = None) -> StationSession:
         """A new station (before :meth:`start`, or through :meth:`call` after it)."""
-        hubs = cast(Any, self.endpoint)  # Endpoint or the pair's two (messaging.sockets.Hubs)
         session = StationSession(
-            self.branch, sid, hubs, self.ctx, outbox, station_keys(self.keys, sid)
+            self.branch, sid, self.endpoint, self.ctx, outbox, station_keys(self.keys, sid)
         )
 
         def on_reply(msg_id: str, result: Accepted | Rejected) -> None:
@@ -162,9 +161,7 @@ class Stations:
 
     def switches(self) -> int:
         """How many times the stations' links moved to the other hub of a pair, in all."""
-        return self.call(
-            lambda: sum(int(getattr(s.link, "switches", 0)) for s in self.sessions.values())
-        )
+        return self.call(lambda: sum(s.link.switches for s in self.sessions.values()))
 
     def drained(self, timeout: float) -> float | None:
         """Seconds until every outbox is empty, or None if one is not within ``timeout``."""

@@ -16,7 +16,7 @@ import time
 from collections import Counter
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Any, cast
+from typing import Any
 
 import zmq
 
@@ -144,7 +144,7 @@ def station_main(argv: list[str]) -> int:
     session = StationSession(
         branch,
         args.station,
-        cast(Any, hubs[0] if len(hubs) == 1 else hubs),  # messaging.sockets.Hubs
+        hubs[0] if len(hubs) == 1 else hubs,
         ctx,
         Outbox(Path(args.outbox)) if args.outbox else None,
         station_keys(Path(args.keys), args.station),
@@ -193,7 +193,7 @@ def station_main(argv: list[str]) -> int:
             "synced": session.link.synced,
             "connected": session.link.connected,
             "hub": str(session.link.endpoint),
-            "switches": int(getattr(session.link, "switches", 0)),
+            "switches": session.link.switches,
             "fingerprint": state.fingerprint().hex(),
             "signals": len(state.signals),
             "rss_mb": rss_mb(os.getpid()),
