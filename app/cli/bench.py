@@ -16,7 +16,18 @@ from pathlib import Path
 from app.cli.common import Subcommands, parse_endpoint
 from messaging import keys as keyfiles
 
-FAULT_CASES = ("kill", "offline", "slow", "disk", "readonly", "netcut", "soak", "central")
+FAULT_CASES = (
+    "kill",
+    "offline",
+    "slow",
+    "disk",
+    "readonly",
+    "netcut",
+    "soak",
+    "central",
+    "pairkill",
+    "paircut",
+)
 """app.devtools.faults.driver.CASES, in order (a test keeps the two equal)."""
 
 
@@ -127,7 +138,8 @@ def add_parser(sub: Subcommands) -> None:
     f = runs.add_parser(
         "faults",
         help="hub SIGKILLs, offline stations, slow subscribers, a full or read-only disk, "
-        "a network cut, a soak, branches shipping to head office: what was lost",
+        "a network cut, a soak, branches shipping to head office, a standby pair of hubs "
+        "killed and cut: what was lost",
         description="Inject faults against a real hub and report acknowledged events lost "
         "or duplicated (must be zero); see docs/reliability.md.",
     )

@@ -8,12 +8,13 @@ it exactly once.
 from __future__ import annotations
 
 import contextlib
+import socket
 import sqlite3
 import subprocess
 import threading
 import time
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from concurrent.futures import Future
 from pathlib import Path
 from typing import Any, TypeVar
@@ -68,7 +69,8 @@ class Stations:
     outboxes, and what it counts is what it sent.
     """
 
-    def __init__(self, branch: Branch, endpoint: Endpoint, keys: Path) -> None:
+    def __init__(self, branch: Branch, endpoint: Endpoint | Sequence[Endpoint], keys: Path) -> None:
+        """``endpoint``: the hub, or a standby pair's two (primary first)."""
         self.branch, self.endpoint, self.keys = branch, endpoint, keys
         self.ctx = zmq.Context()
         self.sessions: dict[str, StationSession] = {}
@@ -153,6 +155,14 @@ class Stations:
             lambda: [(s.state.last_seq, s.state.fingerprint()) for s in self.sessions.values()]
         )
 
+    def last_seqs(self) -> list[int]:
+        """Each station's last seq (cheaper than :meth:`states`, for tight polling)."""
+        return self.call(lambda: [s.state.last_seq for s in self.sessions.values()])
+
+    def switches(self) -> int:
+        """How many times the stations' links moved to the other hub of a pair, in all."""
+        return self.call(lambda: sum(s.link.switches for s in self.sessions.values()))
+
     def drained(self, timeout: float) -> float | None:
         """Seconds until every outbox is empty, or None if one is not within ``timeout``."""
         start = time.monotonic()
@@ -209,6 +219,30 @@ def converge(
                 break
         time.sleep(0.2)
     return time.monotonic() - start, diverging
+
+
+def free_ports(count: int, host: str = "127.0.0.1") -> int:
+    """A port P such that P … P+count-1 are all free on ``host`` now (a paired hub uses
+    three: commands, events and the pair port)."""
+    for _ in range(200):
+        with socket.socket() as first:
+            first.bind((host, 0))
+            port = int(first.getsockname()[1])
+        if port + count > 65535:
+            continue
+        socks: list[socket.socket] = []
+        try:
+            for p in range(port, port + count):
+                sock = socket.socket()
+                socks.append(sock)
+                sock.bind((host, p))
+        except OSError:
+            continue
+        finally:
+            for sock in socks:
+                sock.close()
+        return port
+    raise RuntimeError(f"no {count} consecutive free ports on {host}")
 
 
 class FaultSetupError(RuntimeError):

@@ -20,6 +20,7 @@ from app.devtools.faults.disk import case_disk
 from app.devtools.faults.kill import case_kill
 from app.devtools.faults.netcut import case_netcut
 from app.devtools.faults.offline import case_offline
+from app.devtools.faults.pair import case_paircut, case_pairkill
 from app.devtools.faults.readonly import case_readonly
 from app.devtools.faults.slow import case_slow
 from app.devtools.faults.soak import case_soak
@@ -33,6 +34,8 @@ CASES = {
     "netcut": case_netcut,
     "soak": case_soak,
     "central": case_central,
+    "pairkill": case_pairkill,
+    "paircut": case_paircut,
 }
 
 

@@ -14,7 +14,7 @@ import subprocess
 import sys
 import time
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -46,7 +46,7 @@ class StationProcess:
         self,
         folder: Path,
         sid: str,
-        endpoint: Endpoint,
+        endpoint: Endpoint | Sequence[Endpoint],
         config: Path,
         keys: Path,
         *,
@@ -54,7 +54,8 @@ class StationProcess:
         outbox: Path | None = None,
     ) -> None:
         cmd = [sys.executable, "-m", "app.devtools.faults.station", "--station", sid]
-        cmd += ["--hub", str(endpoint), "--keys", str(keys), "--config", str(config)]
+        hubs = [endpoint] if isinstance(endpoint, Endpoint) else list(endpoint)
+        cmd += ["--hub", ",".join(map(str, hubs)), "--keys", str(keys), "--config", str(config)]
         if outbox is not None:
             cmd += ["--outbox", str(outbox)]
         if netns is not None:
@@ -130,7 +131,7 @@ def station_main(argv: list[str]) -> int:
     import argparse
 
     p = argparse.ArgumentParser(prog="python -m app.devtools.faults.station")
-    p.add_argument("--hub", required=True)
+    p.add_argument("--hub", required=True, help="HOST:PORT, or a standby pair's two, A,B")
     p.add_argument("--station", required=True)
     p.add_argument("--keys", required=True)
     p.add_argument("--config", required=True)
@@ -139,10 +140,11 @@ def station_main(argv: list[str]) -> int:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s: %(message)s")
     ctx = zmq.Context()
     branch = load_branch(args.config)
+    hubs = [Endpoint.parse(one) for one in args.hub.split(",")]
     session = StationSession(
         branch,
         args.station,
-        Endpoint.parse(args.hub),
+        hubs[0] if len(hubs) == 1 else hubs,
         ctx,
         Outbox(Path(args.outbox)) if args.outbox else None,
         station_keys(Path(args.keys), args.station),
@@ -160,8 +162,17 @@ def station_main(argv: list[str]) -> int:
     session.start()
     stdin = sys.stdin.fileno()
     poller = zmq.Poller()
-    for sock in session.link.sockets:
-        poller.register(sock, zmq.POLLIN)
+    watched: list[zmq.Socket] = []
+
+    def watch() -> None:  # a link that moved to the other hub of a pair has new sockets
+        for sock in watched:
+            with contextlib.suppress(KeyError, zmq.ZMQError):
+                poller.unregister(sock)
+        watched[:] = session.link.sockets
+        for sock in watched:
+            poller.register(sock, zmq.POLLIN)
+
+    watch()
     poller.register(stdin, zmq.POLLIN)
     buffered = b""
 
@@ -181,6 +192,8 @@ def station_main(argv: list[str]) -> int:
             "last_seq": state.last_seq,
             "synced": session.link.synced,
             "connected": session.link.connected,
+            "hub": str(session.link.endpoint),
+            "switches": session.link.switches,
             "fingerprint": state.fingerprint().hex(),
             "signals": len(state.signals),
             "rss_mb": rss_mb(os.getpid()),
@@ -202,6 +215,8 @@ def station_main(argv: list[str]) -> int:
                         return 0
                     print(json.dumps(answer(request)), flush=True)
             session.pump()
+            if watched != session.link.sockets:
+                watch()
     finally:
         session.close()
         ctx.destroy(linger=0)
