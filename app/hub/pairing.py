@@ -21,7 +21,6 @@ Followed:
 
 from __future__ import annotations
 
-import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -30,14 +29,14 @@ from app.domain.events import Event, PairChanged
 from app.domain.pair import AWAY, BACKUP, CATCHING_UP, IN_SYNC, PRIMARY
 from app.hub import pairstore, pairwire, replica
 from app.hub.admission import Incoming
-from app.hub.journal import Batch, JournalUnavailable, read_records
+from app.hub.journal import Batch, JournalUnavailable
+from app.hub.leader import Leader
 from app.hub.pair import Action, Facts, PairEvent, PairState, decide
 from app.hub.pairport import PairPort
 from app.hub.replica import Hub
 from messaging.envelope import (
     STANDBY,
     STANDBY_BEHIND,
-    T_HEARTBEAT,
     T_HELLO,
     T_REJECTED,
     TAKEOVER_PENDING,
@@ -52,29 +51,16 @@ from messaging.sockets import Endpoint
 BEAT_S = 1.0
 EXPIRY_S = 2.0
 """The peer is gone after two missed heartbeats (bstar's HEARTBEAT * 2)."""
-ACK_WAIT_S = 2.0
-"""The longest the active waits for its peer to store a step."""
-WAIT_BEAT_S = 0.5
-"""While a step waits for the standby, the stations get a heartbeat this often (at the
-head acknowledged before the step): a standby that is slow or cut off must not look,
-to the stations, like the active's death (they move after 2 s of silence)."""
 VOTE_S = 3.0
 """A station's request counts as a vote for this long."""
 YIELD_S = 3.0
 """An active that hears no station this long hands over to an in-step peer that does."""
-CHUNK = 2_000
-"""Rows per catch-up message."""
 PEER_EVENT = {
     PairState.PRIMARY.value: PairEvent.PEER_PRIMARY,
     PairState.BACKUP.value: PairEvent.PEER_BACKUP,
     PairState.ACTIVE.value: PairEvent.PEER_ACTIVE,
     PairState.PASSIVE.value: PairEvent.PEER_PASSIVE,
 }
-
-
-class NotServing(JournalUnavailable):
-    """This hub stopped serving while a step waited for its peer: the step's events are
-    stored here but were never acknowledged (the new active's rows replace them)."""
 
 
 @dataclass(frozen=True)
@@ -102,14 +88,8 @@ class PairControl:
         """When the peer was last heard; from the start, as bstar does: a hub that has
         never heard its peer counts it gone only after the expiry."""
         self.peer_clock_ms = 0
-        self.mode = AWAY
-        """(Active) the peer: in_sync, catching_up or away."""
-        self.mode_since_ms = hub.clock.now_ms()
-        self.acked = 0
-        """(Active) the peer's stored head, as it acknowledged."""
-        self.sent = 0
-        """(Active) the last seq sent in catch-up and not acknowledged yet (0: none)."""
-        self.sent_at = 0.0
+        self.leader = Leader(hub, self.port, self.role)
+        """(Active) its peer's copy and how it is kept in step (app.hub.leader)."""
         self.was_in_sync = False
         """(Passive) the active said this hub was in step when last heard."""
         self.votes: dict[str, float] = {}
@@ -131,6 +111,11 @@ class PairControl:
     @property
     def term(self) -> int:
         return self.meta.term
+
+    @property
+    def mode(self) -> str:
+        """(Active) the peer: in_sync, catching_up or away."""
+        return self.leader.mode
 
     def _head(self) -> tuple[int, bytes]:
         return self.hub.state.last_seq, self.hub.journal.last_hash
@@ -235,9 +220,7 @@ class PairControl:
         mono = hub.clock.mono()
         expired = mono - self.peer_heard > EXPIRY_S
         if self.state is PairState.ACTIVE:
-            if (expired and self.mode != AWAY) or (
-                self.mode != AWAY and self.sent and mono - self.sent_at > ACK_WAIT_S
-            ):
+            if self.mode != AWAY and (expired or self.leader.waiting(mono)):
                 self._act(*self._decided(PairEvent.PEER_SILENT, mono))
             self._stream()
             self._maybe_yield(mono)
@@ -345,11 +328,8 @@ class PairControl:
         term = self.meta.term + 1
         self.meta.term, self.meta.served = term, term
         self.meta.forks[term] = (seq, digest)
-        peer_alive = self.peer is not None and hub.clock.mono() - self.peer_heard <= EXPIRY_S
-        self.mode = CATCHING_UP if peer_alive else AWAY
-        self.mode_since_ms = hub.clock.now_ms()
-        self.acked = self.peer.head_seq if peer_alive and self.peer is not None else 0
-        self.sent = 0
+        alive = self.peer is not None and self._peer_alive()
+        self.leader.start(self.peer.head_seq if alive and self.peer is not None else None)
         hub.restart_timers()
         event = PairChanged(
             active=self.role, peer=self.mode, term=term, fork_seq=seq, reason=why[:200]
@@ -360,14 +340,12 @@ class PairControl:
         log.hub.warning("serving the branch in term %d (from seq %d): %s", term, seq + 1, why)
 
     def _demote(self, why: str) -> None:
-        self.mode = AWAY
-        self.sent = 0
+        self.leader.stop()
         log.hub.warning("no longer serving (%s)", why)
 
     def _set_mode(self, mode: str, reason: str) -> None:
         """(Active) the peer's mode changed: journaled (and replicated, if in step)."""
-        self.mode = mode
-        self.mode_since_ms = self.hub.clock.now_ms()
+        self.leader.set(mode)
         self.next_beat = 0.0  # the peer learns it at once (whether it is in step)
         log.hub.warning("standby hub %s: %s", mode, reason)
         try:
@@ -377,95 +355,35 @@ class PairControl:
         except JournalUnavailable as exc:  # the journal's own failure is logged by the hub
             log.hub.warning("the standby hub's change is not journaled: %s", exc)
 
-    # Replication: the active --------------------------------------------------------------
+    # Replication: the active (app.hub.leader) ---------------------------------------------
     def replicate(self, batch: Batch) -> list[Event]:
-        """After the active's commit of ``batch``: ship it and wait for the peer's commit.
-        What to journal before acknowledging alone (the peer is away), if anything.
-        Raises NotServing if this hub stopped serving meanwhile."""
-        if self.mode != IN_SYNC or not batch.events:
-            return []
-        first = batch.events[0].seq
-        prev = self.acked
-        prev_hash = self._hash_at(first - 1)
-        rows = pairwire.Rows(
-            term=self.meta.term,
-            prev_seq=first - 1,
-            prev_hash=prev_hash,
-            events=batch.events,
-            replies=batch.replies,
-        )
-        last = batch.events[-1].seq
-        if prev != first - 1 or not self.port.send(rows):
-            return self._away("the standby hub cannot be reached")
-        now = time.monotonic()
-        deadline, beat_at = now + ACK_WAIT_S, now + WAIT_BEAT_S
-        while self.acked < last:
-            now = time.monotonic()
-            left = deadline - now
-            if left <= 0:
-                return self._away("the standby hub did not store a step within 2 s")
-            if now >= beat_at:  # the stations must not take this wait for the hub's death
-                beat_at = now + WAIT_BEAT_S
-                beat = self.hub.stamp.heartbeat(first - 1, prev_hash)
-                self.hub.ports.publish(T_HEARTBEAT, beat)
-                if self.hub.clock.mono() >= self.next_beat:  # nor the standby
-                    self._beat(self.hub.clock.mono())
-            wait = min(left, beat_at - now)
-            for identity, msg in self.port.receive(max(1, int(wait * 1000))):
-                self._on(identity, msg)
-            if not self.serving:
-                raise NotServing("this hub stopped serving: a newer term exists")
-            if self.mode != IN_SYNC:
-                return self._away("the standby hub fell behind")
-        return []
+        """After the active's commit of ``batch``: what to journal before acknowledging
+        it alone, if anything (Sequencer.replicate). Raises NotServing."""
+        notes = self.leader.replicate(batch, self.meta.term, self._pump, self._beat_if_due)
+        if notes:
+            self.next_beat = 0.0
+        return notes
 
-    def _away(self, reason: str) -> list[Event]:
-        self.mode = AWAY
-        self.mode_since_ms = self.hub.clock.now_ms()
-        self.sent = 0
-        self.next_beat = 0.0
-        log.hub.warning("standby hub away: %s; acknowledging alone", reason)
-        return [PairChanged(active=self.role, peer=AWAY, term=self.meta.term, reason=reason)]
+    def _pump(self, seconds: float) -> bool:
+        """Read the pair port up to ``seconds``; whether this hub still serves."""
+        for identity, msg in self.port.receive(max(1, int(seconds * 1000))):
+            self._on(identity, msg)
+        return self.serving
+
+    def _beat_if_due(self) -> None:
+        mono = self.hub.clock.mono()
+        if mono >= self.next_beat:
+            self._beat(mono)
 
     def _hash_at(self, seq: int) -> bytes:
         return replica.hash_at(self.hub, seq)
 
     def _on_ack(self, ack: pairwire.Ack) -> None:
-        if not self.serving:
-            return
-        if ack.ok:
-            self.acked = max(self.acked, ack.seq)
-            if self.sent and ack.seq >= self.sent:
-                self.sent = 0
-            return
-        # the peer could not take rows: its head is ack.seq/ack.hash
-        self.sent = 0
-        self._realign(ack.seq, ack.hash, ack.reason)
-
-    def _realign(self, seq: int, digest: bytes, reason: str) -> None:
-        """The peer's head is ``seq``: stream from there if it is a prefix of this
-        journal, else tell it where its own rows stop being the pair's."""
-        head = self.hub.state.last_seq
-        if seq <= head and self._hash_at(seq) == digest:
-            self.acked = seq
-            if self.mode == IN_SYNC and seq < head:
-                self.mode = CATCHING_UP
-            return
-        peer_term = self.peer.term if self.peer is not None else 0
-        fork = self.meta.fork_after(peer_term)
-        if fork is None or fork[0] > head:
-            log.hub.error(
-                "the standby hub's journal differs at seq %d and no takeover explains it "
-                "(%s): not streaming to it; check both with lobbylink verify",
-                seq,
-                reason,
-            )
-            self.mode = AWAY
-            return
-        self.port.send(pairwire.SetAside(term=self.meta.term, fork_seq=fork[0], fork_hash=fork[1]))
+        if self.serving:
+            self.leader.on_ack(ack, self.meta, self.peer.term if self.peer is not None else 0)
 
     def _stream(self) -> None:
-        """(Active) send a catching-up peer the next chunk; in step once it has all."""
+        """(Active) a peer that came back catches up; in step once it has all."""
         peer = self.peer
         if (
             self.mode == AWAY
@@ -473,28 +391,10 @@ class PairControl:
             and self._peer_alive()
             and peer.state != PairState.ACTIVE.value
         ):
-            self.mode = CATCHING_UP
-            self._realign(peer.head_seq, peer.head_hash, "it came back")
-        if self.mode != CATCHING_UP or self.sent:
-            return
-        head = self.hub.state.last_seq
-        if self.acked >= head:
+            self.leader.mode = CATCHING_UP
+            self.leader.realign(peer.head_seq, peer.head_hash, "it came back", self.meta, peer.term)
+        if self.leader.stream(self.meta.term):
             self._set_mode(IN_SYNC, "the standby hub has every event")
-            return
-        journal = self.hub.journal
-        rows = read_records(journal.engine, self.acked, CHUNK)
-        if not rows:
-            return
-        replies = pairstore.replies_between(journal, self.acked, rows[-1].seq)
-        msg = pairwire.Rows(
-            term=self.meta.term,
-            prev_seq=self.acked,
-            prev_hash=self._hash_at(self.acked),
-            events=rows,
-            replies=replies,
-        )
-        if self.port.send(msg):
-            self.sent, self.sent_at = rows[-1].seq, self.hub.clock.mono()
 
     def _peer_alive(self) -> bool:
         return self.hub.clock.mono() - self.peer_heard <= EXPIRY_S
@@ -557,7 +457,7 @@ class PairControl:
                     ok=False, text="this hub does not serve: ask the active one"
                 )
             if self.mode != IN_SYNC or not self._peer_alive():
-                lag = self.hub.state.last_seq - self.acked
+                lag = self.leader.lag()
                 return pairwire.AdminReply(
                     ok=False,
                     text=f"the standby hub is not in step ({self.mode}, {lag} events behind)",
@@ -572,7 +472,7 @@ class PairControl:
         heard = self.hub.clock.mono() - self.peer_heard
         text = f"{self.role} {self.state.value}, term {self.meta.term}, head {seq}"
         if self.serving:
-            text += f"; standby {self.mode}, {max(0, seq - self.acked)} behind"
+            text += f"; standby {self.mode}, {self.leader.lag()} behind"
         if peer is None:
             return text + "; peer never heard"
         return text + (
@@ -581,19 +481,15 @@ class PairControl:
         )
 
     def shippable(self) -> int:
-        """The last seq head office may have (app.central.shipper): what the pair
-        acknowledged; 0 while this hub does not serve. Read from the shipper's thread."""
-        if not self.serving:
-            return 0
-        head = self.hub.state.last_seq
-        return min(head, self.acked) if self.mode == IN_SYNC else head
+        """The last seq head office may have (app.central.shipper reads it)."""
+        return self.leader.shippable(self.serving)
 
     def fill(self, health: Health) -> None:
         """The pair's fields of the active's heartbeat health."""
         health.pair = self.mode
         health.pair_active = self.role
-        health.pair_lag_events = max(0, self.hub.state.last_seq - self.acked)
-        health.pair_since_ms = self.mode_since_ms
+        health.pair_lag_events = self.leader.lag()
+        health.pair_since_ms = self.leader.since_ms
         health.pair_clock_ms = self.peer_clock_ms if self._peer_alive() else 0
 
     def close(self) -> None:
@@ -601,4 +497,4 @@ class PairControl:
         self.port.close()
 
 
-__all__ = ["BACKUP", "NotServing", "PairControl", "PairSettings"]
+__all__ = ["BACKUP", "PairControl", "PairSettings"]

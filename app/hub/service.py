@@ -60,7 +60,8 @@ from app.hub.commands import Commands
 from app.hub.enrolment import Enrolments
 from app.hub.health import HealthWatch
 from app.hub.journal import Journal, JournalUnavailable
-from app.hub.pairing import NotServing, PairControl, PairSettings
+from app.hub.leader import NotServing
+from app.hub.pairing import PairControl, PairSettings
 from app.hub.ports import HubPorts
 from app.hub.queries import QueryRunner
 from app.hub.sequencer import Sequencer
