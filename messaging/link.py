@@ -28,7 +28,6 @@ from dataclasses import dataclass
 import zmq
 
 from messaging.envelope import (
-    HEAD_HASH_BYTES,
     MAX_BODY,
     NOT_SERVING,
     PRIVATE,
@@ -66,8 +65,9 @@ from messaging.envelope import (
     now_ms,
 )
 from messaging.keys import StationKeys
-from messaging.outbox import Head, Outbox, OutboxError, Pending
+from messaging.outbox import Outbox, Pending
 from messaging.sockets import STATION_MAX_FRAME, Endpoint, Hubs, station_sockets
+from messaging.witness import HeadWitness
 
 wire_log = logging.getLogger("lobbylink.wire")
 """The ``wire`` category of app/log.py, by its name: messaging imports no app code."""
@@ -207,21 +207,8 @@ class StationLink:
         every hello; "" = it runs on a file of its own and wants none."""
         self.on_config: Callable[[BranchSettings], None] = lambda settings: None
         """The hub's configuration, sent when ``config_hash`` is not the hub's."""
-        self._heads: dict[str, Head] = {}
-        """The newest chain head kept per epoch (the witness), as in the outbox."""
-        self._latest: Head | None = None
-        """The head kept last, whatever its epoch."""
-        for head in self.outbox.heads():
-            self._heads[head.epoch] = self._latest = head
-        self._new_stretch = True
-        """The next head starts a row of its own (a new connection: the hub may have
-        restarted on a journal changed meanwhile; the head before stays as evidence)."""
-        self._alarmed: set[tuple[str, int, bytes]] = set()
-        """Heads whose going back was logged already (each is logged once)."""
-        self._bad_head = False
-        self._unsaved: bool | None = None
-        """The newest head is not in the outbox yet (a write failed); whether it is
-        to start a row of its own."""
+        self._head_witness = HeadWitness(self.outbox)
+        """The chain heads of the hub's journal seen here, kept in the outbox."""
         self._queries: dict[str, float] = {}
         """msg_id -> when each unanswered query was sent."""
         # One handler per topic, per socket (as qtconsole's frontends dispatch by message
@@ -289,7 +276,7 @@ class StationLink:
     def witness(self) -> tuple[int, bytes] | None:
         """The newest chain head of the hub's journal seen here, (seq, hash); of the
         current epoch once known. Kept in the outbox: it survives restarts."""
-        head = self._heads.get(self.epoch, self._latest)
+        head = self._head_witness.head(self.epoch)
         return None if head is None else (head.seq, head.hash)
 
     def hub_now_ms(self) -> int:
@@ -387,7 +374,7 @@ class StationLink:
         self._inflight = None
         self._retry_after = 0.0
         self._resends = self._deferrals = 0
-        self._new_stretch = True
+        self._head_witness.new_stretch()
         self.switches += 1
         wire_log.log(
             logging.DEBUG if self._moves_told else logging.WARNING,
@@ -497,7 +484,7 @@ class StationLink:
         self._moves_told = False
         if not self.connected:
             self.connected = True
-            self._new_stretch = True
+            self._head_witness.new_stretch()
             # a hub that serves now (a standby that has just taken over): what waits for
             # a retry goes at once, not after the wait its refusal asked for
             self.not_serving = None
@@ -559,7 +546,7 @@ class StationLink:
         if beat.health is not None:
             self.hub_health = beat.health
         if beat.head_hash and env.epoch:
-            self._witness(env.epoch, beat.head_seq, beat.head_hash)
+            self._head_witness.seen(env.epoch, beat.head_seq, beat.head_hash)
         if self._hello_at is not None or self._fetching is not None:
             return
         if env.epoch != self.epoch or beat.last_seq > self.last_seq:
@@ -567,59 +554,6 @@ class StationLink:
                 "heartbeat at %d/%s, here %d: resync", beat.last_seq, env.epoch, self.last_seq
             )
             self.request_resync()
-
-    def _witness(self, epoch: str, seq: int, digest: bytes) -> None:
-        """Keep the chain head the hub published (durably: the station's witness).
-
-        As the Go checksum database's client keeps its latest tree head
-        (golang.org/x/mod/sumdb, ``mergeLatest``): a head that moves forward replaces
-        the one kept; one that goes back, or comes back at the same seq with another
-        hash, is misbehaviour: logged once, loudly, and the head kept before stays as
-        evidence (a row of its own) for ``lobbylink verify --witness-from``.
-        """
-        if len(digest) != HEAD_HASH_BYTES or seq <= 0:
-            if not self._bad_head:  # once: a hub that sends one sends it every second
-                wire_log.warning("ignored a chain head of %d bytes at seq %d", len(digest), seq)
-            self._bad_head = True
-            return
-        kept = self._heads.get(epoch)
-        if kept is not None and (kept.seq, kept.hash) == (seq, digest):
-            if self._unsaved is not None:  # the write failed: try again
-                self._keep(Head(epoch, seq, digest, now_ms()), new_row=False)
-            self._new_stretch = False
-            return
-        new_row = self._new_stretch
-        if kept is not None and seq <= kept.seq:
-            evidence = (epoch, kept.seq, kept.hash)
-            new_row = evidence not in self._alarmed
-            if new_row:
-                self._alarmed.add(evidence)
-                what = "went back" if seq < kept.seq else "changed its hash"
-                wire_log.error(
-                    "SECURITY: the chain head of the hub's journal (epoch %s) %s from "
-                    "%d:%s to %d:%s: its rows were deleted or rewritten; this station keeps "
-                    "both heads: check the journal with lobbylink verify --witness-from",
-                    epoch,
-                    what,
-                    kept.seq,
-                    kept.hash.hex(),
-                    seq,
-                    digest.hex(),
-                )
-        self._new_stretch = False
-        self._keep(Head(epoch, seq, digest, now_ms()), new_row=new_row)
-
-    def _keep(self, head: Head, *, new_row: bool) -> None:
-        self._heads[head.epoch] = self._latest = head
-        new_row = new_row or bool(self._unsaved)  # a row the failed write was to start
-        try:
-            self.outbox.keep_head(head, new_row=new_row)
-        except OutboxError as exc:
-            if self._unsaved is None:
-                wire_log.warning("the outbox cannot keep the chain head: %s", exc)
-            self._unsaved = new_row
-            return
-        self._unsaved = None
 
     def _offer(self, env: Envelope) -> None:
         """Deliver an event if it is the next one; hold it if it is ahead of a gap."""

@@ -5,7 +5,7 @@ pairkill: a primary and a backup on 127.0.0.1 (each its own SQLite journal, the 
 keys shared), 20 stations with durable outboxes that know both hubs; the serving hub is
 SIGKILLed three times and started again each time. Nothing acknowledged may be lost or
 stored twice, every kill must end with the stations on the new serving hub's head, and
-the two journals must tell one story (app.devtools.faults.pair.check_pair_journals).
+the two journals must tell one story (app.devtools.faults.pairjournals.check_pair_journals).
 Timings are printed, never asserted (they depend on the machine; the full run's figures
 are in docs/reliability.md).
 
@@ -22,13 +22,9 @@ from typing import Any
 import pytest
 
 from app.devtools.common import make_keys, write_big_branch
-from app.devtools.faults.pair import (
-    PairLab,
-    PairReport,
-    check_pair_journals,
-    paircut_run,
-    pairkill_run,
-)
+from app.devtools.faults.pair import pairkill_run
+from app.devtools.faults.paircut import PairLab, paircut_run
+from app.devtools.faults.pairjournals import PairReport, check_pair_journals
 from app.devtools.faults.station import StationProcess
 from tests.helpers import needs_root
 

@@ -1,4 +1,4 @@
-"""The pair's journal checker (app.devtools.faults.pair.check_pair_journals) on journals
+"""The pair's journal checker (app.devtools.faults.pairjournals.check_pair_journals) on journals
 written by hand with app.hub.journal.Journal: real SQLite files, real hash chains.
 
 A good pair passes; a divergence, a msg_id with two rows, a falling term, two hubs
@@ -14,7 +14,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from app.devtools.faults.common import free_ports
-from app.devtools.faults.pair import Takeover, check_pair_journals, last_pair_changed
+from app.devtools.faults.pair import last_pair_changed
+from app.devtools.faults.pairjournals import Takeover, check_pair_journals
 from app.domain.events import Event, PairChanged, SignalRaised
 from app.domain.record import ReplyRow, event_row
 from app.hub.journal import Batch, Journal

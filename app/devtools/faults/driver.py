@@ -20,7 +20,8 @@ from app.devtools.faults.disk import case_disk
 from app.devtools.faults.kill import case_kill
 from app.devtools.faults.netcut import case_netcut
 from app.devtools.faults.offline import case_offline
-from app.devtools.faults.pair import case_paircut, case_pairkill
+from app.devtools.faults.pair import case_pairkill
+from app.devtools.faults.paircut import case_paircut
 from app.devtools.faults.readonly import case_readonly
 from app.devtools.faults.slow import case_slow
 from app.devtools.faults.soak import case_soak
