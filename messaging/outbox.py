@@ -5,7 +5,7 @@ cable pull or a hub restart. Commands leave in the order they were made.
 
 The same file keeps the station's witness of the hub's journal: the chain heads the
 hub published in its heartbeats (table ``chain_head``, one row per stretch of heads
-that moved forward; see messaging.link and docs/protocol.md §5.5). An outbox made by
+that moved forward; see messaging.witness and docs/protocol.md §5.5). An outbox made by
 an older version gets the table when it is next opened; nothing else changes.
 """
 
