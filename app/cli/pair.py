@@ -27,6 +27,11 @@ def run(args: argparse.Namespace) -> int:
     from messaging import keys as keyfiles
     from messaging.keys import KeyFileError
 
+    if args.action == "promote" and not args.accept_loss:
+        raise CliError(
+            "promote serves this hub's journal even if the other hub acknowledged events it "
+            "lacks (they are set aside when that hub returns); say --accept-loss to do it"
+        )
     where = parse_endpoint(args.hub)
     folder = keys_dir(args)
     try:
@@ -72,9 +77,15 @@ def add_parser(sub: Subcommands) -> None:
     )
     p.add_argument(
         "action",
-        choices=("status", "handover"),
+        choices=("status", "handover", "promote"),
         help="status: how this hub and its peer stand; handover: the active hub hands "
-        "over to its in-step standby (refused while the standby is behind)",
+        "over to its in-step standby (refused while the standby is behind); promote: a "
+        "standby whose peer is gone for good serves even if behind (needs --accept-loss)",
+    )
+    p.add_argument(
+        "--accept-loss",
+        action="store_true",
+        help="with promote: accept losing what only the other hub stored (journaled)",
     )
     p.add_argument(
         "--hub",

@@ -464,6 +464,14 @@ class PairControl:
                 )
             ok = self._handover("lobbylink pair handover")
             return pairwire.AdminReply(ok=ok, text="handed over" if ok else "not handed over")
+        if msg.action == "promote":  # Kafka's unclean leader election: by hand, journaled
+            if self.serving or self._peer_alive():
+                why = "serves already" if self.serving else "hears the other hub: use handover"
+                return pairwire.AdminReply(ok=False, text=f"not promoted: this hub {why}")
+            why = "promoted by hand, accepting the loss of what only the other hub stored"
+            self._act(PairState.ACTIVE, (Action.PROMOTE,), why)
+            text = f"serving in term {self.meta.term}" if self.serving else "not promoted"
+            return pairwire.AdminReply(ok=self.serving, text=text, term=self.meta.term)
         return pairwire.AdminReply(ok=False, text=f"unknown action {msg.action!r}")
 
     def status(self) -> str:

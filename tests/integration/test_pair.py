@@ -241,10 +241,10 @@ def test_a_station_resends_to_the_new_active_and_gets_its_original_answer(
 
 
 def pair_cli(
-    pair: Pair, action: str, hub: str, keys: Path | None = None
+    pair: Pair, action: str, hub: str, keys: Path | None = None, *more: str
 ) -> subprocess.CompletedProcess[str]:
     cmd = [sys.executable, "-m", "app.cli", "pair", action, "--hub", hub]
-    cmd += ["--keys", str(keys or pair.keys)]
+    cmd += ["--keys", str(keys or pair.keys), *more]
     return subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True, timeout=30)
 
 
@@ -339,3 +339,37 @@ def test_head_office_gets_every_event_once_from_whichever_hub_serves(
         assert_same(admin, "P001", made.hubs["b"])  # every seq once, the chain equal
     finally:
         made.stop()
+
+
+def test_a_standby_behind_takes_over_only_when_a_person_accepts_the_loss(
+    pair: Pair, branch: Branch, ctx: zmq.Context, tmp_path: Path
+) -> None:
+    """The primary acknowledged a call alone (its standby was stopped), then died: the
+    standby refuses to take over; `pair promote --accept-loss` makes it serve, and the
+    lost call is set aside, not silently merged, when the old primary returns."""
+    b = f"127.0.0.1:{pair.ports['b']}"
+    teller = TestStation(branch, "C01", pair.endpoint("a"), ctx, Outbox(tmp_path / "C01.sqlite"))
+    backup = pair.hubs["b"]
+    assert backup.proc is not None
+    try:
+        os.kill(backup.proc.pid, signal.SIGSTOP)
+        alone = teller.accept(RaiseSignal(code="cash"))  # acknowledged by the primary alone
+    finally:
+        teller.close()
+    pair.hubs["a"].kill()
+    os.kill(backup.proc.pid, signal.SIGCONT)
+    refused = send(pair, b, "C02", "raise", "assist", timeout=5)
+    assert refused.returncode != 0 and "lacks events" in refused.stderr, refused.stderr
+
+    asked = pair_cli(pair, "promote", b)
+    assert asked.returncode == 2 and "--accept-loss" in asked.stderr
+    promoted = pair_cli(pair, "promote", b, None, "--accept-loss")
+    assert promoted.returncode == 0, promoted.stdout + promoted.stderr
+    assert send(pair, b, "C02", "raise", "assist").returncode == 0
+    reasons = journal_rows(pair.urls["b"], "SELECT body FROM events WHERE kind = 'pair_changed'")
+    assert any(b"by hand" in bytes(body) for (body,) in reasons)
+
+    pair.hubs["a"].start()
+    wait_for(lambda: rows(pair, "a") == rows(pair, "b"), 20, what="the old primary follows")
+    aside = journal_rows(pair.urls["a"], "SELECT seq FROM events_set_aside")
+    assert (alone,) in aside, "the call acknowledged alone is kept aside as evidence"
