@@ -96,8 +96,9 @@ class PairControl:
         """Stations that asked this hub while it did not serve, and when."""
         self.pcs: dict[str, float] = {}
         """Of those, station PCs (pings and hellos): a yield counts only them."""
-        self.behind_at = -1e9
-        """When a station last proved (its hello) that this hub lacks events."""
+        self.seen_by_stations = 0
+        """The highest seq of this journal a station's hello said it has: this hub lacks
+        events while its head is below it (kept: a station says so once per resync)."""
         self.last_station = now
         self.last_tick = now
         self.next_beat = 0.0
@@ -130,7 +131,7 @@ class PairControl:
             if item.route.presence:  # a station PC (tools like send do not ping)
                 self.pcs[item.env.station] = mono
             if item.topic == T_HELLO:
-                self._evidence(item, mono)
+                self._evidence(item)
         code = self._client_request(mono)
         if self.serving:  # the request made this hub serve: the hub runs the step
             return
@@ -149,13 +150,13 @@ class PairControl:
         if any(item.route.presence for item in incoming):
             self.last_station = self.hub.clock.mono()
 
-    def _evidence(self, item: Incoming, mono: float) -> None:
+    def _evidence(self, item: Incoming) -> None:
         try:
             hello = decode_payload(item.env, Hello)
         except WireError:
             return
-        if hello.epoch == self.hub.journal.epoch and hello.last_seq > self.hub.state.last_seq:
-            self.behind_at = mono
+        if hello.epoch == self.hub.journal.epoch:
+            self.seen_by_stations = max(self.seen_by_stations, hello.last_seq)
 
     def _facts(self, mono: float) -> Facts:
         peer = self.peer
@@ -183,7 +184,7 @@ class PairControl:
             newer_than_peer=peer is not None and mine > theirs,
             peer_newer=peer is not None and (theirs > mine or tie),
             in_sync=self.mode == IN_SYNC if self.serving else self.was_in_sync or even,
-            evidence_ok=mono - self.behind_at > VOTE_S,
+            evidence_ok=self.hub.state.last_seq >= self.seen_by_stations,
             configured_primary=self.role == PRIMARY,
         )
 

@@ -84,9 +84,14 @@ def apply(hub: Hub, meta: PairMeta, rows: pairwire.Rows) -> pairwire.Ack:
             )
             hub.rebuild()  # what was applied of this message is not stored
             return _head_ack(hub, meta, "bad row")
-        env = decode_envelope(row.body)
-        event = decode_event(env.kind, env.payload)
-        sig = state.apply(row.seq, env.hub_ts_ms, event)
+        try:
+            env = decode_envelope(row.body)
+            event = decode_event(env.kind, env.payload)
+            sig = state.apply(row.seq, env.hub_ts_ms, event)
+        except Exception as exc:  # a row costs a log line, never the hub
+            log.journal.error("the active hub sent row %d that cannot be applied: %s", row.seq, exc)
+            hub.rebuild()  # what was applied of this message is not stored
+            return _head_ack(hub, meta, "bad row")
         if sig is not None:
             batch.touch(sig, new=isinstance(event, SignalRaised))
         sync.record(row.seq, env.hub_ts_ms, row.body, event)
