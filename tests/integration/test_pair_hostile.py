@@ -86,7 +86,11 @@ def in_step(pair: Pair) -> None:
     try:
         wait_for(lambda: rows(pair, "a") == rows(pair, "b"), 20, what="the two journals equal")
     except AssertionError as exc:
-        tails = "\n".join(f"{n}: " + "\n".join(pair.hubs[n].log[-25:]) for n in ("a", "b"))
+        tails = "\n".join(
+            f"{n}: "
+            + "\n".join([ln for ln in pair.hubs[n].log if "differs at seq" not in ln][-40:])
+            for n in ("a", "b")
+        )
         raise AssertionError(f"{exc}\n{tails}") from None
 
 
@@ -318,6 +322,19 @@ def test_a_backup_on_an_empty_journal_catches_up_with_a_primary_that_has_events(
         stop(pair)
 
 
+@pytest.mark.xfail(
+    strict=True,
+    reason="the old primary, restarted alone on a journal the backup's takeover made "
+    "stale, refuses ('a station has seen more') only while the station's last hello is "
+    "under VOTE_S=3 s old (Facts.evidence_ok from PairControl.behind_at, set only by a "
+    "hello in _evidence); the station's later requests (pings, its outbox head) are votes "
+    "that also live 3 s, and PairControl.tick re-decides on them with no new request "
+    "(elif expired and any(votes)); once the hello is 3 s old and a vote is not, "
+    "(PRIMARY, CLIENT_REQUEST) has peer_expired and evidence_ok: it serves alone, in "
+    "term 3, the term the backup already used, without the backup's acknowledged rows; "
+    "the returning backup then follows it (BACKUP, PEER_ACTIVE, no term/head check) and "
+    "the active logs 'differs at seq N and no takeover explains it' forever",
+)
 def test_both_hubs_killed_the_old_primary_restarted_first_does_not_serve_a_stale_journal(
     tmp_path: Path, branch: Branch, ctx: zmq.Context
 ) -> None:
@@ -341,15 +358,18 @@ def test_both_hubs_killed_the_old_primary_restarted_first_does_not_serve_a_stale
         teller.sync_to(seq)
         ids = signal_ids(pair, "b")
         pair.hubs["b"].kill()
+        at = mark(pair, "a")
         pair.hubs["a"].start()
         # the station that saw seq asks the old primary, by its hello and its outbox
         msg_id = teller.session.send(RaiseSignal(code="device_fault"))
-        deadline = time.monotonic() + 8
+        deadline = time.monotonic() + 6
         while time.monotonic() < deadline:
             teller.pump()
             time.sleep(0.05)
+        # then the station falls silent (its PC switched off, say): nothing new asks A
+        time.sleep(5)
+        assert "serving the branch" not in log_since(pair, "a", at), log_since(pair, "a", at)
         assert msg_id not in teller.replies, "the stale old primary acknowledged a command"
-        assert not pair.serving("a"), pair.log("a")[-2000:]
         assert alive(pair, "a")
         # the backup back: it leads (its journal is newer), nothing acknowledged lost
         pair.hubs["b"].start()
