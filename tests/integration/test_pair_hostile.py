@@ -449,6 +449,39 @@ def test_a_paused_primary_resumed_after_a_takeover_serves_nothing(
         stop(pair)
 
 
+def test_a_standby_paused_while_the_active_went_on_alone_never_takes_over_behind(
+    tmp_path: Path, branch: Branch
+) -> None:
+    """SIGSTOP the backup; the primary acknowledges alone; SIGKILL the primary; SIGCONT
+    the backup and ask it: it lacks acknowledged events, so it must refuse. The primary
+    restarted leads again, and the backup catches up."""
+    pair = started(Pair(tmp_path, branch))
+    try:
+        ids = [raised(pair, addr(pair, "a"))]
+        in_step(pair)
+        proc = pair.hubs["b"].proc
+        assert proc is not None
+        os.kill(proc.pid, signal.SIGSTOP)
+        ids += [raised(pair, addr(pair, "a"), f"C0{i}") for i in (2, 3)]  # A alone
+        pair.hubs["a"].kill()
+        at = mark(pair, "b")
+        os.kill(proc.pid, signal.SIGCONT)
+        for station in ("C04", "C05"):
+            refused = send(pair, addr(pair, "b"), station, "raise", "cash", timeout=4)
+            assert refused.returncode != 0, "a standby behind took over"
+        assert "serving the branch" not in log_since(pair, "b", at), log_since(pair, "b", at)
+        assert alive(pair, "b")
+        pair.hubs["a"].start()
+        ids.append(raised(pair, pair.hub_list(), "C06", timeout=30))
+        in_step(pair)
+        for name in ("a", "b"):
+            assert sorted(ids) == sorted(signal_ids(pair, name)), name
+            no_duplicates(pair, name)
+        assert_clean(pair)
+    finally:
+        stop(pair)
+
+
 # Misconfiguration ---------------------------------------------------------------------------
 def test_two_primaries_by_mistake_never_both_accept(tmp_path: Path, branch: Branch) -> None:
     pair = Pair(tmp_path, branch)
@@ -462,6 +495,47 @@ def test_two_primaries_by_mistake_never_both_accept(tmp_path: Path, branch: Bran
         to_b = send(pair, addr(pair, "b"), "C02", "raise", "cash", timeout=8)
         assert alive(pair, "a") and alive(pair, "b")
         assert not (to_a.returncode == 0 and to_b.returncode == 0), (
+            "two hubs accepted commands at once:\nA: "
+            + pair.log("a")[-1500:]
+            + "\nB: "
+            + pair.log("b")[-1500:]
+        )
+        assert_clean(pair)
+    finally:
+        stop(pair)
+
+
+def send_later(pair: Pair, hub: str, station: str, *args: str) -> subprocess.Popen[str]:
+    """``lobbylink send`` started, not waited for (two at the same moment)."""
+    cmd = [sys.executable, "-m", "app.cli", "send", "--hub", hub, "--keys", str(pair.keys)]
+    cmd += ["--station", station, "--timeout", "8", *args]
+    return subprocess.Popen(
+        cmd, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+    )
+
+
+def test_two_fresh_primaries_asked_at_the_same_moment_never_both_accept(
+    tmp_path: Path, branch: Branch
+) -> None:
+    """Both configured primary, both journals new (so neither has the other's epoch),
+    and a station asks each at once: one may serve, never both."""
+    pair = Pair(tmp_path, branch)
+    b = pair.hubs["b"]
+    b.extra = [x if x != "backup" else "primary" for x in b.extra]
+    try:
+        pair.hubs["a"].start()
+        b.start()
+        time.sleep(3)  # past the peer expiry
+        asks = [
+            send_later(pair, addr(pair, "a"), "C01", "raise", "assist"),
+            send_later(pair, addr(pair, "b"), "C02", "raise", "cash"),
+        ]
+        codes = []
+        for ask in asks:
+            ask.communicate(timeout=30)
+            codes.append(ask.returncode)
+        assert alive(pair, "a") and alive(pair, "b")
+        assert codes.count(0) <= 1, (
             "two hubs accepted commands at once:\nA: "
             + pair.log("a")[-1500:]
             + "\nB: "
