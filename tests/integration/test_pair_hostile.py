@@ -106,7 +106,10 @@ def no_duplicates(pair: Pair, name: str) -> None:
 
 
 def stop(pair: Pair) -> None:
+    """Stop both hubs, and close the log pipe of one that died on its own too."""
     pair.stop()
+    for hub in pair.hubs.values():
+        hub.stop()
 
 
 def mark(pair: Pair, name: str) -> int:
@@ -483,28 +486,6 @@ def test_a_standby_paused_while_the_active_went_on_alone_never_takes_over_behind
 
 
 # Misconfiguration ---------------------------------------------------------------------------
-def test_two_primaries_by_mistake_never_both_accept(tmp_path: Path, branch: Branch) -> None:
-    pair = Pair(tmp_path, branch)
-    b = pair.hubs["b"]
-    b.extra = [x if x != "backup" else "primary" for x in b.extra]
-    try:
-        pair.hubs["a"].start()
-        b.start()
-        time.sleep(3)  # past the peer expiry: each has had time to hear the other
-        to_a = send(pair, addr(pair, "a"), "C01", "raise", "assist", timeout=8)
-        to_b = send(pair, addr(pair, "b"), "C02", "raise", "cash", timeout=8)
-        assert alive(pair, "a") and alive(pair, "b")
-        assert not (to_a.returncode == 0 and to_b.returncode == 0), (
-            "two hubs accepted commands at once:\nA: "
-            + pair.log("a")[-1500:]
-            + "\nB: "
-            + pair.log("b")[-1500:]
-        )
-        assert_clean(pair)
-    finally:
-        stop(pair)
-
-
 def send_later(pair: Pair, hub: str, station: str, *args: str) -> subprocess.Popen[str]:
     """``lobbylink send`` started, not waited for (two at the same moment)."""
     cmd = [sys.executable, "-m", "app.cli", "send", "--hub", hub, "--keys", str(pair.keys)]
@@ -514,11 +495,22 @@ def send_later(pair: Pair, hub: str, station: str, *args: str) -> subprocess.Pop
     )
 
 
+@pytest.mark.xfail(
+    strict=True,
+    reason="two hubs both started --pair primary on new journals never pair: "
+    "PairControl._on_beat adopts the peer's epoch only if its head_seq > 0 or this hub "
+    "is the backup, so each drops the other's beats ('the peer's journal is another "
+    "(epoch ..): not pairing') without updating peer_heard; the peer counts as expired, "
+    "and (PRIMARY, CLIENT_REQUEST) with peer_expired serves alone: both journal "
+    "'serving the branch in term 2' and acknowledge, in two epochs. Nothing compares "
+    "the beat's role with this hub's own (two primaries is a misconfiguration to refuse "
+    "with a log line)",
+)
 def test_two_fresh_primaries_asked_at_the_same_moment_never_both_accept(
     tmp_path: Path, branch: Branch
 ) -> None:
-    """Both configured primary, both journals new (so neither has the other's epoch),
-    and a station asks each at once: one may serve, never both."""
+    """Both configured ``--pair primary`` by mistake, both journals new (so neither has
+    the other's epoch), and a station asks each at once: one may serve, never both."""
     pair = Pair(tmp_path, branch)
     b = pair.hubs["b"]
     b.extra = [x if x != "backup" else "primary" for x in b.extra]
@@ -526,10 +518,17 @@ def test_two_fresh_primaries_asked_at_the_same_moment_never_both_accept(
         pair.hubs["a"].start()
         b.start()
         time.sleep(3)  # past the peer expiry
+        # the same moment: both asked while paused, both resumed together
+        pids = [hub.pid for hub in pair.hubs.values()]
+        for pid in pids:
+            os.kill(pid, signal.SIGSTOP)
         asks = [
             send_later(pair, addr(pair, "a"), "C01", "raise", "assist"),
             send_later(pair, addr(pair, "b"), "C02", "raise", "cash"),
         ]
+        time.sleep(3)  # both questions wait in the hubs' sockets
+        for pid in pids:
+            os.kill(pid, signal.SIGCONT)
         codes = []
         for ask in asks:
             ask.communicate(timeout=30)
@@ -541,6 +540,11 @@ def test_two_fresh_primaries_asked_at_the_same_moment_never_both_accept(
             + "\nB: "
             + pair.log("b")[-1500:]
         )
+        # the one that did not serve takes the other's epoch (its journal was empty) and
+        # follows it: the branch ends with one journal in two copies
+        raised(pair, pair.hub_list(), "C03")
+        in_step(pair)
+        assert not (pair.serving("a") and pair.serving("b"))
         assert_clean(pair)
     finally:
         stop(pair)
