@@ -280,6 +280,17 @@ class PairControl:
     def _on_beat(self, beat: pairwire.Beat) -> None:
         hub = self.hub
         mono = hub.clock.mono()
+        if beat.role == self.role:  # a misconfigured pair: neither may serve as if alone
+            self.peer_heard = mono
+            if mono >= self.note_at:
+                self.note_at = mono + 10
+                log.hub.error(
+                    "both hubs of the pair are configured %s: give one of them --pair %s; "
+                    "not pairing",
+                    self.role,
+                    PRIMARY if self.role == BACKUP else BACKUP,
+                )
+            return
         if beat.epoch != hub.journal.epoch:
             empty = hub.state.last_seq == 0 and not self.serving
             if empty and (beat.head_seq > 0 or self.role == BACKUP):
