@@ -16,6 +16,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass, field
 
+import msgspec
 from sqlalchemy import LargeBinary, cast, delete, insert, select, update
 
 from app.domain.record import ReplyRow
@@ -24,6 +25,7 @@ from app.hub import schema
 from app.hub.journal import GarbledJournal, Journal, read_records, signal_row
 
 META_KEY = "pair"
+asdict = msgspec.structs.asdict
 
 
 @dataclass
@@ -94,26 +96,8 @@ def set_aside(
     e, c, s = schema.events.c, schema.commands.c, schema.signals.c
     touched = {row.signal_id for row in rows if row.signal_id is not None}
     with journal.engine.begin() as conn:
-        conn.execute(
-            insert(schema.events_set_aside),
-            [
-                {
-                    "seq": r.seq,
-                    "hub_ts_ms": r.hub_ts_ms,
-                    "kind": r.kind,
-                    "station": r.station,
-                    "staff": r.staff,
-                    "signal_id": r.signal_id,
-                    "msg_id": r.msg_id,
-                    "body": r.body,
-                    "hash": r.hash,
-                    "set_aside_ms": now_ms,
-                    "term": term,
-                    "reason": reason,
-                }
-                for r in rows
-            ],
-        )
+        aside = {"set_aside_ms": now_ms, "term": term, "reason": reason}
+        conn.execute(insert(schema.events_set_aside), [asdict(r) | aside for r in rows])
         conn.execute(delete(schema.events).where(e.seq > fork_seq))
         conn.execute(delete(schema.commands).where(c.seq > fork_seq))
         if touched:

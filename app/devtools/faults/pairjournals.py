@@ -17,16 +17,14 @@ shared position, and what the old primary wrote beyond it is never served again)
 
 from __future__ import annotations
 
-import json
-from collections.abc import Iterator
 from dataclasses import dataclass, field
-from typing import Any
 
-from sqlalchemy import Engine, LargeBinary, cast, inspect, select, text
+from sqlalchemy import Engine, inspect, select, text
 
 from app.domain.events import PairChanged, decode_event
-from app.domain.record import read_body
+from app.domain.record import EventRow, read_body
 from app.hub import schema
+from app.hub.journal import read_records
 from app.hub.readonly import read_only_engine
 
 SET_ASIDE = "events_set_aside"
@@ -53,8 +51,6 @@ class _Journal:
 
     url: str
     epoch: str = ""
-    lineage: list[str] = field(default_factory=list)
-    """The epochs of ``meta.lineage``, oldest first, if the journal keeps one."""
     hashes: dict[int, bytes] = field(default_factory=dict)
     ts: dict[int, int] = field(default_factory=dict)
     msg_ids: dict[str, list[int]] = field(default_factory=dict)
@@ -86,58 +82,33 @@ def _read(url: str) -> _Journal:
 def _read_meta(engine: Engine, out: _Journal) -> None:
     m = schema.meta.c
     with engine.connect() as conn:
-        found = dict(conn.execute(select(m.key, m.value)).all())
-    out.epoch = str(found.get("epoch", ""))
-    raw = found.get("lineage")
-    if raw:
-        try:
-            entries = json.loads(raw)
-            out.lineage = [str(e["epoch"]) for e in entries if isinstance(e, dict)]
-        except (ValueError, TypeError, KeyError):
-            out.unreadable.append(f"meta.lineage does not parse ({str(raw)[:40]!r})")
-
-
-def _rows(engine: Engine, chunk: int = 20_000) -> Iterator[tuple[int, int, str, Any, Any, Any]]:
-    e = schema.events.c
-    last = -1
-    while True:
-        with engine.connect() as conn:
-            rows = conn.execute(
-                select(
-                    e.seq,
-                    e.hub_ts_ms,
-                    e.kind,
-                    e.msg_id,
-                    cast(e.hash, LargeBinary),
-                    cast(e.body, LargeBinary),
-                )
-                .where(e.seq > last)
-                .order_by(e.seq)
-                .limit(chunk)
-            ).all()
-        if not rows:
-            return
-        for row in rows:
-            yield int(row[0]), int(row[1]), str(row[2]), row[3], row[4], row[5]
-        last = int(rows[-1][0])
+        out.epoch = str(conn.execute(select(m.value).where(m.key == "epoch")).scalar() or "")
 
 
 def _read_events(engine: Engine, out: _Journal) -> None:
-    for seq, ts, kind, msg_id, digest, body in _rows(engine):
-        out.hashes[seq] = bytes(digest) if digest is not None else b""
-        out.ts[seq] = ts
-        if msg_id:
-            out.msg_ids.setdefault(str(msg_id), []).append(seq)
-        if kind != "pair_changed":
-            continue
-        try:
-            env = read_body(bytes(body))
-            event = decode_event(env.kind, bytes(env.payload))
-        except ValueError as exc:
-            out.unreadable.append(f"seq {seq}: a pair_changed body that does not decode ({exc})")
-            continue
-        if isinstance(event, PairChanged):
-            out.pair.append(Takeover(seq, ts, event.active, event.peer, event.term, event.fork_seq))
+    last = -1
+    while rows := read_records(engine, last, 20_000):
+        last = rows[-1].seq
+        for row in rows:
+            _read_event(row, out)
+
+
+def _read_event(row: EventRow, out: _Journal) -> None:
+    seq, ts = row.seq, row.hub_ts_ms
+    out.hashes[seq] = row.hash if row.hash is not None else b""
+    out.ts[seq] = ts
+    if row.msg_id:
+        out.msg_ids.setdefault(row.msg_id, []).append(seq)
+    if row.kind != "pair_changed":
+        return
+    try:
+        env = read_body(row.body)
+        event = decode_event(env.kind, bytes(env.payload))
+    except ValueError as exc:
+        out.unreadable.append(f"seq {seq}: a pair_changed body that does not decode ({exc})")
+        return
+    if isinstance(event, PairChanged):
+        out.pair.append(Takeover(seq, ts, event.active, event.peer, event.term, event.fork_seq))
 
 
 def _read_commands(engine: Engine, out: _Journal) -> None:
@@ -201,8 +172,7 @@ class PairReport:
 def check_pair_journals(url_a: str, url_b: str) -> PairReport:
     """Check that two hubs' journals tell one story, written by one hub at a time.
 
-    - the same ``meta.epoch`` (when the journals keep a lineage of epochs, the lower one's
-      epoch may be an older entry of the higher one's lineage: it has not yet followed);
+    - the same ``meta.epoch`` (a pair shares one: a backup's new journal takes it);
     - the same (seq, hash) at every seq up to the lower head (the first that differs is
       reported);
     - ``pair_changed`` terms never falling in seq order, one serving hub (``active``)
@@ -239,9 +209,6 @@ def check_pair_journals(url_a: str, url_b: str) -> PairReport:
 def _epochs(a: _Journal, b: _Journal) -> list[str]:
     if a.epoch == b.epoch:
         return []
-    low, high = (a, b) if a.head < b.head else (b, a)
-    if low.epoch in high.lineage and low.head < high.head:
-        return []  # the lower one has not yet followed the newer term
     return [f"the epochs differ: A {a.epoch!r}, B {b.epoch!r}"]
 
 
