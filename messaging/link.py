@@ -162,6 +162,9 @@ class StationLink:
         self._move_at: float | None = None
         """A hub that does not serve sent us on: when to move."""
         self._moved_at = -1e9
+        self._serving_ts = 0
+        """Hub time of the newest message the hub in use sent as the serving hub: a
+        refusal stamped before it is stale (it was refused before the hub took over)."""
         self.not_serving: Rejected | None = None
         """The last refusal of a hub that does not serve, until a hub serves again."""
         self._moves_told = False
@@ -370,6 +373,7 @@ class StationLink:
         )
         now = self._clock()
         self._heard_at = self._moved_at = now
+        self._serving_ts = 0
         self._move_at = None
         self._inflight = None
         self._retry_after = 0.0
@@ -399,6 +403,10 @@ class StationLink:
         """A hub that does not serve refused ``env.msg_id``: ask it again shortly
         (``takeover_pending``, or it is the only hub) or move to the other one. The
         request stays pending either way: nothing is shown as failed."""
+        if env.hub_ts_ms and env.hub_ts_ms <= self._serving_ts:
+            # sent before this hub's last word as the serving hub (it has taken over
+            # since): stale, the request goes again as any unanswered one does
+            return
         now = self._clock()
         self.not_serving = why
         stay = why.code == TAKEOVER_PENDING or len(self.endpoints) == 1
@@ -469,6 +477,7 @@ class StationLink:
                 self._not_serving(env, why)
                 return
         self._alive()
+        self._serving_ts = max(self._serving_ts, env.hub_ts_ms)
         if from_sub and env.hub_ts_ms:  # live heartbeats and events: the hub's clock now
             self.hub_offset_ms = env.hub_ts_ms - now_ms()
         handler = (self._from_sub if from_sub else self._from_dealer).get(topic)

@@ -225,8 +225,11 @@ class PairControl:
                 self._act(*self._decided(PairEvent.PEER_SILENT, mono))
             self._stream()
             self._maybe_yield(mono)
-        elif expired and any(mono - t <= VOTE_S for t in self.votes.values()):
-            self._client_request(mono)  # a station asked while the peer was fading
+        elif expired and any(
+            t > self.peer_heard + BEAT_S and mono - t <= VOTE_S for t in self.votes.values()
+        ):  # a station asked once the active had missed a heartbeat (not one sent on by a
+            # refusal while the active was alive: that is no witness of its death)
+            self._client_request(mono)
         if mono >= self.next_beat:
             self._beat(mono)
 
