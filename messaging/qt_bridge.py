@@ -49,9 +49,9 @@ class LinkDriver(QObject):
         if self._switches == self.link.switches:
             return
         self._switches = self.link.switches
-        for notifier in self._notifiers:
-            notifier.setEnabled(False)
-            notifier.deleteLater()
+        for notifier in self._notifiers:  # deleted now (not later: no event of theirs
+            notifier.setEnabled(False)  # may outlive the driver, nor watch a reused fd)
+            notifier.setParent(None)
         self._notifiers = []
         for sock in self.link.sockets:
             notifier = QSocketNotifier(sock.getsockopt(zmq.FD), QSocketNotifier.Type.Read, self)
