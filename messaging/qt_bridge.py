@@ -27,6 +27,7 @@ class LinkDriver(QObject):
         self.link = link
         self._notifiers: list[QSocketNotifier] = []
         self._switches = -1
+        self._stopped = False
         self._watch()
         self._timer = QTimer(self)
         self._timer.setInterval(TICK_MS)
@@ -39,14 +40,19 @@ class LinkDriver(QObject):
         self.drain()
 
     def stop(self) -> None:
+        """Before the link closes its sockets: nothing of this driver runs after it (no
+        tick, no drain queued for the next loop turn, no notifier on a closed socket)."""
+        self._stopped = True
         self._timer.stop()
         for notifier in self._notifiers:
             notifier.setEnabled(False)
+            notifier.setParent(None)
+        self._notifiers = []
 
     def _watch(self) -> None:
         """One notifier per socket of the link (again after it moved to the other hub:
         the old sockets are closed, their notifiers go with them)."""
-        if self._switches == self.link.switches:
+        if self._switches == self.link.switches or self._stopped:
             return
         self._switches = self.link.switches
         for notifier in self._notifiers:  # deleted now (not later: no event of theirs
@@ -65,6 +71,8 @@ class LinkDriver(QObject):
 
     def drain(self) -> None:
         """Handle everything readable; hand the rest to the next loop turn if busy."""
+        if self._stopped:
+            return
         more = self.link.process(BUDGET)
         # A message that arrived while we were busy raised no new edge: keep going
         # while EVENTS says POLLIN (reading EVENTS also re-arms the notifier).
@@ -81,6 +89,8 @@ class LinkDriver(QObject):
         self.drain()
 
     def _on_tick(self) -> None:
+        if self._stopped:
+            return
         self.link.tick()
         self._watch()
         self.drain()
